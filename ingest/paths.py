@@ -1,0 +1,62 @@
+"""Every data path of the warehouse, derived from one environment variable: LEADWH_HOME.
+
+Dagster, dbt's profile, the dashboards and the CLI all read their locations from here (dbt reads
+the same variable in ``dbt_project/profiles.yml``), so pointing ``LEADWH_HOME`` somewhere else moves
+the whole warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_HOME = PROJECT_ROOT / "data"
+ENV_VAR = "LEADWH_HOME"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The locations under one warehouse home folder."""
+
+    home: Path
+
+    @property
+    def landing(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def landing_events(self) -> Path:
+        return self.landing / "events"
+
+    @property
+    def landing_submissions(self) -> Path:
+        return self.landing / "submissions"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def serving(self) -> Path:
+        return self.home / "serving" / "serving.duckdb"
+
+    @property
+    def exports(self) -> Path:
+        return self.home / "exports"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+
+def home_from_env(environ: dict[str, str] | None = None) -> Path:
+    """The warehouse home: ``$LEADWH_HOME`` made absolute, or ``<project>/data``."""
+    env = os.environ if environ is None else environ
+    value = env.get(ENV_VAR, "").strip()
+    return Path(value).expanduser().resolve() if value else DEFAULT_HOME
+
+
+def get_paths(environ: dict[str, str] | None = None) -> Paths:
+    return Paths(home=home_from_env(environ))
