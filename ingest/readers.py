@@ -1,0 +1,305 @@
+"""Readers: turn one landed file into good records and quarantined records, losslessly.
+
+Every non-blank line (NDJSON), file (Firehose JSON) or row (CSV) becomes exactly one of:
+- a good record (its original JSON text kept as the payload), or
+- a quarantined record (original bytes, line number and a reason).
+
+Nothing here touches a database; the functions take bytes and return data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+HEX24 = re.compile(r"^[0-9a-fA-F]{24}$")
+
+EVENT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".csv")
+SUBMISSION_SUFFIXES = (".ndjson", ".jsonl", ".csv")
+
+# Columns of a submission record that are not lead fields.
+SUBMISSION_META = (
+    "lead_id",
+    "submitted_at",
+    "account_id",
+    "account_name",
+    "flow_id",
+    "flow_name",
+    "source_id",
+    "source_name",
+)
+
+
+@dataclass
+class Quarantined:
+    line: int
+    reason: str
+    raw: bytes
+
+
+@dataclass
+class EventRecord:
+    event_id: str
+    lead_id: str
+    event_type: str
+    outcome: str | None
+    event_at_ms: int
+    payload: str
+    line: int
+
+
+@dataclass
+class SubmissionRecord:
+    lead_id: str
+    submitted_at: datetime
+    meta: dict[str, str | None]
+    fields: str  # JSON object text: field id -> raw value
+    line: int
+
+
+@dataclass
+class ReadResult:
+    records: list = field(default_factory=list)
+    quarantined: list[Quarantined] = field(default_factory=list)
+
+    @property
+    def read(self) -> int:
+        return len(self.records) + len(self.quarantined)
+
+
+class BadRecord(ValueError):
+    """A record that cannot be loaded; its message is the quarantine reason."""
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def decode_json_object(raw: bytes) -> tuple[dict[str, Any], str]:
+    """Decode one JSON object from bytes; returns the object and its text."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRecord(f"invalid UTF-8 at byte {exc.start}") from None
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadRecord(f"malformed JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise BadRecord(f"not a JSON object (got {type(obj).__name__})")
+    return obj, text
+
+
+def iter_lines(data: bytes):
+    """Yield (line number, line bytes) for every non-blank line."""
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        line = line.rstrip(b"\r")
+        if line.strip():
+            yield number, line
+
+
+# --------------------------------------------------------------------------- events
+
+
+def _epoch_ms(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return int(value)
+    if isinstance(value, str) and value.strip():
+        text = value.strip()
+        if text.isdigit():
+            return int(text)
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return int(parsed.timestamp() * 1000)
+    return None
+
+
+def event_record(obj: dict[str, Any], text: str, line: int) -> EventRecord:
+    """Validate the keys every event must have and extract them."""
+    event_id = obj.get("id")
+    if not isinstance(event_id, str) or not event_id.strip():
+        raise BadRecord("missing event id")
+    if not HEX24.match(event_id):
+        raise BadRecord(f"event id is not 24 hex characters: {event_id[:40]!r}")
+    lead = (obj.get("vars") or {}).get("lead") if isinstance(obj.get("vars"), dict) else None
+    lead_id = lead.get("id") if isinstance(lead, dict) else None
+    if not isinstance(lead_id, str) or not lead_id.strip():
+        raise BadRecord("missing lead id (vars.lead.id)")
+    event_type = obj.get("type")
+    if not isinstance(event_type, str) or not event_type:
+        raise BadRecord("missing event type")
+    event_at = _epoch_ms(obj.get("start_timestamp"))
+    if event_at is None:
+        event_at = _epoch_ms(obj.get("end_timestamp"))
+    if event_at is None:
+        raise BadRecord("missing start_timestamp and end_timestamp")
+    outcome = obj.get("outcome")
+    return EventRecord(
+        event_id=event_id.lower(),
+        lead_id=lead_id,
+        event_type=event_type,
+        outcome=outcome if isinstance(outcome, str) else None,
+        event_at_ms=event_at,
+        payload=text,
+        line=line,
+    )
+
+
+def read_events_ndjson(data: bytes) -> ReadResult:
+    result = ReadResult()
+    for number, line in iter_lines(data):
+        try:
+            obj, text = decode_json_object(line)
+            result.records.append(event_record(obj, text, number))
+        except BadRecord as exc:
+            result.quarantined.append(Quarantined(number, str(exc), line))
+    return result
+
+
+def read_events_json(data: bytes) -> ReadResult:
+    """One event per file (Firehose layout)."""
+    result = ReadResult()
+    try:
+        obj, text = decode_json_object(data.strip())
+        result.records.append(event_record(obj, text, 1))
+    except BadRecord as exc:
+        result.quarantined.append(Quarantined(1, str(exc), data))
+    return result
+
+
+def unflatten(row: dict[str, str]) -> dict[str, Any]:
+    """``{"vars.lead.id": "x"}`` -> ``{"vars": {"lead": {"id": "x"}}}``; empty cells dropped."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key is None or value is None or value == "":
+            continue
+        node = out
+        parts = key.split(".")
+        for part in parts[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = node[part] = {}
+            node = child
+        node[parts[-1]] = value
+    return out
+
+
+def _csv_rows(data: bytes):
+    """Yield (line number, row dict or None, raw bytes, quarantine reason or None) per CSV row."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    physical = text.split("\n")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    start = 2
+    for row in reader:
+        end = reader.line_num
+        raw = "\n".join(physical[start - 1 : end]).encode("utf-8", errors="surrogateescape")
+        values = list(row.values())
+        if None in row or any(v is None for v in values):
+            yield start, None, raw, "CSV row has a different number of columns than the header"
+        elif any("\udc80" <= c <= "\udcff" for v in values for c in v):
+            yield start, None, raw, "invalid UTF-8 in CSV row"
+        else:
+            yield start, row, raw, None
+        start = end + 1
+
+
+def read_events_csv(data: bytes) -> ReadResult:
+    """A LeadConduit CSV export: dotted column names become nested keys."""
+    result = ReadResult()
+    for number, row, raw, reason in _csv_rows(data):
+        if reason:
+            result.quarantined.append(Quarantined(number, reason, raw))
+            continue
+        obj = unflatten(row)
+        try:
+            result.records.append(event_record(obj, orjson.dumps(obj).decode(), number))
+        except BadRecord as exc:
+            result.quarantined.append(Quarantined(number, str(exc), raw))
+    return result
+
+
+def read_events(name: str, data: bytes) -> ReadResult:
+    lower = name.lower()
+    if lower.endswith(".json"):
+        return read_events_json(data)
+    if lower.endswith((".ndjson", ".jsonl")):
+        return read_events_ndjson(data)
+    if lower.endswith(".csv"):
+        return read_events_csv(data)
+    raise ValueError(f"not an event file: {name}")
+
+
+# --------------------------------------------------------------------------- submissions
+
+
+def _timestamp(value: Any) -> datetime:
+    ms = _epoch_ms(value)
+    if ms is None:
+        raise BadRecord(f"submitted_at is not a timestamp: {str(value)[:40]!r}")
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).replace(tzinfo=None)
+
+
+def submission_record(obj: dict[str, Any], line: int) -> SubmissionRecord:
+    lead_id = obj.get("lead_id")
+    if not isinstance(lead_id, str) or not lead_id.strip():
+        raise BadRecord("missing lead_id")
+    fields = obj.get("fields")
+    if fields is None:
+        fields = {}
+    if not isinstance(fields, dict):
+        raise BadRecord("fields is not a JSON object")
+    meta = {k: (None if obj.get(k) is None else str(obj.get(k))) for k in SUBMISSION_META[2:]}
+    return SubmissionRecord(
+        lead_id=lead_id,
+        submitted_at=_timestamp(obj.get("submitted_at")),
+        meta=meta,
+        fields=orjson.dumps(fields).decode(),
+        line=line,
+    )
+
+
+def read_submissions_ndjson(data: bytes) -> ReadResult:
+    result = ReadResult()
+    for number, line in iter_lines(data):
+        try:
+            obj, _ = decode_json_object(line)
+            result.records.append(submission_record(obj, number))
+        except BadRecord as exc:
+            result.quarantined.append(Quarantined(number, str(exc), line))
+    return result
+
+
+def read_submissions_csv(data: bytes) -> ReadResult:
+    """CSV: the metadata columns, then one column per lead field (empty cell = missing)."""
+    result = ReadResult()
+    for number, row, raw, reason in _csv_rows(data):
+        if reason:
+            result.quarantined.append(Quarantined(number, reason, raw))
+            continue
+        obj: dict[str, Any] = {k: row.get(k) or None for k in SUBMISSION_META}
+        obj["fields"] = {k: v for k, v in row.items() if k not in SUBMISSION_META and v != ""}
+        try:
+            result.records.append(submission_record(obj, number))
+        except BadRecord as exc:
+            result.quarantined.append(Quarantined(number, str(exc), raw))
+    return result
+
+
+def read_submissions(name: str, data: bytes) -> ReadResult:
+    lower = name.lower()
+    if lower.endswith((".ndjson", ".jsonl")):
+        return read_submissions_ndjson(data)
+    if lower.endswith(".csv"):
+        return read_submissions_csv(data)
+    raise ValueError(f"not a submission file: {name}")

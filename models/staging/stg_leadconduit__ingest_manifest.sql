@@ -1,0 +1,29 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'ingest_manifest') }}
+
+),
+
+renamed as (
+
+    select
+        dataset,
+        file_path,
+        content_hash,
+        size_bytes,
+        status,
+        note,
+        records_read,
+        loaded,
+        duplicates,
+        quarantined,
+        batch_id,
+        ingested_at
+
+    from source
+
+)
+
+select * from renamed

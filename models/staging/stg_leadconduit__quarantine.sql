@@ -1,0 +1,25 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'quarantine') }}
+
+),
+
+renamed as (
+
+    select
+        dataset,
+        source_file,
+        source_line,
+        reason,
+        raw_text,
+        octet_length(raw_bytes) as raw_size_bytes,
+        batch_id,
+        quarantined_at
+
+    from source
+
+)
+
+select * from renamed

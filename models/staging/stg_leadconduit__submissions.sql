@@ -1,0 +1,34 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'lead_submissions') }}
+    qualify row_number() over (
+        partition by lead_id order by ingested_at, source_file, source_line
+    ) = 1
+
+),
+
+renamed as (
+
+    select
+        lead_id,
+        submitted_at,
+        submitted_date,
+        account_id,
+        account_name,
+        flow_id,
+        flow_name,
+        source_id,
+        source_name,
+        fields,
+        source_file,
+        source_line,
+        batch_id,
+        ingested_at
+
+    from source
+
+)
+
+select * from renamed

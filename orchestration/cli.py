@@ -1,0 +1,210 @@
+"""`leadwh`: the warehouse's command line (simulate, build, sql).
+
+Every command works on the warehouse home `$LEADWH_HOME` (default `<project>/data`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from ingest.paths import Paths, get_paths
+
+
+def _print(message: str) -> None:
+    print(message, flush=True)
+
+
+# --------------------------------------------------------------------------- simulate
+
+
+def cmd_simulate(args: argparse.Namespace, paths: Paths) -> int:
+    from ingest import simulator
+
+    landing = Path(args.out) if args.out else paths.landing
+    options = dict(simulator.SAMPLE)
+    for name in ("leads", "days", "seed"):
+        if getattr(args, name) is not None:
+            options[name] = getattr(args, name)
+    started = time.perf_counter()
+    summary = simulator.simulate(
+        landing,
+        start_date=args.start_date,
+        layout=args.layout,
+        submissions_format=args.submissions_format,
+        faults=args.faults,
+        workers=args.workers,
+        progress=_print,
+        **options,
+    )
+    elapsed = time.perf_counter() - started
+    _print(f"wrote {landing} in {elapsed:.1f}s")
+    _print(summary.to_json())
+    return 0
+
+
+# --------------------------------------------------------------------------- build
+
+
+def prepare_dbt() -> None:
+    """Parse the dbt project so Dagster can load its manifest."""
+    from orchestration.defs.project import dbt_project
+
+    dbt_project.preparer.prepare(dbt_project)
+
+
+def dagster_home(paths: Paths) -> Path:
+    """The persistent Dagster instance under the warehouse home (runs show up in the UI)."""
+    home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home)
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def run_build(paths: Paths, job_name: str = "build_all") -> bool:
+    """Materialize every asset through Dagster, recorded in the persistent instance."""
+    import dagster as dg
+
+    os.environ["LEADWH_HOME"] = str(paths.home)
+    dagster_home(paths)
+    prepare_dbt()
+    from orchestration.definitions import defs
+
+    job = defs().resolve_job_def(job_name)
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    return result.success
+
+
+def cmd_build(args: argparse.Namespace, paths: Paths) -> int:
+    started = time.perf_counter()
+    _print(f"building the warehouse in {paths.home} (Dagster home {dagster_home(paths)})")
+    ok = run_build(paths)
+    _print(f"build {'succeeded' if ok else 'FAILED'} in {time.perf_counter() - started:.1f}s")
+    if ok and paths.serving.exists():
+        from ingest.publish import serving_version
+
+        _print(f"serving file {paths.serving} (version {serving_version(paths.serving)})")
+    return 0 if ok else 1
+
+
+# --------------------------------------------------------------------------- sql
+
+
+def query_serving(serving: Path, query: str) -> tuple[list[str], list[tuple]]:
+    import duckdb
+
+    if not serving.exists():
+        raise SystemExit(
+            f"no serving file at {serving}: run `leadwh build` (or `make build`) first"
+        )
+    with duckdb.connect(str(serving), read_only=True) as con:
+        cursor = con.execute(query)
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        return columns, cursor.fetchall()
+
+
+def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str, indent=1)
+    if fmt == "csv":
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return buffer.getvalue().rstrip("\n")
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    line = "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))
+    rule = "  ".join("-" * w for w in widths)
+    body = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
+    return "\n".join([line, rule, *body, f"({len(rows)} rows)"])
+
+
+def cmd_sql(args: argparse.Namespace, paths: Paths) -> int:
+    import duckdb
+
+    try:
+        columns, rows = query_serving(paths.serving, args.query)
+    except duckdb.Error as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(format_rows(columns, rows, args.format))
+    return 0
+
+
+# --------------------------------------------------------------------------- main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="leadwh",
+        description="LeadWarehouse: land LeadConduit events, build the marts, query them.",
+        epilog="All commands use $LEADWH_HOME (default: <project>/data).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sim = sub.add_parser(
+        "simulate",
+        help="write a simulated lead operation into the landing zone",
+        description="Write a realistic, deterministic LeadConduit-style lead operation (events and "
+        "raw submissions) into $LEADWH_HOME/landing. Without options: the built-in sample.",
+    )
+    sim.add_argument("--leads", type=int, help="number of leads (default: the sample's)")
+    sim.add_argument("--days", type=int, help="days of submissions (default: the sample's)")
+    sim.add_argument("--seed", type=int, help="random seed; same seed, same bytes")
+    sim.add_argument("--start-date", type=date.fromisoformat, default=date(2026, 10, 26),
+                     help="first day, YYYY-MM-DD (default 2026-10-26)")
+    sim.add_argument("--layout", choices=["ndjson", "firehose", "mixed"], default="mixed",
+                     help="event file layout (mixed: a share of leads in the Firehose tree)")
+    sim.add_argument("--submissions-format", choices=["ndjson", "csv"], default="ndjson")
+    sim.add_argument("--faults", action="store_true",
+                     help="add duplicates, late events, malformed and non-UTF-8 lines, missing ids")
+    sim.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                     help="processes (output is identical for any number)")
+    sim.add_argument("--out", help="landing folder (default $LEADWH_HOME/landing)")
+    sim.set_defaults(func=cmd_simulate)
+
+    build = sub.add_parser(
+        "build",
+        help="materialize every asset through Dagster",
+        description="Land new files, build and test the dbt models, publish the serving file. "
+        "Runs are recorded in the Dagster instance under $LEADWH_HOME/dagster (the UI's history).",
+    )
+    build.set_defaults(func=cmd_build)
+
+    sql = sub.add_parser(
+        "sql",
+        help="query the serving file (read-only)",
+        description="Run one SQL query against the serving file, read-only. "
+        "Tables: marts.* and meta.publish_info.",
+    )
+    sql.add_argument("query", help='e.g. "select * from marts.fct_acceptance_daily limit 5"')
+    sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sql.set_defaults(func=cmd_sql)
+    return parser
+
+
+def use_this_environment() -> None:
+    """Put this interpreter's bin folder (the virtualenv: dbt, dagster) first on PATH."""
+    bin_dir = str(Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[0] != bin_dir:
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    use_this_environment()
+    return args.func(args, get_paths())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

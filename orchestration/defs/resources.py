@@ -1,0 +1,56 @@
+"""Resources: where the warehouse lives, and the dbt CLI."""
+
+
+import os
+import shutil
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource
+
+from ingest.paths import ENV_VAR, Paths, get_paths
+from orchestration.defs.project import dbt_project
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The warehouse home. Empty `home` means `$LEADWH_HOME` (default `<project>/data`)."""
+
+    home: str = ""
+
+    @property
+    def paths(self) -> Paths:
+        return get_paths({ENV_VAR: self.home} if self.home else None)
+
+    @contextmanager
+    def connect(self):
+        """A read-write connection to the warehouse file (one writer at a time)."""
+        path: Path = self.paths.warehouse
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path))
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def export_home_to_env(self) -> None:
+        """dbt's profile reads LEADWH_HOME; make it the absolute home this run uses."""
+        os.environ[ENV_VAR] = str(self.paths.home)
+
+
+def dbt_executable() -> str:
+    """The dbt next to this Python (the project's virtualenv), else the one on PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(
+        resources={
+            "warehouse": WarehouseResource(),
+            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        }
+    )
