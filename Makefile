@@ -1,0 +1,64 @@
+# LeadWarehouse: `make demo` sets everything up, builds the sample and serves both UIs;
+# `make test` runs the whole test suite. See README.md.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export LEADWH_HOME ?= $(CURDIR)/data
+export DAGSTER_HOME ?= $(LEADWH_HOME)/dagster
+export PATH := $(BIN):$(PATH)
+DAGSTER_PORT ?= 3000
+DASHBOARD_PORT ?= 8501
+HOST ?= 127.0.0.1
+
+.PHONY: setup sample build demo serve ui dashboards test lint clean
+
+$(BIN)/leadwh: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+	touch $@
+
+## setup: the virtualenv with the pinned dependencies (constraints.txt)
+setup: $(BIN)/leadwh
+
+## sample: the built-in sample data set in $(LEADWH_HOME)/landing (once)
+sample: setup
+	@if [ -f "$(LEADWH_HOME)/landing/simulation.json" ]; then \
+		echo "sample already in $(LEADWH_HOME)/landing"; \
+	else \
+		$(BIN)/leadwh simulate; \
+	fi
+
+## build: setup + sample + materialize every asset through Dagster
+build: sample
+	$(BIN)/leadwh build
+
+## demo: build, then serve the Dagster UI and the dashboards until interrupted
+demo: build serve
+
+serve: setup
+	@echo "Dagster UI:  http://$(HOST):$(DAGSTER_PORT)"
+	@echo "Dashboards:  http://$(HOST):$(DASHBOARD_PORT)"
+	@trap 'kill 0' INT TERM; \
+	$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(DAGSTER_PORT) & \
+	$(BIN)/streamlit run dashboards/streamlit_app.py --server.address $(HOST) \
+		--server.port $(DASHBOARD_PORT) --server.headless true --browser.gatherUsageStats false & \
+	wait
+
+ui: setup
+	$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(DAGSTER_PORT)
+
+dashboards: setup
+	$(BIN)/streamlit run dashboards/streamlit_app.py --server.address $(HOST) \
+		--server.port $(DASHBOARD_PORT) --server.headless true --browser.gatherUsageStats false
+
+## test: the whole test suite (pytest; it builds the warehouse and runs dbt's tests)
+test: setup
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check ingest orchestration dashboards tests benchmarks
+
+clean:
+	rm -rf $(LEADWH_HOME) dbt_project/target dbt_project/logs

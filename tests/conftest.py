@@ -1,0 +1,66 @@
+"""Shared fixtures: the dbt manifest, a small simulated operation, a fully built warehouse."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.paths import Paths
+
+SMALL = dict(leads=600, days=4, seed=11)
+
+
+@contextmanager
+def environment(**values: str):
+    """Set environment variables for the duration of a block."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_manifest():
+    """dbt parse before any definitions load (the manifest must exist in tests and CI)."""
+    from orchestration.cli import prepare_dbt, use_this_environment
+
+    use_this_environment()
+    prepare_dbt()
+
+
+def simulate_small(landing: Path, faults: bool = True, **overrides):
+    from ingest.simulator import simulate
+
+    options = {**SMALL, **overrides}
+    return simulate(landing, faults=faults, **options)
+
+
+def build(paths: Paths) -> bool:
+    from orchestration.cli import run_build
+
+    with environment(LEADWH_HOME=str(paths.home), DAGSTER_HOME=str(paths.dagster_home)):
+        return run_build(paths)
+
+
+def table_counts(database: Path, tables: list[str]) -> dict[str, int]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory):
+    """A warehouse home with a small simulated operation (faults on), built once through Dagster."""
+    paths = Paths(tmp_path_factory.mktemp("leadwh"))
+    summary = simulate_small(paths.landing)
+    assert build(paths), "the first build failed; see the Dagster log above"
+    return paths, summary
