@@ -30,7 +30,11 @@ def outcomes_by_source(by_source: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for outcome, color in OUTCOME_COLORS.items():
         fig.add_bar(
-            y=ordered["source"], x=ordered[outcome], name=outcome, marker_color=color, orientation="h"
+            y=ordered["source"],
+            x=ordered[outcome],
+            name=outcome,
+            marker_color=color,
+            orientation="h",
         )
     fig.update_layout(
         barmode="stack",

@@ -39,12 +39,18 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict:
     lo, hi = con.execute(
         "select min(submitted_date), max(submitted_date) from marts.fct_acceptance_daily"
     ).fetchone()
-    flows = [r[0] for r in con.execute(
-        "select distinct flow_name from marts.fct_acceptance_daily where flow_name is not null order by 1"
-    ).fetchall()]
-    sources = [r[0] for r in con.execute(
-        "select distinct source_name from marts.fct_acceptance_daily where source_name is not null order by 1"
-    ).fetchall()]
+    flows = [
+        r[0]
+        for r in con.execute(
+            "select distinct flow_name from marts.fct_acceptance_daily where flow_name is not null order by 1"
+        ).fetchall()
+    ]
+    sources = [
+        r[0]
+        for r in con.execute(
+            "select distinct source_name from marts.fct_acceptance_daily where source_name is not null order by 1"
+        ).fetchall()
+    ]
     return {"min_date": lo, "max_date": hi, "flows": flows, "sources": sources}
 
 

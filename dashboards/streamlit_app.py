@@ -41,13 +41,15 @@ def sidebar_filters() -> None:
         min_value=lo,
         max_value=hi,
     )
-    start, end = (picked if isinstance(picked, tuple) and len(picked) == 2 else (lo, hi))
+    start, end = picked if isinstance(picked, tuple) and len(picked) == 2 else (lo, hi)
     flows = st.sidebar.multiselect(
-        "Flows", options["flows"],
+        "Flows",
+        options["flows"],
         default=[f for f in st.query_params.get_all("flow") if f in options["flows"]],
     )
     sources = st.sidebar.multiselect(
-        "Sources", options["sources"],
+        "Sources",
+        options["sources"],
         default=[s for s in st.query_params.get_all("source") if s in options["sources"]],
     )
     st.query_params.from_dict(
@@ -58,7 +60,9 @@ def sidebar_filters() -> None:
 
 
 pages = [
-    st.Page("app_pages/acceptance.py", title="Acceptance", icon=":material/check_circle:", default=True),
+    st.Page(
+        "app_pages/acceptance.py", title="Acceptance", icon=":material/check_circle:", default=True
+    ),
 ]
 page = st.navigation(pages)
 if require_serving():

@@ -28,9 +28,13 @@ class PublishResult:
     path: Path
 
 
-def publish(warehouse: Path, serving: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS) -> PublishResult:
+def publish(
+    warehouse: Path, serving: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS
+) -> PublishResult:
     if not warehouse.exists():
-        raise FileNotFoundError(f"warehouse file {warehouse} does not exist: run `leadwh build` first")
+        raise FileNotFoundError(
+            f"warehouse file {warehouse} does not exist: run `leadwh build` first"
+        )
     serving.parent.mkdir(parents=True, exist_ok=True)
     published_at = datetime.now(tz=UTC).replace(tzinfo=None)
     version = published_at.strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
@@ -47,7 +51,9 @@ def publish(warehouse: Path, serving: Path, schemas: tuple[str, ...] = PUBLISHED
         ).fetchall()
         for schema, table in found:
             con.execute(f'create schema if not exists "{schema}"')
-            con.execute(f'create table "{schema}"."{table}" as select * from wh."{schema}"."{table}"')
+            con.execute(
+                f'create table "{schema}"."{table}" as select * from wh."{schema}"."{table}"'
+            )
             tables[f"{schema}.{table}"] = con.execute(
                 f'select count(*) from "{schema}"."{table}"'
             ).fetchone()[0]

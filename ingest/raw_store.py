@@ -177,3 +177,30 @@ def insert_quarantine(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None
         )
     finally:
         con.unregister("staged_quarantine")
+
+
+def latest_ingest_time(con: duckdb.DuckDBPyConnection):
+    """When the newest raw event was loaded (None for an empty or new warehouse)."""
+    ensure_raw_schema(con)
+    return con.execute("select max(ingested_at) from raw.lead_events").fetchall()[0][0]
+
+
+def event_date_range(con: duckdb.DuckDBPyConnection, loaded_after=None):
+    """(first, last) event date of the raw events loaded after a time (all when None), or None."""
+    ensure_raw_schema(con)
+    sql = "select min(event_date), max(event_date) from raw.lead_events"
+    params: list = []
+    if loaded_after is not None:
+        sql += " where ingested_at > ?"
+        params.append(loaded_after)
+    first, last = con.execute(sql, params).fetchall()[0]
+    return None if first is None else (first, last)
+
+
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()[0][0]
+    )

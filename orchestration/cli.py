@@ -52,40 +52,12 @@ def cmd_simulate(args: argparse.Namespace, paths: Paths) -> int:
 # --------------------------------------------------------------------------- build
 
 
-def prepare_dbt() -> None:
-    """Parse the dbt project so Dagster can load its manifest."""
-    from orchestration.defs.project import dbt_project
-
-    dbt_project.preparer.prepare(dbt_project)
-
-
-def dagster_home(paths: Paths) -> Path:
-    """The persistent Dagster instance under the warehouse home (runs show up in the UI)."""
-    home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home)
-    home.mkdir(parents=True, exist_ok=True)
-    os.environ["DAGSTER_HOME"] = str(home)
-    return home
-
-
-def run_build(paths: Paths, job_name: str = "build_all") -> bool:
-    """Materialize every asset through Dagster, recorded in the persistent instance."""
-    import dagster as dg
-
-    os.environ["LEADWH_HOME"] = str(paths.home)
-    dagster_home(paths)
-    prepare_dbt()
-    from orchestration.definitions import defs
-
-    job = defs().resolve_job_def(job_name)
-    with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
-    return result.success
-
-
 def cmd_build(args: argparse.Namespace, paths: Paths) -> int:
+    from orchestration.build import dagster_home, run_build
+
     started = time.perf_counter()
     _print(f"building the warehouse in {paths.home} (Dagster home {dagster_home(paths)})")
-    ok = run_build(paths)
+    ok = run_build(paths, full=args.full, log=_print)
     _print(f"build {'succeeded' if ok else 'FAILED'} in {time.perf_counter() - started:.1f}s")
     if ok and paths.serving.exists():
         from ingest.publish import serving_version
@@ -112,7 +84,9 @@ def query_serving(serving: Path, query: str) -> tuple[list[str], list[tuple]]:
 
 def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str, indent=1)
+        return json.dumps(
+            [dict(zip(columns, row, strict=True)) for row in rows], default=str, indent=1
+        )
     if fmt == "csv":
         import io
 
@@ -161,15 +135,30 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--leads", type=int, help="number of leads (default: the sample's)")
     sim.add_argument("--days", type=int, help="days of submissions (default: the sample's)")
     sim.add_argument("--seed", type=int, help="random seed; same seed, same bytes")
-    sim.add_argument("--start-date", type=date.fromisoformat, default=date(2026, 10, 26),
-                     help="first day, YYYY-MM-DD (default 2026-10-26)")
-    sim.add_argument("--layout", choices=["ndjson", "firehose", "mixed"], default="mixed",
-                     help="event file layout (mixed: a share of leads in the Firehose tree)")
+    sim.add_argument(
+        "--start-date",
+        type=date.fromisoformat,
+        default=date(2026, 10, 26),
+        help="first day, YYYY-MM-DD (default 2026-10-26)",
+    )
+    sim.add_argument(
+        "--layout",
+        choices=["ndjson", "firehose", "mixed"],
+        default="mixed",
+        help="event file layout (mixed: a share of leads in the Firehose tree)",
+    )
     sim.add_argument("--submissions-format", choices=["ndjson", "csv"], default="ndjson")
-    sim.add_argument("--faults", action="store_true",
-                     help="add duplicates, late events, malformed and non-UTF-8 lines, missing ids")
-    sim.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                     help="processes (output is identical for any number)")
+    sim.add_argument(
+        "--faults",
+        action="store_true",
+        help="add duplicates, late events, malformed and non-UTF-8 lines, missing ids",
+    )
+    sim.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="processes (output is identical for any number)",
+    )
     sim.add_argument("--out", help="landing folder (default $LEADWH_HOME/landing)")
     sim.set_defaults(func=cmd_simulate)
 
@@ -178,6 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="materialize every asset through Dagster",
         description="Land new files, build and test the dbt models, publish the serving file. "
         "Runs are recorded in the Dagster instance under $LEADWH_HOME/dagster (the UI's history).",
+    )
+    build.add_argument(
+        "--full",
+        action="store_true",
+        help="rebuild every partition that holds raw events, not only new ones",
     )
     build.set_defaults(func=cmd_build)
 

@@ -32,7 +32,8 @@ def environment(**values: str):
 @pytest.fixture(scope="session", autouse=True)
 def dbt_manifest():
     """dbt parse before any definitions load (the manifest must exist in tests and CI)."""
-    from orchestration.cli import prepare_dbt, use_this_environment
+    from orchestration.build import prepare_dbt
+    from orchestration.cli import use_this_environment
 
     use_this_environment()
     prepare_dbt()
@@ -46,7 +47,7 @@ def simulate_small(landing: Path, faults: bool = True, **overrides):
 
 
 def build(paths: Paths) -> bool:
-    from orchestration.cli import run_build
+    from orchestration.build import run_build
 
     with environment(LEADWH_HOME=str(paths.home), DAGSTER_HOME=str(paths.dagster_home)):
         return run_build(paths)

@@ -39,7 +39,9 @@ def test_every_record_is_loaded_quarantined_or_a_duplicate(landed):
     )
     # faults of every kind really were injected, so the test above is not vacuous
     assert summary.duplicates_events > 0 and summary.quarantine_expected_events > 0
-    reasons = {r[0].split(":")[0] for r in con.execute("select reason from raw.quarantine").fetchall()}
+    reasons = {
+        r[0].split(":")[0] for r in con.execute("select reason from raw.quarantine").fetchall()
+    }
     assert {"malformed JSON", "missing event id"} <= reasons
     assert any(r.startswith("invalid UTF-8") for r in reasons)
 

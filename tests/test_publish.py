@@ -23,7 +23,12 @@ def test_publish_copies_marts_only_with_a_version_stamp(tmp_path):
     assert result.tables == {"marts.t": 5}
     assert serving_version(serving) == result.version
     with duckdb.connect(str(serving), read_only=True) as con:
-        schemas = {r[0] for r in con.execute("select distinct table_schema from information_schema.tables").fetchall()}
+        schemas = {
+            r[0]
+            for r in con.execute(
+                "select distinct table_schema from information_schema.tables"
+            ).fetchall()
+        }
     assert schemas == {"marts", "meta"}
     assert not list(serving.parent.glob(".*tmp"))
 

@@ -77,8 +77,14 @@ def test_events_csv_export_is_unflattened():
 def test_submissions_ndjson_and_csv():
     ndjson = b"\n".join(
         [
-            orjson.dumps({"lead_id": "L1", "submitted_at": "2026-11-01T10:00:00.000Z",
-                          "flow_name": "Auto", "fields": {"email": "A@B.com"}}),
+            orjson.dumps(
+                {
+                    "lead_id": "L1",
+                    "submitted_at": "2026-11-01T10:00:00.000Z",
+                    "flow_name": "Auto",
+                    "fields": {"email": "A@B.com"},
+                }
+            ),
             orjson.dumps({"submitted_at": "2026-11-01T10:00:00.000Z", "fields": {}}),
             orjson.dumps({"lead_id": "L3", "submitted_at": "yesterday", "fields": {}}),
         ]
@@ -108,4 +114,7 @@ def test_submissions_ndjson_and_csv():
 
 
 def test_unflatten():
-    assert unflatten({"a.b": "1", "a.c": "2", "d": "", "e": "3"}) == {"a": {"b": "1", "c": "2"}, "e": "3"}
+    assert unflatten({"a.b": "1", "a.c": "2", "d": "", "e": "3"}) == {
+        "a": {"b": "1", "c": "2"},
+        "e": "3",
+    }

@@ -1,17 +1,29 @@
--- One row per lead that has a source event: what the source was told (accepted, rejected,
--- error), the reason and its category. The source event is written last; if a lead has more
--- than one, the latest wins.
+{{ config(tags=['partitioned']) }}
+-- One row per lead (of this run) with a source event: what the source was told, the reason and
+-- its category, and the step that rejected it. The source event is written last; if a lead has
+-- more than one, the latest wins. A rejection is attributed to the filter that stopped the lead
+-- (its `stop` event); a source failure with step_count = 0 to acceptance criteria or a cap; any
+-- other failure to the recipients (no buyer took the lead: no bid, every delivery failed).
 with
 
 events as (
 
-    select * from {{ ref('stg_leadconduit__events') }}
+    select * from {{ ref('fct_lead_events') }}
 
 ),
 
-reason_categories as (
+leads_in_window as (
 
-    select * from {{ ref('reason_categories') }}
+    select * from {{ ref('int_leads_in_window') }}
+
+),
+
+lead_events as (
+
+    select events.*
+    from events
+    inner join leads_in_window
+        on events.lead_id = leads_in_window.lead_id
 
 ),
 
@@ -29,65 +41,68 @@ source_events as (
         ended_at as completed_at,
         outcome,
         reason,
+        reason_category,
         step_count,
         purchase_price,
         row_number() over (
             partition by lead_id order by ended_at desc, event_id desc
         ) as recency_rank
-    from events
+    from lead_events
     where event_type = 'source'
 
 ),
 
-latest as (
-
-    select * from source_events where recency_rank = 1
-
-),
-
-categorised as (
+stops as (
 
     select
-        latest.lead_id,
-        min(reason_categories.priority) as category_priority
-    from latest
-    inner join reason_categories
-        on lower(latest.reason) like reason_categories.pattern
-    group by latest.lead_id
+        lead_id,
+        step_id,
+        reason,
+        row_number() over (partition by lead_id order by started_at, event_id) as stop_rank
+    from lead_events
+    where event_type = 'filter' and outcome = 'stop'
 
 ),
 
 final as (
 
     select
-        latest.lead_id,
-        latest.source_event_id,
-        latest.account_id,
-        latest.flow_id,
-        latest.flow_name,
-        latest.source_id,
-        latest.source_name,
-        latest.submitted_at,
-        cast(latest.submitted_at as date) as submitted_date,
-        latest.completed_at,
-        latest.outcome as source_outcome,
-        case latest.outcome
+        source_events.lead_id,
+        source_events.source_event_id,
+        source_events.account_id,
+        source_events.flow_id,
+        source_events.flow_name,
+        source_events.source_id,
+        source_events.source_name,
+        source_events.submitted_at,
+        source_events.completed_at,
+        source_events.outcome as source_outcome,
+        case source_events.outcome
             when 'success' then 'accepted'
             when 'failure' then 'rejected'
             else 'error'
         end as lead_outcome,
-        latest.reason,
+        source_events.reason,
+        source_events.reason_category,
         case
-            when latest.reason is null then null
-            else coalesce(reason_categories.category, 'other')
-        end as reason_category,
-        latest.step_count,
-        latest.purchase_price
-    from latest
-    left join categorised
-        on latest.lead_id = categorised.lead_id
-    left join reason_categories
-        on categorised.category_priority = reason_categories.priority
+            when source_events.outcome <> 'failure' then null
+            when stops.step_id is not null then stops.step_id
+            when source_events.step_count = 0 then 'acceptance_criteria'
+            else 'recipients'
+        end as rejecting_step_id,
+        case
+            when source_events.outcome <> 'failure' then null
+            when stops.step_id is not null then 'filter'
+            when source_events.step_count = 0 then 'acceptance_criteria'
+            else 'recipients'
+        end as rejected_by,
+        source_events.step_count,
+        source_events.purchase_price
+    from source_events
+    left join stops
+        on source_events.lead_id = stops.lead_id
+        and stops.stop_rank = 1
+    where source_events.recency_rank = 1
 
 )
 

@@ -1,27 +1,44 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='submitted_date',
+        tags=['partitioned'],
+    )
+}}
 -- Daily acceptance by flow and source (day of submission, UTC).
 with
 
 leads as (
 
-    select * from {{ ref('int_leads_outcomes_resolved') }}
+    select * from {{ ref('fct_leads') }}
+
+),
+
+days as (
+
+    select day as submitted_date from {{ ref('int_days_affected') }} where day_kind = 'submission'
 
 ),
 
 daily as (
 
     select
-        submitted_date,
-        flow_id,
-        flow_name,
-        source_id,
-        source_name,
+        leads.submitted_date,
+        leads.flow_id,
+        leads.flow_name,
+        leads.source_id,
+        leads.source_name,
         count(*) as leads,
-        sum(case when lead_outcome = 'accepted' then 1 else 0 end) as accepted,
-        sum(case when lead_outcome = 'rejected' then 1 else 0 end) as rejected,
-        sum(case when lead_outcome = 'error' then 1 else 0 end) as errored,
-        sum(purchase_price) as purchase_cost
+        sum(case when leads.lead_outcome = 'accepted' then 1 else 0 end) as accepted,
+        sum(case when leads.lead_outcome = 'rejected' then 1 else 0 end) as rejected,
+        sum(case when leads.lead_outcome = 'error' then 1 else 0 end) as errored,
+        sum(leads.purchase_cost) as purchase_cost
     from leads
-    group by submitted_date, flow_id, flow_name, source_id, source_name
+    inner join days
+        on leads.submitted_date = days.submitted_date
+    group by
+        leads.submitted_date, leads.flow_id, leads.flow_name, leads.source_id, leads.source_name
 
 ),
 

@@ -1,5 +1,12 @@
-"""dbt models, seeds and tests as Dagster assets and asset checks."""
+"""dbt models, seeds and tests as Dagster assets and asset checks, in three sets:
 
+- upstream (seeds, staging views): unpartitioned, cheap, rebuilt every run;
+- partitioned (incremental facts and aggregates, tag:partitioned): daily partitions on event
+  date; a run covering a range of partitions runs dbt once with the window as --vars;
+- downstream (dimensions, the all-time scorecard): unpartitioned, rebuilt from the facts.
+"""
+
+from datetime import date
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -7,13 +14,68 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.dbt_translator import LeadWarehouseTranslator
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import WarehouseResource
+from orchestration.partitions import daily_partitions, dbt_build_args, dbt_vars_for_window
+
+UPSTREAM = "tag:upstream"
+PARTITIONED = "tag:partitioned"
+TRANSLATOR = LeadWarehouseTranslator()
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=LeadWarehouseTranslator())
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    """`dbt build` of the selected models and seeds, with their data and unit tests."""
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=TRANSLATOR,
+    select=UPSTREAM,
+    name="dbt_upstream",
+)
+def dbt_upstream(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    """Seeds and staging views, with their tests."""
     warehouse.export_home_to_env()
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(dbt_build_args(None), context=context).stream()
 
 
-MART_KEYS = [key for key in dbt_models.keys if key.path[0] == "marts"]
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=TRANSLATOR,
+    select=PARTITIONED,
+    name="dbt_partitioned",
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def dbt_partitioned(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    """Incremental facts and aggregates for the run's partition window (plus lookback)."""
+    warehouse.export_home_to_env()
+    window = context.partition_time_window
+    keys = daily_partitions.get_partition_keys()
+    window_vars = dbt_vars_for_window(
+        window.start.date(),
+        window.end.date(),
+        date.fromisoformat(keys[0]),
+        date.fromisoformat(keys[-1]),
+    )
+    context.log.info(f"dbt window: {window_vars}")
+    yield from dbt.cli(dbt_build_args(window_vars), context=context).stream()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=TRANSLATOR,
+    exclude=f"{UPSTREAM} {PARTITIONED}",
+    name="dbt_downstream",
+)
+def dbt_downstream(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    """Dimensions and all-time summaries, rebuilt from the facts."""
+    warehouse.export_home_to_env()
+    yield from dbt.cli(dbt_build_args(None), context=context).stream()
+
+
+DBT_ASSETS = (dbt_upstream, dbt_partitioned, dbt_downstream)
+MART_KEYS = [key for assets in DBT_ASSETS for key in assets.keys if key.path[0] == "marts"]

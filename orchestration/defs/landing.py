@@ -1,6 +1,5 @@
 """Landing: raw files from the landing zone into the raw schema (logic in ingest/landing.py)."""
 
-
 import dagster as dg
 
 from ingest.landing import land

@@ -1,6 +1,5 @@
 """Publish the marts to the serving file that dashboards, SQL users and exports read."""
 
-
 import dagster as dg
 
 from ingest.publish import publish
@@ -15,7 +14,9 @@ from orchestration.defs.resources import WarehouseResource
     kinds={"duckdb"},
     description="The marts copied to the serving file, swapped in atomically with a version stamp.",
 )
-def serving_database(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def serving_database(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     paths = warehouse.paths
     result = publish(paths.warehouse, paths.serving)
     context.log.info(f"published version {result.version} to {result.path}")

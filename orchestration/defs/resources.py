@@ -1,6 +1,5 @@
 """Resources: where the warehouse lives, and the dbt CLI."""
 
-
 import os
 import shutil
 import sys

@@ -1,0 +1,55 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='delivery_id',
+        tags=['partitioned'],
+    )
+}}
+-- One row per lead x recipient step: deliveries to buyers and enhancements alike, with the
+-- final outcome after retries.
+with
+
+deliveries as (
+
+    select * from {{ ref('int_deliveries_retries_resolved') }}
+
+),
+
+final as (
+
+    select
+        delivery_id,
+        lead_id,
+        step_id,
+        first_event_id,
+        final_retry_event_id,
+        flow_id,
+        flow_name,
+        source_id,
+        source_name,
+        recipient_id,
+        recipient_name,
+        recipient_kind,
+        module_id,
+        started_at,
+        resolved_at,
+        delivery_date,
+        first_outcome,
+        first_reason,
+        final_outcome,
+        final_reason,
+        final_reason_category,
+        attempts,
+        attempts > 1 as was_retried,
+        first_attempt_ms as latency_ms,
+        first_attempt_wait_ms as wait_ms,
+        http_status,
+        sale_price,
+        revenue,
+        cast(cost as decimal(18, 4)) as cost
+    from deliveries
+
+)
+
+select * from final

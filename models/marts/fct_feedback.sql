@@ -1,0 +1,88 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='feedback_event_id',
+        tags=['partitioned'],
+    )
+}}
+-- Returns and conversions (feedback-received events), linked to the delivery they answer.
+with
+
+events as (
+
+    select * from {{ ref('fct_lead_events') }}
+
+),
+
+leads_in_window as (
+
+    select * from {{ ref('int_leads_in_window') }}
+
+),
+
+feedback as (
+
+    select events.*
+    from events
+    inner join leads_in_window
+        on events.lead_id = leads_in_window.lead_id
+    where events.event_type = 'feedback-received'
+
+),
+
+answered as (
+
+    select event_id, lead_id, step_id, started_at
+    from events
+    where event_type in ('recipient', 'retry')
+
+),
+
+forwarded as (
+
+    select
+        lead_id,
+        step_id,
+        max(case when outcome = 'success' then 1 else 0 end) as forwarded_to_source
+    from events
+    where event_type = 'feedback-sent'
+    group by lead_id, step_id
+
+),
+
+final as (
+
+    select
+        feedback.event_id as feedback_event_id,
+        feedback.lead_id,
+        {{ dbt.concat(['feedback.lead_id', "'-'", 'coalesce(answered.step_id, feedback.step_id)']) }}
+            as delivery_id,
+        feedback.recipient_event_id,
+        coalesce(answered.step_id, feedback.step_id) as step_id,
+        feedback.flow_id,
+        feedback.flow_name,
+        feedback.source_id,
+        feedback.source_name,
+        feedback.recipient_id,
+        feedback.recipient_name,
+        coalesce(feedback.feedback_type, 'unknown') as feedback_type,
+        coalesce(feedback.feedback_reason, feedback.reason) as feedback_reason,
+        feedback.reason_category,
+        feedback.outcome,
+        coalesce(feedback.feedback_at, feedback.started_at) as feedback_at,
+        cast(coalesce(feedback.feedback_at, feedback.started_at) as date) as feedback_date,
+        answered.started_at as delivered_at,
+        {{ dbt.datediff('answered.started_at', 'coalesce(feedback.feedback_at, feedback.started_at)', 'hour') }}
+            / 24.0 as days_after_delivery,
+        coalesce(forwarded.forwarded_to_source, 0) = 1 as forwarded_to_source
+    from feedback
+    left join answered
+        on feedback.recipient_event_id = answered.event_id
+    left join forwarded
+        on feedback.lead_id = forwarded.lead_id
+        and coalesce(answered.step_id, feedback.step_id) = forwarded.step_id
+
+)
+
+select * from final

@@ -1,0 +1,121 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='event_id',
+        tags=['partitioned'],
+    )
+}}
+-- One row per event, kept for good: the history that survives the raw retention purge.
+-- Rebuilds the events of the partition window (plus lookback for late events).
+with
+
+events as (
+
+    select * from {{ ref('stg_leadconduit__events') }}
+    where {{ in_window('event_date') }}
+
+),
+
+reason_categories as (
+
+    select * from {{ ref('reason_categories') }}
+
+),
+
+recipient_modules as (
+
+    select * from {{ ref('recipient_modules') }}
+
+),
+
+reason_matches as (
+
+    select
+        events.event_id,
+        min(reason_categories.priority) as category_priority
+    from events
+    inner join reason_categories
+        on lower(events.reason) like reason_categories.pattern
+    group by events.event_id
+
+),
+
+module_matches as (
+
+    select
+        events.event_id,
+        min(recipient_modules.priority) as module_priority
+    from events
+    inner join recipient_modules
+        on events.module_id like recipient_modules.pattern
+    group by events.event_id
+
+),
+
+final as (
+
+    select
+        events.event_id,
+        events.lead_id,
+        events.event_type,
+        events.outcome,
+        events.reason,
+        case
+            when events.reason is null then null
+            else coalesce(reason_categories.category, 'other')
+        end as reason_category,
+        events.started_at,
+        events.ended_at,
+        events.event_date,
+        cast({{ dbt.date_trunc('hour', 'events.started_at') }} as timestamp) as event_hour,
+        events.ms,
+        events.wait_ms,
+        events.overhead_ms,
+        events.total_ms,
+        events.step_id,
+        events.module_id,
+        case
+            when events.event_type in ('recipient', 'retry')
+                then coalesce(recipient_modules.recipient_kind, 'delivery')
+        end as recipient_kind,
+        events.step_count,
+        events.retry_status,
+        events.recipient_event_id,
+        events.account_id,
+        events.account_name,
+        events.flow_id,
+        events.flow_name,
+        events.source_id,
+        events.source_name,
+        events.recipient_id,
+        events.recipient_name,
+        events.submitted_at,
+        events.feedback_type,
+        events.feedback_reason,
+        events.feedback_at,
+        events.purchase_price,
+        events.sale_price,
+        events.revenue,
+        events.cost,
+        events.cap_reached,
+        events.caps_reached,
+        events.http_status,
+        events.transaction_count,
+        events.transactions,
+        events.source_file,
+        events.source_line,
+        events.ingested_at
+    from events
+    left join reason_matches
+        on events.event_id = reason_matches.event_id
+    left join reason_categories
+        on reason_matches.category_priority = reason_categories.priority
+    left join module_matches
+        on events.event_id = module_matches.event_id
+    left join recipient_modules
+        on module_matches.module_priority = recipient_modules.priority
+
+)
+
+select * from final

@@ -1,0 +1,52 @@
+-- The source-quality scorecard over all history: one row per flow and source.
+with
+
+daily as (
+
+    select * from {{ ref('fct_source_quality_daily') }}
+
+),
+
+totals as (
+
+    select
+        flow_id,
+        flow_name,
+        source_id,
+        source_name,
+        min(submitted_date) as first_day,
+        max(submitted_date) as last_day,
+        cast(sum(leads) as bigint) as leads,
+        cast(sum(accepted) as bigint) as accepted,
+        cast(sum(rejected) as bigint) as rejected,
+        cast(sum(valid_phone) as bigint) as valid_phone,
+        cast(sum(with_phone) as bigint) as with_phone,
+        cast(sum(valid_email) as bigint) as valid_email,
+        cast(sum(with_email) as bigint) as with_email,
+        cast(sum(sold_leads) as bigint) as sold_leads,
+        cast(sum(returned) as bigint) as returned,
+        cast(sum(converted) as bigint) as converted,
+        cast(sum(purchase_cost) as decimal(18, 4)) as purchase_cost,
+        cast(sum(recipient_cost) as decimal(18, 4)) as recipient_cost,
+        cast(sum(revenue) as decimal(18, 4)) as revenue
+    from daily
+    group by flow_id, flow_name, source_id, source_name
+
+),
+
+final as (
+
+    select
+        *,
+        cast(revenue - purchase_cost - recipient_cost as decimal(18, 4)) as profit,
+        {{ safe_divide('accepted', 'leads') }} as acceptance_rate,
+        {{ safe_divide('valid_phone', 'with_phone') }} as valid_phone_rate,
+        {{ safe_divide('valid_email', 'with_email') }} as valid_email_rate,
+        {{ safe_divide('returned', 'sold_leads') }} as return_rate,
+        {{ safe_divide('purchase_cost', 'accepted') }} as cost_per_accepted_lead,
+        {{ safe_divide('revenue - purchase_cost - recipient_cost', 'purchase_cost + recipient_cost') }} as roi
+    from totals
+
+)
+
+select * from final

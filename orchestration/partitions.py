@@ -1,0 +1,60 @@
+"""Daily partitions on event date, and the pure functions that turn a partition window into
+the arguments handed to dbt."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timedelta
+
+import dagster as dg
+
+OPEN_START = date(1970, 1, 1)
+OPEN_END = date(9999, 12, 31)
+DEFAULT_START = "2025-01-01"
+
+
+def partitions_start() -> str:
+    """First partition day: $LEADWH_PARTITIONS_START (YYYY-MM-DD), default 2025-01-01."""
+    return os.environ.get("LEADWH_PARTITIONS_START", DEFAULT_START)
+
+
+daily_partitions = dg.DailyPartitionsDefinition(start_date=partitions_start(), end_offset=1)
+
+
+def dbt_vars_for_window(
+    start: date, end_exclusive: date, first_partition: date, last_partition: date
+) -> dict[str, str]:
+    """min_date / max_date for dbt. The first and last partitions are open-ended, so events
+    dated before the first partition or after today are never left out of every window."""
+    min_date = OPEN_START if start <= first_partition else start
+    last_day = end_exclusive - timedelta(days=1)
+    max_date = OPEN_END if last_day >= last_partition else last_day
+    return {"min_date": min_date.isoformat(), "max_date": max_date.isoformat()}
+
+
+def dbt_build_args(window_vars: dict[str, str] | None, selection: str | None = None) -> list[str]:
+    """`dbt build` arguments; dbt receives the window as --vars (JSON)."""
+    import json
+
+    args = ["build"]
+    if window_vars:
+        args += ["--vars", json.dumps(window_vars, sort_keys=True)]
+    if selection:
+        args += ["--select", selection]
+    return args
+
+
+def partition_range_for_dates(
+    first_day: date,
+    last_day: date,
+    partitions: dg.DailyPartitionsDefinition,
+    now: datetime | None = None,
+) -> tuple[str, str]:
+    """The partition keys covering [first_day, last_day], clamped to the partitions that exist."""
+    keys = partitions.get_partition_keys(current_time=now)
+    if not keys:
+        raise ValueError("no partitions exist yet: check LEADWH_PARTITIONS_START")
+    lo, hi = date.fromisoformat(keys[0]), date.fromisoformat(keys[-1])
+    first = min(max(first_day, lo), hi)
+    last = max(min(last_day, hi), first)
+    return first.isoformat(), last.isoformat()
