@@ -11,7 +11,7 @@ DAGSTER_PORT ?= 3000
 DASHBOARD_PORT ?= 8501
 HOST ?= 127.0.0.1
 
-.PHONY: setup sample build demo serve ui dashboards test lint clean
+.PHONY: setup sample build demo serve ui dashboards browser-deps test lint clean
 
 $(BIN)/leadwh: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,8 +53,18 @@ dashboards: setup
 	$(BIN)/streamlit run dashboards/streamlit_app.py --server.address $(HOST) \
 		--server.port $(DASHBOARD_PORT) --server.headless true --browser.gatherUsageStats false
 
+## browser-deps: headless Chromium from Debian's packages, for the browser tests
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
+	else \
+		echo "note: /usr/bin/chromium is missing (apt-get install chromium); browser tests will be skipped"; \
+	fi
+
 ## test: the whole test suite (pytest; it builds the warehouse and runs dbt's tests)
-test: setup
+test: setup browser-deps
 	$(BIN)/pytest
 
 lint: setup
