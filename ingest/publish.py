@@ -17,7 +17,12 @@ from pathlib import Path
 
 import duckdb
 
-PUBLISHED_SCHEMAS = ("marts",)
+# Schemas copied to the serving file, and columns withheld from it (PII kept only in the warehouse:
+# the date of birth is served masked, `dob__masked`).
+PUBLISHED: dict[str, frozenset[str]] = {
+    "marts": frozenset(),
+    "typed": frozenset({"dob__raw", "dob__normal"}),
+}
 
 
 @dataclass(frozen=True)
@@ -29,8 +34,10 @@ class PublishResult:
 
 
 def publish(
-    warehouse: Path, serving: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS
+    warehouse: Path, serving: Path, schemas: dict[str, frozenset[str]] | None = None
 ) -> PublishResult:
+    """Copy the published schemas to a new serving file and swap it in; returns its version."""
+    schemas = PUBLISHED if schemas is None else schemas
     if not warehouse.exists():
         raise FileNotFoundError(
             f"warehouse file {warehouse} does not exist: run `leadwh build` first"
@@ -51,8 +58,19 @@ def publish(
         ).fetchall()
         for schema, table in found:
             con.execute(f'create schema if not exists "{schema}"')
+            columns = {
+                r[0]
+                for r in con.execute(
+                    "select column_name from information_schema.columns"
+                    " where table_catalog = 'wh' and table_schema = ? and table_name = ?",
+                    [schema, table],
+                ).fetchall()
+            }
+            withheld = sorted(columns & schemas[schema])
+            exclude = f" exclude ({', '.join(withheld)})" if withheld else ""
             con.execute(
-                f'create table "{schema}"."{table}" as select * from wh."{schema}"."{table}"'
+                f'create table "{schema}"."{table}" as'
+                f' select *{exclude} from wh."{schema}"."{table}"'
             )
             tables[f"{schema}.{table}"] = con.execute(
                 f'select count(*) from "{schema}"."{table}"'

@@ -33,10 +33,12 @@ def dbt_vars_for_window(
 
 
 def dbt_build_args(window_vars: dict[str, str] | None, selection: str | None = None) -> list[str]:
-    """`dbt build` arguments; dbt receives the window as --vars (JSON)."""
+    """`dbt build` arguments; dbt receives the window as --vars (JSON). Tests run with the run
+    that builds all their parents (`buildable`), so a test that compares a fact with a dimension
+    runs once the dimension is built, not before."""
     import json
 
-    args = ["build"]
+    args = ["build", "--indirect-selection", "buildable"]
     if window_vars:
         args += ["--vars", json.dumps(window_vars, sort_keys=True)]
     if selection:

@@ -79,3 +79,19 @@ def test_readers_during_repeated_publishes_always_see_a_consistent_version(tmp_p
 def test_publish_without_a_warehouse_says_what_to_do(tmp_path):
     with pytest.raises(FileNotFoundError, match="leadwh build"):
         publish(tmp_path / "missing.duckdb", tmp_path / "s.duckdb")
+
+
+def test_date_of_birth_is_served_masked_only(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "s.duckdb"
+    make_warehouse(warehouse, 1)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema typed")
+        con.execute(
+            "create table typed.leads as select 'L1' as lead_id, '07/04/1986' as dob__raw,"
+            " '1986-07-04' as dob__normal, '**/**/1986' as dob__masked"
+        )
+    publish(warehouse, serving)
+    with duckdb.connect(str(serving), read_only=True) as con:
+        row = con.execute("select * from typed.leads").fetchall()
+        columns = [d[0] for d in con.description]
+    assert columns == ["lead_id", "dob__masked"] and row == [("L1", "**/**/1986")]

@@ -20,18 +20,57 @@ from ingest.simulator_world import ALL_FIELDS, DELIVERY_MODULE
 HEX24 = re.compile(r"^[0-9a-f]{24}$")
 START = date(2026, 10, 26)
 TOP_LEVEL = (
-    "id", "type", "outcome", "reason", "start_timestamp", "end_timestamp", "ms", "wait_ms",
-    "overhead_ms", "total_ms", "host", "handler_version", "version", "expires_at", "cap_reached",
+    "id",
+    "type",
+    "outcome",
+    "reason",
+    "start_timestamp",
+    "end_timestamp",
+    "ms",
+    "wait_ms",
+    "overhead_ms",
+    "total_ms",
+    "host",
+    "handler_version",
+    "version",
+    "expires_at",
+    "cap_reached",
     "vars",
 )
 BY_TYPE = {
-    "source": ("module_id", "step_count", "acceptance_criteria", "appended", "request", "response",
-               "purchase_price", "cost"),
+    "source": (
+        "module_id",
+        "step_count",
+        "acceptance_criteria",
+        "appended",
+        "request",
+        "response",
+        "purchase_price",
+        "cost",
+    ),
     "filter": ("step_id", "rule_set"),
-    "recipient": ("step_id", "module_id", "package_version", "key", "sale_price", "revenue", "cost",
-                  "caps_reached", "transactions"),
-    "retry": ("step_id", "module_id", "package_version", "key", "sale_price", "revenue", "cost",
-              "transactions", "retry_status"),
+    "recipient": (
+        "step_id",
+        "module_id",
+        "package_version",
+        "key",
+        "sale_price",
+        "revenue",
+        "cost",
+        "caps_reached",
+        "transactions",
+    ),
+    "retry": (
+        "step_id",
+        "module_id",
+        "package_version",
+        "key",
+        "sale_price",
+        "revenue",
+        "cost",
+        "transactions",
+        "retry_status",
+    ),
     "feedback-received": ("recipient_event_id", "step_id", "module_id"),
     "feedback-sent": ("recipient_event_id", "step_id", "module_id"),
 }
@@ -58,13 +97,19 @@ class Landing:
         self.summary = orjson.loads((root / "simulation.json").read_bytes())
         self.lines: list[tuple[str, bytes]] = []  # (file date, raw line)
         for path in sorted((root / "events" / "batches").glob("*.ndjson")):
-            file_day = path.name[len("events-"): -len(".ndjson")]
+            file_day = path.name[len("events-") : -len(".ndjson")]
             for line in path.read_bytes().split(b"\n"):
                 if line:
                     self.lines.append((file_day, line))
-        self.firehose: list[tuple[Path, bytes]] = sorted(
-            (p, p.read_bytes()) for p in (root / "events" / "firehose").rglob("*") if p.is_file()
-        ) if (root / "events" / "firehose").exists() else []
+        self.firehose: list[tuple[Path, bytes]] = (
+            sorted(
+                (p, p.read_bytes())
+                for p in (root / "events" / "firehose").rglob("*")
+                if p.is_file()
+            )
+            if (root / "events" / "firehose").exists()
+            else []
+        )
         self.good: list[tuple[str, dict, bytes]] = []  # (file date or "firehose", event, raw)
         self.bad = Counter()
         for file_day, line in self.lines:
@@ -210,8 +255,11 @@ def test_every_event_has_the_documented_keys(clean):
 
 
 def test_lead_values_mix_strings_and_parsed_objects(clean):
-    parsed = [ev for ev in clean.events.values()
-              if ev["type"] == "recipient" and isinstance(ev["vars"]["lead"].get("phone_1"), dict)]
+    parsed = [
+        ev
+        for ev in clean.events.values()
+        if ev["type"] == "recipient" and isinstance(ev["vars"]["lead"].get("phone_1"), dict)
+    ]
     assert parsed
     assert all(ev["module_id"] != DELIVERY_MODULE for ev in parsed)
     for ev in parsed:
@@ -238,12 +286,13 @@ def test_one_source_event_per_lead_written_last(clean):
         sources = [e for e in events if e["type"] == "source"]
         assert len(sources) == 1, lead_id
         src = sources[0]
-        steps = sorted((e for e in events if e["type"] in STEP_TYPES),
-                       key=lambda e: e["start_timestamp"])
+        steps = sorted(
+            (e for e in events if e["type"] in STEP_TYPES), key=lambda e: e["start_timestamp"]
+        )
         assert src["step_count"] == len(steps)
         if steps:
             assert src["end_timestamp"] >= max(e["end_timestamp"] for e in steps)
-            for a, b in zip(steps, steps[1:]):
+            for a, b in zip(steps, steps[1:], strict=False):
                 assert b["start_timestamp"] >= a["end_timestamp"]
         else:
             assert src["outcome"] in ("failure", "error")
@@ -303,9 +352,11 @@ def _check_summary(landing: Landing) -> None:
     valid_ids = {ev["id"] for _, ev, _ in landing.good}
     assert s["events"] == len(valid_ids)
     assert s["event_records"] == len(landing.lines) + sum(
-        1 for p, _ in landing.firehose if p.suffix == ".json")
-    assert s["event_records"] == s["events"] + s["duplicates_events"] + s[
-        "quarantine_expected_events"]
+        1 for p, _ in landing.firehose if p.suffix == ".json"
+    )
+    assert (
+        s["event_records"] == s["events"] + s["duplicates_events"] + s["quarantine_expected_events"]
+    )
     assert s["leads"] == len({sub["lead_id"] for sub in landing.submissions})
     assert s["submissions"] == len(landing.submissions)
     data_files = [p for p in landing.root.rglob("*") if p.is_file() and p.name != "simulation.json"]
@@ -350,7 +401,8 @@ def test_fault_counts_match_a_reread(faulty):
     extra = sum(1 for ev in faulty.events.values() if "x_firehose_delivery_attempt" in ev)
     assert extra == kinds["extra_fields"]
     assert faulty.bad_submissions == Counter(
-        {k: v for k, v in kinds.items() if k.startswith("submission_") and v})
+        {k: v for k, v in kinds.items() if k.startswith("submission_") and v}
+    )
     assert s["quarantine_expected_submissions"] == sum(faulty.bad_submissions.values())
     assert kinds["non_json_file"] == 1
     assert (faulty.root / "events" / "firehose" / "leadconduit-credentials-test.txt").is_file()
@@ -362,8 +414,9 @@ def test_fault_counts_match_a_reread(faulty):
 def test_faults_keep_the_valid_data(tmp_path, faulty):
     clean = _run(tmp_path / "clean", leads=1500, days=3, faults=False)
     strip = ("x_firehose_delivery_attempt", "_ingest")
-    faulty_events = {i: {k: v for k, v in e.items() if k not in strip}
-                     for i, e in faulty.events.items()}
+    faulty_events = {
+        i: {k: v for k, v in e.items() if k not in strip} for i, e in faulty.events.items()
+    }
     assert faulty_events == clean.events
 
 
@@ -378,7 +431,7 @@ def test_csv_submissions(tmp_path, clean):
         assert header == list(SUBMISSION_META) + list(ALL_FIELDS)
         for row in reader:
             assert len(row) == len(header)
-            rows.append(dict(zip(header, row)))
+            rows.append(dict(zip(header, row, strict=True)))
     ndjson = {s["lead_id"]: s for s in clean.submissions}
     assert len(rows) == len(ndjson)
     for row in rows:
@@ -407,9 +460,13 @@ def test_stories_are_visible(stories):
     ev = st["evening_rejections"]
 
     def stop_share(evening: bool) -> float:
-        mine = [e for e in sources if e["vars"]["source"]["id"] == ev["source_id"]
-                and (18 <= datetime.fromtimestamp(e["start_timestamp"] / 1000, UTC).hour < 22)
-                == evening]
+        mine = [
+            e
+            for e in sources
+            if e["vars"]["source"]["id"] == ev["source_id"]
+            and (18 <= datetime.fromtimestamp(e["start_timestamp"] / 1000, UTC).hour < 22)
+            == evening
+        ]
         stopped = [e for e in mine if e["reason"] == ev["reason"]]
         return len(stopped) / len(mine)
 
@@ -417,9 +474,13 @@ def test_stories_are_visible(stories):
 
     # 2. buyer outage on day 5
     out = st["buyer_outage"]
-    deliveries = [e for e in stories.events.values() if e["type"] == "recipient"
-                  and e["vars"]["recipient"]["id"] == out["recipient_id"]
-                  and e["outcome"] != "skip"]
+    deliveries = [
+        e
+        for e in stories.events.values()
+        if e["type"] == "recipient"
+        and e["vars"]["recipient"]["id"] == out["recipient_id"]
+        and e["outcome"] != "skip"
+    ]
     on_day = [e for e in deliveries if _day(e["start_timestamp"]) == out["date"]]
     other = [e for e in deliveries if _day(e["start_timestamp"]) != out["date"]]
     assert on_day and all(e["outcome"] == "error" for e in on_day)
@@ -441,7 +502,11 @@ def test_stories_are_visible(stories):
     delivered = Counter()
     returned = Counter()
     for e in stories.events.values():
-        if e["type"] == "recipient" and e["module_id"] == DELIVERY_MODULE and e["outcome"] == "success":
+        if (
+            e["type"] == "recipient"
+            and e["module_id"] == DELIVERY_MODULE
+            and e["outcome"] == "success"
+        ):
             delivered[e["vars"]["source"]["id"]] += 1
         if e["type"] == "feedback-received" and e["vars"]["feedback"]["type"] == "return":
             returned[e["vars"]["source"]["id"]] += 1

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_deliveries'}}}) }}
 -- Every lead x recipient step with a recipient event has exactly one row in fct_deliveries, and
 -- the daily delivery aggregate counts each of them once.
 with steps as (

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_lead_events'}}}) }}
 -- Every distinct raw event appears in fct_lead_events (exactly once: fct_lead_events.event_id is
 -- unique, tested in the marts YAML). Raw events purged by retention are no longer checked.
 select raw_events.event_id

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_leads'}}}) }}
 -- Leads with a source event = accepted + rejected + errored leads, in fct_leads and in the
 -- daily acceptance aggregate alike.
 with source_leads as (

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'stg_leadconduit__quarantine'}}}) }}
 -- The quarantine table holds exactly the records the manifest says were quarantined.
 with manifest as (
     select batch_id, file_path, sum(quarantined) as quarantined

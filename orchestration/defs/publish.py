@@ -4,15 +4,17 @@ import dagster as dg
 
 from ingest.publish import publish
 from orchestration.defs.dbt import MART_KEYS
+from orchestration.defs.typed import TYPED_LEADS
 from orchestration.defs.resources import WarehouseResource
 
 
 @dg.asset(
     key=["serving", "serving_database"],
     group_name="serving",
-    deps=MART_KEYS,
+    deps=[*MART_KEYS, TYPED_LEADS],
     kinds={"duckdb"},
-    description="The marts copied to the serving file, swapped in atomically with a version stamp.",
+    description="The marts and the typed leads (date of birth masked) copied to the serving file,"
+    " swapped in atomically with a version stamp.",
 )
 def serving_database(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource

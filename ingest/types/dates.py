@@ -1,0 +1,211 @@
+"""Vectorized parsers for date, dob and time: regex shapes, integer components, calendar checks,
+all in Polars expressions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from . import shapes as S
+from ._common import frame_of, trim
+
+RAW = pl.col("raw")
+I32 = pl.Int32
+
+
+def _int(expr: pl.Expr) -> pl.Expr:
+    return expr.cast(I32, strict=False)
+
+
+def _leap(y: pl.Expr) -> pl.Expr:
+    return (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+
+
+def real_date(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
+    """True where (y, m, d) is a real calendar date (years 1..9999); null-safe (false)."""
+    days_in_month = (
+        pl.when(m == 2)
+        .then(pl.when(_leap(y)).then(29).otherwise(28))
+        .when(m.is_in([4, 6, 9, 11]))
+        .then(30)
+        .otherwise(31)
+    )
+    ok = (y >= 1) & (y <= 9999) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= days_in_month)
+    return ok.fill_null(False)
+
+
+def _month(expr: pl.Expr) -> pl.Expr:
+    return expr.str.to_lowercase().replace_strict(S.MONTHS, default=None, return_dtype=I32)
+
+
+def _staged_date(frame: pl.DataFrame, text: pl.Expr) -> pl.Series:
+    """The calendar date of each trimmed text (see ``reference.parse_date_text``), computed in
+    stages so that every regex and every candidate runs once per row."""
+
+    def g(name: str, i: int) -> pl.Expr:
+        return pl.col(name).struct.field(str(i))
+
+    frame = frame.select(
+        ymd=text.str.extract_groups(S.DATE_YMD),
+        mdy=text.str.extract_groups(S.DATE_MDY),
+        d8=text.str.extract_groups(S.DATE_8),
+        mf=text.str.extract_groups(S.DATE_MONTH_FIRST),
+        df=text.str.extract_groups(S.DATE_DAY_FIRST),
+    )
+    yy = _int(g("mdy", 3))
+    y2 = (
+        pl.when(g("mdy", 3).str.len_chars() == 4)
+        .then(yy)
+        .otherwise(yy + pl.when(yy > 68).then(1900).otherwise(2000))
+    )
+    p1, p2, p3, p4 = (_int(g("d8", i)) for i in (1, 2, 3, 4))
+    # per shape: up to three (y, m, d) candidates, tried in order
+    shapes = [
+        ("ymd", [(_int(g("ymd", 1)), _int(g("ymd", 2)), _int(g("ymd", 3))),
+                 (_int(g("ymd", 1)), _int(g("ymd", 3)), _int(g("ymd", 2)))]),
+        ("mdy", [(y2, _int(g("mdy", 1)), _int(g("mdy", 2))),
+                 (y2, _int(g("mdy", 2)), _int(g("mdy", 1)))]),
+        ("d8", [(p3 * 100 + p4, p1, p2), (p1 * 100 + p2, p3, p4), (p3 * 100 + p4, p2, p1)]),
+        ("mf", [(_int(g("mf", 3)), _month(g("mf", 1)), _int(g("mf", 2)))]),
+        ("df", [(_int(g("df", 3)), _month(g("df", 2)), _int(g("df", 1)))]),
+    ]  # fmt: skip
+    columns = {}
+    for c in range(3):
+        for part, label in enumerate("ymd"):
+            chain = pl.when(False).then(None)
+            for name, candidates in shapes:
+                if c < len(candidates):
+                    chain = chain.when(g(name, 1).is_not_null()).then(candidates[c][part])
+            columns[f"{label}{c}"] = chain.cast(I32)
+    frame = frame.select(**columns)
+    frame = frame.with_columns(
+        **{f"ok{c}": real_date(pl.col(f"y{c}"), pl.col(f"m{c}"), pl.col(f"d{c}")) for c in range(3)}
+    )
+    picked = []
+    for label in "ymd":
+        chain = pl.when(False).then(None)
+        for c in range(3):
+            chain = chain.when(pl.col(f"ok{c}")).then(pl.col(f"{label}{c}"))
+        picked.append(chain.cast(I32))
+    return frame.select(pl.date(*picked).alias("normal")).to_series()
+
+
+def parse_date(raw: pl.Series) -> pl.DataFrame:
+    frame = frame_of(raw)
+    return frame.with_columns(normal=_staged_date(frame, trim(RAW))).with_columns(
+        valid=pl.col("normal").is_not_null()
+    )
+
+
+def parse_dob(raw: pl.Series, today: date | None = None) -> pl.DataFrame:
+    from .reference import today_utc
+
+    today = today or today_utc()
+    frame = parse_date(raw)
+    days = (pl.lit(today) - pl.col("normal")).dt.total_days()
+    year = pl.col("normal").dt.year()
+    tenths = (days * 20 + 365) // 730
+    # tenths / 10, correctly rounded (Polars multiplies by 0.1 when dividing by a literal)
+    age = (
+        pl.when(tenths < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+        + (tenths.abs() // 10).cast(pl.String)
+        + "."
+        + (tenths.abs() % 10).cast(pl.String)
+    ).cast(pl.Float64)
+    return frame.with_columns(
+        age=age,
+        year=year,
+        masked=pl.lit("**/**/") + year.cast(pl.String).str.zfill(4),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# time
+def _zone_minutes(zone: pl.Expr) -> pl.Expr:
+    """Minutes east of UTC for a zone designator; null when it is no valid offset."""
+    named = zone.str.to_uppercase().is_in(["Z", "UTC", "GMT"])
+    digits = zone.str.slice(1).str.replace_all(":", "")
+    hours = _int(digits.str.slice(0, 2))
+    minutes = pl.when(digits.str.len_chars() > 2).then(_int(digits.str.slice(2))).otherwise(0)
+    sign = pl.when(zone.str.starts_with("-")).then(-1).otherwise(1)
+    offset = pl.when((hours <= 23) & (minutes <= 59)).then(sign * (hours * 60 + minutes))
+    return pl.when(zone.is_null() | named).then(0).otherwise(offset)
+
+
+def _valid_clock(h: pl.Expr, mi: pl.Expr, s: pl.Expr) -> pl.Expr:
+    return ((h >= 0) & (h <= 23) & (mi >= 0) & (mi <= 59) & (s >= 0) & (s <= 59)).fill_null(False)
+
+
+def time_expr(text: pl.Expr) -> pl.Expr:
+    """The UTC instant of a trimmed text (see ``reference.parse_time_text``)."""
+
+    def g(struct: pl.Expr, i: int) -> pl.Expr:
+        return struct.struct.field(str(i))
+
+    iso = text.str.extract_groups(S.TIME_ISO)
+    us = text.str.extract_groups(S.TIME_US)
+    js = text.str.extract_groups(S.TIME_JS)
+    rfc = text.str.extract_groups(S.TIME_RFC)
+    epoch = text.str.extract(S.TIME_EPOCH, 1)
+
+    # ISO
+    frac = g(iso, 7).str.slice(0, 3).str.pad_end(3, "0")
+    iso_parts = (
+        _int(g(iso, 1)), _int(g(iso, 2)), _int(g(iso, 3)),
+        _int(g(iso, 4)).fill_null(0), _int(g(iso, 5)).fill_null(0), _int(g(iso, 6)).fill_null(0),
+        _int(frac).fill_null(0), _zone_minutes(g(iso, 8)),
+    )  # fmt: skip
+    # US with optional AM/PM
+    hour = _int(g(us, 4)).fill_null(0)
+    ampm = g(us, 7).str.to_lowercase()
+    hour24 = (
+        pl.when(ampm.is_null())
+        .then(hour)
+        .when((hour >= 1) & (hour <= 12))
+        .then(hour % 12 + pl.when(ampm == "pm").then(12).otherwise(0))
+        .otherwise(-1)
+    )
+    us_parts = (
+        _int(g(us, 3)), _int(g(us, 1)), _int(g(us, 2)),
+        hour24, _int(g(us, 5)).fill_null(0), _int(g(us, 6)).fill_null(0), pl.lit(0), pl.lit(0),
+    )  # fmt: skip
+    js_parts = (
+        _int(g(js, 3)), _month(g(js, 1)), _int(g(js, 2)),
+        _int(g(js, 4)), _int(g(js, 5)), _int(g(js, 6)), pl.lit(0), _zone_minutes(g(js, 7)),
+    )  # fmt: skip
+    rfc_parts = (
+        _int(g(rfc, 3)), _month(g(rfc, 2)), _int(g(rfc, 1)),
+        _int(g(rfc, 4)), _int(g(rfc, 5)), _int(g(rfc, 6)).fill_null(0), pl.lit(0),
+        _zone_minutes(g(rfc, 7)),
+    )  # fmt: skip
+    shapes = [
+        (g(iso, 1).is_not_null(), iso_parts),
+        (g(us, 1).is_not_null(), us_parts),
+        (g(js, 1).is_not_null(), js_parts),
+        (g(rfc, 1).is_not_null(), rfc_parts),
+    ]
+    columns = []
+    for i in range(8):
+        chain = pl.when(False).then(None)
+        for matched, parts in shapes:
+            chain = chain.when(matched).then(parts[i])
+        columns.append(chain.cast(I32))
+    y, mo, d, h, mi, s, ms, offset = columns
+    ok = real_date(y, mo, d) & _valid_clock(h, mi, s) & offset.is_not_null()
+    local = pl.datetime(
+        pl.when(ok).then(y), mo, d, h, mi, s, ms * 1000, time_unit="ms", time_zone="UTC"
+    )
+    utc = local - pl.duration(minutes=offset)
+    utc = pl.when(utc.dt.year().is_between(1, 9999)).then(utc)
+    millis = epoch.cast(pl.Int64, strict=False) * pl.when(epoch.str.len_chars() == 10).then(
+        1000
+    ).otherwise(1)
+    from_epoch = pl.from_epoch(millis, time_unit="ms").dt.replace_time_zone("UTC")
+    return pl.when(epoch.is_not_null()).then(from_epoch).otherwise(utc)
+
+
+def parse_time(raw: pl.Series) -> pl.DataFrame:
+    return frame_of(raw).with_columns(normal=time_expr(trim(RAW))).with_columns(
+        valid=pl.col("normal").is_not_null()
+    )
