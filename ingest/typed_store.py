@@ -3,6 +3,9 @@
 Each lead's fields: its raw submission's values, overlaid with the `vars.lead` of its latest
 source event (the event wins where both have a field, so a value LeadConduit already parsed,
 `{normal, raw, valid, ...}`, keeps LeadConduit's own `valid`).
+
+Incremental: a run parses only the leads whose submission or source event was loaded after the
+watermark of the previous run (`typed.watermark`), and replaces their rows.
 """
 
 from __future__ import annotations
@@ -20,15 +23,23 @@ REQUIRED_COLUMNS: dict[str, pl.DataType] = {
 }
 
 LEAD_FIELDS_SQL = """
-with submissions as (
+with touched as (
+    select lead_id from raw.lead_submissions where ingested_at > $after
+    union
+    select lead_id from raw.lead_events where event_type = 'source' and ingested_at > $after
+),
+submissions as (
     select lead_id, cast(fields as varchar) as fields
     from raw.lead_submissions
-    qualify row_number() over (partition by lead_id order by ingested_at, source_file, source_line) = 1
+    where lead_id in (select lead_id from touched)
+    qualify row_number() over (
+        partition by lead_id order by ingested_at, source_file, source_line
+    ) = 1
 ),
 source_events as (
     select lead_id, cast(payload -> '$.vars.lead' as varchar) as fields
     from raw.lead_events
-    where event_type = 'source'
+    where event_type = 'source' and lead_id in (select lead_id from touched)
     qualify row_number() over (partition by lead_id order by event_at desc, event_id desc) = 1
 )
 select
@@ -46,9 +57,39 @@ order by lead_id
 """
 
 
-def read_lead_fields(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per lead: `lead_id` and `fields` (JSON object text)."""
-    return pl.from_arrow(con.sql(LEAD_FIELDS_SQL).to_arrow_table())
+EPOCH = "1970-01-01 00:00:00"
+
+
+def watermark(con: duckdb.DuckDBPyConnection):
+    """The raw load time up to which leads are typed (None before the first run)."""
+    if not _has_typed(con, "watermark"):
+        return None
+    return con.execute("select max(loaded_through) from typed.watermark").fetchall()[0][0]
+
+
+def raw_loaded_through(con: duckdb.DuckDBPyConnection):
+    """The newest load time in the raw tables: the next watermark."""
+    return con.execute(
+        "select greatest((select max(ingested_at) from raw.lead_submissions),"
+        " (select max(ingested_at) from raw.lead_events))"
+    ).fetchall()[0][0]
+
+
+def read_lead_fields(con: duckdb.DuckDBPyConnection, loaded_after=None) -> pl.DataFrame:
+    """One row per lead (loaded after a time, all when None): `lead_id` and `fields` (JSON)."""
+    con.execute("set variable after = ?", [loaded_after or EPOCH])
+    sql = LEAD_FIELDS_SQL.replace("$after", "cast(getvariable('after') as timestamp)")
+    return pl.from_arrow(con.sql(sql).to_arrow_table())
+
+
+def _has_typed(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'typed' and table_name = ?",
+            [table],
+        ).fetchall()[0][0]
+    )
 
 
 def with_required_columns(frame: pl.DataFrame) -> pl.DataFrame:
@@ -57,14 +98,37 @@ def with_required_columns(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(missing) if missing else frame
 
 
-def write_typed_leads(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> int:
-    """Replace typed.leads with the frame (one transaction); returns the row count."""
+def write_typed_leads(
+    con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, loaded_through=None
+) -> int:
+    """Upsert the frame's leads into typed.leads (new fields become new columns) and move the
+    watermark, in one transaction; returns the number of leads written."""
     arrow = with_required_columns(frame).to_arrow()
     con.execute("create schema if not exists typed")
     con.register("typed_frame", arrow)
     try:
         con.execute("begin transaction")
-        con.execute("create or replace table typed.leads as select * from typed_frame")
+        if not _has_typed(con, "leads"):
+            con.execute("create table typed.leads as select * from typed_frame")
+        else:
+            existing = {
+                r[0]
+                for r in con.execute(
+                    "select column_name from information_schema.columns"
+                    " where table_schema = 'typed' and table_name = 'leads'"
+                ).fetchall()
+            }
+            for column in con.execute("describe typed_frame").fetchall():
+                if column[0] not in existing:
+                    con.execute(f'alter table typed.leads add column "{column[0]}" {column[1]}')
+            con.execute(
+                "delete from typed.leads where lead_id in (select lead_id from typed_frame)"
+            )
+            con.execute("insert into typed.leads by name select * from typed_frame")
+        con.execute("create table if not exists typed.watermark (loaded_through timestamp)")
+        if loaded_through is not None:
+            con.execute("delete from typed.watermark")
+            con.execute("insert into typed.watermark values (?)", [loaded_through])
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

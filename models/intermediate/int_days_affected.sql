@@ -50,7 +50,7 @@ event_days as (
 
     select distinct 'event' as day_kind, event_date as day
     from events
-    where {{ in_window('event_date') }}
+    where built_at = {{ this_run_at() }}
 
 ),
 

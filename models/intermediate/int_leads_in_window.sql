@@ -1,6 +1,7 @@
 {{ config(materialized='table', tags=['partitioned']) }}
--- The leads touched by this run: any of their events falls in the partition window (plus
--- lookback). Lead-level facts are rebuilt for exactly these leads, from the full event history.
+-- The leads touched by this run: fct_lead_events (re)wrote one of their events in this run (the
+-- partition window, and late arrivals). Lead-level facts are rebuilt for exactly these leads,
+-- from the full event history.
 with
 
 events as (
@@ -13,7 +14,7 @@ final as (
 
     select distinct lead_id
     from events
-    where {{ in_window('event_date') }}
+    where built_at = {{ this_run_at() }}
 
 )
 

@@ -7,13 +7,18 @@
     )
 }}
 -- One row per event, kept for good: the history that survives the raw retention purge.
--- Rebuilds the events of the partition window (plus lookback for late events).
+-- Rebuilds the events of the partition window, plus every event loaded since the last run
+-- (late events land in the run after they arrive, whatever their date). Each row is stamped
+-- with the run that wrote it: the lead-level models rebuild the leads this run touched.
 with
 
 events as (
 
     select * from {{ ref('stg_leadconduit__events') }}
     where {{ in_window('event_date') }}
+    {% if is_incremental() %}
+        or ingested_at > (select max(ingested_at) from {{ this }})
+    {% endif %}
 
 ),
 
@@ -105,7 +110,8 @@ final as (
         events.transactions,
         events.source_file,
         events.source_line,
-        events.ingested_at
+        events.ingested_at,
+        {{ this_run_at() }} as built_at
     from events
     left join reason_matches
         on events.event_id = reason_matches.event_id

@@ -1,13 +1,11 @@
 -- One row per event id: the payload's keys as typed columns. Engine-specific JSON access stays
--- here, in staging, so the marts are portable SQL.
+-- here, in staging, so the marts are portable SQL. raw.lead_events holds each event id once (the
+-- landing step de-duplicates on it; tested on the source), so filters push down to the raw scan.
 with
 
 source as (
 
     select * from {{ source('raw', 'lead_events') }}
-    qualify row_number() over (
-        partition by event_id order by ingested_at, source_file, source_line
-    ) = 1
 
 ),
 

@@ -3,9 +3,6 @@ with
 source as (
 
     select * from {{ source('raw', 'lead_submissions') }}
-    qualify row_number() over (
-        partition by lead_id order by ingested_at, source_file, source_line
-    ) = 1
 
 ),
 

@@ -5,7 +5,7 @@ import dagster as dg
 from ingest.contracts import validate_typed_leads
 from ingest.fields import load_registry
 from ingest.typed_leads import build_typed_leads
-from ingest.typed_store import read_lead_fields, write_typed_leads
+from ingest.typed_store import raw_loaded_through, read_lead_fields, watermark, write_typed_leads
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
 TYPED_LEADS = dg.AssetKey(["typed", "leads"])
@@ -27,12 +27,15 @@ CONTRACT = "pandera_contract"
         )
     ],
     description="One row per lead; every registered field parsed by its type into flat columns "
-    "<field>__<component> with raw, normal and valid. Invalid values are marked, never dropped.",
+    "<field>__<component> with raw, normal and valid. Invalid values are marked, never dropped. "
+    "Incremental: parses the leads loaded since the previous run.",
 )
 def typed_leads(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     registry = load_registry()
     with warehouse.connect() as con:
-        leads = read_lead_fields(con)
+        loaded_after = watermark(con)
+        loaded_through = raw_loaded_through(con)
+        leads = read_lead_fields(con, loaded_after)
     result = build_typed_leads(leads, registry)
     report = validate_typed_leads(result.frame, registry)
     if not report.ok:
@@ -46,7 +49,8 @@ def typed_leads(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
             metadata={"summary": dg.MetadataValue.md(f"```\n{report.summary()}\n```")},
         )
     with warehouse.connect() as con:
-        rows = write_typed_leads(con, result.frame)
+        rows = write_typed_leads(con, result.frame, loaded_through)
+        total = con.execute("select count(*) from typed.leads").fetchall()[0][0]
     rates = {
         row["field_id"]: round(row["validity_rate"], 4)
         for row in result.validity.iter_rows(named=True)
@@ -55,7 +59,9 @@ def typed_leads(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     yield dg.AssetCheckResult(check_name=CONTRACT, passed=True)
     yield dg.MaterializeResult(
         metadata={
-            "leads": rows,
+            "leads_parsed": rows,
+            "table_rows": total,
+            "loaded_after": str(loaded_after),
             "fields": len(result.fields),
             "columns": result.frame.width,
             "malformed_leads": result.malformed_leads,

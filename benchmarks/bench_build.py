@@ -1,0 +1,163 @@
+"""Benchmark: full build from an empty warehouse, and the cost of one more day.
+
+    .venv/bin/python benchmarks/bench_build.py --leads 1000000 --days 30 [--work /tmp/bench]
+
+1. Simulates the operation once (not timed; reused when the folder already holds it).
+2. Full build from an empty warehouse: landing, typed parsing, dbt (all models and tests) and
+   publish, each stage timed; prints events per second per stage and the peak memory (this
+   process and dbt's, which runs in-process).
+3. Incremental: with the first `days - 1` days built, lands the last day and builds its
+   partition window; compares that with building the same day alone in an empty warehouse
+   (same run, same machine). Target: at most 1.5 times.
+
+The stages call the same functions the Dagster assets call (ingest/, dbt build with the window
+as --vars), without Dagster's run bookkeeping.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import sys
+import time
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ingest.fields import load_registry  # noqa: E402
+from ingest.landing import land  # noqa: E402
+from ingest.paths import Paths  # noqa: E402
+from ingest.publish import publish  # noqa: E402
+from ingest.typed_leads import build_typed_leads  # noqa: E402
+from ingest.typed_store import read_lead_fields, write_typed_leads  # noqa: E402
+from orchestration.partitions import OPEN_END, OPEN_START, dbt_build_args  # noqa: E402
+
+
+def peak_rss_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+
+
+@contextmanager
+def timed(label: str, results: dict):
+    started = time.perf_counter()
+    yield
+    results[label] = time.perf_counter() - started
+    print(f"  {label:<22} {results[label]:8.1f} s   (peak RSS so far {peak_rss_gib():.2f} GiB)",
+          flush=True)  # fmt: skip
+
+
+def dbt_build(paths: Paths, min_date: date, max_date: date) -> None:
+    from dbt.cli.main import dbtRunner
+
+    os.environ["LEADWH_HOME"] = str(paths.home)
+    project = ROOT / "dbt_project"
+    args = dbt_build_args({"min_date": min_date.isoformat(), "max_date": max_date.isoformat()})
+    result = dbtRunner().invoke(
+        [*args, "--project-dir", str(project), "--profiles-dir", str(project), "--quiet"]
+    )
+    if not result.success:
+        raise SystemExit(f"dbt build failed: {result.exception or 'see the output above'}")
+
+
+def build(paths: Paths, min_date: date, max_date: date, results: dict, prefix: str = "") -> int:
+    """Land, parse, dbt build the window, publish; returns the number of events landed."""
+    registry = load_registry()
+    with duckdb.connect(str(paths.warehouse)) as con:
+        with timed(f"{prefix}landing", results):
+            events = land(con, paths.landing, "events").total("loaded")
+            land(con, paths.landing, "submissions")
+        with timed(f"{prefix}typed parsing", results):
+            typed = build_typed_leads(read_lead_fields(con), registry)
+            write_typed_leads(con, typed.frame)
+    with timed(f"{prefix}dbt build", results):
+        dbt_build(paths, min_date, max_date)
+    with timed(f"{prefix}publish", results):
+        publish(paths.warehouse, paths.serving)
+    return events
+
+
+def fresh_home(path: Path) -> Paths:
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return Paths(path)
+
+
+def day_files(landing: Path, day: date) -> list[Path]:
+    stamp = day.isoformat()
+    return [p for p in landing.rglob(f"*{stamp}*") if p.is_file()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/leadwh-bench"))
+    parser.add_argument("--skip-incremental", action="store_true")
+    args = parser.parse_args()
+
+    from ingest.simulator import simulate
+
+    start = date(2026, 10, 1)
+    source = args.work / f"landing-{args.leads}-{args.days}-{args.seed}"
+    if not (source / "simulation.json").exists():
+        print(f"simulating {args.leads:,} leads over {args.days} days into {source} ...")
+        began = time.perf_counter()
+        simulate(source, leads=args.leads, days=args.days, seed=args.seed, start_date=start,
+                 layout="ndjson", workers=2)  # fmt: skip
+        print(f"  simulated in {time.perf_counter() - began:.0f} s")
+    summary = json.loads((source / "simulation.json").read_text())
+    print(f"data: {summary['leads']:,} leads, {summary['events']:,} events")
+
+    results: dict[str, float] = {}
+    print("full build from an empty warehouse:")
+    home = fresh_home(args.work / "full")
+    shutil.copytree(source, home.landing)
+    events = build(home, OPEN_START, OPEN_END, results)
+    total = sum(results.values())
+    print(f"  {'total':<22} {total:8.1f} s   target <= 300 s: {'PASS' if total <= 300 else 'FAIL'}")
+    for stage in ("landing", "typed parsing", "dbt build", "publish"):
+        print(f"  {stage:<22} {events / results[stage]:>12,.0f} events/s")
+    peak = peak_rss_gib()
+    print(f"  peak memory            {peak:8.2f} GiB  target <= 8 GiB: {'PASS' if peak <= 8 else 'FAIL'}")
+
+    if args.skip_incremental:
+        return
+    last = start + timedelta(days=args.days - 1)
+    print(f"incremental: one more day ({last}) on {args.days - 1} days of history")
+    history = fresh_home(args.work / "history")
+    shutil.copytree(source, history.landing)
+    held = args.work / "held-back"
+    shutil.rmtree(held, ignore_errors=True)
+    for path in day_files(history.landing, last):
+        target = held / path.relative_to(history.landing)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path.rename(target)
+    build(history, OPEN_START, OPEN_END, {}, prefix="history ")
+    for path in held.rglob("*"):
+        if path.is_file():
+            target = history.landing / path.relative_to(held)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+    incremental: dict[str, float] = {}
+    build(history, last, last, incremental, prefix="add day ")
+    alone = fresh_home(args.work / "alone")
+    shutil.copytree(held, alone.landing)
+    by_itself: dict[str, float] = {}
+    build(alone, last, last, by_itself, prefix="day alone ")
+    added, single = sum(incremental.values()), sum(by_itself.values())
+    ratio = added / single
+    print(f"  one more day on history {added:6.1f} s; the same day alone {single:6.1f} s;"
+          f" ratio {ratio:.2f} (target <= 1.5: {'PASS' if ratio <= 1.5 else 'FAIL'})")
+
+
+if __name__ == "__main__":
+    main()
