@@ -11,7 +11,7 @@ DAGSTER_PORT ?= 3000
 DASHBOARD_PORT ?= 8501
 HOST ?= 127.0.0.1
 
-.PHONY: setup sample build demo serve ui dashboards browser-deps test lint clean
+.PHONY: setup sample build demo serve ui dashboards browser-deps test lint docs clean
 
 $(BIN)/leadwh: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ test: setup browser-deps
 
 lint: setup
 	$(BIN)/ruff check ingest orchestration dashboards tests benchmarks
+
+## docs: dbt's documentation site for every model and column
+docs: setup
+	cd dbt_project && $(BIN)/dbt docs generate --quiet && \
+		$(BIN)/dbt docs serve --host $(HOST) --port 8080 --no-browser
 
 clean:
 	rm -rf $(LEADWH_HOME) dbt_project/target dbt_project/logs
