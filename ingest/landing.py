@@ -116,24 +116,27 @@ def known_files(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, tuple
 
 
 class _Stage:
-    """Columns of records waiting to be inserted."""
+    """Columns of records waiting to be inserted. Each key (event id, or lead id for
+    submissions) is staged once per run: a repeat within the run is a duplicate."""
 
     def __init__(self, dataset: str) -> None:
         self.dataset = dataset
-        self.columns: dict[str, list] = {
-            name: []
-            for name in (
-                raw_store.EVENTS_SCHEMA if dataset == "events" else raw_store.SUBMISSIONS_SCHEMA
-            ).names
-        }
+        self.schema = (
+            raw_store.EVENTS_SCHEMA if dataset == "events" else raw_store.SUBMISSIONS_SCHEMA
+        )
+        self.columns: dict[str, list] = {name: [] for name in self.schema.names}
+        self.seen: set[str] = set()
         self.bytes = 0
-        self.seq = 0
 
     def add(self, relative: str, result: ReadResult) -> None:
-        c = self.columns
+        c, seen = self.columns, self.seen
+        events = self.dataset == "events"
         for r in result.records:
-            self.seq += 1
-            if self.dataset == "events":
+            key = r.event_id if events else r.lead_id
+            if key in seen:
+                continue
+            seen.add(key)
+            if events:
                 c["event_id"].append(r.event_id)
                 c["lead_id"].append(r.lead_id)
                 c["event_type"].append(r.event_type)
@@ -144,21 +147,17 @@ class _Stage:
             else:
                 c["lead_id"].append(r.lead_id)
                 c["submitted_at"].append(r.submitted_at)
-                for key, value in r.meta.items():
-                    c[key].append(value)
+                for key_name, value in r.meta.items():
+                    c[key_name].append(value)
                 c["fields"].append(r.fields)
                 self.bytes += len(r.fields)
             c["source_file"].append(relative)
             c["source_line"].append(r.line)
-            c["seq"].append(self.seq)
 
     def flush(self, con: duckdb.DuckDBPyConnection, batch_id: str) -> None:
-        if not self.columns["seq"]:
+        if not self.columns["source_file"]:
             return
-        schema = (
-            raw_store.EVENTS_SCHEMA if self.dataset == "events" else raw_store.SUBMISSIONS_SCHEMA
-        )
-        table = pa.table(self.columns, schema=schema)
+        table = pa.table(self.columns, schema=self.schema)
         if self.dataset == "events":
             raw_store.insert_events(con, table, batch_id)
         else:

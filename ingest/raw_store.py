@@ -78,7 +78,6 @@ EVENTS_SCHEMA = pa.schema(
         ("payload", pa.string()),
         ("source_file", pa.string()),
         ("source_line", pa.int32()),
-        ("seq", pa.int64()),
     ]
 )
 
@@ -95,7 +94,6 @@ SUBMISSIONS_SCHEMA = pa.schema(
         ("fields", pa.string()),
         ("source_file", pa.string()),
         ("source_line", pa.int32()),
-        ("seq", pa.int64()),
     ]
 )
 
@@ -105,7 +103,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def insert_events(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: str) -> None:
-    """Insert staged events whose id is new: the first occurrence wins (file order, then line)."""
+    """Insert staged events whose id is not in the table yet (the stage holds each id once)."""
     con.register("staged_events", staged)
     try:
         con.execute(
@@ -118,7 +116,6 @@ def insert_events(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: st
                 s.payload, s.source_file, s.source_line, $batch_id, now()::timestamp
             from staged_events as s
             where not exists (select 1 from raw.lead_events as e where e.event_id = s.event_id)
-            qualify row_number() over (partition by s.event_id order by s.seq) = 1
             """,
             {"batch_id": batch_id},
         )
@@ -127,7 +124,8 @@ def insert_events(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: st
 
 
 def insert_submissions(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: str) -> None:
-    """Insert staged submissions whose lead id is new (a lead is submitted once)."""
+    """Insert staged submissions whose lead id is not in the table yet (a lead is submitted
+    once; the stage holds each lead id once)."""
     con.register("staged_submissions", staged)
     try:
         con.execute(
@@ -139,7 +137,6 @@ def insert_submissions(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_i
                 s.fields, s.source_file, s.source_line, $batch_id, now()::timestamp
             from staged_submissions as s
             where not exists (select 1 from raw.lead_submissions as r where r.lead_id = s.lead_id)
-            qualify row_number() over (partition by s.lead_id order by s.seq) = 1
             """,
             {"batch_id": batch_id},
         )
@@ -200,7 +197,8 @@ def event_date_range(con: duckdb.DuckDBPyConnection, loaded_after=None):
 def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(
         con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            "select count(*) from information_schema.tables"
+            " where table_schema = ? and table_name = ?",
             [schema, table],
         ).fetchall()[0][0]
     )

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-
-HEX24 = re.compile(r"^[0-9a-fA-F]{24}$")
 
 EVENT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".csv")
 SUBMISSION_SUFFIXES = (".ndjson", ".jsonl", ".csv")
@@ -125,12 +122,20 @@ def _epoch_ms(value: Any) -> int | None:
     return None
 
 
+def _is_hex(text: str) -> bool:
+    try:
+        bytes.fromhex(text)
+    except ValueError:
+        return False
+    return True
+
+
 def event_record(obj: dict[str, Any], text: str, line: int) -> EventRecord:
     """Validate the keys every event must have and extract them."""
     event_id = obj.get("id")
     if not isinstance(event_id, str) or not event_id.strip():
         raise BadRecord("missing event id")
-    if not HEX24.match(event_id):
+    if len(event_id) != 24 or not _is_hex(event_id):
         raise BadRecord(f"event id is not 24 hex characters: {event_id[:40]!r}")
     lead = (obj.get("vars") or {}).get("lead") if isinstance(obj.get("vars"), dict) else None
     lead_id = lead.get("id") if isinstance(lead, dict) else None

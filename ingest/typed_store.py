@@ -13,6 +13,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from ingest.raw_store import has_table
+
 # Columns the marts read (models/staging/stg_typed__leads.sql); present even when no lead in the
 # data carries the field, so the marts build on any data set.
 REQUIRED_COLUMNS: dict[str, pl.DataType] = {
@@ -62,7 +64,7 @@ EPOCH = "1970-01-01 00:00:00"
 
 def watermark(con: duckdb.DuckDBPyConnection):
     """The raw load time up to which leads are typed (None before the first run)."""
-    if not _has_typed(con, "watermark"):
+    if not has_table(con, "typed", "watermark"):
         return None
     return con.execute("select max(loaded_through) from typed.watermark").fetchall()[0][0]
 
@@ -82,16 +84,6 @@ def read_lead_fields(con: duckdb.DuckDBPyConnection, loaded_after=None) -> pl.Da
     return pl.from_arrow(con.sql(sql).to_arrow_table())
 
 
-def _has_typed(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables"
-            " where table_schema = 'typed' and table_name = ?",
-            [table],
-        ).fetchall()[0][0]
-    )
-
-
 def with_required_columns(frame: pl.DataFrame) -> pl.DataFrame:
     missing = [pl.lit(None, dtype).alias(name) for name, dtype in REQUIRED_COLUMNS.items()
                if name not in frame.columns]  # fmt: skip
@@ -108,7 +100,7 @@ def write_typed_leads(
     con.register("typed_frame", arrow)
     try:
         con.execute("begin transaction")
-        if not _has_typed(con, "leads"):
+        if not has_table(con, "typed", "leads"):
             con.execute("create table typed.leads as select * from typed_frame")
         else:
             existing = {
