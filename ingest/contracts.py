@@ -7,7 +7,8 @@ A contract violation means a parser bug: a bad *value* only makes ``valid`` fals
 * :func:`typed_leads_schema` - the ``pandera.polars.DataFrameSchema`` for a set of fields.
 * :func:`validate_typed_leads` - validates a typed frame and returns the failures in a readable
   frame (no exception).
-* :func:`validity_rates` - per-field counts and validity rate (for asset metadata).
+* :func:`validity_rates` - per-field counts and validity rate (for asset metadata);
+  :func:`validity_metadata` - the same as a plain ``{field id: rate}`` dict.
 """
 
 from __future__ import annotations
@@ -215,8 +216,12 @@ def _readable(cases: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
     rows = []
     lead_ids = frame.get_column("lead_id") if "lead_id" in frame.columns else None
     for case in cases.iter_rows(named=True):
-        column, check, failure, index = (case.get("column"), case.get("check"),
-                                          case.get("failure_case"), case.get("index"))
+        column, check, failure, index = (
+            case.get("column"),
+            case.get("check"),
+            case.get("failure_case"),
+            case.get("index"),
+        )
         if case.get("schema_context") == "DataFrameSchema" and check and ": " in str(check):
             prefix, check = str(check).split(": ", 1)
             column = prefix
@@ -225,7 +230,7 @@ def _readable(cases: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
                     index, named=True
                 )
                 failure = json.dumps(
-                    {k[len(prefix) + len(SEP):]: v for k, v in values.items()}, default=str
+                    {k[len(prefix) + len(SEP) :]: v for k, v in values.items()}, default=str
                 )
         lead_id = None
         if lead_ids is not None and index is not None and index < frame.height:
@@ -285,3 +290,10 @@ def validity_rates(frame: pl.DataFrame, fields: Iterable[Field]) -> pl.DataFrame
                 "invalid": pl.Int64, "validity_rate": pl.Float64,
                 "lc_disagreements": pl.Int64},
     )  # fmt: skip
+
+
+def validity_metadata(validity: pl.DataFrame) -> dict[str, float | None]:
+    """``{field id: validity rate}`` from :func:`validity_rates`, e.g. for asset metadata."""
+    return dict(
+        zip(validity.get_column("field_id"), validity.get_column("validity_rate"), strict=True)
+    )

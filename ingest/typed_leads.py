@@ -87,8 +87,8 @@ class TypedLeadsResult:
 
 
 def _json_path(field_id: str) -> str:
-    escaped = field_id.replace("\\", "\\\\").replace('"', '\\"')
-    return f'$."{escaped}"'
+    """A JSON pointer (RFC 6901) to a top-level key: any key works, even "" or "a.b"."""
+    return "/" + field_id.replace("~", "~0").replace("/", "~1")
 
 
 def _sql_text(text: str) -> str:
@@ -156,17 +156,13 @@ def _flatten(
         f"(select try(json_extract_string(fields, [{path_list}])) as v from leads_in)"
     ).pl()
     names = [f"c{i}" for i in range(len(field_ids))]
-    braces = out.select(
-        [pl.col(n).str.starts_with("{").fill_null(False).alias(n) for n in names]
-    )
+    braces = out.select([pl.col(n).str.starts_with("{").fill_null(False).alias(n) for n in names])
     maybe = braces.select(pl.any_horizontal(pl.all()).alias("any")).to_series()
     types: pl.DataFrame | None = None
     if maybe.any():
         con.register("maybe_rows", pl.DataFrame({"fields": fields.filter(maybe)}))
         try:
-            types = con.sql(
-                f"select json_type(fields, [{path_list}]) as t from maybe_rows"
-            ).pl()
+            types = con.sql(f"select json_type(fields, [{path_list}]) as t from maybe_rows").pl()
         finally:
             con.unregister("maybe_rows")
     raws, lcs = {}, {}
@@ -232,17 +228,25 @@ def _typed_chunk(
             )
         else:
             raws, lcs = {}, {}
-            unreadable = con.sql(
-                "select try(json_keys(fields)) is null as u from leads_in"
-            ).pl().get_column("u")
+            unreadable = (
+                con.sql("select try(json_keys(fields)) is null as u from leads_in")
+                .pl()
+                .get_column("u")
+            )
         malformed = _malformed(chunk.get_column("fields"), unreadable)
         timings["json"] += time.perf_counter() - started
 
-        columns: dict[str, pl.Series] = {"lead_id": chunk.get_column("lead_id")}
-        for item in fields:
+        def parse_field(item: Field) -> pl.DataFrame:
             started = time.perf_counter()
             options = {"default_region": default_region} if item.type == "phone" else {}
             parsed = parse(item.type, raws.pop(item.id), **options)
+            timings[f"parse:{item.id}"] += time.perf_counter() - started
+            return parsed
+
+        parsed_fields = [parse_field(item) for item in fields]
+
+        columns: dict[str, pl.Series] = {"lead_id": chunk.get_column("lead_id")}
+        for item, parsed in zip(fields, parsed_fields, strict=True):
             p = item.prefix + SEP
             lc_valid = lcs.pop(item.id).rename(f"{p}lc_valid")
             if item.type in SSN_LIKE_TYPES:
@@ -256,7 +260,6 @@ def _typed_chunk(
                 columns[f"{p}lc_valid"] = lc_valid
                 for name in parsed.columns[3:]:
                     columns[f"{p}{name}"] = parsed.get_column(name)
-            timings[f"parse:{item.id}"] += time.perf_counter() - started
     finally:
         con.unregister("leads_in")
     frame = pl.DataFrame([series.rename(name) for name, series in columns.items()])

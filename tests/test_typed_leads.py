@@ -20,8 +20,9 @@ from ingest.fields import (
 from ingest.typed_leads import DEFAULT_SSN_SALT, SSN_SALT_ENV, build_typed_leads
 from ingest.types import TYPE_NAMES, parse
 
-EXAMPLES = Path("/work/shared/domain/examples")
-SHARED_FIELDS = Path("/work/shared/domain/standard_fields.csv")
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "domain"  # shared/ beside the repo
+EXAMPLES = SHARED / "examples"
+SHARED_FIELDS = SHARED / "standard_fields.csv"
 
 
 @pytest.fixture(scope="module")
@@ -279,3 +280,35 @@ def test_validity_rates(registry):
     rates = validity_rates(result.frame, result.fields).row(0, named=True)
     assert rates["field_id"] == "email" and rates["present"] == 3 and rates["valid"] == 2
     assert rates["validity_rate"] == pytest.approx(2 / 3) and rates["invalid"] == 1
+
+
+def test_chunks_give_the_same_frame(registry):
+    leads = [{"phone_1": f"512-789-{i:04d}", "email": f"u{i}@example.com", "dob": "1/2/1990",
+              "vehicle.year": str(2000 + i)} for i in range(7)]  # fmt: skip
+    leads[3] = "broken"
+    leads[5]["phone_1"] = {"raw": "nope", "valid": True}
+    frame = leads_frame(*leads)
+    whole = build_typed_leads(frame, registry)
+    chunked = build_typed_leads(frame, registry, chunk_rows=2)
+    assert chunked.frame.equals(whole.frame)
+    assert chunked.malformed_leads == whole.malformed_leads == 1
+    assert chunked.unknown_fields == whole.unknown_fields == {"vehicle.year": 6}
+    assert set(whole.timings) >= {"discover", "json", "parse:phone_1"}
+
+
+def test_validity_metadata(registry):
+    from ingest.contracts import validity_metadata
+
+    result = build_typed_leads(leads_frame({"email": "a@b.co", "gender": "?"}), registry)
+    assert validity_metadata(result.validity) == {"email": 1.0, "gender": 0.0}
+
+
+def test_any_key_is_kept_never_dropped(registry):
+    keys = ['we"ird', "back\\slash", "sp ace", "dot.ted.key", "ünï", "$.x", "a'b", "", "sl/ash",
+            "til~de", "0", "phone_1"]  # fmt: skip
+    lead = {key: f"v{i}" for i, key in enumerate(keys)}
+    result = build_typed_leads(leads_frame(lead), registry)
+    raws = [v for c, v in result.frame.row(0, named=True).items() if c.endswith("__raw")]
+    assert sorted(raws) == sorted(lead.values())
+    assert set(result.unknown_fields) == set(keys) - {"phone_1"}
+    assert validate_typed_leads(result.frame, registry).ok

@@ -13,6 +13,37 @@ reference of every type, and the tests prove both paths give the same values.
 ``normal`` is typed where the type is: Float64 for number, Boolean for boolean, Date for date and
 dob, Datetime(ms, UTC) for time; those are null when the value is invalid. Text normals keep the
 value as given when it is invalid (as LeadConduit shows it).
+
+Where the reference (leadconduit.md §3) leaves a point open, these choices hold (the tests pin
+them):
+
+* whitespace is Unicode White_Space, trimmed where a type trims; digits are ASCII ``0-9`` only
+  (phonenumbers itself also reads full-width and other Unicode digits in phones);
+* phone: the type hint (h/w/m/c, optionally in parentheses) is read case-insensitively at the
+  end of the trimmed value and counts even when the number is invalid; components are given
+  whenever phonenumbers can parse the number, valid or not (as LeadConduit does); ``area`` is the
+  national destination code for non-NANP numbers too, ``exchange``/``line`` only for 10-digit
+  NANP numbers; ``country_code`` is null for non-geographic calling codes; masked digits count as
+  valid only when the number has a full possible length; ``masked`` is a boolean;
+* email: an ASCII address (RFC 5322 atoms), a domain of at least two labels with an alphabetic or
+  punycode TLD; ``host``/``tld`` split at the last dot (``mail.co.uk`` -> ``mail.co`` + ``uk``);
+  free/disposable from ``data/*.txt``, matched on the whole lower-cased domain;
+* postal_code: ``code`` is the trimmed value upper-cased; GB outcodes ``A9``..``AA9A``;
+* state: an unknown value keeps ``normal`` as given and has a null ``name``;
+* date/dob: the accepted shapes are those of ``shapes.py`` (Y-M-D, M/D/Y then D/M/Y, 8 digits,
+  month names); two-digit years pivot at 68 (moment.js); dob ``age`` is days/365 to one decimal
+  (LeadConduit's way), counted to ``today`` (UTC by default);
+* time: ISO 8601 (no zone = UTC), US M/D/YYYY with time and AM/PM, JavaScript Date strings,
+  RFC 2822 and epoch seconds (10 digits) or milliseconds (13 digits), to the millisecond;
+* boolean invalid -> ``normal`` null (not false); number: a plain numeric literal is read as is,
+  otherwise what is left after removing all but digits, '.' and '-'; infinities are invalid;
+* range: ``$``, ``,`` and spaces ignored; ``min-max``, ``min to max``, ``min+`` or a bare number;
+  ``avg`` is not rounded; ``mid`` truncates toward zero; numbers printed without ``.0``;
+* ssn: ``masked`` is ``***-**-NNNN`` (every digit starred when invalid);
+* url: ``host`` without the port, ``hash`` with its ``#``, empty query/fragment are absent;
+  IDN (non-ASCII) host names are invalid;
+* trustedform_url: LeadConduit decrypts the certificate id to know its ``type``; we cannot, so
+  ``type`` is ``web`` for 40-hex (classic web) ids and null otherwise, ``is_masked`` likewise.
 """
 
 from __future__ import annotations
@@ -39,7 +70,14 @@ from .simple import (
     parse_street,
     parse_string,
 )
-from .web import IP_SCHEMA, TRUSTEDFORM_SCHEMA, URL_SCHEMA, parse_ip, parse_trustedform_url, parse_url
+from .web import (
+    IP_SCHEMA,
+    TRUSTEDFORM_SCHEMA,
+    URL_SCHEMA,
+    parse_ip,
+    parse_trustedform_url,
+    parse_url,
+)
 
 S = pl.String
 B = pl.Boolean
@@ -168,9 +206,7 @@ DEDUPE_PROBE = 20_000
 def _parse_distinct(spec: TypeSpec, raw: pl.Series, options: dict[str, Any]) -> pl.DataFrame:
     distinct = raw.drop_nulls().unique()
     parsed = finalize(spec.vectorized(distinct, **options), spec.schema)
-    joined = pl.DataFrame({"raw": raw}).join(
-        parsed, on="raw", how="left", maintain_order="left"
-    )
+    joined = pl.DataFrame({"raw": raw}).join(parsed, on="raw", how="left", maintain_order="left")
     return finalize(joined, spec.schema)
 
 

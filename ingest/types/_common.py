@@ -84,9 +84,7 @@ def as_strings(values: pl.Series) -> pl.Series:
         return values.cast(pl.String).rename("raw")
     if values.dtype.is_numeric() or values.dtype == pl.Boolean:
         return values.cast(pl.String).rename("raw")
-    raise TypeError(
-        f"typed parsing takes text, numbers or booleans, not a {values.dtype} series"
-    )
+    raise TypeError(f"typed parsing takes text, numbers or booleans, not a {values.dtype} series")
 
 
 def finalize(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
@@ -157,14 +155,18 @@ def run_on_subset(
 
 
 def format_number(value: float) -> str:
-    """Numbers as LeadConduit prints them: whole numbers without a decimal point."""
+    """Numbers as LeadConduit prints them: whole numbers without a decimal point; others in the
+    shortest form that reads back the same, with an exponent below 1e-5 and from 1e16 on."""
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     text = repr(value)
     if "e" in text:
         mantissa, exponent = text.split("e")
-        sign = "-" if exponent.startswith("-") else "+"
-        text = f"{mantissa}e{sign}{int(exponent.lstrip('+-'))}"
+        power = int(exponent)
+        if power == -5:  # written out, as Polars (Rust) does
+            sign, digits = ("-", mantissa[1:]) if mantissa.startswith("-") else ("", mantissa)
+            return f"{sign}0.0000{digits.replace('.', '')}"
+        text = f"{mantissa}e{'-' if power < 0 else '+'}{abs(power)}"
     return text
 
 

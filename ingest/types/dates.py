@@ -137,17 +137,21 @@ def _valid_clock(h: pl.Expr, mi: pl.Expr, s: pl.Expr) -> pl.Expr:
     return ((h >= 0) & (h <= 23) & (mi >= 0) & (mi <= 59) & (s >= 0) & (s <= 59)).fill_null(False)
 
 
-def time_expr(text: pl.Expr) -> pl.Expr:
-    """The UTC instant of a trimmed text (see ``reference.parse_time_text``)."""
+def _staged_time(frame: pl.DataFrame, text: pl.Expr) -> pl.Series:
+    """The UTC instant of each trimmed text (see ``reference.parse_time_text``), in stages so
+    that every regex runs once per row."""
 
     def g(struct: pl.Expr, i: int) -> pl.Expr:
         return struct.struct.field(str(i))
 
-    iso = text.str.extract_groups(S.TIME_ISO)
-    us = text.str.extract_groups(S.TIME_US)
-    js = text.str.extract_groups(S.TIME_JS)
-    rfc = text.str.extract_groups(S.TIME_RFC)
-    epoch = text.str.extract(S.TIME_EPOCH, 1)
+    frame = frame.select(
+        iso=text.str.extract_groups(S.TIME_ISO),
+        us=text.str.extract_groups(S.TIME_US),
+        js=text.str.extract_groups(S.TIME_JS),
+        rfc=text.str.extract_groups(S.TIME_RFC),
+        epoch=text.str.extract(S.TIME_EPOCH, 1),
+    )
+    iso, us, js, rfc = pl.col("iso"), pl.col("us"), pl.col("js"), pl.col("rfc")
 
     # ISO
     frac = g(iso, 7).str.slice(0, 3).str.pad_end(3, "0")
@@ -185,27 +189,37 @@ def time_expr(text: pl.Expr) -> pl.Expr:
         (g(js, 1).is_not_null(), js_parts),
         (g(rfc, 1).is_not_null(), rfc_parts),
     ]
-    columns = []
-    for i in range(8):
+    columns = {}
+    for i, name in enumerate(("y", "mo", "d", "h", "mi", "s", "ms", "offset")):
         chain = pl.when(False).then(None)
         for matched, parts in shapes:
             chain = chain.when(matched).then(parts[i])
-        columns.append(chain.cast(I32))
-    y, mo, d, h, mi, s, ms, offset = columns
-    ok = real_date(y, mo, d) & _valid_clock(h, mi, s) & offset.is_not_null()
-    local = pl.datetime(
-        pl.when(ok).then(y), mo, d, h, mi, s, ms * 1000, time_unit="ms", time_zone="UTC"
+        columns[name] = chain.cast(I32)
+    frame = frame.select(**columns, epoch=pl.col("epoch"))
+    y, mo, d, h, mi, s, ms, offset = (
+        pl.col(c) for c in ("y", "mo", "d", "h", "mi", "s", "ms", "offset")
     )
-    utc = local - pl.duration(minutes=offset)
+    frame = frame.with_columns(
+        ok=real_date(y, mo, d) & _valid_clock(h, mi, s) & offset.is_not_null()
+    )
+    local = pl.datetime(
+        pl.when("ok").then(y), mo, d, h, mi, s, ms * 1000, time_unit="ms", time_zone="UTC"
+    )
+    frame = frame.with_columns(utc=local - pl.duration(minutes=offset))
+    utc = pl.col("utc")
     utc = pl.when(utc.dt.year().is_between(1, 9999)).then(utc)
+    epoch = pl.col("epoch")
     millis = epoch.cast(pl.Int64, strict=False) * pl.when(epoch.str.len_chars() == 10).then(
         1000
     ).otherwise(1)
     from_epoch = pl.from_epoch(millis, time_unit="ms").dt.replace_time_zone("UTC")
-    return pl.when(epoch.is_not_null()).then(from_epoch).otherwise(utc)
+    return frame.select(
+        pl.when(epoch.is_not_null()).then(from_epoch).otherwise(utc).alias("normal")
+    ).to_series()
 
 
 def parse_time(raw: pl.Series) -> pl.DataFrame:
-    return frame_of(raw).with_columns(normal=time_expr(trim(RAW))).with_columns(
+    frame = frame_of(raw)
+    return frame.with_columns(normal=_staged_time(frame, trim(RAW))).with_columns(
         valid=pl.col("normal").is_not_null()
     )

@@ -145,7 +145,6 @@ def _fast(raw: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
         country_code=pl.when(pl.col("exchange").is_not_null()).then(pl.lit("US")),
         country_calling_code=pl.when(pl.col("exchange").is_not_null()).then(pl.lit(1)),
         is_tollfree=pl.col("area").is_in(list(S.TOLLFREE_AREAS)),
-
     )
     return finalize(frame, SCHEMA), ~fast & raw.is_not_null()
 

@@ -30,9 +30,11 @@ def parse_postal_code(raw: pl.Series) -> pl.DataFrame:
     is_gb = ~is_us & ~is_ca & pl.col("__out").is_not_null()
     frame = frame.with_columns(__us=is_us, __ca=is_ca, __gb=is_gb)
     us_, ca_, gb_ = pl.col("__us"), pl.col("__ca"), pl.col("__gb")
-    us_normal = pl.when(pl.col("__four").is_not_null()).then(
-        pl.col("__zip") + "-" + pl.col("__four")
-    ).otherwise(pl.col("__zip"))
+    us_normal = (
+        pl.when(pl.col("__four").is_not_null())
+        .then(pl.col("__zip") + "-" + pl.col("__four"))
+        .otherwise(pl.col("__zip"))
+    )
     valid = us_ | ca_ | gb_
     return frame.with_columns(
         valid=valid,
@@ -43,8 +45,12 @@ def parse_postal_code(raw: pl.Series) -> pl.DataFrame:
         .when(gb_)
         .then(pl.col("__out") + " " + pl.col("__in"))
         .otherwise(RAW),
-        country_code=pl.when(us_).then(pl.lit("US")).when(ca_).then(pl.lit("CA"))
-        .when(gb_).then(pl.lit("GB")),
+        country_code=pl.when(us_)
+        .then(pl.lit("US"))
+        .when(ca_)
+        .then(pl.lit("CA"))
+        .when(gb_)
+        .then(pl.lit("GB")),
         code=pl.when(valid).then(pl.col("__text").str.to_uppercase()),
         zip=pl.when(us_).then("__zip"),
         four=pl.when(us_).then("__four"),

@@ -227,7 +227,8 @@ def parse_date_text(text: str) -> date | None:
         return _first_real((y, a, b), (y, b, a))
     if m := _DATE_8.match(text):
         p1, p2, p3, p4 = (int(g) for g in m.groups())
-        return _first_real((p3 * 100 + p4, p1, p2), (p1 * 100 + p2, p3, p4), (p3 * 100 + p4, p2, p1))
+        mmddyyyy, yyyymmdd = p3 * 100 + p4, p1 * 100 + p2
+        return _first_real((mmddyyyy, p1, p2), (yyyymmdd, p3, p4), (mmddyyyy, p2, p1))
     if m := _DATE_MF.match(text):
         month = S.MONTHS.get(m.group(1).lower())
         return None if month is None else _real(int(m.group(3)), month, int(m.group(2)))

@@ -102,9 +102,7 @@ DATE_MONTH_FIRST = (
     rf"(?i)^(?:{_DOW}\.?,?{W}+)?{_MONTH}\.?{W}*([0-9]{{1,2}}){_ORD},?{W}+([0-9]{{4}})$"
 )
 #: [weekday] day month[,] year   (case-insensitive)
-DATE_DAY_FIRST = (
-    rf"(?i)^(?:{_DOW}\.?,?{W}+)?([0-9]{{1,2}}){_ORD}{W}*{_MONTH}\.?,?{W}+([0-9]{{4}})$"
-)
+DATE_DAY_FIRST = rf"(?i)^(?:{_DOW}\.?,?{W}+)?([0-9]{{1,2}}){_ORD}{W}*{_MONTH}\.?,?{W}+([0-9]{{4}})$"
 
 
 def two_digit_year(yy: int) -> int:

@@ -19,8 +19,8 @@ def parse_string(raw: pl.Series) -> pl.DataFrame:
 def parse_boolean(raw: pl.Series) -> pl.DataFrame:
     key = RAW.str.replace_all("[^A-Za-z0-9]", "").str.to_lowercase()
     normal = key.replace_strict(S.BOOLEAN_WORDS, default=None, return_dtype=pl.Boolean)
-    return frame_of(raw).with_columns(normal=normal).with_columns(
-        valid=pl.col("normal").is_not_null()
+    return (
+        frame_of(raw).with_columns(normal=normal).with_columns(valid=pl.col("normal").is_not_null())
     )
 
 
@@ -42,8 +42,10 @@ def number_expr(raw: pl.Expr) -> pl.Expr:
 
 
 def parse_number(raw: pl.Series) -> pl.DataFrame:
-    return frame_of(raw).with_columns(normal=number_expr(RAW)).with_columns(
-        valid=pl.col("normal").is_not_null()
+    return (
+        frame_of(raw)
+        .with_columns(normal=number_expr(RAW))
+        .with_columns(valid=pl.col("normal").is_not_null())
     )
 
 
@@ -85,10 +87,14 @@ def parse_range(raw: pl.Series) -> pl.DataFrame:
 
 def parse_gender(raw: pl.Series) -> pl.DataFrame:
     gender = trim(RAW).str.to_lowercase().replace_strict(S.GENDERS, default=None)
-    return frame_of(raw).with_columns(__g=gender).with_columns(
-        normal=pl.coalesce(pl.col("__g"), RAW),
-        valid=pl.col("__g").is_not_null(),
-        abbr=pl.col("__g").replace_strict(S.GENDER_ABBR, default=None),
+    return (
+        frame_of(raw)
+        .with_columns(__g=gender)
+        .with_columns(
+            normal=pl.coalesce(pl.col("__g"), RAW),
+            valid=pl.col("__g").is_not_null(),
+            abbr=pl.col("__g").replace_strict(S.GENDER_ABBR, default=None),
+        )
     )
 
 
@@ -99,10 +105,14 @@ def parse_state(raw: pl.Series) -> pl.DataFrame:
     key = text.str.replace_all(W_RUN, " ").str.to_lowercase()
     by_name = key.replace_strict(S.state_names(), default=None)
     code = pl.coalesce(by_code, by_name)
-    return frame_of(raw).with_columns(__code=code).with_columns(
-        normal=pl.coalesce(pl.col("__code"), RAW),
-        valid=pl.lit(True),
-        name=pl.col("__code").replace_strict(S.STATES, default=None),
+    return (
+        frame_of(raw)
+        .with_columns(__code=code)
+        .with_columns(
+            normal=pl.coalesce(pl.col("__code"), RAW),
+            valid=pl.lit(True),
+            name=pl.col("__code").replace_strict(S.STATES, default=None),
+        )
     )
 
 
@@ -110,9 +120,13 @@ def parse_street(raw: pl.Series) -> pl.DataFrame:
     text = trim(RAW)
     parts = text.str.extract_groups(S.STREET)
     number, name = parts.struct.field("1"), parts.struct.field("2")
-    return frame_of(raw).with_columns(number=number, name=name).with_columns(
-        valid=pl.col("number").is_not_null(),
-        normal=pl.when(pl.col("number").is_not_null()).then(text).otherwise(RAW),
+    return (
+        frame_of(raw)
+        .with_columns(number=number, name=name)
+        .with_columns(
+            valid=pl.col("number").is_not_null(),
+            normal=pl.when(pl.col("number").is_not_null()).then(text).otherwise(RAW),
+        )
     )
 
 

@@ -118,12 +118,16 @@ def _trustedform_from_url(parts: pl.DataFrame) -> pl.DataFrame:
 
 
 def parse_trustedform_url(raw: pl.Series) -> pl.DataFrame:
+    # both hosts are 20 characters long: https:// (8) + host (20) + /id (from 28 on)
+    text = trim(RAW)
     parts = frame_of(raw).with_columns(
-        __m=trim(RAW).str.extract_groups(TRUSTEDFORM_PLAIN)
-    ).with_columns(
-        host=pl.col("__m").struct.field("1"), path=pl.lit("/") + pl.col("__m").struct.field("2")
+        __plain=text.str.contains(TRUSTEDFORM_PLAIN).fill_null(False), __text=text
     )
-    plain = parts.get_column("host").is_not_null()
+    parts = parts.with_columns(
+        host=pl.when("__plain").then(pl.col("__text").str.slice(8, 20)),
+        path=pl.when("__plain").then(pl.col("__text").str.slice(28)),
+    )
+    plain = parts.get_column("__plain")
     parts = parts.with_columns(valid=plain, protocol=pl.lit("https"), port=pl.lit(None, pl.String))
 
     def generic(sub: pl.Series) -> pl.DataFrame:

@@ -19,8 +19,17 @@ TODAY = date(2024, 5, 17)
 def nanp_grid(seed: int = 7) -> list[str]:
     """Every area code 000..999 with exchanges spread over 000..999, in the common shapes."""
     rng = random.Random(seed)
-    shapes = ["{a}{e}{l}", "({a}) {e}-{l}", "{a}-{e}-{l}", "1{a}{e}{l}", "+1 {a}.{e}.{l}",
-              "1-{a}-{e}-{l} x{x}", "({a}){e}-{l} (c)", "+1({a}) {e} {l}m", "{a} {e} {l} ext. {x}"]
+    shapes = [
+        "{a}{e}{l}",
+        "({a}) {e}-{l}",
+        "{a}-{e}-{l}",
+        "1{a}{e}{l}",
+        "+1 {a}.{e}.{l}",
+        "1-{a}-{e}-{l} x{x}",
+        "({a}){e}-{l} (c)",
+        "+1({a}) {e} {l}m",
+        "{a} {e} {l} ext. {x}",
+    ]
     values = []
     for area in range(1000):
         for _ in range(60):
@@ -56,3 +65,8 @@ def test_generated_set(type_name):
     n = 60_000 if type_name == "phone" else 30_000
     options = {"today": TODAY} if type_name == "dob" else {}
     assert_same(type_name, generate(type_name, n, seed=42), **options)
+
+
+def test_phone_fast_path_with_canada_as_default_region():
+    values = nanp_grid(seed=11)[::4] + generate("phone", 5_000, seed=5)
+    assert_same("phone", values, default_region="CA")

@@ -78,10 +78,23 @@ def test_numbers_and_booleans_as_input():
 @pytest.mark.parametrize(
     "value, expected",
     [
-        ("(512) 789-1111", dict(normal="5127891111", area="512", exchange="789", line="1111",
-                                number="7891111", country_code="US", country_calling_code=1,
-                                valid=True, extension=None, is_tollfree=False, type=None,
-                                masked=False)),
+        (
+            "(512) 789-1111",
+            dict(
+                normal="5127891111",
+                area="512",
+                exchange="789",
+                line="1111",
+                number="7891111",
+                country_code="US",
+                country_calling_code=1,
+                valid=True,
+                extension=None,
+                is_tollfree=False,
+                type=None,
+                masked=False,
+            ),
+        ),
         ("512-789-1111 x1234", dict(normal="5127891111x1234", extension="1234", valid=True)),
         ("512-789-1111 ext. 44", dict(normal="5127891111x44", extension="44", valid=True)),
         ("5127891111m", dict(type="mobile", normal="5127891111", valid=True)),
@@ -96,12 +109,24 @@ def test_numbers_and_booleans_as_input():
         ("900-555-1234", dict(is_tollfree=False)),
         # Canadian area code: still country US (the main region of +1)
         ("(416) 555-0199", dict(country_code="US", area="416", country_calling_code=1)),
-        ("+44 20 7946 0958", dict(country_code="GB", country_calling_code=44, valid=True,
-                                  normal="2079460958", area="20", number="79460958",
-                                  exchange=None, line=None)),
+        (
+            "+44 20 7946 0958",
+            dict(
+                country_code="GB",
+                country_calling_code=44,
+                valid=True,
+                normal="2079460958",
+                area="20",
+                number="79460958",
+                exchange=None,
+                line=None,
+            ),
+        ),
         ("011 44 20 7946 0958", dict(country_code="GB", normal="2079460958", valid=True)),
-        ("512-789-****", dict(valid=True, masked=True, normal="512789****", line="****",
-                              number="789****")),
+        (
+            "512-789-****",
+            dict(valid=True, masked=True, normal="512789****", line="****", number="789****"),
+        ),
         ("1-800-FLOWERS", dict(valid=True, normal="8003569377")),
         ("", dict(valid=False, normal="", area=None)),
         ("   ", dict(valid=False)),
@@ -128,16 +153,28 @@ def test_phone_default_region_is_configurable():
 # ---------------------------------------------------------------------------------------------
 # email
 def test_email_reference_example():
-    check("email", "Foo.Bar@Gmail.com", dict(normal="foo.bar@gmail.com", user="Foo.Bar",
-                                             domain="Gmail.com", host="Gmail", tld="com",
-                                             valid=True, is_free=True, is_disposable=False))
+    check(
+        "email",
+        "Foo.Bar@Gmail.com",
+        dict(
+            normal="foo.bar@gmail.com",
+            user="Foo.Bar",
+            domain="Gmail.com",
+            host="Gmail",
+            tld="com",
+            valid=True,
+            is_free=True,
+            is_disposable=False,
+        ),
+    )
 
 
 @pytest.mark.parametrize(
     "value, valid",
     [("a b@c.com", False), ("no-at.example.com", False), ("", False), ("a@b", False),
      ("  x@example.org ", True), ("a@@b.com", False), ("ünï@example.com", False),
-     ("x@" + "a" * 250 + ".com", False), ("a.@b.com", False), ("o'neil+tag@sub.example.co.uk", True)],
+     ("x@" + "a" * 250 + ".com", False), ("a.@b.com", False),
+     ("o'neil+tag@sub.example.co.uk", True)],
 )  # fmt: skip
 def test_email_validity(value, valid):
     row = check("email", value, dict(valid=valid))
@@ -159,8 +196,7 @@ def test_email_free_and_disposable_lists():
         ("787514424", dict(normal="78751-4424", zip="78751", four="4424", country_code="US")),
         ("78751", dict(normal="78751", zip="78751", four=None)),
         ("78751 - 4424", dict(normal="78751-4424")),
-        ("k1a 0b1", dict(normal="K1A 0B1", country_code="CA", fsa="K1A", ldu="0B1",
-                         district="K")),
+        ("k1a 0b1", dict(normal="K1A 0B1", country_code="CA", fsa="K1A", ldu="0B1", district="K")),
         ("sw1a1aa", dict(normal="SW1A 1AA", country_code="GB", outcode="SW1A", incode="1AA")),
         ("7875", dict(valid=False, normal="7875", country_code=None)),
         ("", dict(valid=False)),
@@ -201,8 +237,12 @@ def test_date(value, expected):
 
 
 def test_dob():
-    row = check("dob", "07/04/1986", dict(normal=date(1986, 7, 4), year=1986,
-                                          masked="**/**/1986", valid=True), today=TODAY)
+    row = check(
+        "dob",
+        "07/04/1986",
+        dict(normal=date(1986, 7, 4), year=1986, masked="**/**/1986", valid=True),
+        today=TODAY,
+    )
     assert row["age"] == 37.9
     check("dob", "nope", dict(valid=False, age=None, masked=None), today=TODAY)
 
@@ -219,7 +259,9 @@ def test_dob():
         ("1434306453", datetime(2015, 6, 14, 18, 27, 33, tzinfo=UTC)),
         ("1434306453123", datetime(2015, 6, 14, 18, 27, 33, 123000, tzinfo=UTC)),
         ("2015-06-14T18:27:33.123456Z", datetime(2015, 6, 14, 18, 27, 33, 123000, tzinfo=UTC)),
-        ("2015-02-30T00:00:00Z", None), ("2015-06-14T24:00:00Z", None), ("soon", None),
+        ("2015-02-30T00:00:00Z", None),
+        ("2015-06-14T24:00:00Z", None),
+        ("soon", None),
         ("13:00 PM 1/1/2020", None),
     ],
 )
@@ -276,15 +318,28 @@ def test_gender(value, normal, abbr):
 # ---------------------------------------------------------------------------------------------
 # ssn, street, strings
 def test_ssn():
-    check("ssn", "123-45-6789", dict(normal="123456789", first_three="123", middle_two="45",
-                                     last_four="6789", masked="***-**-6789", valid=True))
+    check(
+        "ssn",
+        "123-45-6789",
+        dict(
+            normal="123456789",
+            first_three="123",
+            middle_two="45",
+            last_four="6789",
+            masked="***-**-6789",
+            valid=True,
+        ),
+    )
     row = check("ssn", "12-345", dict(valid=False, first_three=None, masked="**-***"))
     assert "1" not in row["masked"]
 
 
 def test_street():
-    check("street", " 4203 Guadalupe St ", dict(normal="4203 Guadalupe St", number="4203",
-                                                name="Guadalupe St", valid=True))
+    check(
+        "street",
+        " 4203 Guadalupe St ",
+        dict(normal="4203 Guadalupe St", number="4203", name="Guadalupe St", valid=True),
+    )
     check("street", "Guadalupe", dict(valid=False, number=None))
 
 
@@ -297,8 +352,11 @@ def test_strings_as_given(type_name):
 # ---------------------------------------------------------------------------------------------
 # url, trustedform_url, ip
 def test_url():
-    check("url", "google.com", dict(normal="http://google.com/", protocol="http",
-                                    host="google.com", path="/", valid=True))
+    check(
+        "url",
+        "google.com",
+        dict(normal="http://google.com/", protocol="http", host="google.com", path="/", valid=True),
+    )
     check("url", "https://Example.com:8443/a/b?x=1#top",
           dict(normal="https://example.com:8443/a/b?x=1#top", port="8443", path="/a/b",
                query="x=1", hash="#top"))  # fmt: skip
@@ -308,13 +366,27 @@ def test_url():
 
 def test_trustedform_url():
     cert = "https://cert.trustedform.com/A1028CBB41B876744FA752EEC276BEC0E4C48B33"
-    check("trustedform_url", cert, dict(
-        valid=True, cert_id="a1028cbb41b876744fa752eec276bec0e4c48b33", type="web",
-        normal="https://cert.trustedform.com/a1028cbb41b876744fa752eec276bec0e4c48b33"))
-    check("trustedform_url", "https://ping.trustedform.com/0.abc_DEF-1", dict(
-        valid=True, cert_id="0.abc_DEF-1", type=None))
-    for bad in ["http://cert.trustedform.com/abc", "https://cert.example.com/abc",
-                "https://cert.trustedform.com/", "cert.trustedform.com/abc"]:
+    check(
+        "trustedform_url",
+        cert,
+        dict(
+            valid=True,
+            cert_id="a1028cbb41b876744fa752eec276bec0e4c48b33",
+            type="web",
+            normal="https://cert.trustedform.com/a1028cbb41b876744fa752eec276bec0e4c48b33",
+        ),
+    )
+    check(
+        "trustedform_url",
+        "https://ping.trustedform.com/0.abc_DEF-1",
+        dict(valid=True, cert_id="0.abc_DEF-1", type=None),
+    )
+    for bad in [
+        "http://cert.trustedform.com/abc",
+        "https://cert.example.com/abc",
+        "https://cert.trustedform.com/",
+        "cert.trustedform.com/abc",
+    ]:
         check("trustedform_url", bad, dict(valid=False, cert_id=None))
 
 

@@ -15,9 +15,7 @@ from typegen import assert_same, strategy
 from ingest.types import TYPE_NAMES, parse
 
 TODAY = date(2024, 5, 17)
-SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def options(type_name: str) -> dict:
@@ -53,8 +51,11 @@ def test_phone_punctuation_soup(values):
 
 
 @SETTINGS
-@given(st.lists(st.from_regex(r"\A\+?1?[ (]?[2-9][0-9]{2}[) .-]{0,2}[0-9]{3}[ .-]?[0-9]{4}\Z"),
-                max_size=40))
+@given(
+    st.lists(
+        st.from_regex(r"\A\+?1?[ (]?[2-9][0-9]{2}[) .-]{0,2}[0-9]{3}[ .-]?[0-9]{4}\Z"), max_size=40
+    )
+)
 def test_phone_nanp_shapes(values):
     assert_same("phone", values)
 
@@ -74,3 +75,15 @@ def test_number_and_range_of_floats(values):
     assert_same("range", values)
     pairs = [f"{a}-{b}" for a, b in zip(values, reversed(values), strict=True)]
     assert_same("range", pairs)
+
+
+@SETTINGS
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=50))
+def test_number_formatting_agrees(values):
+    from ingest.types._common import format_number, format_number_expr
+
+    expected = [format_number(v) for v in values]
+    got = pl.DataFrame({"x": values}, schema={"x": pl.Float64}).select(
+        format_number_expr(pl.col("x"))
+    )
+    assert got.to_series().to_list() == expected
