@@ -405,8 +405,22 @@ def build_world(seed: int, start_date: date, leads: int, days: int) -> World:
     def cap(share_of_day: float) -> int:
         return max(1, round(per_day * share_of_day))
 
-    everest.daily_cap = cap(0.075)
-    brightline.daily_cap = cap(0.028)
+    # Every buyer has a daily cap; only these two are tight enough to be met on busy days.
+    for b in (
+        lone_star,
+        gulf,
+        allied,
+        pioneer,
+        summit,
+        blue_ridge,
+        harbor,
+        sunpeak,
+        crestview,
+        learnwell,
+    ):
+        b.daily_cap = cap(0.5) // 10 * 10 + 50
+    everest.daily_cap = cap(0.11)
+    brightline.daily_cap = cap(0.035)
 
     def f_step(name, check, reason, rules, lead_fields=(), appended=()) -> Step:
         return Step(

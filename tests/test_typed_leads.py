@@ -51,8 +51,8 @@ def test_registry_standard_and_custom_fields(registry):
     assert registry["currently_insured_acme"].type == "boolean"
     assert registry["credit_rating_acme"].type == "range"
     assert registry["currently_insured_acme"].source == "custom"
-    assert registry.type_of("vehicle.year") == "string"  # unknown
-    assert "vehicle.year" not in registry
+    assert registry.type_of("boat.length") == "string"  # unknown
+    assert "boat.length" not in registry
     assert all(f.type in TYPE_NAMES for f in registry)
     assert registry.custom_fields_path == CUSTOM_FIELDS_PATH
 
@@ -74,9 +74,9 @@ def test_registry_prefixes_are_unique(registry):
 
 
 def test_unknown_and_reserved_ids(registry):
-    assert registry.unknown(["email", "id", "vehicle.year", "zz"]) == ["vehicle.year", "zz"]
-    order = registry.order(["zz", "email", "id", "vehicle.year", "first_name"])
-    assert [f.id for f in order] == ["first_name", "email", "vehicle.year", "zz"]
+    assert registry.unknown(["email", "id", "boat.length", "zz"]) == ["boat.length", "zz"]
+    order = registry.order(["zz", "email", "id", "boat.length", "first_name"])
+    assert [f.id for f in order] == ["first_name", "email", "boat.length", "zz"]
     assert [f.source for f in order] == ["standard", "standard", "unknown", "unknown"]
 
 
@@ -142,8 +142,8 @@ def test_examples_typed(registry):
     assert row["state__normal"] == "TX" and row["state__name"] == "Texas"
     assert row["dob__normal"] == date(1986, 7, 4) and row["dob__masked"] == "**/**/1986"
     assert row["currently_insured_acme__normal"] is True
-    assert row["vehicle_year__normal"] == "2019"  # unknown: kept as a string
-    assert result.unknown_fields == {"vehicle.year": frame.height}
+    assert row["vehicle_year__normal"] == 2019  # declared in config/custom_fields.yaml
+    assert result.unknown_fields == {}
     assert "id__raw" not in frame.columns
     assert validate_typed_leads(frame, registry).ok
 
@@ -184,10 +184,10 @@ def test_bare_values_objects_and_odd_json(registry):
 
 def test_flat_column_names(registry):
     out = build_typed_leads(
-        leads_frame({"vehicle.year": "2019", "phone_1": "5127891111", "loan.amount": "1"}),
+        leads_frame({"boat.length": "2019", "phone_1": "5127891111", "loan.amount": "1"}),
         registry,
     ).frame
-    assert {"vehicle_year__normal", "phone_1__area", "phone_1__valid", "phone_1__raw",
+    assert {"boat_length__normal", "phone_1__area", "phone_1__valid", "phone_1__raw",
             "loan_amount__normal", "phone_1__lc_valid"} <= set(out.columns)  # fmt: skip
     assert all("." not in c for c in out.columns)
     # registered fields absent from the data are omitted
@@ -284,7 +284,7 @@ def test_validity_rates(registry):
 
 def test_chunks_give_the_same_frame(registry):
     leads = [{"phone_1": f"512-789-{i:04d}", "email": f"u{i}@example.com", "dob": "1/2/1990",
-              "vehicle.year": str(2000 + i)} for i in range(7)]  # fmt: skip
+              "boat.length": str(2000 + i)} for i in range(7)]  # fmt: skip
     leads[3] = "broken"
     leads[5]["phone_1"] = {"raw": "nope", "valid": True}
     frame = leads_frame(*leads)
@@ -292,7 +292,7 @@ def test_chunks_give_the_same_frame(registry):
     chunked = build_typed_leads(frame, registry, chunk_rows=2)
     assert chunked.frame.equals(whole.frame)
     assert chunked.malformed_leads == whole.malformed_leads == 1
-    assert chunked.unknown_fields == whole.unknown_fields == {"vehicle.year": 6}
+    assert chunked.unknown_fields == whole.unknown_fields == {"boat.length": 6}
     assert set(whole.timings) >= {"discover", "json", "parse:phone_1"}
 
 
