@@ -2,9 +2,10 @@
 
 from streamlit.testing.v1 import AppTest
 
+from ingest.paths import PROJECT_ROOT
 from tests.conftest import environment
 
-APP = "dashboards/streamlit_app.py"
+APP = str(PROJECT_ROOT / "dashboards" / "streamlit_app.py")
 
 
 def test_acceptance_page_renders_the_published_data(built_home):
