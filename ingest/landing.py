@@ -9,9 +9,12 @@ Records read = loaded + duplicates + quarantined, per file and in total.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +25,7 @@ import pyarrow as pa
 from ingest import raw_store
 from ingest.readers import (
     EVENT_SUFFIXES,
+    SUBMISSION_META,
     SUBMISSION_SUFFIXES,
     ReadResult,
     read_events,
@@ -31,6 +35,8 @@ from ingest.readers import (
 DATASETS = ("events", "submissions")
 # Flush staged records to DuckDB after this many bytes of payload, to bound memory.
 FLUSH_BYTES = 256 * 1024 * 1024
+# Below this many bytes of new files, reading in worker processes costs more than it saves.
+PARALLEL_BYTES = 64 * 1024 * 1024
 # A file modified this recently may still be being written; it is left for the next run.
 DEFAULT_SETTLE_SECONDS = 0.0
 
@@ -116,55 +122,130 @@ def known_files(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, tuple
 
 
 class _Stage:
-    """Columns of records waiting to be inserted. Each key (event id, or lead id for
+    """Records (as Arrow tables) waiting to be inserted. Each key (event id, or lead id for
     submissions) is staged once per run: a repeat within the run is a duplicate."""
 
     def __init__(self, dataset: str) -> None:
         self.dataset = dataset
-        self.schema = (
-            raw_store.EVENTS_SCHEMA if dataset == "events" else raw_store.SUBMISSIONS_SCHEMA
-        )
-        self.columns: dict[str, list] = {name: [] for name in self.schema.names}
+        self.key = "event_id" if dataset == "events" else "lead_id"
+        self.tables: list[pa.Table] = []
         self.seen: set[str] = set()
         self.bytes = 0
 
-    def add(self, relative: str, result: ReadResult) -> None:
-        c, seen = self.columns, self.seen
-        events = self.dataset == "events"
-        for r in result.records:
-            key = r.event_id if events else r.lead_id
-            if key in seen:
-                continue
+    def add(self, table: pa.Table) -> None:
+        seen = self.seen
+        keep = []
+        for key in table.column(self.key).to_pylist():
+            keep.append(key not in seen)
             seen.add(key)
-            if events:
-                c["event_id"].append(r.event_id)
-                c["lead_id"].append(r.lead_id)
-                c["event_type"].append(r.event_type)
-                c["outcome"].append(r.outcome)
-                c["event_at_ms"].append(r.event_at_ms)
-                c["payload"].append(r.payload)
-                self.bytes += len(r.payload)
-            else:
-                c["lead_id"].append(r.lead_id)
-                c["submitted_at"].append(r.submitted_at)
-                for key_name, value in r.meta.items():
-                    c[key_name].append(value)
-                c["fields"].append(r.fields)
-                self.bytes += len(r.fields)
-            c["source_file"].append(relative)
-            c["source_line"].append(r.line)
+        if not all(keep):
+            table = table.filter(pa.array(keep))
+        self.tables.append(table)
+        self.bytes += table.nbytes
 
     def flush(self, con: duckdb.DuckDBPyConnection, batch_id: str) -> None:
-        if not self.columns["source_file"]:
+        if not self.tables:
             return
-        table = pa.table(self.columns, schema=self.schema)
+        table = pa.concat_tables(self.tables)
         if self.dataset == "events":
             raw_store.insert_events(con, table, batch_id)
         else:
             raw_store.insert_submissions(con, table, batch_id)
-        for values in self.columns.values():
-            values.clear()
+        self.tables.clear()
         self.bytes = 0
+
+
+@dataclass
+class _FileRead:
+    """What a worker found in one file."""
+
+    digest: str
+    status: str  # loaded | ignored | unchanged
+    table: pa.Table | None = None
+    quarantined: list = field(default_factory=list)
+    read: int = 0
+
+
+def _records_table(dataset: str, relative: str, result: ReadResult) -> pa.Table:
+    records = result.records
+    if dataset == "events":
+        columns = {
+            "event_id": [r.event_id for r in records],
+            "lead_id": [r.lead_id for r in records],
+            "event_type": [r.event_type for r in records],
+            "outcome": [r.outcome for r in records],
+            "event_at_ms": [r.event_at_ms for r in records],
+            "payload": [r.payload for r in records],
+        }
+        schema = raw_store.EVENTS_SCHEMA
+    else:
+        columns = {
+            "lead_id": [r.lead_id for r in records],
+            "submitted_at": [r.submitted_at for r in records],
+            **{k: [r.meta[k] for r in records] for k in SUBMISSION_META[2:]},
+            "fields": [r.fields for r in records],
+        }
+        schema = raw_store.SUBMISSIONS_SCHEMA
+    columns["source_file"] = [relative] * len(records)
+    columns["source_line"] = [r.line for r in records]
+    return pa.table(columns, schema=schema)
+
+
+def _read_files(dataset: str, batch: list[tuple[str, str, str | None]]) -> list[_FileRead]:
+    """Read, hash and parse a group of files (runs in a worker process)."""
+    reader = read_events if dataset == "events" else read_submissions
+    out = []
+    for path, relative, previous_digest in batch:
+        data = Path(path).read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest == previous_digest:
+            out.append(_FileRead(digest, "unchanged"))
+        elif not _accepts(dataset, relative):
+            out.append(_FileRead(digest, "ignored"))
+        else:
+            result = reader(relative, data)
+            table = _records_table(dataset, relative, result)
+            out.append(_FileRead(digest, "loaded", table, result.quarantined, result.read))
+    return out
+
+
+def _batches(candidates: list, batch_bytes: int = 32 * 1024 * 1024, batch_files: int = 2000):
+    """Group files into worker tasks: one large file, or many small ones (Firehose)."""
+    batch, size = [], 0
+    for landed in candidates:
+        batch.append(landed)
+        size += landed.size
+        if size >= batch_bytes or len(batch) >= batch_files:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _read_in_order(dataset: str, candidates: list, known: dict, workers: int):
+    """(landed file, _FileRead) for every candidate, in order; `workers` processes read ahead a
+    bounded number of groups while the caller inserts."""
+    tasks = (
+        [(str(f.path), f.relative, (known.get(f.relative) or (None,))[0]) for f in batch]
+        for batch in _batches(candidates)
+    )
+    groups = iter(_batches(candidates))
+    if workers <= 1 or sum(f.size for f in candidates) < PARALLEL_BYTES:
+        for batch, task in zip(groups, tasks, strict=True):
+            yield from zip(batch, _read_files(dataset, task), strict=True)
+        return
+    # spawn, not fork: the parent holds DuckDB and Arrow thread pools, which fork does not copy.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: deque = deque()
+        for batch, task in zip(groups, tasks, strict=True):
+            pending.append((batch, pool.submit(_read_files, dataset, task)))
+            if len(pending) > workers:
+                done_batch, future = pending.popleft()
+                yield from zip(done_batch, future.result(), strict=True)
+        while pending:
+            done_batch, future = pending.popleft()
+            yield from zip(done_batch, future.result(), strict=True)
 
 
 def _accepts(dataset: str, name: str) -> bool:
@@ -179,15 +260,18 @@ def land(
     settle_seconds: float = DEFAULT_SETTLE_SECONDS,
     only: set[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> LandingReport:
     """Land every new or changed file of one dataset (``landing_dir/<dataset>/``).
 
-    ``only`` restricts the run to these relative paths (a sensor's batch). All writes happen in
-    one transaction: a failed run leaves the warehouse as it was.
+    ``only`` restricts the run to these relative paths (a sensor's batch). ``workers`` processes
+    read and parse files while this one inserts (default: $LEADWH_LANDING_WORKERS, else 2). All
+    writes happen in one transaction: a failed run leaves the warehouse as it was.
     """
+    if workers is None:
+        workers = int(os.environ.get("LEADWH_LANDING_WORKERS", "2"))
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; expected one of {DATASETS}")
-    reader = read_events if dataset == "events" else read_submissions
     table = "lead_events" if dataset == "events" else "lead_submissions"
     root = landing_dir / dataset
     batch_id = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
@@ -201,38 +285,38 @@ def land(
         good: dict[str, int] = {}
         manifest_rows: list[tuple] = []
         quarantine_rows: list[tuple] = []
+        candidates = []
         for landed in discover(root, settle_seconds):
             if only is not None and landed.relative not in only:
                 continue
             previous = known.get(landed.relative)
             if previous and previous[1:] == (landed.size, landed.mtime_ns):
                 report.skipped_unchanged += 1
-                continue
-            data = landed.path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-            if previous and previous[0] == digest:
+            else:
+                candidates.append(landed)
+        for landed, found in _read_in_order(dataset, candidates, known, workers):
+            if found.status == "unchanged":
                 report.skipped_unchanged += 1
                 continue
-            if not _accepts(dataset, landed.relative):
+            if found.status == "ignored":
                 counts = FileCounts(
                     landed.relative, "ignored", note="not a data file for this dataset"
                 )
             else:
-                result = reader(landed.relative, data)
                 counts = FileCounts(
                     landed.relative,
                     "loaded",
-                    records_read=result.read,
-                    quarantined=len(result.quarantined),
+                    records_read=found.read,
+                    quarantined=len(found.quarantined),
                 )
-                stage.add(landed.relative, result)
-                good[landed.relative] = len(result.records)
+                stage.add(found.table)
+                good[landed.relative] = found.table.num_rows
                 quarantine_rows.extend(
                     (dataset, landed.relative, q.line, q.reason, q.raw, batch_id)
-                    for q in result.quarantined
+                    for q in found.quarantined
                 )
             report.files.append(counts)
-            manifest_rows.append((landed, digest))
+            manifest_rows.append((landed, found.digest))
             if stage.bytes >= FLUSH_BYTES:
                 stage.flush(con, batch_id)
                 if progress:

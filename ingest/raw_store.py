@@ -16,7 +16,7 @@ create table if not exists raw.lead_events (
     outcome      varchar,
     event_at     timestamp not null,   -- start_timestamp (UTC)
     event_date   date not null,        -- partition key
-    payload      json not null,        -- the event exactly as received
+    payload      varchar not null,     -- the event exactly as received (JSON, checked on read)
     source_file  varchar not null,
     source_line  integer not null,
     batch_id     varchar not null,
@@ -33,7 +33,7 @@ create table if not exists raw.lead_submissions (
     flow_name      varchar,
     source_id      varchar,
     source_name    varchar,
-    fields         json not null,      -- field id -> raw value, as submitted
+    fields         varchar not null,   -- JSON object: field id -> raw value, as submitted
     source_file    varchar not null,
     source_line    integer not null,
     batch_id       varchar not null,
@@ -99,6 +99,7 @@ SUBMISSIONS_SCHEMA = pa.schema(
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("set enable_progress_bar = false")
     con.execute(RAW_DDL)
 
 
