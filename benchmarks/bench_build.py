@@ -28,8 +28,6 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -39,6 +37,7 @@ from ingest.paths import Paths  # noqa: E402
 from ingest.publish import publish  # noqa: E402
 from ingest.typed_leads import build_typed_leads  # noqa: E402
 from ingest.typed_store import read_lead_fields, write_typed_leads  # noqa: E402
+from ingest.warehouse import connect_warehouse  # noqa: E402
 from orchestration.partitions import OPEN_END, OPEN_START, dbt_build_args  # noqa: E402
 
 
@@ -76,7 +75,7 @@ def dbt_build(paths: Paths, min_date: date, max_date: date) -> None:
 def build(paths: Paths, min_date: date, max_date: date, results: dict, prefix: str = "") -> int:
     """Land, parse, dbt build the window, publish; returns the number of events landed."""
     registry = load_registry()
-    with duckdb.connect(str(paths.warehouse)) as con:
+    with connect_warehouse(paths.warehouse) as con:
         with timed(f"{prefix}landing", results):
             events = land(con, paths.landing, "events").total("loaded")
             land(con, paths.landing, "submissions")

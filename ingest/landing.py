@@ -265,8 +265,9 @@ def land(
     """Land every new or changed file of one dataset (``landing_dir/<dataset>/``).
 
     ``only`` restricts the run to these relative paths (a sensor's batch). ``workers`` processes
-    read and parse files while this one inserts (default: $LEADWH_LANDING_WORKERS, else 2). All
-    writes happen in one transaction: a failed run leaves the warehouse as it was.
+    read and parse files while this one inserts (default: $LEADWH_LANDING_WORKERS, else 2).
+    Files are committed in chunks (records, quarantine and manifest together): a failed run
+    leaves every file either landed whole or not at all, and the next run picks up the rest.
     """
     if workers is None:
         workers = int(os.environ.get("LEADWH_LANDING_WORKERS", "2"))
@@ -278,65 +279,85 @@ def land(
     report = LandingReport(dataset=dataset, batch_id=batch_id)
 
     raw_store.ensure_raw_schema(con)
+    known = known_files(con, dataset)
+    candidates = []
+    for landed in discover(root, settle_seconds):
+        if only is not None and landed.relative not in only:
+            continue
+        previous = known.get(landed.relative)
+        if previous and previous[1:] == (landed.size, landed.mtime_ns):
+            report.skipped_unchanged += 1
+        else:
+            candidates.append(landed)
+
+    stage = _Stage(dataset)
+    chunk = _Chunk()
+    for landed, found in _read_in_order(dataset, candidates, known, workers):
+        if found.status == "unchanged":
+            report.skipped_unchanged += 1
+            continue
+        if found.status == "ignored":
+            counts = FileCounts(landed.relative, "ignored", note="not a data file for this dataset")
+        else:
+            counts = FileCounts(
+                landed.relative,
+                "loaded",
+                records_read=found.read,
+                quarantined=len(found.quarantined),
+            )
+            stage.add(found.table)
+            chunk.good[landed.relative] = found.table.num_rows
+            chunk.quarantine.extend(
+                (dataset, landed.relative, q.line, q.reason, q.raw, batch_id)
+                for q in found.quarantined
+            )
+        report.files.append(counts)
+        chunk.files.append((counts, landed, found.digest))
+        if stage.bytes >= FLUSH_BYTES:
+            _commit(con, dataset, table, batch_id, stage, chunk)
+            chunk = _Chunk()
+            if progress:
+                progress(f"{dataset}: {len(report.files)} files landed")
+    _commit(con, dataset, table, batch_id, stage, chunk)
+    if progress:
+        progress(f"{dataset}: " + ", ".join(f"{k}={v}" for k, v in report.summary().items()))
+    return report
+
+
+@dataclass
+class _Chunk:
+    """Files read since the last commit, with what they hold."""
+
+    files: list[tuple[FileCounts, LandedFile, str]] = field(default_factory=list)
+    good: dict[str, int] = field(default_factory=dict)
+    quarantine: list[tuple] = field(default_factory=list)
+
+
+def _commit(con, dataset: str, table: str, batch_id: str, stage: _Stage, chunk: _Chunk) -> None:
+    """Insert a chunk's records, quarantine and manifest rows in one transaction: each file is
+    either landed whole (and in the manifest) or not at all, and memory stays bounded."""
+    if not chunk.files:
+        return
     con.execute("begin transaction")
     try:
-        known = known_files(con, dataset)
-        stage = _Stage(dataset)
-        good: dict[str, int] = {}
-        manifest_rows: list[tuple] = []
-        quarantine_rows: list[tuple] = []
-        candidates = []
-        for landed in discover(root, settle_seconds):
-            if only is not None and landed.relative not in only:
-                continue
-            previous = known.get(landed.relative)
-            if previous and previous[1:] == (landed.size, landed.mtime_ns):
-                report.skipped_unchanged += 1
-            else:
-                candidates.append(landed)
-        for landed, found in _read_in_order(dataset, candidates, known, workers):
-            if found.status == "unchanged":
-                report.skipped_unchanged += 1
-                continue
-            if found.status == "ignored":
-                counts = FileCounts(
-                    landed.relative, "ignored", note="not a data file for this dataset"
-                )
-            else:
-                counts = FileCounts(
-                    landed.relative,
-                    "loaded",
-                    records_read=found.read,
-                    quarantined=len(found.quarantined),
-                )
-                stage.add(found.table)
-                good[landed.relative] = found.table.num_rows
-                quarantine_rows.extend(
-                    (dataset, landed.relative, q.line, q.reason, q.raw, batch_id)
-                    for q in found.quarantined
-                )
-            report.files.append(counts)
-            manifest_rows.append((landed, found.digest))
-            if stage.bytes >= FLUSH_BYTES:
-                stage.flush(con, batch_id)
-                if progress:
-                    progress(f"{dataset}: {len(report.files)} files read")
         stage.flush(con, batch_id)
-
         loaded = raw_store.loaded_per_file(con, table, batch_id)
-        for counts in report.files:
+        for counts, _, _ in chunk.files:
             if counts.status == "loaded":
                 counts.loaded = loaded.get(counts.file_path, 0)
-                counts.duplicates = good[counts.file_path] - counts.loaded
-        raw_store.insert_quarantine(con, quarantine_rows)
-        _write_manifest(con, dataset, batch_id, report.files, manifest_rows)
+                counts.duplicates = chunk.good[counts.file_path] - counts.loaded
+        raw_store.insert_quarantine(con, chunk.quarantine)
+        _write_manifest(
+            con,
+            dataset,
+            batch_id,
+            [counts for counts, _, _ in chunk.files],
+            [(landed, digest) for _, landed, digest in chunk.files],
+        )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    if progress:
-        progress(f"{dataset}: " + ", ".join(f"{k}={v}" for k, v in report.summary().items()))
-    return report
 
 
 def _write_manifest(con, dataset, batch_id, files: list[FileCounts], landed: list[tuple]) -> None:

@@ -8,20 +8,37 @@ from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from ingest import raw_store
 from ingest.paths import Paths
+from ingest.warehouse import connect_warehouse
 from orchestration.partitions import daily_partitions, partition_range_for_dates
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 
 
+# The dagster.yaml of a new Dagster home: every asset that writes the warehouse runs in the pool
+# "warehouse" (orchestration/defs/resources.py); its limit of 1 makes runs launched together queue
+# instead of failing on DuckDB's file lock.
+INSTANCE_YAML = """\
+# Written by LeadWarehouse (orchestration/build.py). Pools without a limit of their own, such as
+# "warehouse" (every asset that writes the warehouse file), run one step at a time.
+concurrency:
+  pools:
+    default_limit: 1
+"""
+
+
 def dagster_home(paths: Paths) -> Path:
-    """The persistent Dagster instance under the warehouse home (runs show up in the UI)."""
+    """The persistent Dagster instance under the warehouse home (runs show up in the UI).
+
+    Writes its dagster.yaml (the warehouse pool's limit of 1) when there is none."""
     home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home)
     home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_YAML)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 
@@ -34,15 +51,14 @@ def prepare_dbt() -> None:
 
 
 def _warehouse_state(paths: Paths):
-    paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(paths.warehouse)) as con:
+    with connect_warehouse(paths.warehouse) as con:
         return raw_store.latest_ingest_time(con), raw_store.has_table(
             con, "marts", "fct_lead_events"
         )
 
 
 def _new_dates(paths: Paths, loaded_after, full: bool):
-    with duckdb.connect(str(paths.warehouse)) as con:
+    with connect_warehouse(paths.warehouse) as con:
         return raw_store.event_date_range(con, None if full else loaded_after)
 
 

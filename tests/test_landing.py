@@ -83,17 +83,49 @@ def test_a_changed_file_is_loaded_again_and_only_new_events_are_added(landed):
     assert count(con, "select count(*) from raw.lead_events") == events_before + 1
 
 
-def test_a_failed_landing_leaves_the_warehouse_unchanged(landed, monkeypatch):
+def test_a_failed_chunk_leaves_the_warehouse_unchanged_and_the_next_run_lands_it(
+    landed, monkeypatch
+):
     con, landing, *_ = landed
-    (landing / "events" / "batches" / "zz-new.ndjson").write_bytes(
-        (landing / "events" / "batches").glob("*.ndjson").__next__().read_bytes()
-    )
-    before = count(con, "select count(*) from raw.ingest_manifest")
+    batches = landing / "events" / "batches"
+    new = batches / "zz-new.ndjson"
+    # a file whose first event has a new id: one event to land, the rest duplicates
+    first, *rest = next(batches.glob("*.ndjson")).read_bytes().split(b"\n")
+    new.write_bytes(b"\n".join([first.replace(first[7:31], b"f" * 24, 1), *rest]))
+    tables = ["raw.lead_events", "raw.ingest_manifest", "raw.quarantine"]
+    before = {t: count(con, f"select count(*) from {t}") for t in tables}
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("ingest.raw_store.insert_quarantine", broken)
-    with pytest.raises(RuntimeError):
-        land(con, landing, "events")
-    assert count(con, "select count(*) from raw.ingest_manifest") == before
+    with monkeypatch.context() as patched:
+        patched.setattr("ingest.raw_store.insert_quarantine", broken)
+        with pytest.raises(RuntimeError, match="disk full"):
+            land(con, landing, "events")
+    assert {t: count(con, f"select count(*) from {t}") for t in tables} == before
+    report = land(con, landing, "events")
+    assert [f.file_path for f in report.files] == ["batches/zz-new.ndjson"]
+    assert report.files[0].loaded == 1
+    assert count(con, "select count(*) from raw.lead_events") == before["raw.lead_events"] + 1
+
+
+def test_chunks_and_worker_processes_land_the_same_as_one_pass(tmp_path, monkeypatch):
+    landing = tmp_path / "landing"
+    simulate_small(landing, faults=True, leads=200, days=3)
+    monkeypatch.setattr("ingest.landing.PARALLEL_BYTES", 0)
+    results = {}
+    for name, flush_bytes, workers in (("one", 1 << 40, 1), ("many", 1, 1), ("parallel", 1, 2)):
+        monkeypatch.setattr("ingest.landing.FLUSH_BYTES", flush_bytes)
+        with duckdb.connect(str(tmp_path / f"{name}.duckdb")) as con:
+            report = land(con, landing, "events", workers=workers)
+            assert report.reconciles
+            results[name] = (
+                report.summary()["loaded"],
+                report.summary()["duplicates"],
+                report.summary()["quarantined"],
+                con.execute(
+                    "select count(distinct batch_id), count(*) from raw.ingest_manifest"
+                ).fetchall()[0][1],
+                sorted(con.execute("select event_id from raw.lead_events").fetchall()),
+            )
+    assert results["one"] == results["many"] == results["parallel"]

@@ -7,12 +7,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 from dagster_dbt import DbtCliResource
 
 from ingest.paths import ENV_VAR, Paths, get_paths
+from ingest.warehouse import connect_warehouse
 from orchestration.defs.project import dbt_project
-
 
 # Every asset that writes the warehouse file runs in this pool; its limit is 1 (dagster.yaml in
 # the Dagster home), so runs launched together queue instead of failing on DuckDB's file lock.
@@ -33,7 +32,7 @@ class WarehouseResource(dg.ConfigurableResource):
         """A read-write connection to the warehouse file (one writer at a time)."""
         path: Path = self.paths.warehouse
         path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path))
+        con = connect_warehouse(path)
         try:
             yield con
         finally:

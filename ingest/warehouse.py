@@ -1,0 +1,31 @@
+"""Connections to the warehouse file, with the memory limit every writer shares.
+
+DuckDB's default is 80% of the machine's memory; the warehouse caps it (environment variable
+LEADWH_DUCKDB_MEMORY_LIMIT, default 4GB, read by dbt's profile too) so that the pipeline's peak
+stays predictable and larger work spills to disk instead.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+MEMORY_LIMIT_ENV = "LEADWH_DUCKDB_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "4GB"
+
+
+def memory_limit() -> str:
+    return os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
+
+
+def connect_warehouse(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse file (created when missing, unless read-only)."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(
+        str(path),
+        read_only=read_only,
+        config={"memory_limit": memory_limit(), "enable_progress_bar": False},
+    )
