@@ -35,8 +35,7 @@ from ingest.fields import load_registry  # noqa: E402
 from ingest.landing import land  # noqa: E402
 from ingest.paths import Paths  # noqa: E402
 from ingest.publish import publish  # noqa: E402
-from ingest.typed_leads import build_typed_leads  # noqa: E402
-from ingest.typed_store import read_lead_fields, write_typed_leads  # noqa: E402
+from ingest.typed_store import update_typed_leads  # noqa: E402
 from ingest.warehouse import connect_warehouse  # noqa: E402
 from orchestration.partitions import OPEN_END, OPEN_START, dbt_build_args  # noqa: E402
 
@@ -80,8 +79,7 @@ def build(paths: Paths, min_date: date, max_date: date, results: dict, prefix: s
             events = land(con, paths.landing, "events").total("loaded")
             land(con, paths.landing, "submissions")
         with timed(f"{prefix}typed parsing", results):
-            typed = build_typed_leads(read_lead_fields(con), registry)
-            write_typed_leads(con, typed.frame)
+            update_typed_leads(con, registry)
     with timed(f"{prefix}dbt build", results):
         dbt_build(paths, min_date, max_date)
     with timed(f"{prefix}publish", results):

@@ -10,10 +10,15 @@ watermark of the previous run (`typed.watermark`), and replaces their rows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import polars as pl
 
+from ingest.contracts import ContractReport, validate_typed_leads
+from ingest.fields import FieldRegistry
 from ingest.raw_store import has_table
+from ingest.typed_leads import TypedLeadsResult, build_typed_leads
 
 # Columns the marts read (models/staging/stg_typed__leads.sql); present even when no lead in the
 # data carries the field, so the marts build on any data set.
@@ -128,3 +133,30 @@ def write_typed_leads(
     finally:
         con.unregister("typed_frame")
     return arrow.num_rows
+
+
+@dataclass
+class TypedUpdate:
+    """One incremental run of typed parsing."""
+
+    result: TypedLeadsResult
+    contract: ContractReport
+    loaded_after: object  # the previous watermark (None on the first run)
+    written: int  # leads written (0 when the contract failed: nothing is written then)
+    total: int  # rows in typed.leads afterwards
+
+
+def update_typed_leads(con: duckdb.DuckDBPyConnection, registry: FieldRegistry) -> TypedUpdate:
+    """Parse the leads loaded since the watermark, check the contract, and write them only when
+    it holds (a violation is a parser bug: the table stays as it was)."""
+    loaded_after = watermark(con)
+    loaded_through = raw_loaded_through(con)
+    result = build_typed_leads(read_lead_fields(con, loaded_after), registry)
+    contract = validate_typed_leads(result.frame, registry)
+    written = write_typed_leads(con, result.frame, loaded_through) if contract.ok else 0
+    total = (
+        con.execute("select count(*) from typed.leads").fetchall()[0][0]
+        if has_table(con, "typed", "leads")
+        else 0
+    )
+    return TypedUpdate(result, contract, loaded_after, written, total)

@@ -24,8 +24,6 @@ def connect_warehouse(path: Path, read_only: bool = False) -> duckdb.DuckDBPyCon
     """A connection to the warehouse file (created when missing, unless read-only)."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(
-        str(path),
-        read_only=read_only,
-        config={"memory_limit": memory_limit(), "enable_progress_bar": False},
-    )
+    con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": memory_limit()})
+    con.execute("set enable_progress_bar = false")
+    return con

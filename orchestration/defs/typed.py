@@ -2,10 +2,8 @@
 
 import dagster as dg
 
-from ingest.contracts import validate_typed_leads
 from ingest.fields import load_registry
-from ingest.typed_leads import build_typed_leads
-from ingest.typed_store import raw_loaded_through, read_lead_fields, watermark, write_typed_leads
+from ingest.typed_store import update_typed_leads
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
 TYPED_LEADS = dg.AssetKey(["typed", "leads"])
@@ -31,26 +29,20 @@ CONTRACT = "pandera_contract"
     "Incremental: parses the leads loaded since the previous run.",
 )
 def typed_leads(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    registry = load_registry()
     with warehouse.connect() as con:
-        loaded_after = watermark(con)
-        loaded_through = raw_loaded_through(con)
-        leads = read_lead_fields(con, loaded_after)
-    result = build_typed_leads(leads, registry)
-    report = validate_typed_leads(result.frame, registry)
-    if not report.ok:
+        update = update_typed_leads(con, load_registry())
+    if not update.contract.ok:
+        summary = update.contract.summary()
         yield dg.AssetCheckResult(
             check_name=CONTRACT,
             passed=False,
-            metadata={"failures": report.failures.height, "summary": report.summary()},
+            metadata={"failures": update.contract.failures.height, "summary": summary},
         )
         raise dg.Failure(
             "typed leads break their contract: a parser bug, the warehouse was not changed",
-            metadata={"summary": dg.MetadataValue.md(f"```\n{report.summary()}\n```")},
+            metadata={"summary": dg.MetadataValue.md(f"```\n{summary}\n```")},
         )
-    with warehouse.connect() as con:
-        rows = write_typed_leads(con, result.frame, loaded_through)
-        total = con.execute("select count(*) from typed.leads").fetchall()[0][0]
+    result = update.result
     rates = {
         row["field_id"]: round(row["validity_rate"], 4)
         for row in result.validity.iter_rows(named=True)
@@ -59,9 +51,9 @@ def typed_leads(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     yield dg.AssetCheckResult(check_name=CONTRACT, passed=True)
     yield dg.MaterializeResult(
         metadata={
-            "leads_parsed": rows,
-            "table_rows": total,
-            "loaded_after": str(loaded_after),
+            "leads_parsed": update.written,
+            "table_rows": update.total,
+            "loaded_after": str(update.loaded_after),
             "fields": len(result.fields),
             "columns": result.frame.width,
             "malformed_leads": result.malformed_leads,
