@@ -8,15 +8,16 @@
 }}
 -- One row per event, kept for good: the history that survives the raw retention purge.
 -- Rebuilds the events of the partition window, plus every event loaded since the last run
--- (late events land in the run after they arrive, whatever their date). Each row is stamped
+-- (late events land in the run after they arrive, whatever their date); the first run takes
+-- every loaded event, so after any run every raw event is here. Each row is stamped
 -- with the run that wrote it: the lead-level models rebuild the leads this run touched.
 with
 
 events as (
 
     select * from {{ ref('stg_leadconduit__events') }}
-    where {{ in_window('event_date') }}
     {% if is_incremental() %}
+    where {{ in_window('event_date') }}
         or ingested_at > (select max(ingested_at) from {{ this }})
     {% endif %}
 
