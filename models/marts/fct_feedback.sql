@@ -21,20 +21,25 @@ leads_in_window as (
 
 ),
 
-feedback as (
+lead_events as (
 
     select events.*
     from events
     inner join leads_in_window
         on events.lead_id = leads_in_window.lead_id
-    where events.event_type = 'feedback-received'
+
+),
+
+feedback as (
+
+    select * from lead_events where event_type = 'feedback-received'
 
 ),
 
 answered as (
 
     select event_id, lead_id, step_id, started_at
-    from events
+    from lead_events
     where event_type in ('recipient', 'retry')
 
 ),
@@ -45,7 +50,7 @@ forwarded as (
         lead_id,
         step_id,
         max(case when outcome = 'success' then 1 else 0 end) as forwarded_to_source
-    from events
+    from lead_events
     where event_type = 'feedback-sent'
     group by lead_id, step_id
 
