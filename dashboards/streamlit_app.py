@@ -1,70 +1,104 @@
-"""LeadWarehouse dashboards: the entry file (page config, shared filters, navigation)."""
+"""LeadWarehouse dashboards: the entry file (page config, shared filters, navigation).
+
+The sidebar filters (date range, flows, sources) are bound to the URL's query string
+(``?dates=2026-10-26&dates=2026-11-01&source=...``), so a view can be shared as a link; they
+stay in the URL when switching pages.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 
+import duckdb
 import streamlit as st
 
 from dashboards import queries, serving
-from dashboards.state import FILTERS_KEY, require_serving
+from dashboards.state import FILTERS_KEY, run_lookup
 
 st.set_page_config(page_title="LeadWarehouse", page_icon=":bar_chart:", layout="wide")
 
-
-@st.cache_data(show_spinner=False)
-def _options(version: str) -> dict:
-    with serving.connect() as con:
-        return queries.filter_options(con)
-
-
-def _date_param(name: str, default: date) -> date:
-    try:
-        return date.fromisoformat(st.query_params.get(name, ""))
-    except ValueError:
-        return default
+DEFAULT_DAYS = 7  # the default date range: the last week of published data
 
 
 def sidebar_filters() -> None:
     """Date range, flow and source; kept in the URL so a view can be shared as a link."""
     version = serving.version()
-    if version is None:
-        return
-    options = _options(version)
+    options = run_lookup(queries.filter_options)
     if options["min_date"] is None:
-        return
+        return  # the pages say why
     lo, hi = options["min_date"], options["max_date"]
     st.sidebar.header("Filters")
     picked = st.sidebar.date_input(
-        "Submitted between",
-        value=(_date_param("start", lo), _date_param("end", hi)),
+        "Submitted between (UTC)",
+        value=(max(lo, hi - timedelta(days=DEFAULT_DAYS - 1)), hi),
         min_value=lo,
         max_value=hi,
+        key="dates",
+        bind="query-params",
+        help=f"Published data covers {lo} to {hi}.",
     )
     start, end = picked if isinstance(picked, tuple) and len(picked) == 2 else (lo, hi)
     flows = st.sidebar.multiselect(
-        "Flows",
-        options["flows"],
-        default=[f for f in st.query_params.get_all("flow") if f in options["flows"]],
+        "Flows", options["flows"], key="flow", bind="query-params", placeholder="All flows"
     )
     sources = st.sidebar.multiselect(
         "Sources",
         options["sources"],
-        default=[s for s in st.query_params.get_all("source") if s in options["sources"]],
-    )
-    st.query_params.from_dict(
-        {"start": start.isoformat(), "end": end.isoformat(), "flow": flows, "source": sources}
+        key="source",
+        bind="query-params",
+        placeholder="All sources",
     )
     st.session_state[FILTERS_KEY] = queries.Filters(start, end, tuple(flows), tuple(sources))
-    st.sidebar.caption(f"Serving version `{version}`")
+    st.sidebar.caption(
+        f"Published data: {lo} to {hi} · version `{version}`. "
+        "The URL keeps these filters: copy it to share this view."
+    )
 
 
 pages = [
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page(
-        "app_pages/acceptance.py", title="Acceptance", icon=":material/check_circle:", default=True
+        "app_pages/acceptance.py",
+        title="Acceptance patterns",
+        icon=":material/check_circle:",
+        url_path="acceptance",
     ),
+    st.Page(
+        "app_pages/rejections.py",
+        title="Rejections",
+        icon=":material/block:",
+        url_path="rejections",
+    ),
+    st.Page(
+        "app_pages/delivery.py",
+        title="Delivery",
+        icon=":material/local_shipping:",
+        url_path="delivery",
+    ),
+    st.Page(
+        "app_pages/sources.py",
+        title="Source quality",
+        icon=":material/star_half:",
+        url_path="sources",
+    ),
+    st.Page(
+        "app_pages/lookup.py", title="Lead lookup", icon=":material/search:", url_path="lookup"
+    ),
+    st.Page("app_pages/sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
 ]
 page = st.navigation(pages)
-if require_serving():
-    sidebar_filters()
-page.run()
+if serving.version() is not None:
+    sidebar_filters()  # each page explains a missing serving file itself
+try:
+    page.run()
+except duckdb.CatalogException as error:
+    st.error(
+        "The serving file lacks a table or column this page reads, so it was probably published"
+        " by an older version of the pipeline. Rebuild it with `make build` and reload."
+        f"\n\nDetails: {error}"
+    )
+except duckdb.IOException as error:
+    st.error(
+        "The serving file could not be read (it may have been replaced while this page was"
+        f" loading). Reload the page.\n\nDetails: {error}"
+    )

@@ -1,40 +1,129 @@
-"""Accepted vs rejected leads over time, by source."""
+"""Acceptance patterns: by hour of day x weekday, by source and flow, over time."""
 
 import streamlit as st
 
-from dashboards import figures, queries
+from dashboards import figures, queries, ui
 from dashboards.state import current_filters, require_serving, run_query
 
-st.title("Acceptance")
-st.caption("What sources were told: accepted, rejected or error, by day of submission (UTC).")
+st.title("Acceptance patterns")
+st.caption(
+    "When and where leads are accepted. A lead is accepted when its source was told `success`."
+)
+
+CLOCKS = {"local": "Lead's local time", "utc": "UTC"}
+SPIKE_SCORE = 3.0
 
 if require_serving():
     filters = current_filters()
     daily = run_query(queries.daily_outcomes, filters)
-    if daily.empty:
-        st.warning(
-            "No leads match these filters. Widen the date range or clear the flow and source filters."
-        )
-    else:
-        total = int(daily["leads"].sum())
-        accepted = int(daily["accepted"].sum())
+    if not ui.nothing_matches(daily):
+        total, accepted = int(daily["leads"].sum()), int(daily["accepted"].sum())
         left, middle, right = st.columns(3)
-        left.metric("Leads", f"{total:,}")
-        middle.metric("Accepted", f"{accepted:,}")
-        right.metric("Acceptance rate", f"{accepted / total:.1%}" if total else "n/a")
-        st.plotly_chart(figures.outcomes_over_time(daily), width="stretch")
-        st.download_button(
-            "Download daily outcomes (CSV)",
-            daily.to_csv(index=False),
-            "daily_outcomes.csv",
-            "text/csv",
+        left.metric("Leads", ui.count(total))
+        middle.metric("Accepted", ui.count(accepted))
+        right.metric("Acceptance rate", ui.percent(accepted / total if total else None))
+
+        st.subheader("By hour of day and weekday")
+        clock = st.segmented_control(
+            "Clock",
+            list(CLOCKS),
+            format_func=CLOCKS.get,
+            default="local",
+            required=True,
+            key="clock",
+            help="The lead's local time comes from its state's time zone.",
         )
+        clock = clock or "local"
+        grid = run_query(queries.acceptance_by_hour_weekday, filters, clock=clock)
+        ui.chart(
+            figures.acceptance_heatmap(grid, clock),
+            grid,
+            f"acceptance_hour_weekday_{clock}",
+            filters,
+        )
+
+        st.subheader("By source and hour of day")
+        source_clock = (
+            st.segmented_control(
+                "Clock",
+                list(CLOCKS),
+                format_func=CLOCKS.get,
+                default="utc",
+                required=True,
+                key="clock_sources",
+            )
+            or "utc"
+        )
+        by_hour = run_query(queries.acceptance_by_source_hour, filters, clock=source_clock)
+        spikes = queries.rejection_spikes(by_hour, min_score=SPIKE_SCORE).head(5)
+        if spikes.empty:
+            st.markdown("No source has hours with markedly more rejections than its others.")
+        else:
+            first = spikes.iloc[0]
+            st.markdown(
+                f"Rejections spike for **{first['source']}** between {first['hours']}"
+                f" ({CLOCKS[source_clock]}): {ui.percent(first['rejection_rate_in_hours'])} of"
+                f" its leads rejected then, against"
+                f" {ui.percent(first['rejection_rate_other_hours'])} at other hours."
+            )
+            ui.table(
+                spikes.drop(columns=["first_hour", "last_hour"]),
+                f"rejection_spikes_{source_clock}",
+                filters,
+                column_config={
+                    "rejection_rate_in_hours": st.column_config.NumberColumn(
+                        "rejected in those hours", format="percent"
+                    ),
+                    "rejection_rate_other_hours": st.column_config.NumberColumn(
+                        "rejected at other hours", format="percent"
+                    ),
+                    "score": st.column_config.NumberColumn(
+                        "score (z)",
+                        format="%.1f",
+                        help="How far the difference is from chance (two-proportion z score);"
+                        " above 4 is rarely chance.",
+                    ),
+                },
+            )
+        st.caption(
+            "Each row is one source: a red band marks hours at which its leads are rejected."
+            " Blank cells have fewer than 3 leads."
+        )
+        ui.chart(
+            figures.source_hour_heatmap(by_hour, source_clock),
+            by_hour,
+            f"acceptance_source_hour_{source_clock}",
+            filters,
+        )
+
+        st.subheader("By source and flow")
         by_source = run_query(queries.outcomes_by_source, filters)
-        st.plotly_chart(figures.outcomes_by_source(by_source), width="stretch")
-        st.dataframe(by_source, hide_index=True, width="stretch")
-        st.download_button(
-            "Download by source (CSV)",
-            by_source.to_csv(index=False),
-            "outcomes_by_source.csv",
-            "text/csv",
-        )
+        by_flow = run_query(queries.outcomes_by_flow, filters)
+        left, right = st.columns(2)
+        with left:
+            ui.chart(
+                figures.outcomes_by_group(by_source, "source", "Outcomes by source"),
+                by_source,
+                "outcomes_by_source",
+                filters,
+            )
+        with right:
+            ui.chart(
+                figures.outcomes_by_group(by_flow, "flow", "Outcomes by flow"),
+                by_flow,
+                "outcomes_by_flow",
+                filters,
+            )
+
+        st.subheader("Over time")
+        left, right = st.columns(2)
+        with left:
+            ui.chart(figures.outcomes_over_time(daily), daily, "daily_outcomes", filters)
+        with right:
+            by_flow_daily = run_query(queries.daily_acceptance_by_flow, filters)
+            ui.chart(
+                figures.acceptance_over_time_by_flow(by_flow_daily),
+                by_flow_daily,
+                "daily_acceptance_by_flow",
+                filters,
+            )

@@ -1,0 +1,173 @@
+"""The app served by `streamlit run` and opened in headless Chromium: every page shows its title
+and no error; a screenshot of each is saved under artifacts/dashboards/."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from dashboards import serving
+from tests.conftest import ARTIFACTS, free_port
+
+APP = Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py"
+SHOTS = ARTIFACTS / "dashboards"
+ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+
+
+@pytest.fixture(scope="module")
+def served(built_home, tmp_path_factory):
+    """`streamlit run` on a free port, LEADWH_HOME at the built warehouse; its base URL."""
+    paths, _ = built_home
+    port = free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    env = {**os.environ, "LEADWH_HOME": str(paths.home)}
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(APP),
+                "--server.headless",
+                "true",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                    if response.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start:\n{log.read_text()}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def story(built_home) -> dict:
+    """A lead with a failed or errored step, and the busiest source."""
+    paths, _ = built_home
+    with serving.connect(paths.serving) as con:
+        lead = con.execute(
+            "select lead_id from marts.fct_lead_events where outcome in ('failure', 'error')"
+            " and event_type in ('recipient', 'retry') group by 1 order by count(*) desc, 1"
+            " limit 1"
+        ).fetchone()[0]
+        source = con.execute(
+            "select source_name from marts.fct_leads group by 1 order by count(*) desc limit 1"
+        ).fetchone()[0]
+    return {"lead": lead, "source": source}
+
+
+def settle(page) -> None:
+    """Wait until the script has finished running and the page has drawn."""
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000
+    )
+    page.wait_for_timeout(500)  # let Plotly draw
+
+
+def screenshot(page, name: str) -> Path:
+    """The whole page: the viewport grown to the main area's height first."""
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1500, "height": min(int(height) + 40, 12_000)})
+    page.wait_for_timeout(600)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": 1500, "height": 1000})
+    return path
+
+
+def views(story: dict) -> list[tuple[str, str, str]]:
+    """(screenshot name, URL path, title) for every page, and the stories' views."""
+    return [
+        ("overview", "/", "Overview"),
+        ("acceptance", "/acceptance", "Acceptance patterns"),
+        ("rejections", "/rejections", "Rejections"),
+        ("delivery", "/delivery", "Delivery"),
+        ("delivery-enhancements", "/delivery?kind=Enhancement+steps", "Delivery"),
+        ("sources", "/sources", "Source quality"),
+        ("lookup", f"/lookup?lead={story['lead']}", "Lead lookup"),
+        ("sql", "/sql", "SQL"),
+    ]
+
+
+@pytest.mark.browser
+def test_every_page_opens_without_errors(browser, served, story):
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    failures = []
+    for name, path, title in views(story):
+        page.goto(served + path)
+        page.get_by_role("heading", name=title, level=1).wait_for(timeout=60_000)
+        settle(page)
+        if name == "lookup":  # open the first failed step: its reason and HTTP transaction
+            failed = page.locator('[data-testid="stExpander"] summary').filter(
+                has_text=re.compile(r"(recipient|retry) .* · (failure|error)")
+            )
+            failed.first.click()
+            details = failed.first.locator("xpath=..")  # the <details> the summary opens
+            details.get_by_text("Reason:").wait_for(timeout=30_000)
+        shot = screenshot(page, name)
+        errors = page.locator(ERRORS)
+        if errors.count():
+            failures.append(f"{path}: {errors.first.inner_text()[:300]}")
+        assert shot.stat().st_size > 10_000
+    # the SQL page runs a query and shows the result as a table
+    page.goto(served + "/sql")
+    settle(page)
+    page.get_by_label("Query").fill(
+        "select source_name, count(*) as leads from marts.fct_leads group by 1 order by 2 desc"
+    )
+    page.get_by_role("button", name="Run").click()
+    page.get_by_text(re.compile(r"^\d+ rows in [\d.]+ s")).wait_for(timeout=60_000)
+    settle(page)
+    screenshot(page, "sql-result")
+    assert page.locator(ERRORS).count() == 0
+    page.close()
+    assert not failures, failures
+
+
+@pytest.mark.browser
+def test_filters_stay_in_the_url_across_pages(browser, served, story):
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    page.goto(f"{served}/?source={quote(story['source'])}")
+    settle(page)
+    page.get_by_role("link", name="Rejections").click()
+    page.get_by_role("heading", name="Rejections", level=1).wait_for(timeout=60_000)
+    settle(page)
+    assert "/rejections" in page.url
+    assert f"source={quote(story['source']).replace('%20', '+')}" in page.url.replace("%20", "+")
+    assert page.locator(ERRORS).count() == 0
+    page.close()
