@@ -11,7 +11,7 @@ DAGSTER_PORT ?= 3000
 DASHBOARD_PORT ?= 8501
 HOST ?= 127.0.0.1
 
-.PHONY: setup sample build demo serve ui dashboards browser-deps test lint docs clean
+.PHONY: setup instance sample build demo serve ui dashboards browser-deps test lint docs clean
 
 $(BIN)/leadwh: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ $(BIN)/leadwh: pyproject.toml constraints.txt
 
 ## setup: the virtualenv with the pinned dependencies (constraints.txt)
 setup: $(BIN)/leadwh
+
+# The Dagster home with its dagster.yaml (the warehouse pool's limit of 1).
+instance: setup
+	@$(BIN)/python -c "from ingest.paths import get_paths; from orchestration.build import dagster_home; dagster_home(get_paths())"
 
 ## sample: the built-in sample data set in $(LEADWH_HOME)/landing (once)
 sample: setup
@@ -37,7 +41,7 @@ build: sample
 ## demo: build, then serve the Dagster UI and the dashboards until interrupted
 demo: build serve
 
-serve: setup
+serve: setup instance
 	@echo "Dagster UI:  http://$(HOST):$(DAGSTER_PORT)"
 	@echo "Dashboards:  http://$(HOST):$(DASHBOARD_PORT)"
 	@trap 'kill 0' INT TERM; \
@@ -46,7 +50,7 @@ serve: setup
 		--server.port $(DASHBOARD_PORT) --server.headless true --browser.gatherUsageStats false & \
 	wait
 
-ui: setup
+ui: setup instance
 	$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(DAGSTER_PORT)
 
 dashboards: setup

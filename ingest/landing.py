@@ -381,7 +381,7 @@ def _write_manifest(con, dataset, batch_id, files: list[FileCounts], landed: lis
     con.register("staged_manifest", table)
     try:
         con.execute(
-            "insert into raw.ingest_manifest select *, $batch_id, now()::timestamp"
+            "insert into raw.ingest_manifest select *, $batch_id, (now() at time zone 'UTC')"
             " from staged_manifest",
             {"batch_id": batch_id},
         )

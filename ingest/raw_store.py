@@ -114,7 +114,7 @@ def insert_events(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: st
                 s.event_id, s.lead_id, s.event_type, s.outcome,
                 make_timestamp(s.event_at_ms * 1000),
                 cast(make_timestamp(s.event_at_ms * 1000) as date),
-                s.payload, s.source_file, s.source_line, $batch_id, now()::timestamp
+                s.payload, s.source_file, s.source_line, $batch_id, (now() at time zone 'UTC')
             from staged_events as s
             where not exists (select 1 from raw.lead_events as e where e.event_id = s.event_id)
             """,
@@ -135,7 +135,7 @@ def insert_submissions(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_i
             select
                 s.lead_id, s.submitted_at, cast(s.submitted_at as date),
                 s.account_id, s.account_name, s.flow_id, s.flow_name, s.source_id, s.source_name,
-                s.fields, s.source_file, s.source_line, $batch_id, now()::timestamp
+                s.fields, s.source_file, s.source_line, $batch_id, (now() at time zone 'UTC')
             from staged_submissions as s
             where not exists (select 1 from raw.lead_submissions as r where r.lead_id = s.lead_id)
             """,
@@ -171,7 +171,7 @@ def insert_quarantine(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None
     try:
         con.execute(
             "insert into raw.quarantine select dataset, source_file, source_line, reason,"
-            " raw_bytes, raw_text, batch_id, now()::timestamp from staged_quarantine"
+            " raw_bytes, raw_text, batch_id, (now() at time zone 'UTC') from staged_quarantine"
         )
     finally:
         con.unregister("staged_quarantine")

@@ -1,4 +1,4 @@
-"""`leadwh`: the warehouse's command line (simulate, build, sql).
+"""`leadwh`: the warehouse's command line (simulate, build, sql, export).
 
 Every command works on the warehouse home `$LEADWH_HOME` (default `<project>/data`).
 """
@@ -115,6 +115,63 @@ def cmd_sql(args: argparse.Namespace, paths: Paths) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- export
+
+
+def cmd_export(args: argparse.Namespace, paths: Paths) -> int:
+    from ingest.ops_config import ConfigError, load_exports
+
+    try:
+        config = load_exports()
+        if args.list or not args.name:
+            for spec in config.exports:
+                schedule = spec.schedule or "on demand"
+                _print(f"{spec.name:<24} {spec.format:<8} {schedule:<14} {spec.describe_filters()}")
+            if not config.exports:
+                _print(f"no exports defined in {config.path}")
+            return 0 if (args.list or config.exports) else 2
+        config.get(args.name)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not paths.serving.exists():
+        print(f"error: no serving file at {paths.serving}: run `leadwh build`", file=sys.stderr)
+        return 2
+    os.environ["LEADWH_HOME"] = str(paths.home)
+    from orchestration.build import dagster_home, prepare_dbt
+
+    dagster_home(paths)
+    prepare_dbt()
+    import dagster as dg
+
+    from orchestration.definitions import defs
+    from orchestration.defs.exports import job_name, op_name
+
+    run_config = {"ops": {op_name(args.name): {"config": {"as_of": args.as_of or ""}}}}
+    job = defs().resolve_job_def(job_name(args.name))
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            run_config=run_config,
+            tags={"leadwh/trigger": "cli"},
+            raise_on_error=False,
+        )
+    if not result.success:
+        failure = next((e for e in result.all_events if e.is_failure), None)
+        message = failure.event_specific_data.error.message if failure else "see the Dagster UI"
+        print(f"error: export {args.name} failed: {message.strip()}", file=sys.stderr)
+        return 1
+    for materialization in result.asset_materializations_for_node(op_name(args.name)):
+        meta = {k: v.value for k, v in materialization.metadata.items()}
+        window = (
+            f", window {meta['window_start']} .. {meta['window_end']}"
+            if meta.get("window_end")
+            else ""
+        )
+        _print(f"wrote {meta['rows']} rows to {meta['path']}{window} (run {result.run_id})")
+    return 0
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -184,6 +241,22 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("query", help='e.g. "select * from marts.fct_acceptance_daily limit 5"')
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sql.set_defaults(func=cmd_sql)
+
+    export = sub.add_parser(
+        "export",
+        help="run one analytic export now (config/exports.yaml)",
+        description="Run the export NAME defined in config/exports.yaml ($LEADWH_EXPORTS_CONFIG) "
+        "now, through Dagster (recorded on the asset exports/NAME): read the serving file, apply "
+        "the filters, write <destination>/<name>.<csv|parquet> atomically with a .meta.json "
+        "sidecar (row count, time window).",
+    )
+    export.add_argument("name", nargs="?", help="the export's name (see --list)")
+    export.add_argument("--list", action="store_true", help="list the defined exports and exit")
+    export.add_argument(
+        "--as-of",
+        help="end the export's time window at this time (ISO 8601, UTC), not now",
+    )
+    export.set_defaults(func=cmd_export)
     return parser
 
 

@@ -34,7 +34,8 @@ def test_marts_are_published_and_match_the_simulation(built_home):
             " from marts.fct_acceptance_daily"
         ).fetchone()
         flows, sources = con.execute(
-            "select count(distinct flow_id), count(distinct source_id) from marts.fct_acceptance_daily"
+            "select count(distinct flow_id), count(distinct source_id)"
+            " from marts.fct_acceptance_daily"
         ).fetchone()
     assert leads == summary.leads == accepted + rejected + errored
     assert accepted > 0 and rejected > 0

@@ -13,7 +13,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.dbt_translator import LeadWarehouseTranslator
 from orchestration.defs.project import dbt_project
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.partitions import daily_partitions, dbt_build_args, dbt_vars_for_window
 
 UPSTREAM = "tag:upstream"
@@ -27,6 +27,7 @@ TRANSLATOR = LeadWarehouseTranslator()
     dagster_dbt_translator=TRANSLATOR,
     select=UPSTREAM,
     name="dbt_upstream",
+    pool=WAREHOUSE_POOL,
 )
 def dbt_upstream(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
@@ -42,6 +43,7 @@ def dbt_upstream(
     dagster_dbt_translator=TRANSLATOR,
     select=PARTITIONED,
     name="dbt_partitioned",
+    pool=WAREHOUSE_POOL,
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
@@ -68,6 +70,7 @@ def dbt_partitioned(
     dagster_dbt_translator=TRANSLATOR,
     exclude=f"{UPSTREAM} {PARTITIONED}",
     name="dbt_downstream",
+    pool=WAREHOUSE_POOL,
 )
 def dbt_downstream(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource

@@ -3,9 +3,17 @@
 import dagster as dg
 
 from ingest.landing import land
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
 RAW_TABLES = ("lead_events", "lead_submissions", "ingest_manifest", "quarantine")
+
+
+class LandingConfig(dg.Config):
+    """Which files to land. Empty (the default): every new or changed file. The landing sensor
+    passes its batch: the files' paths relative to landing/events and landing/submissions."""
+
+    events: list[str] | None = None
+    submissions: list[str] | None = None
 
 
 @dg.multi_asset(
@@ -19,7 +27,8 @@ RAW_TABLES = ("lead_events", "lead_submissions", "ingest_manifest", "quarantine"
         for table, description in zip(
             RAW_TABLES,
             (
-                "Every distinct event from the landing zone (Firehose JSON, NDJSON, CSV), payload kept whole.",
+                "Every distinct event from the landing zone (Firehose JSON, NDJSON, CSV),"
+                " payload kept whole.",
                 "Every distinct raw lead submission (NDJSON or CSV).",
                 "One row per landed file version: hash and reconciled counts.",
                 "Records that could not be read, with file, line, original bytes and reason.",
@@ -28,14 +37,23 @@ RAW_TABLES = ("lead_events", "lead_submissions", "ingest_manifest", "quarantine"
         )
     ],
     can_subset=False,
+    pool=WAREHOUSE_POOL,
 )
-def raw_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def raw_landing(
+    context: dg.AssetExecutionContext, config: LandingConfig, warehouse: WarehouseResource
+):
     """Discover new files, load every record or quarantine it; counts reconcile per file."""
     paths = warehouse.paths
     with warehouse.connect() as con:
         reports = {
-            dataset: land(con, paths.landing, dataset, progress=context.log.info)
-            for dataset in ("events", "submissions")
+            dataset: land(
+                con,
+                paths.landing,
+                dataset,
+                only=None if only is None else set(only),
+                progress=context.log.info,
+            )
+            for dataset, only in (("events", config.events), ("submissions", config.submissions))
         }
         totals = {
             table: con.execute(f"select count(*) from raw.{table}").fetchone()[0]
@@ -44,7 +62,8 @@ def raw_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     for report in reports.values():
         if not report.reconciles:
             raise dg.Failure(
-                f"{report.dataset}: records read do not reconcile with loaded + duplicates + quarantined",
+                f"{report.dataset}: records read do not reconcile with"
+                " loaded + duplicates + quarantined",
                 metadata=report.summary(),
             )
     events, submissions = reports["events"].summary(), reports["submissions"].summary()

@@ -1,18 +1,26 @@
 """Publish the marts to the serving file that dashboards, SQL users and exports read."""
 
+from datetime import UTC, datetime
+
 import dagster as dg
 
-from ingest.publish import publish
+from ingest.publish import PUBLISHED, publish
+from orchestration.defs.alerts import ALERTS_KEY
 from orchestration.defs.dbt import MART_KEYS
+from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.defs.sensors import FIRST_ARRIVAL_TAG
 from orchestration.defs.typed import TYPED_LEADS
-from orchestration.defs.resources import WarehouseResource
+
+# The ops schema (alerts, retention log) is served with the marts.
+SERVED_SCHEMAS = {**PUBLISHED, "ops": frozenset()}
 
 
 @dg.asset(
     key=["serving", "serving_database"],
     group_name="serving",
-    deps=[*MART_KEYS, TYPED_LEADS],
+    deps=[*MART_KEYS, TYPED_LEADS, ALERTS_KEY],
     kinds={"duckdb"},
+    pool=WAREHOUSE_POOL,
     description="The marts and the typed leads (date of birth masked) copied to the serving file,"
     " swapped in atomically with a version stamp.",
 )
@@ -20,10 +28,18 @@ def serving_database(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     paths = warehouse.paths
-    result = publish(paths.warehouse, paths.serving)
+    result = publish(paths.warehouse, paths.serving, SERVED_SCHEMAS)
     context.log.info(f"published version {result.version} to {result.path}")
+    latency = {}
+    first_arrival = context.run.tags.get(FIRST_ARRIVAL_TAG)
+    if first_arrival:  # a landing sensor's run: how long its files took to reach readers
+        arrived = datetime.fromisoformat(first_arrival)
+        seconds = (result.published_at.replace(tzinfo=UTC) - arrived).total_seconds()
+        latency = {"landing_to_serving_seconds": round(seconds, 1)}
+        context.log.info(f"landing -> serving latency: {seconds:.1f} s")
     return dg.MaterializeResult(
         metadata={
+            **latency,
             "version": result.version,
             "path": dg.MetadataValue.path(str(result.path)),
             "tables": len(result.tables),

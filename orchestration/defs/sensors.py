@@ -1,0 +1,126 @@
+"""The landing sensor: near-real-time ingest and incremental build of new landing files.
+
+Every `LEADWH_SENSOR_INTERVAL` seconds (default 10) it looks at the landing zone (logic in
+ingest/landing_watch.py) and, for the oldest batch of files that arrived since its cursor and have
+settled (untouched for `LEADWH_SETTLE_SECONDS`, default 3), launches one `build_all` run: the
+landing step reads exactly those files (run config), and the dbt partitioned assets build the
+partition range of the dates in them (the `dagster/asset_partition_range_*` tags), as
+`leadwh build` does. One run key per batch; the cursor records what was requested, so no file
+version is requested twice. While two of its runs are queued or running it waits, and the files
+that arrive meanwhile go into the next, larger batch. The time from a file's arrival to the
+publish of its events is reported on the serving asset (`landing_to_serving_seconds`).
+"""
+
+import hashlib
+import os
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from ingest.landing_watch import (
+    DEFAULT_SETTLE_SECONDS,
+    WatchCursor,
+    advance,
+    batch_dates,
+    batch_files,
+    initial_cursor,
+    new_arrivals,
+    scan,
+    take_batch,
+)
+from orchestration.defs.jobs import build_all, ingest_job
+from orchestration.defs.resources import WarehouseResource
+from orchestration.partitions import daily_partitions, partition_range_for_dates
+
+SENSOR_NAME = "landing_zone_sensor"
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
+TRIGGER_TAG = "leadwh/trigger"
+FIRST_ARRIVAL_TAG = "leadwh/first_arrival"
+BATCH_FILES_TAG = "leadwh/batch_files"
+MAX_IN_FLIGHT = 2
+# The batch's steps run one after the other anyway (the warehouse pool's limit is 1): running
+# them in the run's own process saves starting a process and loading the code per step.
+IN_PROCESS = {"config": {"in_process": {}}}
+IN_FLIGHT = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, "") or default)
+    except ValueError:
+        return default
+
+
+INTERVAL_SECONDS = int(_env_float("LEADWH_SENSOR_INTERVAL", 10))
+
+
+def batch_run_request(landing, batch, new_cursor: WatchCursor) -> dg.RunRequest:
+    """The run for one batch: build_all over the batch's partition range (the ingest job alone
+    when none of its records can be read: they only need to reach the quarantine)."""
+    files = batch_files(batch)
+    first = min(a.arrived_ns for a in batch)
+    digest = hashlib.sha1("\n".join(sorted(a.key for a in batch)).encode()).hexdigest()[:10]
+    tags = {
+        TRIGGER_TAG: SENSOR_NAME,
+        FIRST_ARRIVAL_TAG: datetime.fromtimestamp(first / 1e9, tz=UTC).isoformat(),
+        BATCH_FILES_TAG: str(len(batch)),
+    }
+    dates = batch_dates(landing, batch)
+    if dates:
+        start, end = partition_range_for_dates(*dates, daily_partitions)
+        tags.update({RANGE_START: start, RANGE_END: end})
+    return dg.RunRequest(
+        run_key=f"landing-{new_cursor.arrived_ns}-{digest}",
+        job_name=build_all.name if dates else ingest_job.name,
+        run_config={"ops": {"raw_landing": {"config": files}}, "execution": IN_PROCESS},
+        tags=tags,
+    )
+
+
+@dg.sensor(
+    name=SENSOR_NAME,
+    jobs=[build_all, ingest_job],
+    minimum_interval_seconds=INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="New files in the landing zone (Firehose JSON, NDJSON, CSV events and "
+    "submissions) -> one build_all run per batch over the partitions they touch.",
+)
+def landing_zone_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
+    paths = warehouse.paths
+    cursor = WatchCursor.from_json(context.cursor)
+    if cursor is None:
+        cursor = initial_cursor(paths.serving)
+        context.log.info(f"starting to watch {paths.landing} (cursor {cursor.to_json()})")
+    settle = _env_float("LEADWH_SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS)
+    arrivals = new_arrivals(scan(paths.landing, settle), cursor)
+    if not arrivals:
+        return dg.SensorResult(
+            skip_reason=f"no new files in {paths.landing}", cursor=cursor.to_json()
+        )
+    in_flight = context.instance.get_runs_count(
+        filters=dg.RunsFilter(tags={TRIGGER_TAG: SENSOR_NAME}, statuses=IN_FLIGHT)
+    )
+    if in_flight >= MAX_IN_FLIGHT:
+        return dg.SensorResult(
+            skip_reason=f"{len(arrivals)} new files wait for one of {in_flight} runs to finish",
+            cursor=cursor.to_json(),
+        )
+    batch = take_batch(arrivals)
+    new_cursor = advance(cursor, batch)
+    request = batch_run_request(paths.landing, batch, new_cursor)
+    context.log.info(
+        f"batch of {len(batch)} files ({len(arrivals) - len(batch)} more waiting): "
+        f"{request.job_name} {request.tags.get(RANGE_START, '')}..{request.tags.get(RANGE_END, '')}"
+    )
+    return dg.SensorResult(run_requests=[request], cursor=new_cursor.to_json())
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(sensors=[landing_zone_sensor])
