@@ -105,6 +105,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", type=Path, default=Path("/tmp/leadwh-bench"))
     parser.add_argument("--skip-incremental", action="store_true")
+    parser.add_argument("--skip-full", action="store_true", help="only the one-more-day part")
     args = parser.parse_args()
 
     from ingest.simulator import simulate
@@ -120,9 +121,16 @@ def main() -> None:
     summary = json.loads((source / "simulation.json").read_text())
     print(f"data: {summary['leads']:,} leads, {summary['events']:,} events")
 
+    if not args.skip_full:
+        full_build(source, args.work)
+    if not args.skip_incremental:
+        one_more_day(source, args.work, start + timedelta(days=args.days - 1))
+
+
+def full_build(source: Path, work: Path) -> None:
     results: dict[str, float] = {}
     print("full build from an empty warehouse:")
-    home = fresh_home(args.work / "full")
+    home = fresh_home(work / "full")
     shutil.copytree(source, home.landing)
     events = build(home, OPEN_START, OPEN_END, results)
     total = sum(results.values())
@@ -133,13 +141,12 @@ def main() -> None:
     verdict = "PASS" if peak <= 8 else "FAIL"
     print(f"  peak memory            {peak:8.2f} GiB  target <= 8 GiB: {verdict}")
 
-    if args.skip_incremental:
-        return
-    last = start + timedelta(days=args.days - 1)
-    print(f"incremental: one more day ({last}) on {args.days - 1} days of history")
-    history = fresh_home(args.work / "history")
+
+def one_more_day(source: Path, work: Path, last: date) -> None:
+    print(f"incremental: one more day ({last}) on the days before it")
+    history = fresh_home(work / "history")
     shutil.copytree(source, history.landing)
-    held = args.work / "held-back"
+    held = work / "held-back"
     shutil.rmtree(held, ignore_errors=True)
     for path in day_files(history.landing, last):
         target = held / path.relative_to(history.landing)
@@ -153,7 +160,7 @@ def main() -> None:
             shutil.copy2(path, target)
     incremental: dict[str, float] = {}
     build(history, last, last, incremental, prefix="add day ")
-    alone = fresh_home(args.work / "alone")
+    alone = fresh_home(work / "alone")
     shutil.copytree(held, alone.landing)
     by_itself: dict[str, float] = {}
     build(alone, last, last, by_itself, prefix="day alone ")
