@@ -1,0 +1,56 @@
+"""The pure functions that turn a partition window into dbt's arguments."""
+
+import json
+from datetime import date, datetime
+
+import dagster as dg
+
+from orchestration.partitions import (
+    OPEN_END,
+    OPEN_START,
+    dbt_build_args,
+    dbt_vars_for_window,
+    partition_range_for_dates,
+)
+
+FIRST, LAST = date(2025, 1, 1), date(2026, 11, 27)
+
+
+def test_a_middle_window_is_passed_as_is():
+    assert dbt_vars_for_window(date(2026, 10, 5), date(2026, 10, 8), FIRST, LAST) == {
+        "min_date": "2026-10-05",
+        "max_date": "2026-10-07",  # the window's end is exclusive
+    }
+
+
+def test_the_first_and_last_partitions_are_open_ended():
+    assert dbt_vars_for_window(FIRST, date(2025, 1, 2), FIRST, LAST)["min_date"] == str(OPEN_START)
+    assert dbt_vars_for_window(date(2026, 11, 27), date(2026, 11, 28), FIRST, LAST) == {
+        "min_date": "2026-11-27",
+        "max_date": str(OPEN_END),
+    }
+
+
+def test_build_args_carry_the_window_as_json_vars():
+    args = dbt_build_args({"min_date": "2026-10-05", "max_date": "2026-10-07"})
+    assert args[:3] == ["build", "--indirect-selection", "buildable"]
+    assert json.loads(args[args.index("--vars") + 1]) == {
+        "min_date": "2026-10-05",
+        "max_date": "2026-10-07",
+    }
+    assert "--vars" not in dbt_build_args(None)
+    assert dbt_build_args(None, "tag:partitioned")[-2:] == ["--select", "tag:partitioned"]
+
+
+def test_partition_range_is_clamped_to_the_partitions_that_exist():
+    partitions = dg.DailyPartitionsDefinition(start_date="2026-10-01", end_offset=1)
+    now = datetime(2026, 10, 20, 12)
+    assert partition_range_for_dates(date(2026, 10, 3), date(2026, 10, 9), partitions, now) == (
+        "2026-10-03",
+        "2026-10-09",
+    )
+    # events older than the first partition and newer than today
+    assert partition_range_for_dates(date(2026, 9, 1), date(2026, 12, 1), partitions, now) == (
+        "2026-10-01",
+        "2026-10-20",
+    )
