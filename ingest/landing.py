@@ -225,21 +225,20 @@ def _batches(candidates: list, batch_bytes: int = 32 * 1024 * 1024, batch_files:
 def _read_in_order(dataset: str, candidates: list, known: dict, workers: int):
     """(landed file, _FileRead) for every candidate, in order; `workers` processes read ahead a
     bounded number of groups while the caller inserts."""
-    tasks = (
-        [(str(f.path), f.relative, (known.get(f.relative) or (None,))[0]) for f in batch]
-        for batch in _batches(candidates)
-    )
-    groups = iter(_batches(candidates))
+
+    def task(batch: list[LandedFile]) -> list[tuple[str, str, str | None]]:
+        return [(str(f.path), f.relative, (known.get(f.relative) or (None,))[0]) for f in batch]
+
     if workers <= 1 or sum(f.size for f in candidates) < PARALLEL_BYTES:
-        for batch, task in zip(groups, tasks, strict=True):
-            yield from zip(batch, _read_files(dataset, task), strict=True)
+        for batch in _batches(candidates):
+            yield from zip(batch, _read_files(dataset, task(batch)), strict=True)
         return
     # spawn, not fork: the parent holds DuckDB and Arrow thread pools, which fork does not copy.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque = deque()
-        for batch, task in zip(groups, tasks, strict=True):
-            pending.append((batch, pool.submit(_read_files, dataset, task)))
+        for batch in _batches(candidates):
+            pending.append((batch, pool.submit(_read_files, dataset, task(batch))))
             if len(pending) > workers:
                 done_batch, future = pending.popleft()
                 yield from zip(done_batch, future.result(), strict=True)
