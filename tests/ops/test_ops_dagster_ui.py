@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ingest.paths import Paths
-from tests.conftest import ARTIFACTS, free_port
+from tests.conftest import ARTIFACTS, environment, free_port
 
 PROJECT = Path(__file__).resolve().parents[2]
 SHOTS = ARTIFACTS / "dagster"
@@ -45,12 +45,9 @@ def dagster_ui(tmp_path_factory):
         "LEADWH_HOME": str(paths.home),
         "DAGSTER_HOME": str(paths.dagster_home),
     }
-    saved = os.environ.get("DAGSTER_HOME")
-    dagster_home(paths)  # writes the instance's dagster.yaml (warehouse pool limit)
-    if saved is None:
-        os.environ.pop("DAGSTER_HOME", None)
-    else:
-        os.environ["DAGSTER_HOME"] = saved
+    # this test's own Dagster home, whatever DAGSTER_HOME the caller (make) exported
+    with environment(DAGSTER_HOME=str(paths.dagster_home)):
+        dagster_home(paths)  # writes the instance's dagster.yaml (warehouse pool limit)
     port = free_port()
     log = tmp_path_factory.mktemp("dagster-dev") / "dagster-dev.log"
     dagster = Path(sys.executable).parent / "dagster"
