@@ -78,6 +78,15 @@ def iso_ms(ms: int) -> str:
     return f"{d}T{h:02d}:{m:02d}:{s:02d}.{milli:03d}Z"
 
 
+def _skip(reason: str, overhead: int, priced: bool = False, caps_reached: bool = False):
+    """A step skipped for `reason`: outcome, reason, wait, overhead, output, transaction, sale,
+    caps (deliveries carry a price of 0 in their output)."""
+    output = {"outcome": "skip", "reason": reason}
+    if priced:
+        output["price"] = 0
+    return "skip", reason, 0, overhead, output, None, 0, caps_reached
+
+
 @dataclass
 class ChunkTask:
     index: int
@@ -539,16 +548,7 @@ class ChunkSimulator:
             return "success", None, wait, overhead, output, txn, 0, False
         if kind == "trustedform":
             if facts.tf == "missing":
-                return (
-                    "skip",
-                    "trustedform_cert_url is required",
-                    0,
-                    overhead,
-                    {"outcome": "skip", "reason": "trustedform_cert_url is required"},
-                    None,
-                    0,
-                    False,
-                )
+                return _skip("trustedform_cert_url is required", overhead)
             if r.random() < 0.002:
                 return self._enh_error(rec, start, overhead, "ESOCKETTIMEDOUT")
             wait = self.wait(rec.wait_ms)
@@ -596,16 +596,7 @@ class ChunkSimulator:
             return "success", None, wait, overhead, output, txn, 0, False
         if kind == "phone_verify":
             if not facts.phone_present:
-                return (
-                    "skip",
-                    "phone_1 is required",
-                    0,
-                    overhead,
-                    {"outcome": "skip", "reason": "phone_1 is required"},
-                    None,
-                    0,
-                    False,
-                )
+                return _skip("phone_1 is required", overhead)
             if r.random() < 0.003:
                 return self._enh_error(rec, start, overhead, "ESOCKETTIMEDOUT")
             wait = self.wait(rec.wait_ms)
@@ -631,16 +622,7 @@ class ChunkSimulator:
             return "success", None, wait, overhead, output, txn, 0, False
         # email_verify
         if not facts.email_ok:
-            return (
-                "skip",
-                "valid email is required",
-                0,
-                overhead,
-                {"outcome": "skip", "reason": "valid email is required"},
-                None,
-                0,
-                False,
-            )
+            return _skip("valid email is required", overhead)
         if r.random() < 0.002:
             return self._enh_error(rec, start, overhead, "Server error")
         wait = self.wait(rec.wait_ms)
@@ -735,39 +717,12 @@ class ChunkSimulator:
         r = self.r
         overhead = r.randint(10, 40)
         if flow.exclusive and sold:
-            return (
-                "skip",
-                "Step criteria not met",
-                0,
-                overhead,
-                {"outcome": "skip", "reason": "Step criteria not met", "price": 0},
-                None,
-                0,
-                False,
-            )
+            return _skip("Step criteria not met", overhead, priced=True)
         cap_ms = self.cfg.buyer_cap_ms.get((self.rec_index[id(rec)], day_i))
         if cap_ms is not None and T >= cap_ms:
-            return (
-                "skip",
-                "Recipient cap met",
-                0,
-                overhead,
-                {"outcome": "skip", "reason": "Recipient cap met", "price": 0},
-                None,
-                0,
-                True,
-            )
+            return _skip("Recipient cap met", overhead, priced=True, caps_reached=True)
         if rec.requires_email and not facts.email_ok:
-            return (
-                "skip",
-                "valid email is required",
-                0,
-                overhead,
-                {"outcome": "skip", "reason": "valid email is required", "price": 0},
-                None,
-                0,
-                False,
-            )
+            return _skip("valid email is required", overhead, priced=True)
         first = _short(lead_fields.get("first_name", ""))
         phone = _short(facts.phone_raw or "")
         zip_code = _short(lead_fields.get("postal_code", ""))
