@@ -50,7 +50,8 @@ def dbt_upstream(
 def dbt_partitioned(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    """Incremental facts and aggregates for the run's partition window (plus lookback)."""
+    """Incremental facts and aggregates for the run's partition window, plus every event
+    loaded since the previous run (late arrivals)."""
     warehouse.export_home_to_env()
     window = context.partition_time_window
     keys = daily_partitions.get_partition_keys()

@@ -1,8 +1,8 @@
 """Schedules: the daily build of the previous day, and the hourly alert evaluation.
 
 Today is kept current by the landing sensor (orchestration/defs/sensors.py); the daily run lands
-anything still pending and rebuilds yesterday's partition (plus the dbt lookback) once the day is
-complete. The export and retention schedules are defined from their config files
+anything still pending and rebuilds yesterday's partition (plus any late events loaded since)
+once the day is complete. The export and retention schedules are defined from their config files
 (orchestration/defs/exports.py, orchestration/defs/retention.py).
 """
 
