@@ -9,7 +9,7 @@ events as (
     select * from {{ ref('fct_lead_events') }}
     where {{ key }} is not null and ({{ where }})
     {% if is_incremental() %}
-        and built_at > (select max(updated_at) from {{ this }})
+        and {{ newer_than_latest_in('built_at', this, 'updated_at') }}
     {% endif %}
 
 ),

@@ -18,7 +18,7 @@ events as (
     select * from {{ ref('stg_leadconduit__events') }}
     {% if is_incremental() %}
     where {{ in_window('event_date') }}
-        or ingested_at > (select max(ingested_at) from {{ this }})
+        or {{ newer_than_latest_in('ingested_at', this, 'ingested_at') }}
     {% endif %}
 
 ),
