@@ -4,14 +4,23 @@ Readers (dashboards, SQL users, exports) only ever open the serving file. The ne
 written to a temporary file in the same folder and renamed over the old one, so a reader sees
 either the previous version or the new one, never a half-written state, and a reader holding
 the old file open never blocks the pipeline.
+
+Incremental: the big tables are stamped `built_at` by the run that wrote each row (dbt's
+incremental marts, typed parsing). When the previous serving file exists, it is copied, and in
+each such table only the rows built after the newest `built_at` it holds are replaced (by key);
+the small tables are copied whole. A table is copied whole instead when it is new, its columns
+changed, or its row count no longer matches the warehouse afterwards (rows were deleted there);
+and the whole file is written afresh once it has grown to COMPACT_GROWTH times its size after
+the last full publish (deleted rows leave free space behind).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +33,18 @@ PUBLISHED: dict[str, frozenset[str]] = {
     "typed": frozenset({"dob__raw", "dob__normal"}),
 }
 
+# Tables published by their rows built since the last publish: table -> its unique key. Each has
+# a `built_at` column stamped with the run that (re)wrote the row.
+DELTA_KEYS: dict[str, str] = {
+    "marts.fct_lead_events": "event_id",
+    "marts.fct_deliveries": "delivery_id",
+    "marts.fct_leads": "lead_id",
+    "marts.fct_feedback": "feedback_event_id",
+    "typed.leads": "lead_id",
+}
+STAMP = "built_at"
+COMPACT_GROWTH = 1.5
+
 
 @dataclass(frozen=True)
 class PublishResult:
@@ -31,13 +52,21 @@ class PublishResult:
     published_at: datetime
     tables: dict[str, int]  # schema.table -> rows
     path: Path
+    incremental: bool = False  # built on a copy of the previous serving file
+    written: dict[str, int] = field(default_factory=dict)  # schema.table -> rows written now
 
 
 def publish(
-    warehouse: Path, serving: Path, schemas: dict[str, frozenset[str]] | None = None
+    warehouse: Path,
+    serving: Path,
+    schemas: dict[str, frozenset[str]] | None = None,
+    delta_keys: dict[str, str] | None = None,
+    full: bool = False,
 ) -> PublishResult:
-    """Copy the published schemas to a new serving file and swap it in; returns its version."""
+    """Write the published schemas to a new serving file and swap it in; returns its version.
+    Incremental on a copy of the previous serving file unless `full` or it has grown too big."""
     schemas = PUBLISHED if schemas is None else schemas
+    delta_keys = DELTA_KEYS if delta_keys is None else delta_keys
     if not warehouse.exists():
         raise FileNotFoundError(
             f"warehouse file {warehouse} does not exist: run `leadwh build` first"
@@ -46,41 +75,45 @@ def publish(
     published_at = datetime.now(tz=UTC).replace(tzinfo=None)
     version = published_at.strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
     tmp = serving.parent / f".{serving.name}.{version}.tmp"
+    compacted_bytes = None if full else _reusable_size(serving)
+    incremental = compacted_bytes is not None
+    if incremental:
+        shutil.copyfile(serving, tmp)
     tables: dict[str, int] = {}
+    written: dict[str, int] = {}
     con = duckdb.connect(str(tmp))
     try:
         con.execute("attach ? as wh (read_only)", [str(warehouse)])
+        here = con.execute("select current_database()").fetchone()[0]
         found = con.execute(
             "select table_schema, table_name from information_schema.tables"
             " where table_catalog = 'wh' and table_schema in (select unnest(?))"
             " order by 1, 2",
             [list(schemas)],
         ).fetchall()
+        _drop_tables_not_in(con, here, found, list(schemas))
         for schema, table in found:
-            con.execute(f'create schema if not exists "{schema}"')
-            columns = {
-                r[0]
-                for r in con.execute(
-                    "select column_name from information_schema.columns"
-                    " where table_catalog = 'wh' and table_schema = ? and table_name = ?",
-                    [schema, table],
-                ).fetchall()
-            }
-            withheld = sorted(columns & schemas[schema])
-            exclude = f" exclude ({', '.join(withheld)})" if withheld else ""
-            con.execute(
-                f'create table "{schema}"."{table}" as'
-                f' select *{exclude} from wh."{schema}"."{table}"'
-            )
-            tables[f"{schema}.{table}"] = con.execute(
-                f'select count(*) from "{schema}"."{table}"'
-            ).fetchone()[0]
+            name = f"{schema}.{table}"
+            columns = [c for c in _columns(con, "wh", schema, table) if c[0] not in schemas[schema]]
+            key = delta_keys.get(name)
+            delta = None
+            if incremental and key and _columns(con, here, schema, table) == columns:
+                delta = _replace_rows_built_since(con, schema, table, key, columns)
+            if delta is None:
+                _copy_whole(con, schema, table, columns)
+            tables[name] = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+            written[name] = tables[name] if delta is None else delta
         con.execute("detach wh")
-        con.execute("create schema meta")
+        con.execute("checkpoint")
+        if not incremental:
+            compacted_bytes = tmp.stat().st_size
+        con.execute("create schema if not exists meta")
         con.execute(
-            "create table meta.publish_info as select ? as version, ? as published_at,"
-            " cast(? as json) as tables",
-            [version, published_at, json.dumps(tables)],
+            "create or replace table meta.publish_info as select ? as version,"
+            " ? as published_at, cast(? as json) as tables, ? as incremental,"
+            " cast(? as json) as rows_written, ? as compacted_bytes",
+            [version, published_at, json.dumps(tables), incremental, json.dumps(written),
+             compacted_bytes],
         )
         con.execute("checkpoint")
     except BaseException:
@@ -89,7 +122,83 @@ def publish(
         raise
     con.close()
     os.replace(tmp, serving)
-    return PublishResult(version, published_at, tables, serving)
+    return PublishResult(version, published_at, tables, serving, incremental, written)
+
+
+def _reusable_size(serving: Path) -> int | None:
+    """The size of the serving file after its last full publish, when the file can be the base
+    of an incremental one: it exists, records that size, and has not grown past COMPACT_GROWTH."""
+    if not serving.exists():
+        return None
+    try:
+        with duckdb.connect(str(serving), read_only=True) as con:
+            row = con.execute("select compacted_bytes from meta.publish_info").fetchone()
+    except duckdb.Error:  # a file from before incremental publishing: start afresh
+        return None
+    if row is None or row[0] is None or serving.stat().st_size > COMPACT_GROWTH * row[0]:
+        return None
+    return row[0]
+
+
+def _columns(con, catalog: str, schema: str, table: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "select column_name, data_type from information_schema.columns"
+        " where table_catalog = ? and table_schema = ? and table_name = ? order by ordinal_position",
+        [catalog, schema, table],
+    ).fetchall()
+
+
+def _select_list(columns: list[tuple[str, str]]) -> str:
+    return ", ".join(f'"{name}"' for name, _ in columns)
+
+
+def _drop_tables_not_in(con, catalog: str, found, schemas) -> None:
+    """Drop the tables of the previous version that the warehouse no longer has."""
+    keep = set(found)
+    for schema, table in con.execute(
+        "select table_schema, table_name from information_schema.tables"
+        " where table_catalog = ? and table_schema in (select unnest(?))",
+        [catalog, list(schemas)],
+    ).fetchall():
+        if (schema, table) not in keep:
+            con.execute(f'drop table "{schema}"."{table}"')
+
+
+def _copy_whole(con, schema: str, table: str, columns) -> None:
+    con.execute(f'create schema if not exists "{schema}"')
+    con.execute(
+        f'create or replace table "{schema}"."{table}" as'
+        f' select {_select_list(columns)} from wh."{schema}"."{table}"'
+    )
+
+
+def _replace_rows_built_since(con, schema: str, table: str, key: str, columns) -> int | None:
+    """Replace the rows built after the newest one this copy holds; None when the table must be
+    copied whole instead (no stamp yet, or rows were deleted in the warehouse)."""
+    target, source = f'"{schema}"."{table}"', f'wh."{schema}"."{table}"'
+    latest = con.execute(f"select max({STAMP}) from {target}").fetchone()[0]
+    if latest is None:
+        return None
+    con.execute("begin transaction")
+    con.execute(
+        f'delete from {target} where "{key}" in'
+        f' (select "{key}" from {source} where {STAMP} > ?)',
+        [latest],
+    )
+    con.execute(
+        f"insert into {target} select {_select_list(columns)} from {source} where {STAMP} > ?",
+        [latest],
+    )
+    rows = con.execute(f"select count(*) from {source} where {STAMP} > ?", [latest]).fetchone()[0]
+    ours, theirs = (
+        con.execute(f"select count(*) from {target}").fetchone()[0],
+        con.execute(f"select count(*) from {source}").fetchone()[0],
+    )
+    if ours != theirs:
+        con.execute("rollback")
+        return None
+    con.execute("commit")
+    return rows
 
 
 def serving_version(serving: Path) -> str | None:

@@ -11,6 +11,7 @@ watermark of the previous run (`typed.watermark`), and replaces their rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import duckdb
 import polars as pl
@@ -99,8 +100,11 @@ def write_typed_leads(
     con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, loaded_through=None
 ) -> int:
     """Upsert the frame's leads into typed.leads (new fields become new columns) and move the
-    watermark, in one transaction; returns the number of leads written."""
-    arrow = with_required_columns(frame).to_arrow()
+    watermark, in one transaction; returns the number of leads written. Each row written is
+    stamped `built_at` (UTC): publish copies only the rows newer than the serving file's."""
+    built_at = datetime.now(tz=UTC).replace(tzinfo=None)
+    stamped = with_required_columns(frame).with_columns(pl.lit(built_at).alias("built_at"))
+    arrow = stamped.to_arrow()
     con.execute("create schema if not exists typed")
     con.register("typed_frame", arrow)
     try:

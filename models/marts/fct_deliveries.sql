@@ -47,7 +47,8 @@ final as (
         http_status,
         sale_price,
         revenue,
-        cast(cost as decimal(18, 4)) as cost
+        cast(cost as decimal(18, 4)) as cost,
+        {{ this_run_at() }} as built_at
     from deliveries
 
 )

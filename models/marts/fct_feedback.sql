@@ -80,7 +80,8 @@ final as (
         answered.started_at as delivered_at,
         {{ dbt.datediff('answered.started_at', 'coalesce(feedback.feedback_at, feedback.started_at)', 'hour') }}
             / 24.0 as days_after_delivery,
-        coalesce(forwarded.forwarded_to_source, 0) = 1 as forwarded_to_source
+        coalesce(forwarded.forwarded_to_source, 0) = 1 as forwarded_to_source,
+        {{ this_run_at() }} as built_at
     from feedback
     left join answered
         on feedback.recipient_event_id = answered.event_id

@@ -144,7 +144,8 @@ final as (
         localized.state,
         localized.phone_1_valid,
         localized.email_valid,
-        localized.postal_code_valid
+        localized.postal_code_valid,
+        {{ this_run_at() }} as built_at
     from localized
     left join delivery_totals
         on localized.lead_id = delivery_totals.lead_id

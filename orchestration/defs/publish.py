@@ -22,14 +22,16 @@ SERVED_SCHEMAS = {**PUBLISHED, "ops": frozenset()}
     kinds={"duckdb"},
     pool=WAREHOUSE_POOL,
     description="The marts and the typed leads (date of birth masked) copied to the serving file,"
-    " swapped in atomically with a version stamp.",
+    " swapped in atomically with a version stamp; the big tables by the rows built since the"
+    " previous version.",
 )
 def serving_database(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     paths = warehouse.paths
     result = publish(paths.warehouse, paths.serving, SERVED_SCHEMAS)
-    context.log.info(f"published version {result.version} to {result.path}")
+    how = "incremental" if result.incremental else "full"
+    context.log.info(f"published version {result.version} ({how}) to {result.path}")
     latency = {}
     first_arrival = context.run.tags.get(FIRST_ARRIVAL_TAG)
     if first_arrival:  # a landing sensor's run: how long its files took to reach readers
@@ -43,6 +45,8 @@ def serving_database(
             "version": result.version,
             "path": dg.MetadataValue.path(str(result.path)),
             "tables": len(result.tables),
+            "incremental": result.incremental,
+            "rows_written": sum(result.written.values()),
             **{name: rows for name, rows in result.tables.items()},
         }
     )
