@@ -102,11 +102,14 @@ def write_typed_leads(
     """Upsert the frame's leads into typed.leads (new fields become new columns) and move the
     watermark, in one transaction; returns the number of leads written. Each row written is
     stamped `built_at` (UTC): publish copies only the rows newer than the serving file's."""
-    built_at = datetime.now(tz=UTC).replace(tzinfo=None)
-    stamped = with_required_columns(frame).with_columns(pl.lit(built_at).alias("built_at"))
-    arrow = stamped.to_arrow()
+    arrow = with_required_columns(frame).to_arrow()
+    built_at = datetime.now(tz=UTC).replace(tzinfo=None).isoformat(sep=" ")
     con.execute("create schema if not exists typed")
-    con.register("typed_frame", arrow)
+    con.register("frame_rows", arrow)
+    con.execute(  # stamped in DuckDB: a column added in Polars would copy the whole frame
+        "create or replace temp view typed_frame as"
+        f" select *, timestamp '{built_at}' as built_at from frame_rows"
+    )
     try:
         con.execute("begin transaction")
         if not has_table(con, "typed", "leads"):
@@ -135,7 +138,8 @@ def write_typed_leads(
         con.execute("rollback")
         raise
     finally:
-        con.unregister("typed_frame")
+        con.execute("drop view typed_frame")
+        con.unregister("frame_rows")
     return arrow.num_rows
 
 
