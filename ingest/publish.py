@@ -185,11 +185,10 @@ def _replace_rows_built_since(con, schema: str, table: str, key: str, columns) -
         f' (select "{key}" from {source} where {STAMP} > ?)',
         [latest],
     )
-    con.execute(
+    rows = con.execute(
         f"insert into {target} select {_select_list(columns)} from {source} where {STAMP} > ?",
         [latest],
-    )
-    rows = con.execute(f"select count(*) from {source} where {STAMP} > ?", [latest]).fetchone()[0]
+    ).fetchone()[0]
     ours, theirs = (
         con.execute(f"select count(*) from {target}").fetchone()[0],
         con.execute(f"select count(*) from {source}").fetchone()[0],
