@@ -2,8 +2,8 @@
     the rows this run wrote (`built_at`) when a `dbt build` runs over a partition window. The rows
     of earlier runs were tested when they were written, and a run changes no row it does not
     rewrite (delete+insert on the unique key), so a key can only repeat within the rows of one
-    run. The first build, a build without a window (`leadwh build --full`, a full refresh) and
-    `dbt test` check every row. This overrides dbt's own macro, which applies the `where` config
+    run. A build without a window (the vars' defaults) and `dbt test` check every row, and so
+    does the first build, whose rows are all of this run. This overrides dbt's own macro, which applies the `where` config
     of a test to the relation it tests (the `to` side of a relationships test stays whole). -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
