@@ -9,7 +9,8 @@ Incremental: the big tables are stamped `built_at` by the run that wrote each ro
 incremental marts, typed parsing). When the previous serving file exists, it is copied, and in
 each such table only the rows built after the newest `built_at` it holds are replaced (by key);
 the small tables are copied whole. A table is copied whole instead when it is new, its columns
-changed, or its row count no longer matches the warehouse afterwards (rows were deleted there);
+changed, most of its rows were rebuilt, or its row count no longer matches the warehouse
+afterwards (rows were deleted there);
 and the whole file is written afresh once it has grown to COMPACT_GROWTH times its size after
 the last full publish (deleted rows leave free space behind).
 """
@@ -54,6 +55,7 @@ class PublishResult:
     path: Path
     incremental: bool = False  # built on a copy of the previous serving file
     written: dict[str, int] = field(default_factory=dict)  # schema.table -> rows written now
+    by_delta: frozenset[str] = frozenset()  # the tables of which only the new rows were written
 
 
 def publish(
@@ -81,6 +83,7 @@ def publish(
         shutil.copyfile(serving, tmp)
     tables: dict[str, int] = {}
     written: dict[str, int] = {}
+    by_delta: set[str] = set()
     con = duckdb.connect(str(tmp))
     try:
         con.execute("attach ? as wh (read_only)", [str(warehouse)])
@@ -101,6 +104,8 @@ def publish(
                 delta = _replace_rows_built_since(con, schema, table, key, columns)
             if delta is None:
                 _copy_whole(con, schema, table, columns)
+            else:
+                by_delta.add(name)
             tables[name] = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
             written[name] = tables[name] if delta is None else delta
         con.execute("detach wh")
@@ -122,7 +127,9 @@ def publish(
         raise
     con.close()
     os.replace(tmp, serving)
-    return PublishResult(version, published_at, tables, serving, incremental, written)
+    return PublishResult(
+        version, published_at, tables, serving, incremental, written, frozenset(by_delta)
+    )
 
 
 def _reusable_size(serving: Path) -> int | None:
@@ -173,11 +180,17 @@ def _copy_whole(con, schema: str, table: str, columns) -> None:
 
 
 def _replace_rows_built_since(con, schema: str, table: str, key: str, columns) -> int | None:
-    """Replace the rows built after the newest one this copy holds; None when the table must be
-    copied whole instead (no stamp yet, or rows were deleted in the warehouse)."""
+    """Replace the rows built after the newest one this copy holds; None when the table is
+    better copied whole (no stamp yet, most rows were rebuilt, or rows were deleted in the
+    warehouse)."""
     target, source = f'"{schema}"."{table}"', f'wh."{schema}"."{table}"'
     latest = con.execute(f"select max({STAMP}) from {target}").fetchone()[0]
     if latest is None:
+        return None
+    changed, total = con.execute(
+        f"select count(*) filter (where {STAMP} > ?), count(*) from {source}", [latest]
+    ).fetchone()
+    if 2 * changed > total:  # e.g. after a full rebuild: a fresh copy is faster and compact
         return None
     con.execute("begin transaction")
     con.execute(
@@ -185,19 +198,15 @@ def _replace_rows_built_since(con, schema: str, table: str, key: str, columns) -
         f' (select "{key}" from {source} where {STAMP} > ?)',
         [latest],
     )
-    rows = con.execute(
+    con.execute(
         f"insert into {target} select {_select_list(columns)} from {source} where {STAMP} > ?",
         [latest],
-    ).fetchone()[0]
-    ours, theirs = (
-        con.execute(f"select count(*) from {target}").fetchone()[0],
-        con.execute(f"select count(*) from {source}").fetchone()[0],
     )
-    if ours != theirs:
-        con.execute("rollback")
+    if con.execute(f"select count(*) from {target}").fetchone()[0] != total:
+        con.execute("rollback")  # rows were deleted in the warehouse
         return None
     con.execute("commit")
-    return rows
+    return changed
 
 
 def serving_version(serving: Path) -> str | None:

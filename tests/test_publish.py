@@ -1,6 +1,7 @@
 """Publishing swaps the serving file atomically; readers never block it or see half a state."""
 
 import threading
+from datetime import datetime
 
 import duckdb
 import pytest
@@ -150,7 +151,7 @@ def test_an_incremental_publish_equals_a_full_one_and_copies_only_the_new_rows(t
     assert not first.incremental and first.written["marts.fct"] == 1000
     rebuild_some_rows(warehouse)
     second = publish(warehouse, serving, delta_keys=KEYS)
-    assert second.incremental
+    assert second.incremental and second.by_delta == {"marts.fct", "typed.leads"}
     assert second.written == {"marts.fct": 200, "marts.agg": 1, "typed.leads": 1}
     assert second.tables == {"marts.fct": 1100, "marts.agg": 1, "typed.leads": 11}
     publish(warehouse, full, delta_keys=KEYS, full=True)
@@ -169,8 +170,19 @@ def test_rows_deleted_in_the_warehouse_make_the_table_copied_whole(tmp_path):
     with duckdb.connect(str(warehouse)) as con:  # e.g. a purge: no row is newer, some are gone
         con.execute("delete from marts.fct where id < 100")
     result = publish(warehouse, serving, delta_keys=KEYS)
-    assert result.incremental and result.written["marts.fct"] == 900
-    assert result.tables["marts.fct"] == 900
+    assert result.incremental and "marts.fct" not in result.by_delta
+    assert result.written["marts.fct"] == result.tables["marts.fct"] == 900
+
+
+def test_a_table_mostly_rebuilt_is_copied_whole(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "s.duckdb"
+    make_stamped_warehouse(warehouse)
+    publish(warehouse, serving, delta_keys=KEYS)
+    with duckdb.connect(str(warehouse)) as con:  # e.g. a full rebuild: every row is newer
+        con.execute("update marts.fct set v = 'v2', built_at = cast(? as timestamp)", [T2])
+    result = publish(warehouse, serving, delta_keys=KEYS)
+    assert result.incremental and result.by_delta == {"typed.leads"}
+    assert contents(serving)["marts.fct"] == [(i, "v2", datetime(2026, 10, 2)) for i in range(1000)]
 
 
 def test_changed_columns_and_dropped_tables_follow_the_warehouse(tmp_path):
@@ -181,7 +193,7 @@ def test_changed_columns_and_dropped_tables_follow_the_warehouse(tmp_path):
         con.execute("alter table marts.fct add column extra integer default 7")
         con.execute("drop table marts.agg")
     result = publish(warehouse, serving, delta_keys=KEYS)
-    assert result.incremental and result.written["marts.fct"] == 1000
+    assert result.incremental and "marts.fct" not in result.by_delta
     with duckdb.connect(str(serving), read_only=True) as con:
         assert con.execute("select min(extra), max(extra) from marts.fct").fetchone() == (7, 7)
         names = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
@@ -197,4 +209,4 @@ def test_a_serving_file_grown_past_its_limit_is_written_afresh(tmp_path, monkeyp
     monkeypatch.setattr(publish_module, "COMPACT_GROWTH", 0.5)  # any size is now too big
     rebuild_some_rows(warehouse)
     result = publish(warehouse, serving, delta_keys=KEYS)
-    assert not result.incremental and result.written["marts.fct"] == 1100
+    assert not result.incremental and not result.by_delta

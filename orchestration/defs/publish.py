@@ -47,6 +47,7 @@ def serving_database(
             "tables": len(result.tables),
             "incremental": result.incremental,
             "rows_written": sum(result.written.values()),
+            "tables_by_new_rows": ", ".join(sorted(result.by_delta)) or "none",
             **{name: rows for name, rows in result.tables.items()},
         }
     )
