@@ -210,3 +210,14 @@ def test_a_serving_file_grown_past_its_limit_is_written_afresh(tmp_path, monkeyp
     rebuild_some_rows(warehouse)
     result = publish(warehouse, serving, delta_keys=KEYS)
     assert not result.incremental and not result.by_delta
+
+
+def test_a_serving_file_from_before_incremental_publishing_is_replaced_whole(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "s.duckdb"
+    make_stamped_warehouse(warehouse)
+    with duckdb.connect(str(serving)) as con:  # the stamp as earlier versions wrote it
+        con.execute("create schema meta")
+        con.execute("create table meta.publish_info as select 'v0' as version")
+    result = publish(warehouse, serving, delta_keys=KEYS)
+    assert not result.incremental and result.tables["marts.fct"] == 1000
+    assert publish(warehouse, serving, delta_keys=KEYS).incremental  # and from then on
