@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='submitted_date',
-        tags=['partitioned'],
-    )
-}}
+{{ config(unique_key='submitted_date') }}
 -- Rejected leads by day, flow, source, rejecting step, reason category and reason.
 with
 

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='submitted_date',
-        tags=['partitioned'],
-    )
-}}
+{{ config(unique_key='submitted_date') }}
 -- Source quality per day, flow and source: counts and money that add up over any period
 -- (dashboards and fct_source_scorecard sum them), plus the day's rates.
 with

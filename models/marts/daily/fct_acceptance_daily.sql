@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='submitted_date',
-        tags=['partitioned'],
-    )
-}}
+{{ config(unique_key='submitted_date') }}
 -- Daily acceptance by flow and source (day of submission, UTC).
 with
 

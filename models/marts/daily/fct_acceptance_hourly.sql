@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='submitted_date',
-        tags=['partitioned'],
-    )
-}}
+{{ config(unique_key='submitted_date') }}
 -- Acceptance by hour: UTC day and hour, and the lead's local weekday and hour (for the
 -- hour-of-day x weekday heatmap), by flow and source.
 with

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='event_date',
-        tags=['partitioned'],
-    )
-}}
+{{ config(unique_key='event_date') }}
 -- Step latency percentiles (processing time `ms` and remote wait `wait_ms`) per day, step and
 -- module (from int_step_timings: the event days this run rebuilds): where enhancement
 -- bottlenecks are.

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='delivery_date',
-        tags=['partitioned'],
-    )
-}}
+{{ config(unique_key='delivery_date') }}
 -- Delivery and enhancement results by day and recipient step: success, failure, error and skip
 -- counts and rates (final outcome after retries), revenue and latency percentiles.
 with
