@@ -3,25 +3,10 @@
 -- after retries (the latest `retry` event with retry_status = completed).
 with
 
-events as (
-
-    select * from {{ ref('fct_lead_events') }}
-
-),
-
-leads_in_window as (
-
-    select * from {{ ref('int_leads_in_window') }}
-
-),
-
 lead_events as (
 
-    select events.*
-    from events
-    inner join leads_in_window
-        on events.lead_id = leads_in_window.lead_id
-    where events.event_type in ('recipient', 'retry')
+    select * from {{ ref('int_lead_events_in_window') }}
+    where event_type in ('recipient', 'retry')
 
 ),
 

@@ -6,24 +6,9 @@
 -- other failure to the recipients (no buyer took the lead: no bid, every delivery failed).
 with
 
-events as (
-
-    select * from {{ ref('fct_lead_events') }}
-
-),
-
-leads_in_window as (
-
-    select * from {{ ref('int_leads_in_window') }}
-
-),
-
 lead_events as (
 
-    select events.*
-    from events
-    inner join leads_in_window
-        on events.lead_id = leads_in_window.lead_id
+    select * from {{ ref('int_lead_events_in_window') }}
 
 ),
 

@@ -1,0 +1,27 @@
+{{ config(materialized='view', tags=['partitioned']) }}
+-- Every event, from the whole history, of the leads this run touched (int_leads_in_window): what
+-- the lead-level models rebuild those leads from.
+with
+
+events as (
+
+    select * from {{ ref('fct_lead_events') }}
+
+),
+
+leads_in_window as (
+
+    select * from {{ ref('int_leads_in_window') }}
+
+),
+
+final as (
+
+    select events.*
+    from events
+    inner join leads_in_window
+        on events.lead_id = leads_in_window.lead_id
+
+)
+
+select * from final
