@@ -117,8 +117,14 @@ def publish(
             "create or replace table meta.publish_info as select ? as version,"
             " ? as published_at, cast(? as json) as tables, ? as incremental,"
             " cast(? as json) as rows_written, ? as compacted_bytes",
-            [version, published_at, json.dumps(tables), incremental, json.dumps(written),
-             compacted_bytes],
+            [
+                version,
+                published_at,
+                json.dumps(tables),
+                incremental,
+                json.dumps(written),
+                compacted_bytes,
+            ],
         )
         con.execute("checkpoint")
     except BaseException:
@@ -150,7 +156,8 @@ def _reusable_size(serving: Path) -> int | None:
 def _columns(con, catalog: str, schema: str, table: str) -> list[tuple[str, str]]:
     return con.execute(
         "select column_name, data_type from information_schema.columns"
-        " where table_catalog = ? and table_schema = ? and table_name = ? order by ordinal_position",
+        " where table_catalog = ? and table_schema = ? and table_name = ?"
+        " order by ordinal_position",
         [catalog, schema, table],
     ).fetchall()
 
@@ -194,8 +201,7 @@ def _replace_rows_built_since(con, schema: str, table: str, key: str, columns) -
         return None
     con.execute("begin transaction")
     con.execute(
-        f'delete from {target} where "{key}" in'
-        f' (select "{key}" from {source} where {STAMP} > ?)',
+        f'delete from {target} where "{key}" in (select "{key}" from {source} where {STAMP} > ?)',
         [latest],
     )
     con.execute(

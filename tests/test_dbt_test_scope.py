@@ -20,8 +20,17 @@ UNIQUE_EVENT_ID = "unique_fct_lead_events_event_id"
 def dbt(home: Path, target: Path, *args: str) -> dict[str, str]:
     """Run dbt on a home; returns each test's status by its name."""
     subprocess.run(
-        [DBT, *args, "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
-         "--target-path", str(target), "--quiet"],  # fmt: skip
+        [
+            DBT,
+            *args,
+            "--project-dir",
+            str(PROJECT),
+            "--profiles-dir",
+            str(PROJECT),
+            "--target-path",
+            str(target),
+            "--quiet",
+        ],  # fmt: skip
         env={**os.environ, "LEADWH_HOME": str(home)},
         cwd=PROJECT,
         check=False,
