@@ -38,6 +38,7 @@ from typing import Any
 import duckdb
 
 from ingest.ops_config import AlertRule, AlertsConfig
+from ingest.raw_store import has_table
 
 OPS_ALERTS_DDL = """
 create schema if not exists ops;
@@ -106,18 +107,27 @@ def utc_now() -> datetime:
     return datetime.now(tz=UTC).replace(tzinfo=None)
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables"
-            " where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
-
-
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time())
+
+
+def _day(day: date) -> tuple[datetime, datetime]:
+    """The period of one whole day: its midnight and the next."""
+    return _midnight(day), _midnight(day + timedelta(days=1))
+
+
+def _firing(
+    rule: AlertRule, period: tuple[datetime | None, datetime | None], **fields: Any
+) -> Firing:
+    """A firing of `rule` over `period` (start, end); `fields` are the rest of Firing's."""
+    return Firing(
+        rule=rule.name,
+        kind=rule.kind,
+        severity=rule.severity,
+        period_start=period[0],
+        period_end=period[1],
+        **fields,
+    )
 
 
 def _pct(x: float) -> str:
@@ -142,7 +152,7 @@ def z_score(rejected: int, leads: int, baseline: float) -> float:
 def rejection_spikes(
     con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: int
 ) -> list[Firing]:
-    if not _has_table(con, "marts", "fct_acceptance_hourly"):
+    if not has_table(con, "marts", "fct_acceptance_hourly"):
         return []
     window_days = int(rule.get("window_days"))
     rows = con.execute(
@@ -203,24 +213,19 @@ def rejection_spikes(
         if day is None:
             # judged over the window; dated by the hour's latest occurrence (one firing a day)
             start = _midnight(latest) + timedelta(hours=hour)
-            end = start + timedelta(hours=1)
             when = f"{hour:02d}:00-{(hour + 1) % 24:02d}:00 UTC over {first} .. {latest}"
             subject = f"{source_id}@{hour:02d}"
         else:
             start = _midnight(day) + timedelta(hours=hour)
-            end = start + timedelta(hours=1)
             when = f"{day} {hour:02d}:00-{(hour + 1) % 24:02d}:00 UTC"
             subject = source_id
         firings.append(
-            Firing(
-                rule=rule.name,
-                kind=rule.kind,
-                severity=rule.severity,
+            _firing(
+                rule,
                 subject_type="source",
                 subject_id=subject,
                 subject_name=name,
-                period_start=start,
-                period_end=end,
+                period=(start, start + timedelta(hours=1)),
                 metric="rejection_rate",
                 value=round(rate, 4),
                 threshold=round(
@@ -249,7 +254,7 @@ def rejection_spikes(
 def delivery_failures(
     con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: int
 ) -> list[Firing]:
-    if not _has_table(con, "marts", "fct_delivery_daily"):
+    if not has_table(con, "marts", "fct_delivery_daily"):
         return []
     rows = con.execute(
         """
@@ -279,15 +284,12 @@ def delivery_failures(
             if rate <= limit:
                 continue
             firings.append(
-                Firing(
-                    rule=rule.name,
-                    kind=rule.kind,
-                    severity=rule.severity,
+                _firing(
+                    rule,
                     subject_type="recipient",
                     subject_id=recipient_id,
                     subject_name=name,
-                    period_start=_midnight(day),
-                    period_end=_midnight(day + timedelta(days=1)),
+                    period=_day(day),
                     metric=metric,
                     value=round(rate, 4),
                     threshold=limit,
@@ -308,7 +310,7 @@ def delivery_failures(
 
 
 def slow_steps(con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: int) -> list[Firing]:
-    if not _has_table(con, "marts", "fct_step_latency_daily"):
+    if not has_table(con, "marts", "fct_step_latency_daily"):
         return []
     metric = rule.get("metric")
     rows = con.execute(
@@ -329,15 +331,12 @@ def slow_steps(con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: i
             continue
         kind = "" if event_type == "recipient" else f" ({event_type})"
         firings.append(
-            Firing(
-                rule=rule.name,
-                kind=rule.kind,
-                severity=rule.severity,
+            _firing(
+                rule,
                 subject_type="step",
                 subject_id=f"{step_id}:{event_type}",
                 subject_name=name,
-                period_start=_midnight(day),
-                period_end=_midnight(day + timedelta(days=1)),
+                period=_day(day),
                 metric=metric,
                 value=round(float(value), 1),
                 threshold=limit,
@@ -362,7 +361,7 @@ def slow_steps(con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: i
 def quarantine_rates(
     con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: int
 ) -> list[Firing]:
-    if not _has_table(con, "raw", "ingest_manifest"):
+    if not has_table(con, "raw", "ingest_manifest"):
         return []
     rows = con.execute(
         """
@@ -388,15 +387,12 @@ def quarantine_rates(
             continue
         rate = quarantined / records
         firings.append(
-            Firing(
-                rule=rule.name,
-                kind=rule.kind,
-                severity=rule.severity,
+            _firing(
+                rule,
                 subject_type="dataset",
                 subject_id=dataset,
                 subject_name=dataset,
-                period_start=_midnight(day),
-                period_end=_midnight(day + timedelta(days=1)),
+                period=_day(day),
                 metric="quarantine_rate",
                 value=round(rate, 4),
                 threshold=limit,
@@ -413,7 +409,7 @@ def quarantine_rates(
 
 
 def stale_events(con: duckdb.DuckDBPyConnection, rule: AlertRule, now: datetime) -> list[Firing]:
-    if not _has_table(con, "raw", "lead_events"):
+    if not has_table(con, "raw", "lead_events"):
         return []
     newest = con.execute("select max(ingested_at) from raw.lead_events").fetchone()[0]
     if newest is None:
@@ -423,15 +419,12 @@ def stale_events(con: duckdb.DuckDBPyConnection, rule: AlertRule, now: datetime)
     if hours <= limit:
         return []
     return [
-        Firing(
-            rule=rule.name,
-            kind=rule.kind,
-            severity=rule.severity,
+        _firing(
+            rule,
             subject_type="warehouse",
             subject_id="raw.lead_events",
             subject_name="lead events",
-            period_start=newest,
-            period_end=now,
+            period=(newest, now),
             metric="hours_since_new_events",
             value=round(hours, 2),
             threshold=limit,

@@ -7,6 +7,7 @@ import dagster as dg
 
 from ingest.alerts import run_alerts, utc_now
 from ingest.ops_config import ConfigError, load_alerts
+from ingest.raw_store import has_table
 from orchestration.defs.dbt import MART_KEYS
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
@@ -116,13 +117,9 @@ def events_are_fresh(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         rules = ()
     hours = next((r.get("max_hours") for r in rules if r.kind == "freshness"), 6.0)
     with warehouse.connect() as con:
-        exists = con.execute(
-            "select count(*) from information_schema.tables"
-            " where table_schema = 'raw' and table_name = 'lead_events'"
-        ).fetchone()[0]
         newest = (
             con.execute("select max(ingested_at) from raw.lead_events").fetchone()[0]
-            if exists
+            if has_table(con, "raw", "lead_events")
             else None
         )
     if newest is None:
