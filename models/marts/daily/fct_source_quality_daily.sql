@@ -65,13 +65,7 @@ final as (
         cast(purchase_cost as decimal(18, 4)) as purchase_cost,
         cast(recipient_cost as decimal(18, 4)) as recipient_cost,
         cast(revenue as decimal(18, 4)) as revenue,
-        cast(revenue - purchase_cost - recipient_cost as decimal(18, 4)) as profit,
-        {{ safe_divide('accepted', 'leads') }} as acceptance_rate,
-        {{ safe_divide('valid_phone', 'with_phone') }} as valid_phone_rate,
-        {{ safe_divide('valid_email', 'with_email') }} as valid_email_rate,
-        {{ safe_divide('returned', 'sold_leads') }} as return_rate,
-        {{ safe_divide('purchase_cost', 'accepted') }} as cost_per_accepted_lead,
-        {{ safe_divide('revenue - purchase_cost - recipient_cost', 'purchase_cost + recipient_cost') }} as roi
+        {{ source_quality_rates() }}
     from daily
 
 )
