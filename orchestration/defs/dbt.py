@@ -18,16 +18,19 @@ from orchestration.partitions import daily_partitions, dbt_build_args, dbt_vars_
 
 UPSTREAM = "tag:upstream"
 PARTITIONED = "tag:partitioned"
-TRANSLATOR = LeadWarehouseTranslator()
+# What the three sets share: the project, the asset keys, and the warehouse pool (one writer).
+DBT_ASSET_OPTIONS = dict(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=LeadWarehouseTranslator(),
+    pool=WAREHOUSE_POOL,
+)
 
 
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=TRANSLATOR,
+    **DBT_ASSET_OPTIONS,
     select=UPSTREAM,
     name="dbt_upstream",
-    pool=WAREHOUSE_POOL,
 )
 def dbt_upstream(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
@@ -38,12 +41,9 @@ def dbt_upstream(
 
 
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=TRANSLATOR,
+    **DBT_ASSET_OPTIONS,
     select=PARTITIONED,
     name="dbt_partitioned",
-    pool=WAREHOUSE_POOL,
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
@@ -66,12 +66,9 @@ def dbt_partitioned(
 
 
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=TRANSLATOR,
+    **DBT_ASSET_OPTIONS,
     exclude=f"{UPSTREAM} {PARTITIONED}",
     name="dbt_downstream",
-    pool=WAREHOUSE_POOL,
 )
 def dbt_downstream(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
