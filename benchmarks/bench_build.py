@@ -31,11 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ingest.fields import load_registry  # noqa: E402
-from ingest.landing import land  # noqa: E402
+from ingest.landing.land import land  # noqa: E402
 from ingest.paths import Paths  # noqa: E402
-from ingest.publish import publish  # noqa: E402
-from ingest.typed_store import update_typed_leads  # noqa: E402
+from ingest.serving.publish import publish  # noqa: E402
+from ingest.typed.fields import load_registry  # noqa: E402
+from ingest.typed.store import update_typed_leads  # noqa: E402
 from ingest.warehouse import connect_warehouse  # noqa: E402
 from orchestration.partitions import OPEN_END, OPEN_START, dbt_build_args  # noqa: E402
 
@@ -108,7 +108,7 @@ def main() -> None:
     parser.add_argument("--skip-full", action="store_true", help="only the one-more-day part")
     args = parser.parse_args()
 
-    from ingest.simulator import simulate
+    from ingest.simulator.run import simulate
 
     start = date(2026, 10, 1)
     source = args.work / f"landing-{args.leads}-{args.days}-{args.seed}"

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ingest.paths import Paths  # noqa: E402
-from ingest.simulator import simulate  # noqa: E402
+from ingest.simulator.run import simulate  # noqa: E402
 
 ARTIFACTS = ROOT / "artifacts" / "benchmarks"
 TARGET_SECONDS = 60.0

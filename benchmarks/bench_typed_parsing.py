@@ -7,11 +7,11 @@ shapes with type hints, extensions and masked digits, about 11% invalid, 1% inte
 odd shapes that only phonenumbers reads), in a child process (so that the peak memory measured
 is the parsing's, with its input), then:
 
-1. builds the typed leads frame (``ingest.typed_leads.build_typed_leads``: JSON flattening and
+1. builds the typed leads frame (``ingest.typed.leads.build_typed_leads``: JSON flattening and
    every field parsed by its type), timed;
 2. runs the per-row baseline on a sample: a Python loop that decodes each lead's JSON and calls
-   the scalar reference (``ingest.types.reference``) for each value, timed, and checks that the
-   typed frame holds exactly the same values for that sample.
+   the scalar reference (``ingest.typed.types.reference``) for each value, timed, and checks
+   that the typed frame holds exactly the same values for that sample.
 
 Prints leads per second, seconds, the speed-up over the baseline and the peak memory (max RSS of
 this process, input included). Targets (2 cores): <= 20 s, <= 4 GiB, >= 10x, identical results.
@@ -37,9 +37,10 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest.fields import SSN_LIKE_TYPES, load_registry  # noqa: E402
-from ingest.typed_leads import SEP, build_typed_leads  # noqa: E402
-from ingest.types import get_type  # noqa: E402
+from ingest.typed.columns import SEP  # noqa: E402
+from ingest.typed.fields import SSN_LIKE_TYPES, load_registry  # noqa: E402
+from ingest.typed.leads import build_typed_leads  # noqa: E402
+from ingest.typed.types import get_type  # noqa: E402
 
 FIRST = [
     "Maria",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from ingest import raw_store
+from ingest.landing import raw_store
 from ingest.paths import Paths
 from ingest.warehouse import connect_warehouse
 from orchestration.partitions import daily_partitions, partition_range_for_dates

@@ -25,7 +25,7 @@ def _print(message: str) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace, paths: Paths) -> int:
-    from ingest import simulator
+    from ingest.simulator import run as simulator
 
     landing = Path(args.out) if args.out else paths.landing
     options = dict(simulator.SAMPLE)
@@ -60,7 +60,7 @@ def cmd_build(args: argparse.Namespace, paths: Paths) -> int:
     ok = run_build(paths, full=args.full, log=_print)
     _print(f"build {'succeeded' if ok else 'FAILED'} in {time.perf_counter() - started:.1f}s")
     if ok and paths.serving.exists():
-        from ingest.publish import serving_version
+        from ingest.serving.publish import serving_version
 
         _print(f"serving file {paths.serving} (version {serving_version(paths.serving)})")
     return 0 if ok else 1
@@ -119,7 +119,7 @@ def cmd_sql(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def cmd_export(args: argparse.Namespace, paths: Paths) -> int:
-    from ingest.ops_config import ConfigError, load_exports
+    from ingest.ops.config import ConfigError, load_exports
 
     try:
         config = load_exports()

@@ -40,7 +40,7 @@ def dbt_manifest():
 
 
 def simulate_small(landing: Path, faults: bool = True, **overrides):
-    from ingest.simulator import simulate
+    from ingest.simulator.run import simulate
 
     options = {**SMALL, **overrides}
     return simulate(landing, faults=faults, **options)

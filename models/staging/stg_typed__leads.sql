@@ -1,4 +1,4 @@
--- The typed leads (ingest/typed_leads.py): one row per lead, the key fields the marts use.
+-- The typed leads (ingest/typed/leads.py): one row per lead, the key fields the marts use.
 with
 
 source as (

@@ -1,13 +1,13 @@
 """Alerts and freshness: the asset ops/alerts (rules in config/alerts.yaml, logic in
-ingest/alerts.py), evaluated after every build, and the freshness check on raw/lead_events."""
+ingest/ops/alerts.py), evaluated after every build, and the freshness check on raw/lead_events."""
 
 from datetime import timedelta
 
 import dagster as dg
 
-from ingest.alerts import run_alerts, utc_now
-from ingest.ops_config import ConfigError, load_alerts
-from ingest.raw_store import has_table
+from ingest.landing.raw_store import has_table
+from ingest.ops.alerts import run_alerts, utc_now
+from ingest.ops.config import ConfigError, load_alerts
 from orchestration.defs.dbt import MART_KEYS
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 

@@ -1,4 +1,4 @@
-"""Analytic exports from config/exports.yaml (logic in ingest/exports.py).
+"""Analytic exports from config/exports.yaml (logic in ingest/serving/exports.py).
 
 Each export gets an asset `exports/<name>` in the asset graph (group "exports", downstream of the
 serving file; its materializations carry the file, row count and time window), a job
@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from ingest.exports import run_export
-from ingest.ops_config import ExportSpec, load_exports
+from ingest.ops.config import ExportSpec, load_exports
+from ingest.serving.exports import run_export
 from orchestration.defs.resources import WarehouseResource
 
 SERVING_KEY = dg.AssetKey(["serving", "serving_database"])

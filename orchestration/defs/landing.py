@@ -1,8 +1,8 @@
-"""Landing: raw files from the landing zone into the raw schema (logic in ingest/landing.py)."""
+"""Landing: raw files from the landing zone into the raw schema (logic in ingest/landing/)."""
 
 import dagster as dg
 
-from ingest.landing import land
+from ingest.landing.land import land
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
 RAW_TABLES = ("lead_events", "lead_submissions", "ingest_manifest", "quarantine")

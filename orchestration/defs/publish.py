@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from ingest.publish import PUBLISHED, publish
+from ingest.serving.publish import PUBLISHED, publish
 from orchestration.defs.alerts import ALERTS_KEY
 from orchestration.defs.dbt import MART_KEYS
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource

@@ -1,5 +1,5 @@
 """Retention: the `retention_purge` job and its schedule (config/retention.yaml, logic in
-ingest/retention.py). Its runs are recorded on the asset ops/retention_log (what was deleted).
+ingest/ops/retention.py). Its runs are recorded on the asset ops/retention_log (what was deleted).
 
 A job rather than an executable asset, so that `build_all` and `transform` (every asset) never
 purge: it runs on its schedule, or from the UI (Jobs -> retention_purge; `dry_run: true` in the
@@ -10,8 +10,8 @@ from datetime import date
 
 import dagster as dg
 
-from ingest.ops_config import load_retention
-from ingest.retention import purge
+from ingest.ops.config import load_retention
+from ingest.ops.retention import purge
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
 RETENTION_LOG = dg.AssetKey(["ops", "retention_log"])

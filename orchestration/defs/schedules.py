@@ -10,7 +10,7 @@ from datetime import UTC, timedelta
 
 import dagster as dg
 
-from ingest.ops_config import load_alerts
+from ingest.ops.config import load_alerts
 from orchestration.defs.alerts import ops_alerts_job
 from orchestration.defs.jobs import build_all
 from orchestration.defs.sensors import IN_PROCESS

@@ -1,7 +1,7 @@
 """The landing sensor: near-real-time ingest and incremental build of new landing files.
 
 Every `LEADWH_SENSOR_INTERVAL` seconds (default 10) it looks at the landing zone (logic in
-ingest/landing_watch.py) and, for the oldest batch of files that arrived since its cursor and have
+ingest/landing/watch.py) and, for the oldest batch of files that arrived since its cursor and have
 settled (untouched for `LEADWH_SETTLE_SECONDS`, default 3), launches one `build_all` run: the
 landing step reads exactly those files (run config), and the dbt partitioned assets build the
 partition range of the dates in them (the `dagster/asset_partition_range_*` tags), as
@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from ingest.landing_watch import (
+from ingest.landing.watch import (
     DEFAULT_SETTLE_SECONDS,
     WatchCursor,
     advance,

@@ -1,9 +1,9 @@
-"""Typed leads: every lead field parsed by its type (logic in ingest/typed_leads.py)."""
+"""Typed leads: every lead field parsed by its type (logic in ingest/typed/leads.py)."""
 
 import dagster as dg
 
-from ingest.fields import load_registry
-from ingest.typed_store import update_typed_leads
+from ingest.typed.fields import load_registry
+from ingest.typed.store import update_typed_leads
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
 TYPED_LEADS = dg.AssetKey(["typed", "leads"])

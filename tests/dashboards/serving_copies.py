@@ -41,12 +41,12 @@ def without_typed_leads(paths: Paths, target: Path) -> Paths:
 
 def with_typed_leads(paths: Paths, target: Path) -> Paths:
     """A copy of the serving file with typed.leads: the published one when there is one, else
-    parsed here from the warehouse's raw submissions by ingest.typed_leads."""
+    parsed here from the warehouse's raw submissions by ingest.typed.leads."""
     copy = copy_home(paths, target)
     if has_typed_leads(copy.serving):
         return copy
-    from ingest.fields import load_registry
-    from ingest.typed_leads import build_typed_leads
+    from ingest.typed.fields import load_registry
+    from ingest.typed.leads import build_typed_leads
 
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         raw = con.execute("select lead_id, fields from raw.lead_submissions").df()

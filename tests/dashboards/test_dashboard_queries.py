@@ -495,7 +495,7 @@ def test_a_new_publish_is_seen_without_a_restart(built_home, tmp_path):
     shutil.copyfile(home.serving, staged)
     with duckdb.connect(str(staged)) as con:
         con.execute("update meta.publish_info set version = 'next-version'")
-    os.replace(staged, home.serving)  # as ingest.publish swaps the file in
+    os.replace(staged, home.serving)  # as ingest.serving.publish swaps the file in
     assert serving.version(home.serving) == "next-version"
     assert serving.version(tmp_path / "missing.duckdb") is None
 

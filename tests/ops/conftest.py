@@ -90,7 +90,7 @@ class StoryHome:
 def story_home(tmp_path_factory, session_webhook) -> StoryHome:
     """The simulator's stories (5 days, faults on) built once through Dagster, with the alerts
     webhook pointing at a local receiver."""
-    from ingest.simulator import simulate
+    from ingest.simulator.run import simulate
 
     paths = Paths(tmp_path_factory.mktemp("story"))
     summary = simulate(paths.landing, faults=True, **STORY)

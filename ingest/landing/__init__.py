@@ -1,0 +1,1 @@
+"""landing: see README's layout."""

@@ -1,0 +1,197 @@
+"""Watching the landing zone for new files, in batches: the logic behind the landing sensor.
+
+A file *arrives* when it appears or changes: its inode change time (ctime), which a rename, a
+copy that keeps the modification time (``cp -p``, ``aws s3 sync``) or a write all move forward.
+The watcher remembers a high-water mark of arrival times (and the files exactly at the mark), so
+each file version is requested once, in arrival order, however many files the zone holds.
+
+A file still being written is left for a later look: hidden files, ``*.tmp`` and ``*.part``
+are never taken, and a file touched within ``settle_seconds`` waits. Only files the readers
+accept are watched (``.json``, ``.ndjson``, ``.jsonl``, ``.csv`` events; ``.ndjson``, ``.jsonl``,
+``.csv`` submissions). Plain Python, no Dagster, no warehouse access (the sensor must never hold a
+lock on the warehouse file while a run writes it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from ingest.landing.land import DATASETS
+from ingest.landing.readers import (
+    EVENT_SUFFIXES,
+    SUBMISSION_SUFFIXES,
+    read_events,
+    read_submissions,
+)
+
+DEFAULT_SETTLE_SECONDS = 3.0
+DEFAULT_MAX_FILES = 5000
+DEFAULT_MAX_BYTES = 128 * 1024 * 1024  # the sensor reads a batch's files for their dates
+# A fresh watcher starts at the newest load time already published (a load's time is the start of
+# its transaction, before it looked for files), less this margin for clock rounding; files that
+# arrived after it are looked at again (landing them twice changes nothing).
+INITIAL_MARGIN_NS = 2 * 10**9
+
+
+@dataclass(frozen=True)
+class Arrival:
+    dataset: str
+    relative: str  # relative to <landing>/<dataset>/, as the manifest keys it
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.dataset}/{self.relative}"
+
+    @property
+    def arrived_ns(self) -> int:
+        return max(self.ctime_ns, self.mtime_ns)
+
+
+@dataclass(frozen=True)
+class WatchCursor:
+    """Everything that arrived up to `arrived_ns` has been requested; `at_mark` holds the files
+    exactly at the mark (so a tie is neither lost nor requested twice)."""
+
+    arrived_ns: int = 0
+    at_mark: tuple[str, ...] = ()
+
+    def to_json(self) -> str:
+        return json.dumps({"v": 1, "arrived_ns": self.arrived_ns, "at_mark": list(self.at_mark)})
+
+    @classmethod
+    def from_json(cls, text: str | None) -> WatchCursor | None:
+        """None for a missing or unreadable cursor (the sensor then starts afresh)."""
+        if not text:
+            return None
+        try:
+            data = json.loads(text)
+            return cls(int(data["arrived_ns"]), tuple(str(k) for k in data.get("at_mark", [])))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+def _accepts(dataset: str, name: str) -> bool:
+    suffixes = EVENT_SUFFIXES if dataset == "events" else SUBMISSION_SUFFIXES
+    return name.lower().endswith(suffixes)
+
+
+def scan(landing: Path, settle_seconds: float, now_ns: int | None = None) -> list[Arrival]:
+    """Every settled data file under <landing>/events and <landing>/submissions, oldest first."""
+    now_ns = now_ns if now_ns is not None else datetime.now(tz=UTC).timestamp() * 1e9
+    settle_ns = settle_seconds * 1e9
+    found: list[Arrival] = []
+    for dataset in DATASETS:
+        root = landing / dataset
+        if not root.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for name in filenames:
+                if name.startswith(".") or name.endswith((".tmp", ".part")):
+                    continue
+                if not _accepts(dataset, name):
+                    continue
+                path = Path(dirpath) / name
+                try:
+                    st = path.stat()
+                except FileNotFoundError:  # removed while we looked
+                    continue
+                arrival = Arrival(
+                    dataset,
+                    path.relative_to(root).as_posix(),
+                    st.st_size,
+                    st.st_mtime_ns,
+                    st.st_ctime_ns,
+                )
+                if now_ns - arrival.arrived_ns < settle_ns:
+                    continue
+                found.append(arrival)
+    found.sort(key=lambda a: (a.arrived_ns, a.key))
+    return found
+
+
+def new_arrivals(arrivals: list[Arrival], cursor: WatchCursor) -> list[Arrival]:
+    mark, seen = cursor.arrived_ns, set(cursor.at_mark)
+    return [
+        a for a in arrivals if a.arrived_ns > mark or (a.arrived_ns == mark and a.key not in seen)
+    ]
+
+
+def take_batch(
+    new: list[Arrival], max_files: int = DEFAULT_MAX_FILES, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[Arrival]:
+    """The oldest new files, up to the limits (always at least one file)."""
+    batch: list[Arrival] = []
+    size = 0
+    for arrival in new:
+        if batch and (len(batch) >= max_files or size + arrival.size > max_bytes):
+            break
+        batch.append(arrival)
+        size += arrival.size
+    return batch
+
+
+def advance(cursor: WatchCursor, batch: list[Arrival]) -> WatchCursor:
+    if not batch:
+        return cursor
+    mark = max(a.arrived_ns for a in batch)
+    at_mark = {a.key for a in batch if a.arrived_ns == mark}
+    if mark == cursor.arrived_ns:
+        at_mark |= set(cursor.at_mark)
+    return WatchCursor(mark, tuple(sorted(at_mark)))
+
+
+def batch_files(batch: list[Arrival]) -> dict[str, list[str]]:
+    """dataset -> relative paths (the landing step's `only`)."""
+    return {d: sorted(a.relative for a in batch if a.dataset == d) for d in DATASETS}
+
+
+def batch_dates(landing: Path, batch: list[Arrival]) -> tuple[date, date] | None:
+    """First and last day of the events (event time) and submissions (submission time) in the
+    batch's files, read with the landing readers; None when no record can be read."""
+    days: list[date] = []
+    for arrival in batch:
+        try:
+            data = (landing / arrival.dataset / arrival.relative).read_bytes()
+        except FileNotFoundError:
+            continue
+        if arrival.dataset == "events":
+            records = read_events(arrival.relative, data).records
+            stamps = [r.event_at_ms for r in records]
+            if stamps:
+                days += [_day(min(stamps)), _day(max(stamps))]
+        else:
+            records = read_submissions(arrival.relative, data).records
+            if records:
+                days += [min(r.submitted_at for r in records).date()]
+                days += [max(r.submitted_at for r in records).date()]
+    return (min(days), max(days)) if days else None
+
+
+def _day(epoch_ms: int) -> date:
+    return datetime.fromtimestamp(epoch_ms / 1000, tz=UTC).date()
+
+
+def initial_cursor(serving: Path) -> WatchCursor:
+    """Where a watcher without a cursor starts: shortly before the newest event published in the
+    serving file (everything older was landed by the build that published it), else the start."""
+    if not serving.exists():
+        return WatchCursor()
+    import duckdb
+
+    try:
+        with duckdb.connect(str(serving), read_only=True) as con:
+            newest = con.execute("select max(ingested_at) from marts.fct_lead_events").fetchone()[0]
+    except duckdb.Error:
+        return WatchCursor()
+    if newest is None:
+        return WatchCursor()
+    newest_ns = int(newest.replace(tzinfo=UTC).timestamp() * 10**9)
+    return WatchCursor(max(0, newest_ns - INITIAL_MARGIN_NS))

@@ -1,0 +1,1 @@
+"""ops: see README's layout."""

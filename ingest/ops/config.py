@@ -1,0 +1,451 @@
+"""Operations config: exports, retention and alert rules, each in a YAML file a user edits.
+
+``config/exports.yaml``, ``config/retention.yaml`` and ``config/alerts.yaml`` (each can be moved
+with an environment variable: ``LEADWH_EXPORTS_CONFIG``, ``LEADWH_RETENTION_CONFIG``,
+``LEADWH_ALERTS_CONFIG``). The loaders validate everything up front and raise
+:class:`ConfigError` naming the file, the entry and what to write instead; the rest of the code
+gets frozen dataclasses. No I/O besides reading the file, no Dagster.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ingest.paths import PROJECT_ROOT
+
+CONFIG_DIR = PROJECT_ROOT / "config"
+
+EXPORTS_ENV = "LEADWH_EXPORTS_CONFIG"
+RETENTION_ENV = "LEADWH_RETENTION_CONFIG"
+ALERTS_ENV = "LEADWH_ALERTS_CONFIG"
+WEBHOOK_ENV = "LEADWH_ALERT_WEBHOOK"
+
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|minutes?|h|hours?|d|days?)\s*$", re.I)
+EXPORT_FORMATS = ("csv", "parquet")
+RELATIVE_TO = ("now", "latest")
+RETENTION_DATASETS = ("events", "submissions")
+ALERT_KINDS = (
+    "rejection_spike",
+    "delivery_failure",
+    "step_latency",
+    "quarantine_rate",
+    "freshness",
+)
+SEVERITIES = ("info", "warning", "critical")
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used; the message says where and what to change."""
+
+
+def config_path(env_var: str, default_name: str, environ: dict[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    value = env.get(env_var, "").strip()
+    return Path(value).expanduser() if value else CONFIG_DIR / default_name
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
+    return data
+
+
+def _unknown_keys(where: str, given: dict, allowed: set[str]) -> None:
+    extra = sorted(set(given) - allowed)
+    if extra:
+        raise ConfigError(f"{where}: unknown key(s) {extra}; allowed: {sorted(allowed)}")
+
+
+def parse_duration(text: str | int | float, where: str) -> timedelta:
+    """'90m', '24h', '24 hours', '7d' -> timedelta (a bare number means hours)."""
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        return timedelta(hours=float(text))
+    match = DURATION.match(str(text))
+    if not match:
+        raise ConfigError(f"{where}: {text!r} is not a duration; write e.g. 90m, 24h or 7d")
+    value, unit = float(match.group(1)), match.group(2).lower()[0]
+    return {"m": timedelta(minutes=value), "h": timedelta(hours=value), "d": timedelta(days=value)}[
+        unit
+    ]
+
+
+CRON_FIELD = re.compile(
+    r"^(\*|\d+(-\d+)?|[a-z]{3}(-[a-z]{3})?)(/\d+)?(,(\d+(-\d+)?|[a-z]{3}))*$", re.I
+)
+CRON_ALIASES = ("@hourly", "@daily", "@weekly", "@monthly")
+
+
+def check_cron(text: str, where: str) -> str:
+    """A five-field cron string (minute hour day month weekday) or @hourly/@daily/..."""
+    ok = isinstance(text, str) and (
+        text.strip() in CRON_ALIASES
+        or (len(text.split()) == 5 and all(CRON_FIELD.match(f) for f in text.split()))
+    )
+    if not ok:
+        raise ConfigError(f"{where}: {text!r} is not a cron schedule; write e.g. '0 6 * * *'")
+    return text.strip()
+
+
+def _number(value: Any, where: str, minimum: float = 0.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+        raise ConfigError(f"{where}: expected a number >= {minimum}, got {value!r}")
+    return float(value)
+
+
+# --------------------------------------------------------------------------- exports
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    name: str
+    description: str
+    mart: str | None  # a table of the serving file's marts schema ...
+    query: str | None  # ... or a read-only SQL query on the serving file
+    columns: tuple[str, ...] | None  # None = all
+    time_column: str | None
+    last: timedelta | None  # the window's length, ending at the export time
+    relative_to: str  # now | latest (the newest value of time_column)
+    where: tuple[tuple[str, tuple[Any, ...]], ...]
+    format: str
+    destination: str  # folder; relative to the warehouse home unless absolute
+    schedule: str | None  # cron (execution_timezone = ExportsConfig.timezone)
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.name}.{self.format}"
+
+    def folder(self, home: Path) -> Path:
+        folder = Path(self.destination).expanduser()
+        return folder if folder.is_absolute() else home / folder
+
+    def describe_filters(self) -> str:
+        parts = []
+        if self.last is not None:
+            end = "now" if self.relative_to == "now" else f"the latest {self.time_column}"
+            parts.append(f"last {_human(self.last)} of {self.time_column} up to {end}")
+        parts += [f"{col} in {list(vals)}" for col, vals in self.where]
+        parts.append("all fields" if self.columns is None else f"{len(self.columns)} fields")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class ExportsConfig:
+    exports: tuple[ExportSpec, ...] = ()
+    timezone: str = "UTC"
+    path: Path | None = None
+
+    def get(self, name: str) -> ExportSpec:
+        for spec in self.exports:
+            if spec.name == name:
+                return spec
+        known = ", ".join(s.name for s in self.exports) or "none"
+        raise ConfigError(f"no export named {name!r} in {self.path}; defined: {known}")
+
+
+def _human(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds % 86400 == 0:
+        return f"{seconds // 86400} days" if seconds != 86400 else "24 hours"
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} hours"
+    return f"{seconds // 60} minutes"
+
+
+def load_exports(path: Path | None = None) -> ExportsConfig:
+    path = path or config_path(EXPORTS_ENV, "exports.yaml")
+    data = _read_yaml(path)
+    _unknown_keys(str(path), data, {"exports", "destination", "timezone"})
+    default_dest = str(data.get("destination") or "exports")
+    entries = data.get("exports") or []
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: `exports` must be a list of exports")
+    specs: list[ExportSpec] = []
+    for i, entry in enumerate(entries):
+        specs.append(_export_spec(entry, f"{path}: exports[{i}]", default_dest))
+    names = [s.name for s in specs]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ConfigError(f"{path}: export names must be unique; repeated: {dupes}")
+    return ExportsConfig(tuple(specs), str(data.get("timezone") or "UTC"), path)
+
+
+def _export_spec(entry: Any, where: str, default_dest: str) -> ExportSpec:
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: expected a mapping with name, mart or query, format, ...")
+    allowed = {
+        "name",
+        "description",
+        "mart",
+        "query",
+        "filters",
+        "columns",
+        "format",
+        "destination",
+        "schedule",
+    }
+    _unknown_keys(where, entry, allowed)
+    name = entry.get("name")
+    if not isinstance(name, str) or not NAME.match(name):
+        raise ConfigError(
+            f"{where}: `name` must be lower case letters, digits and _ (a file and job name)"
+        )
+    where = f"{where} ({name})"
+    mart, query = entry.get("mart"), entry.get("query")
+    if bool(mart) == bool(query):
+        raise ConfigError(f"{where}: give exactly one of `mart` (a marts table) or `query` (SQL)")
+    if mart is not None and (not isinstance(mart, str) or not IDENTIFIER.match(mart)):
+        raise ConfigError(f"{where}: `mart` must be a table name such as fct_leads")
+    if query is not None and not isinstance(query, str):
+        raise ConfigError(f"{where}: `query` must be SQL text")
+    fmt = str(entry.get("format") or "csv").lower()
+    if fmt not in EXPORT_FORMATS:
+        raise ConfigError(f"{where}: `format` must be one of {EXPORT_FORMATS}, got {fmt!r}")
+    columns = entry.get("columns", "all")
+    if columns in ("all", "*", None):
+        column_list = None
+    elif (
+        isinstance(columns, list)
+        and columns
+        and all(isinstance(c, str) and IDENTIFIER.match(c) for c in columns)
+    ):
+        column_list = tuple(columns)
+    else:
+        raise ConfigError(f"{where}: `columns` must be `all` or a list of column names")
+    filters = entry.get("filters") or {}
+    if not isinstance(filters, dict):
+        raise ConfigError(f"{where}: `filters` must be a mapping (last, time_column, where)")
+    _unknown_keys(f"{where} filters", filters, {"last", "time_column", "relative_to", "where"})
+    last = parse_duration(filters["last"], f"{where} filters.last") if "last" in filters else None
+    time_column = filters.get("time_column")
+    if last is not None and not (isinstance(time_column, str) and IDENTIFIER.match(time_column)):
+        raise ConfigError(f"{where}: filters.last needs filters.time_column (e.g. submitted_at)")
+    relative_to = str(filters.get("relative_to") or "now")
+    if relative_to not in RELATIVE_TO:
+        raise ConfigError(f"{where}: filters.relative_to must be one of {RELATIVE_TO}")
+    where_items: list[tuple[str, tuple[Any, ...]]] = []
+    raw_where = filters.get("where") or {}
+    if not isinstance(raw_where, dict):
+        raise ConfigError(f"{where}: filters.where must map column -> value or list of values")
+    for column, value in raw_where.items():
+        if not isinstance(column, str) or not IDENTIFIER.match(column):
+            raise ConfigError(f"{where}: filters.where key {column!r} is not a column name")
+        values = tuple(value) if isinstance(value, list) else (value,)
+        if not values:
+            raise ConfigError(f"{where}: filters.where.{column} is an empty list")
+        where_items.append((column, values))
+    schedule = entry.get("schedule")
+    if schedule is not None:
+        schedule = check_cron(schedule, f"{where} schedule")
+    return ExportSpec(
+        name=name,
+        description=str(entry.get("description") or f"Export {name}"),
+        mart=mart,
+        query=query.strip().rstrip(";") if query else None,
+        columns=column_list,
+        time_column=time_column,
+        last=last,
+        relative_to=relative_to,
+        where=tuple(where_items),
+        format=fmt,
+        destination=str(entry.get("destination") or default_dest),
+        schedule=schedule,
+    )
+
+
+# --------------------------------------------------------------------------- retention
+
+
+@dataclass(frozen=True)
+class DatasetRetention:
+    dataset: str
+    keep_days: int
+    delete_landing_files: bool
+
+
+@dataclass(frozen=True)
+class RetentionConfig:
+    datasets: tuple[DatasetRetention, ...]
+    schedule: str | None = "15 3 * * *"
+    path: Path | None = None
+
+    def for_dataset(self, dataset: str) -> DatasetRetention:
+        return next(d for d in self.datasets if d.dataset == dataset)
+
+
+DEFAULT_KEEP_DAYS = 30
+
+
+def load_retention(path: Path | None = None) -> RetentionConfig:
+    path = path or config_path(RETENTION_ENV, "retention.yaml")
+    data = _read_yaml(path)
+    _unknown_keys(str(path), data, {"schedule", "defaults", "datasets"})
+    defaults = data.get("defaults") or {}
+    _unknown_keys(f"{path}: defaults", defaults, {"keep_days", "delete_landing_files"})
+    datasets = data.get("datasets") or {}
+    if not isinstance(datasets, dict):
+        raise ConfigError(
+            f"{path}: `datasets` must map a dataset ({RETENTION_DATASETS}) to keep_days"
+        )
+    unknown = sorted(set(datasets) - set(RETENTION_DATASETS))
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown dataset(s) {unknown}; retention applies to {RETENTION_DATASETS}"
+        )
+    result = []
+    for dataset in RETENTION_DATASETS:
+        entry = {**defaults, **(datasets.get(dataset) or {})}
+        where = f"{path}: datasets.{dataset}"
+        _unknown_keys(where, entry, {"keep_days", "delete_landing_files"})
+        keep = entry.get("keep_days", DEFAULT_KEEP_DAYS)
+        if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+            raise ConfigError(f"{where}: keep_days must be a whole number of days >= 1")
+        delete = entry.get("delete_landing_files", False)
+        if not isinstance(delete, bool):
+            raise ConfigError(f"{where}: delete_landing_files must be true or false")
+        result.append(DatasetRetention(dataset, keep, delete))
+    schedule = data.get("schedule", "15 3 * * *")
+    if schedule is not None:
+        schedule = check_cron(schedule, f"{path}: schedule")
+    return RetentionConfig(tuple(result), schedule, path)
+
+
+# --------------------------------------------------------------------------- alerts
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    name: str
+    kind: str
+    severity: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str) -> Any:
+        return self.params[key]
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    rules: tuple[AlertRule, ...]
+    webhook_url: str = ""
+    timeout_seconds: float = 5.0
+    lookback_days: int = 2
+    schedule: str | None = "5 * * * *"
+    path: Path | None = None
+
+
+# Every rule kind's parameters and their defaults (a rule may override any of them).
+RULE_DEFAULTS: dict[str, dict[str, Any]] = {
+    # A source's rejection rate in an hour far above its own rate in the other hours.
+    # granularity hour_of_day pools each UTC hour over the last `window_days` days (a recurring
+    # pattern, e.g. every evening); `hour` tests every clock hour alone (needs volume).
+    "rejection_spike": {
+        "granularity": "hour_of_day",
+        "window_days": 7,
+        "min_leads": 20,
+        "factor": 1.5,
+        "min_increase": 0.2,
+        "min_z": 3.5,
+    },
+    # A recipient's share of failed or errored deliveries in a day.
+    "delivery_failure": {
+        "max_failure_rate": 0.7,
+        "max_error_rate": 0.2,
+        "min_attempted": 30,
+        "recipient_kinds": ["delivery"],
+    },
+    # A step's daily p95 latency (ms_p95 = processing time, or wait_ms_p95).
+    "step_latency": {"metric": "ms_p95", "max_ms": 3000, "min_events": 20, "per_step": {}},
+    # Share of records read in one landing batch that went to quarantine.
+    "quarantine_rate": {"max_rate": 0.05, "min_records": 100},
+    # No new events loaded for this long.
+    "freshness": {"max_hours": 6},
+}
+
+
+def _rule(entry: Any, where: str) -> AlertRule:
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: expected a mapping with name and kind")
+    kind = entry.get("kind")
+    if kind not in ALERT_KINDS:
+        raise ConfigError(f"{where}: `kind` must be one of {ALERT_KINDS}, got {kind!r}")
+    name = entry.get("name") or kind
+    if not isinstance(name, str) or not NAME.match(name):
+        raise ConfigError(f"{where}: `name` must be lower case letters, digits and _")
+    severity = entry.get("severity", "warning")
+    if severity not in SEVERITIES:
+        raise ConfigError(f"{where}: `severity` must be one of {SEVERITIES}")
+    defaults = RULE_DEFAULTS[kind]
+    params = {k: v for k, v in entry.items() if k not in ("name", "kind", "severity")}
+    _unknown_keys(f"{where} ({name})", params, set(defaults))
+    merged = {**defaults, **params}
+    for key, value in merged.items():
+        default = defaults[key]
+        if isinstance(default, int | float) and not isinstance(default, bool):
+            merged[key] = _number(value, f"{where} ({name}).{key}")
+    if kind == "rejection_spike" and merged["granularity"] not in ("hour", "hour_of_day"):
+        raise ConfigError(f"{where} ({name}).granularity: hour or hour_of_day")
+    if kind == "step_latency":
+        if merged["metric"] not in ("ms_p95", "wait_ms_p95"):
+            raise ConfigError(f"{where} ({name}).metric: ms_p95 or wait_ms_p95")
+        if not isinstance(merged["per_step"], dict):
+            raise ConfigError(f"{where} ({name}).per_step: map a step name to its max_ms")
+        merged["per_step"] = {
+            str(k): _number(v, f"{where} ({name}).per_step.{k}")
+            for k, v in merged["per_step"].items()
+        }
+    if kind == "delivery_failure" and not (
+        isinstance(merged["recipient_kinds"], list) and merged["recipient_kinds"]
+    ):
+        raise ConfigError(f"{where} ({name}).recipient_kinds: a list, e.g. [delivery]")
+    return AlertRule(name=name, kind=kind, severity=severity, params=merged)
+
+
+def load_alerts(path: Path | None = None, environ: dict[str, str] | None = None) -> AlertsConfig:
+    env = os.environ if environ is None else environ
+    path = path or config_path(ALERTS_ENV, "alerts.yaml", env)
+    data = _read_yaml(path)
+    _unknown_keys(str(path), data, {"webhook", "lookback_days", "schedule", "rules"})
+    webhook = data.get("webhook") or {}
+    _unknown_keys(f"{path}: webhook", webhook, {"url", "timeout_seconds"})
+    url = env.get(WEBHOOK_ENV, "").strip() or str(webhook.get("url") or "").strip()
+    if url and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{path}: webhook url must start with http:// or https://, got {url!r}")
+    entries = data.get("rules")
+    if entries is None:
+        entries = [{"kind": kind} for kind in ALERT_KINDS]
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: `rules` must be a list")
+    rules = tuple(_rule(e, f"{path}: rules[{i}]") for i, e in enumerate(entries))
+    names = [r.name for r in rules]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ConfigError(f"{path}: rule names must be unique; repeated: {dupes}")
+    lookback = data.get("lookback_days", 2)
+    if isinstance(lookback, bool) or not isinstance(lookback, int) or lookback < 1:
+        raise ConfigError(f"{path}: lookback_days must be a whole number >= 1")
+    schedule = data.get("schedule", "5 * * * *")
+    if schedule is not None:
+        schedule = check_cron(schedule, f"{path}: schedule")
+    return AlertsConfig(
+        rules=rules,
+        webhook_url=url,
+        timeout_seconds=_number(webhook.get("timeout_seconds", 5), f"{path}: timeout_seconds"),
+        lookback_days=lookback,
+        schedule=schedule,
+        path=path,
+    )

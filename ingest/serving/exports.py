@@ -1,0 +1,206 @@
+"""Analytic exports: a mart or a SQL query on the serving file, filtered, written as CSV or Parquet.
+
+``run_export(spec, serving, home, as_of)`` is the whole step for one export (an
+:class:`~ingest.ops.config.ExportSpec` from ``config/exports.yaml``). It reads only the serving
+file (read-only), never the warehouse, so exports never wait on or block the pipeline.
+
+Files have stable names (``<destination>/<name>.<format>``) and are written atomically: the rows
+go to a temporary file in the same folder that is renamed over the previous export, so a reader
+sees the old file or the new one, never half of one. A sidecar ``<name>.<format>.meta.json``
+records the row count, the time window, the filters and the export time; Parquet files carry the
+same in their key-value metadata.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from ingest.ops.config import ExportSpec
+
+EXPORT_TABLE = "_export_rows"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    name: str
+    path: Path
+    sidecar: Path
+    format: str
+    rows: int
+    columns: list[str]
+    window_start: datetime | None
+    window_end: datetime | None
+    exported_at: datetime
+    size_bytes: int
+    filters: str
+
+    def metadata(self) -> dict:
+        """JSON-ready description (the sidecar's content)."""
+        data = asdict(self)
+        for key in ("path", "sidecar"):
+            data[key] = str(data[key])
+        for key in ("window_start", "window_end", "exported_at"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+
+def utc_now() -> datetime:
+    return datetime.now(tz=UTC).replace(tzinfo=None)
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def source_relation(spec: ExportSpec) -> str:
+    return f'marts."{spec.mart}"' if spec.mart else f"({spec.query})"
+
+
+def _as_datetime(value) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return _naive_utc(value)
+    if isinstance(value, date):
+        return datetime.combine(value, datetime.min.time())
+    raise TypeError(f"time column holds {type(value).__name__}, not a date or timestamp")
+
+
+def export_window(
+    spec: ExportSpec, con: duckdb.DuckDBPyConnection, as_of: datetime
+) -> tuple[datetime | None, datetime | None]:
+    """(start, end] of the export's time filter; (None, None) without `last`.
+
+    `relative_to: now` ends the window at ``as_of``; `latest` at the newest value of the time
+    column (a date counts as its midnight, so `last: 7d` on a date column is 7 whole days)."""
+    if spec.last is None:
+        return None, None
+    if spec.relative_to == "latest":
+        newest = con.execute(
+            f'select max("{spec.time_column}") from {source_relation(spec)} as src'
+        ).fetchone()[0]
+        end = _as_datetime(newest)
+        if end is None:
+            return None, None
+    else:
+        end = _naive_utc(as_of)
+    return end - spec.last, end
+
+
+def build_query(
+    spec: ExportSpec, window: tuple[datetime | None, datetime | None]
+) -> tuple[str, list]:
+    """The SELECT of one export (with ? placeholders) and its parameters."""
+    columns = "*" if spec.columns is None else ", ".join(f'"{c}"' for c in spec.columns)
+    conditions: list[str] = []
+    params: list = []
+    start, end = window
+    if spec.last is not None and end is not None:
+        conditions.append(f'"{spec.time_column}" > ? and "{spec.time_column}" <= ?')
+        params += [start, end]
+    elif spec.last is not None:
+        conditions.append("false")  # no rows to anchor a `latest` window: nothing to export
+    for column, values in spec.where:
+        marks = ", ".join("?" for _ in values)
+        conditions.append(f'"{column}" in ({marks})')
+        params += list(values)
+    sql = f"select {columns} from {source_relation(spec)} as src"
+    if conditions:
+        sql += " where " + " and ".join(conditions)
+    if spec.time_column and spec.mart:
+        sql += f' order by "{spec.time_column}"'
+    return sql, params
+
+
+def _available_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables"
+        " where table_catalog = 'serving' and table_schema = 'marts' order by 1"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def run_export(
+    spec: ExportSpec, serving: Path, home: Path, as_of: datetime | None = None
+) -> ExportResult:
+    """Write one export from the serving file; see the module docstring."""
+    if not serving.exists():
+        raise FileNotFoundError(
+            f"no serving file at {serving}: build the warehouse first (`leadwh build`)"
+        )
+    exported_at = utc_now()
+    as_of = _naive_utc(as_of) if as_of else exported_at
+    folder = spec.folder(home)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / spec.file_name
+    sidecar = folder / f"{spec.file_name}.meta.json"
+    token = uuid.uuid4().hex[:8]
+    tmp = folder / f".{spec.file_name}.{token}.tmp"
+    tmp_meta = folder / f".{spec.file_name}.meta.json.{token}.tmp"
+
+    con = duckdb.connect()
+    try:
+        con.execute("attach ? as serving (read_only)", [str(serving)])
+        con.execute("use serving")
+        if spec.mart and spec.mart not in _available_marts(con):
+            raise ValueError(
+                f"export {spec.name!r}: no table marts.{spec.mart} in the serving file; "
+                f"available: {', '.join(_available_marts(con))}"
+            )
+        window = export_window(spec, con, as_of)
+        sql, params = build_query(spec, window)
+        try:
+            con.execute(f"create temp table {EXPORT_TABLE} as {sql}", params)
+        except duckdb.Error as exc:
+            raise ValueError(f"export {spec.name!r}: the query failed: {exc}") from exc
+        rows = con.execute(f"select count(*) from {EXPORT_TABLE}").fetchone()[0]
+        columns = [d[0] for d in con.execute(f"select * from {EXPORT_TABLE} limit 0").description]
+        start, end = window
+        info = {
+            "export": spec.name,
+            "rows": str(rows),
+            "window_start": start.isoformat() if start else "",
+            "window_end": end.isoformat() if end else "",
+            "exported_at": exported_at.isoformat(),
+            "filters": spec.describe_filters(),
+        }
+        if spec.format == "parquet":
+            kv = ", ".join(f"{k}: '{_quote(v)}'" for k, v in info.items())
+            options = f"format parquet, kv_metadata {{{kv}}}"
+        else:
+            options = "format csv, header true"
+        con.execute(f"copy {EXPORT_TABLE} to '{_quote(str(tmp))}' ({options})")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        con.close()
+
+    result = ExportResult(
+        name=spec.name,
+        path=target,
+        sidecar=sidecar,
+        format=spec.format,
+        rows=rows,
+        columns=columns,
+        window_start=window[0],
+        window_end=window[1],
+        exported_at=exported_at,
+        size_bytes=tmp.stat().st_size,
+        filters=spec.describe_filters(),
+    )
+    tmp_meta.write_text(json.dumps(result.metadata(), indent=1) + "\n")
+    os.replace(tmp, target)
+    os.replace(tmp_meta, sidecar)
+    return result
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")

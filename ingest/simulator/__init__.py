@@ -1,0 +1,1 @@
+"""simulator: see README's layout."""

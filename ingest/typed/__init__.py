@@ -1,0 +1,1 @@
+"""typed: see README's layout."""

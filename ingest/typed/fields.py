@@ -1,0 +1,251 @@
+"""The field registry: every field LeadWarehouse knows, with its type.
+
+One registry drives the typed parsing, the pandera contracts and the typed table's columns. It
+holds the LeadConduit standard fields (the dbt seed ``seeds/standard_fields.csv``) and the
+account's custom fields (``config/custom_fields.yaml``, a list of ``{id, type, label}`` that a
+user edits). A field that shows up in the data without being registered is *unknown*: it is kept
+as a string field and reported as schema drift, never dropped.
+
+Types. The registry stores the type a field is declared with (``declared_type``) and the type it
+is parsed as (``type``, always one of ``ingest.typed.types.TYPE_NAMES``). They differ in three
+places, all LeadConduit's own behaviour that the seed does not spell out:
+
+* ``array`` (a list of values): parsed as ``string`` (the list's JSON text);
+* date-of-birth fields (``dob`` and ``*.dob`` declared ``date``): parsed as ``dob`` (age, year and
+  the ``**/**/YYYY`` mask);
+* ``trustedform_cert_url`` (declared ``string``): parsed as ``trustedform_url``.
+
+Column names. A field's columns in the typed table are ``<prefix>__<component>`` where the prefix
+is the field id with every character other than letters, digits and ``_`` replaced by ``_``
+(``vehicle.year`` -> ``vehicle_year``). Two ids can give the same prefix (the seed itself has
+``mortgage.refi_purpose`` and ``mortgage.refi.purpose``): the first in registry order (seed order,
+then the custom-fields file, then unknown ids sorted) keeps it, the next get ``_2``, ``_3``, ...
+(``mortgage_refi_purpose_2``). ``Field.prefix`` is the authority.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import yaml
+
+from ingest.paths import PROJECT_ROOT
+from ingest.typed.types import TYPE_NAMES
+
+STANDARD_FIELDS_PATH = PROJECT_ROOT / "seeds" / "standard_fields.csv"
+CUSTOM_FIELDS_PATH = PROJECT_ROOT / "config" / "custom_fields.yaml"
+#: Environment variable that points at another custom-fields file.
+CUSTOM_FIELDS_ENV = "LEADWH_CUSTOM_FIELDS"
+
+#: Declared types that are parsed as another type (see the module docstring).
+TYPE_ALIASES = {"array": "string"}
+#: Field ids parsed as another type than the seed declares: (id pattern, declared, parsed as).
+TYPE_REFINEMENTS = [
+    (re.compile(r"^(?:.+\.)?dob$"), "date", "dob"),
+    (re.compile(r"^trustedform_cert_url$"), "string", "trustedform_url"),
+]
+#: Keys of a lead object that are not fields (``vars.lead.id`` is the lead id).
+RESERVED_KEYS = frozenset({"id"})
+DECLARABLE_TYPES = frozenset(TYPE_NAMES) | frozenset(TYPE_ALIASES)
+
+STANDARD, CUSTOM, UNKNOWN = "standard", "custom", "unknown"
+#: Types whose values are never stored in clear in the typed table (only masked and hashed).
+SSN_LIKE_TYPES = frozenset({"ssn"})
+
+
+class FieldRegistryError(ValueError):
+    """A bad standard-fields seed or custom-fields file."""
+
+
+def column_prefix(field_id: str) -> str:
+    """The column-name prefix of a field: ``vehicle.year`` -> ``vehicle_year``."""
+    prefix = re.sub(r"[^A-Za-z0-9_]", "_", field_id)
+    return prefix or "_"
+
+
+def parse_type(field_id: str, declared_type: str) -> str:
+    """The type a field is parsed as, from the type it is declared with."""
+    for pattern, declared, parsed in TYPE_REFINEMENTS:
+        if declared_type == declared and pattern.match(field_id):
+            return parsed
+    return TYPE_ALIASES.get(declared_type, declared_type)
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    type: str
+    label: str
+    source: str  # standard | custom | unknown
+    declared_type: str
+    vertical: str | None = None
+    #: The column-name prefix in the typed table (unique in the registry).
+    prefix: str = ""
+
+    @property
+    def is_known(self) -> bool:
+        return self.source != UNKNOWN
+
+
+@dataclass
+class FieldRegistry:
+    """Fields by id, in order: standard fields (seed order), then custom fields (file order)."""
+
+    fields: dict[str, Field] = field(default_factory=dict)
+    custom_fields_path: Path | None = None
+
+    def __contains__(self, field_id: object) -> bool:
+        return field_id in self.fields
+
+    def __getitem__(self, field_id: str) -> Field:
+        try:
+            return self.fields[field_id]
+        except KeyError:
+            raise KeyError(f"field {field_id!r} is not registered") from None
+
+    def __iter__(self) -> Iterator[Field]:
+        return iter(self.fields.values())
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def get(self, field_id: str) -> Field | None:
+        return self.fields.get(field_id)
+
+    def type_of(self, field_id: str) -> str:
+        """The parse type of a field; ``string`` for an unknown one."""
+        found = self.fields.get(field_id)
+        return found.type if found else "string"
+
+    def resolve(self, field_id: str, taken: set[str] | None = None) -> Field:
+        """The registered field, or an unknown string field for an id the registry lacks (its
+        prefix made unique against the registry's and ``taken``)."""
+        found = self.fields.get(field_id)
+        if found is not None:
+            return found
+        used = {f.prefix for f in self.fields.values()} | (taken or set())
+        return Field(field_id, "string", field_id, UNKNOWN, "string",
+                     prefix=unique_prefix(field_id, used))  # fmt: skip
+
+    def unknown(self, field_ids: Iterable[str]) -> list[str]:
+        """The ids among ``field_ids`` that are neither registered nor reserved, sorted."""
+        return sorted({f for f in field_ids if f not in self.fields and f not in RESERVED_KEYS})
+
+    def by_prefix(self) -> dict[str, Field]:
+        return {f.prefix: f for f in self.fields.values()}
+
+    def order(self, field_ids: Iterable[str]) -> list[Field]:
+        """Fields for ids (reserved keys dropped): registry order first, then unknown ids
+        sorted (as string fields with unique prefixes)."""
+        ids = set(field_ids) - RESERVED_KEYS
+        known = [f for f in self.fields.values() if f.id in ids]
+        taken: set[str] = set()
+        unknown = []
+        for field_id in sorted(ids - set(self.fields)):
+            item = self.resolve(field_id, taken)
+            taken.add(item.prefix)
+            unknown.append(item)
+        return known + unknown
+
+
+def unique_prefix(field_id: str, used: set[str]) -> str:
+    base = column_prefix(field_id)
+    prefix, n = base, 1
+    while prefix in used:
+        n += 1
+        prefix = f"{base}_{n}"
+    return prefix
+
+
+def _read_standard(path: Path) -> list[Field]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"id", "type", "name"} - set(reader.fieldnames or ())
+        if missing:
+            raise FieldRegistryError(f"{path}: missing column(s) {sorted(missing)}")
+        fields = []
+        for line, row in enumerate(reader, start=2):
+            field_id, declared = (row["id"] or "").strip(), (row["type"] or "").strip()
+            if declared not in DECLARABLE_TYPES:
+                raise FieldRegistryError(f"{path}:{line}: field {field_id!r}: unknown type "
+                                         f"{declared!r}")  # fmt: skip
+            fields.append(Field(field_id, parse_type(field_id, declared),
+                                (row["name"] or field_id).strip(), STANDARD, declared,
+                                (row.get("vertical") or "").strip() or None))  # fmt: skip
+    return fields
+
+
+def _read_custom(path: Path) -> list[Field]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise FieldRegistryError(f"{path}: not valid YAML: {error}") from None
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise FieldRegistryError(f"{path}: expected a list of {{id, type, label}} entries")
+    fields = []
+    for number, entry in enumerate(data, start=1):
+        where = f"{path}: entry {number}"
+        if not isinstance(entry, dict):
+            raise FieldRegistryError(f"{where}: expected a mapping with id, type and label")
+        extra = set(entry) - {"id", "type", "label"}
+        if extra:
+            raise FieldRegistryError(f"{where}: unexpected key(s) {sorted(extra)}")
+        field_id, declared = entry.get("id"), entry.get("type")
+        if not isinstance(field_id, str) or not field_id.strip():
+            raise FieldRegistryError(f"{where}: 'id' must be a non-empty string")
+        field_id = field_id.strip()
+        if field_id in RESERVED_KEYS:
+            raise FieldRegistryError(f"{where}: {field_id!r} is reserved (it is the lead id)")
+        if declared not in DECLARABLE_TYPES:
+            raise FieldRegistryError(
+                f"{where} ({field_id}): type {declared!r} is not one of "
+                f"{', '.join(sorted(DECLARABLE_TYPES))}"
+            )
+        label = entry.get("label")
+        label = str(label).strip() if label is not None else field_id
+        fields.append(Field(field_id, parse_type(field_id, declared), label, CUSTOM, declared))
+    return fields
+
+
+def default_custom_fields_path() -> Path:
+    value = os.environ.get(CUSTOM_FIELDS_ENV, "").strip()
+    return Path(value).expanduser() if value else CUSTOM_FIELDS_PATH
+
+
+def load_registry(
+    custom_fields_path: str | Path | None = None,
+    standard_fields_path: str | Path | None = None,
+) -> FieldRegistry:
+    """The registry: the standard fields plus the custom fields.
+
+    ``custom_fields_path`` defaults to ``$LEADWH_CUSTOM_FIELDS`` or ``config/custom_fields.yaml``
+    (a missing default file means no custom fields; a missing explicit file is an error).
+    """
+    standard = _read_standard(Path(standard_fields_path or STANDARD_FIELDS_PATH))
+    explicit = custom_fields_path is not None
+    custom_path = Path(custom_fields_path) if explicit else default_custom_fields_path()
+    if custom_path.exists():
+        custom = _read_custom(custom_path)
+    elif explicit:
+        raise FieldRegistryError(f"custom fields file {custom_path} does not exist")
+    else:
+        custom = []
+
+    registry = FieldRegistry(custom_fields_path=custom_path if custom_path.exists() else None)
+    used: set[str] = set()
+    for item in [*standard, *custom]:
+        if item.id in registry.fields:
+            kind = "a standard field" if registry.fields[item.id].source == STANDARD else "twice"
+            raise FieldRegistryError(f"field {item.id!r} is declared {kind} "
+                                     f"({item.source} field in {custom_path})")  # fmt: skip
+        item = replace(item, prefix=unique_prefix(item.id, used))
+        used.add(item.prefix)
+        registry.fields[item.id] = item
+    return registry

@@ -1,0 +1,592 @@
+"""The scalar reference: one plain Python function per type, one value at a time, built directly
+on the libraries that are the source of truth (``phonenumbers`` for phones, ``ipaddress`` for IP
+addresses, ``urllib.parse`` for URLs, ``datetime`` for calendar dates and times).
+
+The vectorized parsers must give exactly these results, value for value (the differential and
+property tests check it), and fall back on these functions, once per distinct value, for the
+shapes they do not handle themselves.
+
+Each function takes the raw value (a string, or None) and returns a dict with the type's columns:
+``raw``, ``normal``, ``valid`` and the components (see ``ingest.typed.types.TYPES`` for the
+schemas).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import phonenumbers
+from phonenumbers import NumberParseException
+
+from . import shapes as S
+from ._common import format_number, strip_ws
+
+Row = dict[str, Any]
+
+
+def _c(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+# ---------------------------------------------------------------------------------------------
+# phone
+_HINT = _c(S.PHONE_HINT)
+
+
+def phone_hint(text: str) -> tuple[str | None, str]:
+    """(type, text without the hint) for a trimmed value."""
+    match = _HINT.search(text)
+    if not match:
+        return None, text
+    return S.PHONE_HINTS[match.group(1).lower()], strip_ws(text[: match.start()])
+
+
+def _mask(digits: str, flags: list[bool]) -> str:
+    """Put '*' back on the digits whose flag (aligned on the right) is set."""
+    out = list(digits)
+    for i in range(1, min(len(out), len(flags)) + 1):
+        if flags[-i]:
+            out[-i] = "*"
+    return "".join(out)
+
+
+def phone(value: str | None, default_region: str = "US") -> Row:
+    row: Row = dict.fromkeys(
+        ("raw", "normal", "valid", "area", "exchange", "line", "number", "extension",
+         "country_code", "country_calling_code", "is_tollfree", "type", "masked")
+    )  # fmt: skip
+    if value is None:
+        return row
+    row["raw"] = value
+    kind, text = phone_hint(strip_ws(value))
+    row["type"] = kind
+    masked = "*" in text
+    try:
+        number = phonenumbers.parse(text.replace("*", "0"), default_region)
+    except NumberParseException:
+        number = None
+    if number is None:
+        row.update(normal=text, valid=False)
+        return row
+
+    nsn = phonenumbers.national_significant_number(number)
+    extension = number.extension or None
+    calling_code = number.country_code
+    if calling_code == 1:
+        ndc = 3 if len(nsn) == 10 else 0
+    else:
+        ndc = phonenumbers.length_of_national_destination_code(number)
+    if masked:
+        flags = [c == "*" for c in text if c in "0123456789*"]
+        combined = _mask(nsn + (extension or ""), flags)
+        nsn, extension = combined[: len(nsn)], (combined[len(nsn) :] or None)
+        # masked digits count as valid when the number has a full possible length
+        reason = phonenumbers.is_possible_number_with_reason(number)
+        valid = reason == phonenumbers.ValidationResult.IS_POSSIBLE
+    else:
+        valid = phonenumbers.is_valid_number(number)
+
+    region = phonenumbers.region_code_for_country_code(calling_code)
+    area = nsn[:ndc] or None
+    row.update(
+        normal=nsn + (f"x{extension}" if extension else ""),
+        valid=bool(valid),
+        area=area,
+        number=nsn[ndc:],
+        extension=extension,
+        country_code=region if region not in ("ZZ", "001") else None,
+        country_calling_code=calling_code,
+        is_tollfree=area in S.TOLLFREE_AREAS,
+        masked=masked,
+    )
+    if calling_code == 1 and len(nsn) == 10:
+        row.update(exchange=nsn[3:6], line=nsn[6:])
+    return row
+
+
+# ---------------------------------------------------------------------------------------------
+# email
+_EMAIL = _c(S.EMAIL)
+
+
+def email(value: str | None) -> Row:
+    row: Row = dict.fromkeys(
+        ("raw", "normal", "valid", "user", "domain", "host", "tld", "is_free", "is_disposable")
+    )
+    if value is None:
+        return row
+    row.update(raw=value, normal=value, valid=False)
+    text = strip_ws(value)
+    match = _EMAIL.match(text)
+    if not match:
+        return row
+    user, domain = match.group(1), match.group(2)
+    if len(user) > S.EMAIL_MAX_USER or len(domain) > S.EMAIL_MAX_DOMAIN:
+        return row
+    bare = domain.rstrip(".")
+    host, _, tld = bare.rpartition(".")
+    lower = bare.lower()
+    row.update(
+        normal=text.lower(),
+        valid=True,
+        user=user,
+        domain=domain,
+        host=host,
+        tld=tld,
+        is_free=lower in S.free_email_domains(),
+        is_disposable=lower in S.disposable_email_domains(),
+    )
+    return row
+
+
+# ---------------------------------------------------------------------------------------------
+# postal_code
+_POSTAL_US, _POSTAL_CA, _POSTAL_GB = _c(S.POSTAL_US), _c(S.POSTAL_CA), _c(S.POSTAL_GB)
+POSTAL_COMPONENTS = ("country_code", "code", "zip", "four", "fsa", "ldu", "district", "outcode",
+                     "incode")  # fmt: skip
+
+
+def postal_code(value: str | None) -> Row:
+    row: Row = dict.fromkeys(("raw", "normal", "valid", *POSTAL_COMPONENTS))
+    if value is None:
+        return row
+    row.update(raw=value, normal=value, valid=False)
+    text = strip_ws(value)
+    if m := _POSTAL_US.match(text):
+        zip5, four = m.group(1), m.group(2)
+        row.update(normal=f"{zip5}-{four}" if four else zip5, country_code="US", zip=zip5,
+                   four=four)  # fmt: skip
+    elif m := _POSTAL_CA.match(text):
+        fsa, ldu = m.group(1).upper(), m.group(3).upper()
+        row.update(normal=f"{fsa} {ldu}", country_code="CA", fsa=fsa, ldu=ldu,
+                   district=m.group(2).upper())  # fmt: skip
+    elif m := _POSTAL_GB.match(text):
+        outcode, incode = m.group(1).upper(), m.group(2).upper()
+        row.update(normal=f"{outcode} {incode}", country_code="GB", outcode=outcode,
+                   incode=incode)  # fmt: skip
+    else:
+        return row
+    row.update(valid=True, code=text.upper())
+    return row
+
+
+# ---------------------------------------------------------------------------------------------
+# state
+_STATE_NAMES = S.state_names()
+_WS_RUN = _c(S.W + "+")
+
+
+def state(value: str | None) -> Row:
+    row: Row = dict.fromkeys(("raw", "normal", "valid", "name"))
+    if value is None:
+        return row
+    row.update(raw=value, normal=value, valid=True)
+    text = strip_ws(value)
+    code = None
+    if len(text) == 2 and text.upper() in S.STATES:
+        code = text.upper()
+    else:
+        code = _STATE_NAMES.get(_WS_RUN.sub(" ", text).lower())
+    if code is not None:
+        row.update(normal=code, name=S.STATES[code])
+    return row
+
+
+# ---------------------------------------------------------------------------------------------
+# date, dob
+_DATE_YMD, _DATE_MDY, _DATE_8 = _c(S.DATE_YMD), _c(S.DATE_MDY), _c(S.DATE_8)
+_DATE_MF, _DATE_DF = _c(S.DATE_MONTH_FIRST), _c(S.DATE_DAY_FIRST)
+
+
+def _real(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _first_real(*candidates: tuple[int, int, int]) -> date | None:
+    for y, m, d in candidates:
+        found = _real(y, m, d)
+        if found is not None:
+            return found
+    return None
+
+
+def parse_date_text(text: str) -> date | None:
+    """The calendar date a trimmed text stands for (US order first), or None."""
+    if m := _DATE_YMD.match(text):
+        y, a, b = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        return _first_real((y, a, b), (y, b, a))
+    if m := _DATE_MDY.match(text):
+        a, b, ytext = int(m.group(1)), int(m.group(2)), m.group(3)
+        y = int(ytext) if len(ytext) == 4 else S.two_digit_year(int(ytext))
+        return _first_real((y, a, b), (y, b, a))
+    if m := _DATE_8.match(text):
+        p1, p2, p3, p4 = (int(g) for g in m.groups())
+        mmddyyyy, yyyymmdd = p3 * 100 + p4, p1 * 100 + p2
+        return _first_real((mmddyyyy, p1, p2), (yyyymmdd, p3, p4), (mmddyyyy, p2, p1))
+    if m := _DATE_MF.match(text):
+        month = S.MONTHS.get(m.group(1).lower())
+        return None if month is None else _real(int(m.group(3)), month, int(m.group(2)))
+    if m := _DATE_DF.match(text):
+        month = S.MONTHS.get(m.group(2).lower())
+        return None if month is None else _real(int(m.group(3)), month, int(m.group(1)))
+    return None
+
+
+def date_(value: str | None) -> Row:
+    row: Row = dict.fromkeys(("raw", "normal", "valid"))
+    if value is None:
+        return row
+    parsed = parse_date_text(strip_ws(value))
+    row.update(raw=value, normal=parsed, valid=parsed is not None)
+    return row
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def dob(value: str | None, today: date | None = None) -> Row:
+    row: Row = dict.fromkeys(("raw", "normal", "valid", "age", "year", "masked"))
+    if value is None:
+        return row
+    row.update(date_(value))
+    parsed = row["normal"]
+    if parsed is not None:
+        days = ((today or today_utc()) - parsed).days
+        # years of 365 days, to one decimal, halves rounded up (as LeadConduit shows it)
+        row.update(age=((days * 20 + 365) // 730) / 10, year=parsed.year,
+                   masked=f"**/**/{parsed.year:04d}")  # fmt: skip
+    return row
+
+
+# ---------------------------------------------------------------------------------------------
+# time
+_TIME_ISO, _TIME_US, _TIME_JS = _c(S.TIME_ISO), _c(S.TIME_US), _c(S.TIME_JS)
+_TIME_RFC, _TIME_EPOCH = _c(S.TIME_RFC), _c(S.TIME_EPOCH)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _offset(zone: str | None) -> timedelta | None:
+    """A zone designator as an offset east of UTC; None when it is no offset."""
+    if zone is None or zone.upper() in ("Z", "UTC", "GMT"):
+        return timedelta(0)
+    sign = -1 if zone[0] == "-" else 1
+    digits = zone[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if hours > 23 or minutes > 59:
+        return None
+    return sign * timedelta(hours=hours, minutes=minutes)
+
+
+def _utc(y, mo, d, h=0, mi=0, s=0, micro=0, zone=None) -> datetime | None:
+    offset = _offset(zone)
+    if offset is None:
+        return None
+    try:
+        local = datetime(y, mo, d, h, mi, s, micro, tzinfo=UTC)
+        return local - offset
+    except (ValueError, OverflowError):
+        return None
+
+
+def parse_time_text(text: str) -> datetime | None:
+    """The UTC instant (millisecond precision) a trimmed text stands for, or None."""
+    if m := _TIME_ISO.match(text):
+        y, mo, d, h, mi, s, frac, zone = m.groups()
+        millis = int((frac or "0")[:3].ljust(3, "0"))
+        return _utc(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0),
+                    millis * 1000, zone)  # fmt: skip
+    if m := _TIME_US.match(text):
+        mo, d, y, h, mi, s, ampm = m.groups()
+        hour = int(h or 0)
+        if ampm:
+            if not 1 <= hour <= 12:
+                return None
+            hour = hour % 12 + (12 if ampm.lower() == "pm" else 0)
+        return _utc(int(y), int(mo), int(d), hour, int(mi or 0), int(s or 0))
+    if m := _TIME_JS.match(text):
+        mon, d, y, h, mi, s, zone = m.groups()
+        month = S.MONTHS.get(mon.lower())
+        if month is None:
+            return None
+        return _utc(int(y), month, int(d), int(h), int(mi), int(s), 0, zone)
+    if m := _TIME_RFC.match(text):
+        d, mon, y, h, mi, s, zone = m.groups()
+        month = S.MONTHS.get(mon.lower())
+        if month is None:
+            return None
+        return _utc(int(y), month, int(d), int(h), int(mi), int(s or 0), 0, zone)
+    if m := _TIME_EPOCH.match(text):
+        digits = m.group(1)
+        millis = int(digits) * (1000 if len(digits) == 10 else 1)
+        return _EPOCH + timedelta(milliseconds=millis)
+    return None
+
+
+def time(value: str | None) -> Row:
+    row: Row = dict.fromkeys(("raw", "normal", "valid"))
+    if value is None:
+        return row
+    parsed = parse_time_text(strip_ws(value))
+    row.update(raw=value, normal=parsed, valid=parsed is not None)
+    return row
+
+
+# ---------------------------------------------------------------------------------------------
+# boolean, number, range, gender
+_NOT_ALNUM = _c("[^A-Za-z0-9]")
+
+
+def boolean(value: str | None) -> Row:
+    row: Row = dict.fromkeys(("raw", "normal", "valid"))
+    if value is None:
+        return row
+    parsed = S.BOOLEAN_WORDS.get(_NOT_ALNUM.sub("", value).lower())
+    row.update(raw=value, normal=parsed, valid=parsed is not None)
+    return row
+
+
+_NUMBER_LITERAL, _NUMBER_SANITIZED = _c(S.NUMBER_LITERAL), _c(S.NUMBER_SANITIZED)
+_NOT_NUMERIC = _c(r"[^0-9.\-]")
+
+
+def parse_number_text(value: str) -> float | None:
+    """The number in a text: a plain literal as is, else what is left after removing every
+    character but digits, '.' and '-'. None when no (finite) number is left."""
+    text = strip_ws(value)
+    if _NUMBER_LITERAL.match(text):
+        number = float(text)
+    else:
+        sanitized = _NOT_NUMERIC.sub("", value)
+        if not _NUMBER_SANITIZED.match(sanitized):
+            return None
+        number = float(sanitized)
+    if number != number or number in (float("inf"), float("-inf")):
+        return None
+    return number
+
+
+def number(value: str | None) -> Row:
+    row: Row = dict.fromkeys(("raw", "normal", "valid"))
+    if value is None:
+        return row
+    parsed = parse_number_text(value)
+    row.update(raw=value, normal=parsed, valid=parsed is not None)
+    return row
+
+
+_RANGE_MIN_MAX, _RANGE_MIN_PLUS = _c(S.RANGE_MIN_MAX), _c(S.RANGE_MIN_PLUS)
+_RANGE_DROP = _c(f"[$,]|{S.W}")
+_INT64_LIMIT = 2.0**63
+
+
+def _finite(x: float) -> bool:
+    return x == x and x not in (float("inf"), float("-inf"))
+
+
+def range_(value: str | None) -> Row:
+    row: Row = dict.fromkeys(("raw", "normal", "valid", "min", "max", "avg", "mid"))
+    if value is None:
+        return row
+    row.update(raw=value, normal=value, valid=False)
+    compact = _RANGE_DROP.sub("", value.lower())
+    low = high = None
+    if m := _RANGE_MIN_MAX.match(compact):
+        low, high = float(m.group(1)), float(m.group(2))
+        if not (_finite(low) and _finite(high)):
+            low = high = None
+    elif m := _RANGE_MIN_PLUS.match(compact):
+        low = float(m.group(1))
+        if not _finite(low):
+            low = None
+        else:
+            row.update(normal=f"{format_number(low)}+", valid=True, min=low)
+            return row
+    if low is None:
+        bare = parse_number_text(value)
+        if bare is None:
+            return row
+        low = high = bare
+        normal = format_number(bare)
+    else:
+        normal = f"{format_number(low)}-{format_number(high)}"
+    avg = (low + high) / 2
+    if not _finite(avg):
+        return row
+    row.update(normal=normal, valid=True, min=low, max=high, avg=avg,
+               mid=int(avg) if abs(avg) < _INT64_LIMIT else None)  # fmt: skip
+    return row
+
+
+def gender(value: str | None) -> Row:
+    row: Row = dict.fromkeys(("raw", "normal", "valid", "abbr"))
+    if value is None:
+        return row
+    parsed = S.GENDERS.get(strip_ws(value).lower())
+    row.update(raw=value, normal=parsed or value, valid=parsed is not None,
+               abbr=S.GENDER_ABBR.get(parsed) if parsed else None)  # fmt: skip
+    return row
+
+
+# ---------------------------------------------------------------------------------------------
+# ssn
+_NOT_DIGIT = _c("[^0-9]")
+_DIGIT = _c("[0-9]")
+
+
+def ssn(value: str | None) -> Row:
+    row: Row = dict.fromkeys(
+        ("raw", "normal", "valid", "first_three", "middle_two", "last_four", "masked")
+    )
+    if value is None:
+        return row
+    digits = _NOT_DIGIT.sub("", value)
+    if len(digits) != 9:
+        row.update(raw=value, normal=value, valid=False, masked=_DIGIT.sub("*", value))
+        return row
+    row.update(raw=value, normal=digits, valid=True, first_three=digits[:3],
+               middle_two=digits[3:5], last_four=digits[5:],
+               masked=f"***-**-{digits[5:]}")  # fmt: skip
+    return row
+
+
+# ---------------------------------------------------------------------------------------------
+# street, strings
+_STREET = _c(S.STREET)
+
+
+def street(value: str | None) -> Row:
+    row: Row = dict.fromkeys(("raw", "normal", "valid", "number", "name"))
+    if value is None:
+        return row
+    text = strip_ws(value)
+    m = _STREET.match(text)
+    if not m:
+        row.update(raw=value, normal=value, valid=False)
+        return row
+    row.update(raw=value, normal=text, valid=True, number=m.group(1), name=m.group(2))
+    return row
+
+
+def string(value: str | None) -> Row:
+    if value is None:
+        return {"raw": None, "normal": None, "valid": None}
+    return {"raw": value, "normal": value, "valid": True}
+
+
+# ---------------------------------------------------------------------------------------------
+# url, trustedform_url, ip
+_HOST_NAME = _c(r"^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?$")
+_NO_URL_CHARS = _c(f"{S.W}|[\x00-\x1f\x7f]")
+
+
+def _url_parts(value: str) -> Row | None:
+    """urllib's reading of a web URL (``http://`` added when there is no ``://``).
+
+    None when it is none: empty, whitespace or control characters inside, a scheme other than
+    http/https, no host, a host that is neither a plain (ASCII) name nor a bracketed IPv6
+    address, or a bad port. Empty query and fragment count as absent.
+    """
+    text = strip_ws(value)
+    if not text or _NO_URL_CHARS.search(text):
+        return None
+    if S.URL_HAS_SCHEME not in text:
+        text = "http://" + text
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not text[len(scheme) + 1 :].startswith("//"):
+        return None
+    host = parts.hostname
+    if not host:
+        return None
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    if hostport.startswith("["):
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return None
+        host_text = f"[{host}]"
+    elif _HOST_NAME.match(host):
+        host_text = host
+    else:
+        return None
+    port_text = None if port is None else str(port)
+    path = parts.path or "/"
+    query = parts.query or None
+    fragment = f"#{parts.fragment}" if parts.fragment else None
+    normal = f"{scheme}://{userinfo}{at}{host_text}"
+    normal += (f":{port_text}" if port_text is not None else "") + path
+    normal += (f"?{query}" if query is not None else "") + (fragment or "")
+    return {
+        "normal": normal,
+        "protocol": scheme,
+        "host": host,
+        "port": port_text,
+        "path": path,
+        "query": query,
+        "hash": fragment,
+    }
+
+
+def url(value: str | None) -> Row:
+    row: Row = dict.fromkeys(
+        ("raw", "normal", "valid", "protocol", "host", "port", "path", "query", "hash")
+    )
+    if value is None:
+        return row
+    row.update(raw=value, normal=value, valid=False)
+    parts = _url_parts(value)
+    if parts is not None:
+        row.update(parts, valid=True)
+    return row
+
+
+_TF_ID, _TF_LEGACY = _c(S.TRUSTEDFORM_CERT_ID), _c(S.TRUSTEDFORM_LEGACY_ID)
+
+
+def trustedform_url(value: str | None) -> Row:
+    row: Row = dict.fromkeys(("raw", "normal", "valid", "cert_id", "type", "is_masked"))
+    if value is None:
+        return row
+    row.update(raw=value, normal=value, valid=False)
+    parts = _url_parts(value)
+    if parts is None or parts["protocol"] != "https" or parts["port"] is not None:
+        return row
+    if parts["host"] not in S.TRUSTEDFORM_HOSTS:
+        return row
+    cert_id = parts["path"][1:]
+    if not _TF_ID.match(cert_id):
+        return row
+    legacy = bool(_TF_LEGACY.match(cert_id))
+    if legacy:
+        cert_id = cert_id.lower()
+    row.update(normal=f"https://{parts['host']}/{cert_id}", valid=True, cert_id=cert_id,
+               type="web" if legacy else None, is_masked=False if legacy else None)  # fmt: skip
+    return row
+
+
+def ip(value: str | None) -> Row:
+    row: Row = dict.fromkeys(("raw", "normal", "valid", "is_ipv4"))
+    if value is None:
+        return row
+    row.update(raw=value, normal=value, valid=False)
+    text = strip_ws(value)
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return row
+    row.update(normal=str(address), valid=True, is_ipv4=address.version == 4)
+    return row

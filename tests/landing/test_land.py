@@ -1,0 +1,131 @@
+"""Landing a simulated operation (with faults): nothing lost, counts reconcile, idempotent."""
+
+import duckdb
+import pytest
+
+from ingest.landing.land import land
+from tests.conftest import simulate_small
+
+
+@pytest.fixture
+def landed(tmp_path):
+    landing = tmp_path / "landing"
+    summary = simulate_small(landing, faults=True, leads=300, days=3)
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    reports = {d: land(con, landing, d) for d in ("events", "submissions")}
+    yield con, landing, summary, reports
+    con.close()
+
+
+def count(con, sql):
+    return con.execute(sql).fetchone()[0]
+
+
+def test_every_record_is_loaded_quarantined_or_a_duplicate(landed):
+    con, _, summary, reports = landed
+    events = reports["events"]
+    assert events.reconciles and reports["submissions"].reconciles
+    assert count(con, "select count(*) from raw.lead_events") == summary.events
+    assert count(con, "select count(distinct event_id) from raw.lead_events") == summary.events
+    assert events.total("duplicates") == summary.duplicates_events
+    assert events.total("quarantined") == summary.quarantine_expected_events
+    assert events.total("records_read") == summary.event_records
+    assert count(con, "select count(*) from raw.quarantine where dataset = 'events'") == (
+        summary.quarantine_expected_events
+    )
+    assert count(con, "select count(*) from raw.lead_submissions") == summary.submissions
+    assert count(con, "select count(*) from raw.quarantine where dataset = 'submissions'") == (
+        summary.quarantine_expected_submissions
+    )
+    # faults of every kind really were injected, so the test above is not vacuous
+    assert summary.duplicates_events > 0 and summary.quarantine_expected_events > 0
+    reasons = {
+        r[0].split(":")[0] for r in con.execute("select reason from raw.quarantine").fetchall()
+    }
+    assert {"malformed JSON", "missing event id"} <= reasons
+    assert any(r.startswith("invalid UTF-8") for r in reasons)
+
+
+def test_non_json_file_in_the_firehose_tree_is_recorded_as_ignored(landed):
+    con, *_ = landed
+    ignored = con.execute(
+        "select file_path from raw.ingest_manifest where status = 'ignored'"
+    ).fetchall()
+    assert ("firehose/leadconduit-credentials-test.txt",) in ignored
+
+
+def test_relanding_changes_nothing(landed):
+    con, landing, *_ = landed
+    tables = ["raw.lead_events", "raw.lead_submissions", "raw.quarantine", "raw.ingest_manifest"]
+    before = {t: count(con, f"select count(*) from {t}") for t in tables}
+    again = land(con, landing, "events")
+    assert again.files == [] and again.skipped_unchanged > 0
+    land(con, landing, "submissions")
+    # touching a file without changing its bytes is no change either
+    first = next((landing / "events" / "batches").glob("*.ndjson"))
+    first.touch()
+    land(con, landing, "events")
+    assert {t: count(con, f"select count(*) from {t}") for t in tables} == before
+
+
+def test_a_changed_file_is_loaded_again_and_only_new_events_are_added(landed):
+    con, landing, *_ = landed
+    path = sorted((landing / "events" / "batches").glob("*.ndjson"))[-1]
+    events_before = count(con, "select count(*) from raw.lead_events")
+    line = path.read_bytes().split(b"\n")[0]
+    new_event = line.replace(line[7:31], b"0" * 24, 1)  # same event under a new id
+    assert new_event != line
+    path.write_bytes(path.read_bytes().rstrip(b"\n") + b"\n" + new_event + b"\n")
+    report = land(con, landing, "events")
+    [changed] = report.files
+    assert changed.loaded == 1
+    assert changed.duplicates == changed.records_read - changed.quarantined - 1
+    assert count(con, "select count(*) from raw.lead_events") == events_before + 1
+
+
+def test_a_failed_chunk_leaves_the_warehouse_unchanged_and_the_next_run_lands_it(
+    landed, monkeypatch
+):
+    con, landing, *_ = landed
+    batches = landing / "events" / "batches"
+    new = batches / "zz-new.ndjson"
+    # a file whose first event has a new id: one event to land, the rest duplicates
+    first, *rest = next(batches.glob("*.ndjson")).read_bytes().split(b"\n")
+    new.write_bytes(b"\n".join([first.replace(first[7:31], b"f" * 24, 1), *rest]))
+    tables = ["raw.lead_events", "raw.ingest_manifest", "raw.quarantine"]
+    before = {t: count(con, f"select count(*) from {t}") for t in tables}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("ingest.landing.raw_store.insert_quarantine", broken)
+        with pytest.raises(RuntimeError, match="disk full"):
+            land(con, landing, "events")
+    assert {t: count(con, f"select count(*) from {t}") for t in tables} == before
+    report = land(con, landing, "events")
+    assert [f.file_path for f in report.files] == ["batches/zz-new.ndjson"]
+    assert report.files[0].loaded == 1
+    assert count(con, "select count(*) from raw.lead_events") == before["raw.lead_events"] + 1
+
+
+def test_chunks_and_worker_processes_land_the_same_as_one_pass(tmp_path, monkeypatch):
+    landing = tmp_path / "landing"
+    simulate_small(landing, faults=True, leads=200, days=3)
+    monkeypatch.setattr("ingest.landing.land.PARALLEL_BYTES", 0)
+    results = {}
+    for name, flush_bytes, workers in (("one", 1 << 40, 1), ("many", 1, 1), ("parallel", 1, 2)):
+        monkeypatch.setattr("ingest.landing.land.FLUSH_BYTES", flush_bytes)
+        with duckdb.connect(str(tmp_path / f"{name}.duckdb")) as con:
+            report = land(con, landing, "events", workers=workers)
+            assert report.reconciles
+            results[name] = (
+                report.summary()["loaded"],
+                report.summary()["duplicates"],
+                report.summary()["quarantined"],
+                con.execute(
+                    "select count(distinct batch_id), count(*) from raw.ingest_manifest"
+                ).fetchall()[0][1],
+                sorted(con.execute("select event_id from raw.lead_events").fetchall()),
+            )
+    assert results["one"] == results["many"] == results["parallel"]

@@ -1,0 +1,201 @@
+"""Exports on a real serving file: windows, filters, formats, atomic stable files, the Dagster job,
+its schedule and `leadwh export`."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from ingest.ops.config import load_exports
+from ingest.paths import Paths
+from ingest.serving.exports import run_export
+from tests.conftest import environment
+from tests.ops.conftest import write_yaml
+
+AS_OF = datetime(2026, 10, 30, 12, 0)
+EXPORTS = {
+    "exports": [
+        {
+            "name": "leads_last_24h",
+            "mart": "fct_leads",
+            "filters": {"last": "24h", "time_column": "submitted_at"},
+            "format": "csv",
+            "destination": "exports/daily",
+            "schedule": "0 6 * * *",
+        },
+        {
+            "name": "accepted_latest_2d",
+            "mart": "fct_leads",
+            "filters": {
+                "last": "2d",
+                "time_column": "submitted_date",
+                "relative_to": "latest",
+                "where": {"lead_outcome": "accepted", "source_name": ["A", "B"]},
+            },
+            "columns": ["lead_id", "source_name", "submitted_date"],
+            "format": "parquet",
+        },
+        {
+            "name": "by_source",
+            "query": "select source_name, count(*) as leads from marts.fct_leads group by 1"
+            " order by 1",
+            "format": "csv",
+        },
+        {"name": "missing_mart", "mart": "fct_nothing", "format": "csv"},
+    ]
+}
+
+
+@pytest.fixture
+def home(tmp_path) -> Paths:
+    """A serving file with a small marts.fct_leads: 96 leads, one every hour for 4 days."""
+    paths = Paths(tmp_path / "home")
+    paths.serving.parent.mkdir(parents=True)
+    with duckdb.connect(str(paths.serving)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            """
+            create table marts.fct_leads as
+            select
+                printf('lead%03d', i) as lead_id,
+                timestamp '2026-10-27 00:30:00' + to_hours(i) as submitted_at,
+                cast(timestamp '2026-10-27 00:30:00' + to_hours(i) as date) as submitted_date,
+                ['A', 'B', 'C'][1 + i % 3] as source_name,
+                case when i % 2 = 0 then 'accepted' else 'rejected' end as lead_outcome,
+                i * 1.5 as profit
+            from range(96) as r(i)
+            """
+        )
+    return paths
+
+
+@pytest.fixture
+def exports_config(tmp_path):
+    return load_exports(write_yaml(tmp_path / "exports.yaml", EXPORTS))
+
+
+def test_last_24_hours_as_csv_with_a_stable_name_and_a_sidecar(home, exports_config):
+    spec = exports_config.get("leads_last_24h")
+    result = run_export(spec, home.serving, home.home, as_of=AS_OF)
+    assert result.path == home.home / "exports" / "daily" / "leads_last_24h.csv"
+    # one lead per hour: (2026-10-29 12:00, 2026-10-30 12:00] holds 24 of them
+    assert result.rows == 24
+    assert result.window_start == datetime(2026, 10, 29, 12) and result.window_end == AS_OF
+    lines = result.path.read_text().splitlines()
+    assert lines[0] == "lead_id,submitted_at,submitted_date,source_name,lead_outcome,profit"
+    assert len(lines) == 25
+    assert lines[1].startswith("lead060,2026-10-29 12:30:00")
+    meta = json.loads(result.sidecar.read_text())
+    assert meta["rows"] == 24 and meta["window_end"] == "2026-10-30T12:00:00"
+    assert meta["filters"].startswith("last 24 hours of submitted_at")
+    # a rerun replaces the file whole, under the same name; no temporary file is left behind
+    inode = result.path.stat().st_ino
+    again = run_export(spec, home.serving, home.home, as_of=datetime(2026, 10, 30, 18))
+    assert again.path == result.path and again.rows == 24
+    assert result.path.stat().st_ino != inode
+    assert sorted(p.name for p in result.path.parent.iterdir()) == [
+        "leads_last_24h.csv",
+        "leads_last_24h.csv.meta.json",
+    ]
+
+
+def test_parquet_with_filters_columns_and_window_metadata(home, exports_config):
+    spec = exports_config.get("accepted_latest_2d")
+    result = run_export(spec, home.serving, home.home, as_of=AS_OF)
+    assert result.path == home.home / "exports" / "accepted_latest_2d.parquet"
+    with duckdb.connect() as con:
+        rows = con.execute(f"select * from '{result.path}'").fetchall()
+        kv = dict(
+            con.execute(
+                f"select key::varchar, value::varchar from parquet_kv_metadata('{result.path}')"
+            ).fetchall()
+        )
+        expected = con.execute(
+            "select count(*) from (select unnest(range(96)) as i) where i % 2 = 0 and i % 3 < 2"
+            " and cast(timestamp '2026-10-27 00:30:00' + to_hours(i) as date) > date '2026-10-28'"
+        ).fetchone()[0]
+    # latest submitted_date is 2026-10-30, so the window is (10-28, 10-30]: two whole days
+    assert result.window_start == datetime(2026, 10, 28) and result.window_end == datetime(
+        2026, 10, 30
+    )
+    assert result.columns == ["lead_id", "source_name", "submitted_date"]
+    assert len(rows) == result.rows == expected > 0
+    assert {r[1] for r in rows} <= {"A", "B"}
+    assert kv["rows"] == str(result.rows) and kv["window_start"] == "2026-10-28T00:00:00"
+
+
+def test_a_query_export_and_a_missing_mart(home, exports_config):
+    result = run_export(exports_config.get("by_source"), home.serving, home.home)
+    assert result.path.read_text().splitlines() == ["source_name,leads", "A,32", "B,32", "C,32"]
+    assert result.window_start is None
+    with pytest.raises(ValueError, match="no table marts.fct_nothing.*available: fct_leads"):
+        run_export(exports_config.get("missing_mart"), home.serving, home.home)
+    assert not (home.home / "exports" / "missing_mart.csv").exists()
+
+
+def test_the_export_job_records_rows_and_window_on_its_asset(home, tmp_path):
+    from orchestration.defs.exports import export_job, op_name
+    from orchestration.defs.resources import WarehouseResource
+
+    spec = load_exports(write_yaml(tmp_path / "e.yaml", EXPORTS)).get("leads_last_24h")
+    job = export_job(spec)
+    with dg.instance_for_test() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            resources={"warehouse": WarehouseResource(home=str(home.home))},
+            run_config={"ops": {op_name(spec.name): {"config": {"as_of": AS_OF.isoformat()}}}},
+        )
+        assert result.success
+        event = instance.get_latest_materialization_event(dg.AssetKey(["exports", spec.name]))
+    meta = event.asset_materialization.metadata
+    assert meta["rows"].value == 24
+    assert meta["window_start"].value == "2026-10-29T12:00:00"
+    assert meta["window_end"].value == "2026-10-30T12:00:00"
+    assert meta["path"].value.endswith("exports/daily/leads_last_24h.csv")
+
+
+def test_the_export_schedule_ends_the_window_at_its_tick(tmp_path):
+    from orchestration.defs.exports import export_job, export_schedule, op_name
+
+    spec = load_exports(write_yaml(tmp_path / "e.yaml", EXPORTS)).get("leads_last_24h")
+    schedule = export_schedule(spec, export_job(spec), "UTC")
+    assert schedule.cron_schedule == "0 6 * * *"
+    tick = datetime.fromisoformat("2026-10-30T06:00:00+00:00")
+    request = schedule.evaluate_tick(
+        dg.build_schedule_context(scheduled_execution_time=tick)
+    ).run_requests[0]
+    assert request.run_config == {
+        "ops": {op_name(spec.name): {"config": {"as_of": "2026-10-30T06:00:00+00:00"}}}
+    }
+    assert request.run_key == "export-leads_last_24h-2026-10-30T06:00:00+00:00"
+
+
+def test_leadwh_export_runs_it_through_dagster(home, tmp_path, capsys):
+    from orchestration.cli import main
+
+    config = write_yaml(tmp_path / "exports.yaml", EXPORTS)
+    with environment(
+        LEADWH_HOME=str(home.home),
+        DAGSTER_HOME=str(home.dagster_home),
+        LEADWH_EXPORTS_CONFIG=str(config),
+    ):
+        assert main(["export", "--list"]) == 0
+        assert "leads_last_24h" in capsys.readouterr().out
+        assert main(["export", "nope"]) == 2
+        assert "defined: leads_last_24h" in capsys.readouterr().err
+        assert main(["export", "leads_last_24h", "--as-of", AS_OF.isoformat()]) == 0
+        out = capsys.readouterr().out
+        with dg.DagsterInstance.get() as instance:
+            event = instance.get_latest_materialization_event(
+                dg.AssetKey(["exports", "leads_last_24h"])
+            )
+            runs = instance.get_runs()
+    assert "wrote 24 rows to" in out and "leads_last_24h.csv" in out
+    assert Path(home.home / "exports" / "daily" / "leads_last_24h.csv").exists()
+    assert event is not None and runs[0].job_name == "export_leads_last_24h"
+    assert runs[0].tags["leadwh/trigger"] == "cli"

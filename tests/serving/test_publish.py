@@ -1,0 +1,223 @@
+"""Publishing swaps the serving file atomically; readers never block it or see half a state."""
+
+import threading
+from datetime import datetime
+
+import duckdb
+import pytest
+
+from ingest.serving.publish import publish, serving_version
+
+
+def make_warehouse(path, rows):
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema if not exists marts")
+        con.execute("create or replace table marts.t as select range as n from range(?)", [rows])
+        con.execute("create schema if not exists staging")
+        con.execute("create or replace table staging.hidden as select 1 as x")
+
+
+def test_publish_copies_marts_only_with_a_version_stamp(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "serving" / "s.duckdb"
+    make_warehouse(warehouse, 5)
+    result = publish(warehouse, serving)
+    assert result.tables == {"marts.t": 5}
+    assert serving_version(serving) == result.version
+    with duckdb.connect(str(serving), read_only=True) as con:
+        schemas = {
+            r[0]
+            for r in con.execute(
+                "select distinct table_schema from information_schema.tables"
+            ).fetchall()
+        }
+    assert schemas == {"marts", "meta"}
+    assert not list(serving.parent.glob(".*tmp"))
+
+
+def test_a_reader_holding_the_old_file_does_not_block_and_keeps_a_whole_version(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "s.duckdb"
+    make_warehouse(warehouse, 10)
+    first = publish(warehouse, serving)
+    reader = duckdb.connect(str(serving), read_only=True)
+    make_warehouse(warehouse, 20)
+    second = publish(warehouse, serving)  # must not fail on the reader's open file
+    assert reader.execute("select count(*) from marts.t").fetchone()[0] == 10
+    assert reader.execute("select version from meta.publish_info").fetchone()[0] == first.version
+    reader.close()
+    assert serving_version(serving) == second.version
+
+
+def test_readers_during_repeated_publishes_always_see_a_consistent_version(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "s.duckdb"
+    make_warehouse(warehouse, 100)
+    publish(warehouse, serving)
+    seen, errors, stop = [], [], threading.Event()
+
+    def read_loop():
+        while not stop.is_set():
+            try:
+                with duckdb.connect(str(serving), read_only=True) as con:
+                    n = con.execute("select count(*) from marts.t").fetchone()[0]
+                    tables = con.execute("select tables from meta.publish_info").fetchone()[0]
+                    seen.append((n, tables))
+            except Exception as exc:  # noqa: BLE001 - any error is a failure of the swap
+                errors.append(exc)
+
+    thread = threading.Thread(target=read_loop)
+    thread.start()
+    for rows in (100, 200, 300, 400):
+        make_warehouse(warehouse, rows)
+        publish(warehouse, serving)
+    stop.set()
+    thread.join()
+    assert not errors
+    assert seen
+    # the row count always matches the version's own record of it
+    for n, tables in seen:
+        assert f'"marts.t":{n}' in tables.replace(" ", "")
+
+
+def test_publish_without_a_warehouse_says_what_to_do(tmp_path):
+    with pytest.raises(FileNotFoundError, match="leadwh build"):
+        publish(tmp_path / "missing.duckdb", tmp_path / "s.duckdb")
+
+
+def test_date_of_birth_is_served_masked_only(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "s.duckdb"
+    make_warehouse(warehouse, 1)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema typed")
+        con.execute(
+            "create table typed.leads as select 'L1' as lead_id, '07/04/1986' as dob__raw,"
+            " '1986-07-04' as dob__normal, '**/**/1986' as dob__masked"
+        )
+    publish(warehouse, serving)
+    with duckdb.connect(str(serving), read_only=True) as con:
+        row = con.execute("select * from typed.leads").fetchall()
+        columns = [d[0] for d in con.description]
+    assert columns == ["lead_id", "dob__masked"] and row == [("L1", "**/**/1986")]
+
+
+# Incremental publish: only the rows built since the serving file's newest `built_at` are copied.
+
+KEYS = {"marts.fct": "id", "typed.leads": "lead_id"}
+T1, T2 = "2026-10-01 00:00:00", "2026-10-02 00:00:00"
+
+
+def make_stamped_warehouse(path):
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.fct as select range as id, 'v1' as v,"
+            " cast(? as timestamp) as built_at from range(1000)",
+            [T1],
+        )
+        con.execute("create table marts.agg as select 1 as day, 1000 as n")
+        con.execute("create schema typed")
+        con.execute(
+            "create table typed.leads as select 'L' || range as lead_id, '1986' as dob__raw,"
+            " '**/**/1986' as dob__masked, cast(? as timestamp) as built_at from range(10)",
+            [T1],
+        )
+
+
+def rebuild_some_rows(path):
+    """What a later run does: rewrites rows 900..999 and adds 1000..1099, at a later stamp."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("delete from marts.fct where id >= 900")
+        con.execute(
+            "insert into marts.fct select range, 'v2', cast(? as timestamp) from range(900, 1100)",
+            [T2],
+        )
+        con.execute("create or replace table marts.agg as select 1 as day, 1100 as n")
+        con.execute(
+            "insert into typed.leads values ('L10', '1990', '**/**/1990', cast(? as timestamp))",
+            [T2],
+        )
+
+
+def contents(path):
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {
+            table: sorted(con.execute(f"select * from {table}").fetchall())
+            for table in ("marts.fct", "marts.agg", "typed.leads")
+        }
+
+
+def test_an_incremental_publish_equals_a_full_one_and_copies_only_the_new_rows(tmp_path):
+    warehouse, serving, full = tmp_path / "w.duckdb", tmp_path / "s.duckdb", tmp_path / "f.duckdb"
+    make_stamped_warehouse(warehouse)
+    first = publish(warehouse, serving, delta_keys=KEYS)
+    assert not first.incremental and first.written["marts.fct"] == 1000
+    rebuild_some_rows(warehouse)
+    second = publish(warehouse, serving, delta_keys=KEYS)
+    assert second.incremental and second.by_delta == {"marts.fct", "typed.leads"}
+    assert second.written == {"marts.fct": 200, "marts.agg": 1, "typed.leads": 1}
+    assert second.tables == {"marts.fct": 1100, "marts.agg": 1, "typed.leads": 11}
+    publish(warehouse, full, delta_keys=KEYS, full=True)
+    assert contents(serving) == contents(full)
+    with duckdb.connect(str(serving), read_only=True) as con:
+        columns = [r[0] for r in con.execute("describe typed.leads").fetchall()]
+        info = con.execute("select incremental, rows_written from meta.publish_info").fetchone()
+    assert "dob__raw" not in columns  # still withheld on the incremental path
+    assert info[0] is True and '"marts.fct":200' in info[1].replace(" ", "")
+
+
+def test_rows_deleted_in_the_warehouse_make_the_table_copied_whole(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "s.duckdb"
+    make_stamped_warehouse(warehouse)
+    publish(warehouse, serving, delta_keys=KEYS)
+    with duckdb.connect(str(warehouse)) as con:  # e.g. a purge: no row is newer, some are gone
+        con.execute("delete from marts.fct where id < 100")
+    result = publish(warehouse, serving, delta_keys=KEYS)
+    assert result.incremental and "marts.fct" not in result.by_delta
+    assert result.written["marts.fct"] == result.tables["marts.fct"] == 900
+
+
+def test_a_table_mostly_rebuilt_is_copied_whole(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "s.duckdb"
+    make_stamped_warehouse(warehouse)
+    publish(warehouse, serving, delta_keys=KEYS)
+    with duckdb.connect(str(warehouse)) as con:  # e.g. a full rebuild: every row is newer
+        con.execute("update marts.fct set v = 'v2', built_at = cast(? as timestamp)", [T2])
+    result = publish(warehouse, serving, delta_keys=KEYS)
+    assert result.incremental and result.by_delta == {"typed.leads"}
+    assert contents(serving)["marts.fct"] == [(i, "v2", datetime(2026, 10, 2)) for i in range(1000)]
+
+
+def test_changed_columns_and_dropped_tables_follow_the_warehouse(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "s.duckdb"
+    make_stamped_warehouse(warehouse)
+    publish(warehouse, serving, delta_keys=KEYS)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("alter table marts.fct add column extra integer default 7")
+        con.execute("drop table marts.agg")
+    result = publish(warehouse, serving, delta_keys=KEYS)
+    assert result.incremental and "marts.fct" not in result.by_delta
+    with duckdb.connect(str(serving), read_only=True) as con:
+        assert con.execute("select min(extra), max(extra) from marts.fct").fetchone() == (7, 7)
+        names = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    assert "agg" not in names
+
+
+def test_a_serving_file_grown_past_its_limit_is_written_afresh(tmp_path, monkeypatch):
+    import ingest.serving.publish as publish_module
+
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "s.duckdb"
+    make_stamped_warehouse(warehouse)
+    publish(warehouse, serving, delta_keys=KEYS)
+    monkeypatch.setattr(publish_module, "COMPACT_GROWTH", 0.5)  # any size is now too big
+    rebuild_some_rows(warehouse)
+    result = publish(warehouse, serving, delta_keys=KEYS)
+    assert not result.incremental and not result.by_delta
+
+
+def test_a_serving_file_from_before_incremental_publishing_is_replaced_whole(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "s.duckdb"
+    make_stamped_warehouse(warehouse)
+    with duckdb.connect(str(serving)) as con:  # the stamp as earlier versions wrote it
+        con.execute("create schema meta")
+        con.execute("create table meta.publish_info as select 'v0' as version")
+    result = publish(warehouse, serving, delta_keys=KEYS)
+    assert not result.incremental and result.tables["marts.fct"] == 1000
+    assert publish(warehouse, serving, delta_keys=KEYS).incremental  # and from then on

@@ -1,0 +1,514 @@
+"""The lead-operation simulator: determinism, event shape, lead consistency, counts and faults."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import statistics
+from collections import Counter, defaultdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import orjson
+import pytest
+
+from ingest.simulator.chunk import EVENT_FAULT_KINDS, SUBMISSION_META
+from ingest.simulator.run import SAMPLE, SimulationSummary, simulate
+from ingest.simulator.world import ALL_FIELDS, DELIVERY_MODULE
+
+HEX24 = re.compile(r"^[0-9a-f]{24}$")
+START = date(2026, 10, 26)
+TOP_LEVEL = (
+    "id",
+    "type",
+    "outcome",
+    "reason",
+    "start_timestamp",
+    "end_timestamp",
+    "ms",
+    "wait_ms",
+    "overhead_ms",
+    "total_ms",
+    "host",
+    "handler_version",
+    "version",
+    "expires_at",
+    "cap_reached",
+    "vars",
+)
+BY_TYPE = {
+    "source": (
+        "module_id",
+        "step_count",
+        "acceptance_criteria",
+        "appended",
+        "request",
+        "response",
+        "purchase_price",
+        "cost",
+    ),
+    "filter": ("step_id", "rule_set"),
+    "recipient": (
+        "step_id",
+        "module_id",
+        "package_version",
+        "key",
+        "sale_price",
+        "revenue",
+        "cost",
+        "caps_reached",
+        "transactions",
+    ),
+    "retry": (
+        "step_id",
+        "module_id",
+        "package_version",
+        "key",
+        "sale_price",
+        "revenue",
+        "cost",
+        "transactions",
+        "retry_status",
+    ),
+    "feedback-received": ("recipient_event_id", "step_id", "module_id"),
+    "feedback-sent": ("recipient_event_id", "step_id", "module_id"),
+}
+OUTCOMES = {
+    "source": {"success", "failure", "error"},
+    "filter": {"continue", "stop", "error"},
+    "recipient": {"success", "failure", "error", "skip"},
+    "retry": {"success", "failure", "error", "skip"},
+    "feedback-received": {"success", "failure", "error"},
+    "feedback-sent": {"success", "failure", "error", "skip"},
+}
+STEP_TYPES = ("filter", "recipient")
+
+
+def _day(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).date().isoformat()
+
+
+class Landing:
+    """Everything a simulation wrote, re-read from disk."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.summary = orjson.loads((root / "simulation.json").read_bytes())
+        self.lines: list[tuple[str, bytes]] = []  # (file date, raw line)
+        for path in sorted((root / "events" / "batches").glob("*.ndjson")):
+            file_day = path.name[len("events-") : -len(".ndjson")]
+            for line in path.read_bytes().split(b"\n"):
+                if line:
+                    self.lines.append((file_day, line))
+        self.firehose: list[tuple[Path, bytes]] = (
+            sorted(
+                (p, p.read_bytes())
+                for p in (root / "events" / "firehose").rglob("*")
+                if p.is_file()
+            )
+            if (root / "events" / "firehose").exists()
+            else []
+        )
+        self.good: list[tuple[str, dict, bytes]] = []  # (file date or "firehose", event, raw)
+        self.bad = Counter()
+        for file_day, line in self.lines:
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                self.bad["non_utf8"] += 1
+                continue
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                self.bad["malformed_json"] += 1
+                continue
+            if "id" not in obj:
+                self.bad["missing_id"] += 1
+                continue
+            self.good.append((file_day, obj, line))
+        for path, data in self.firehose:
+            if path.suffix == ".json":
+                self.good.append(("firehose", orjson.loads(data), data))
+        self.events: dict[str, dict] = {}
+        for _, ev, _ in self.good:
+            self.events.setdefault(ev["id"], ev)
+        self.by_lead: dict[str, list[dict]] = defaultdict(list)
+        for ev in self.events.values():
+            self.by_lead[ev["vars"]["lead"]["id"]].append(ev)
+        self.submissions: list[dict] = []
+        self.bad_submissions = Counter()
+        for path in sorted((root / "submissions").glob("submissions-*.ndjson")):
+            for line in path.read_bytes().split(b"\n"):
+                if not line:
+                    continue
+                try:
+                    rec = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    self.bad_submissions["submission_malformed"] += 1
+                    continue
+                if "lead_id" not in rec:
+                    self.bad_submissions["submission_missing_lead_id"] += 1
+                    continue
+                self.submissions.append(rec)
+
+    def files(self) -> dict[str, bytes]:
+        return {
+            str(p.relative_to(self.root)): p.read_bytes()
+            for p in sorted(self.root.rglob("*"))
+            if p.is_file()
+        }
+
+
+def _run(root: Path, **kw) -> Landing:
+    args = dict(leads=300, days=3, seed=7, start_date=START)
+    args.update(kw)
+    summary = simulate(root, **args)
+    assert isinstance(summary, SimulationSummary)
+    return Landing(root)
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> Landing:
+    return _run(tmp_path_factory.mktemp("clean"))
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory) -> Landing:
+    # enough records for every fault kind to occur
+    return _run(tmp_path_factory.mktemp("faulty"), leads=1500, days=3, faults=True)
+
+
+@pytest.fixture(scope="module")
+def stories(tmp_path_factory) -> Landing:
+    return _run(tmp_path_factory.mktemp("stories"), leads=6000, days=7, layout="ndjson")
+
+
+# --------------------------------------------------------------------------- determinism
+
+
+def test_same_seed_same_bytes_for_any_worker_count(tmp_path, faulty):
+    again = _run(tmp_path / "again", leads=1500, days=3, faults=True)
+    parallel = _run(tmp_path / "parallel", leads=1500, days=3, faults=True, workers=2)
+    reference = faulty.files()
+    assert len(reference) > 10
+    assert again.files() == reference
+    assert parallel.files() == reference
+
+
+def test_different_seed_differs(tmp_path, clean):
+    other = _run(tmp_path / "other", seed=8)
+    assert other.files() != clean.files()
+    assert {s["lead_id"] for s in other.submissions}.isdisjoint(
+        {s["lead_id"] for s in clean.submissions}
+    )
+
+
+def test_sample_is_the_documented_demo():
+    assert SAMPLE == dict(leads=30000, days=21, seed=7)
+
+
+# --------------------------------------------------------------------------- layout and shape
+
+
+def test_layout_on_disk(clean):
+    names = sorted(p.name for p in (clean.root / "events" / "batches").iterdir())
+    assert names == [f"events-2026-10-{d}.ndjson" for d in (26, 27, 28)]
+    subs = sorted(p.name for p in (clean.root / "submissions").iterdir())
+    assert subs == [f"submissions-2026-10-{d}.ndjson" for d in (26, 27, 28)]
+    # mixed layout: a few leads in Firehose layout, <lead id>/<event id>.json
+    assert clean.firehose
+    for path, data in clean.firehose:
+        ev = orjson.loads(data)
+        assert path.name == ev["id"] + ".json"
+        assert path.parent.name == ev["vars"]["lead"]["id"]
+    firehose_leads = {p.parent.name for p, _ in clean.firehose}
+    ndjson_leads = {orjson.loads(line)["vars"]["lead"]["id"] for _, line in clean.lines}
+    assert firehose_leads.isdisjoint(ndjson_leads)
+    assert 0 < len(firehose_leads) < 0.15 * 300
+    assert not (clean.root / "events" / "firehose" / "leadconduit-credentials-test.txt").exists()
+
+
+def test_every_event_has_the_documented_keys(clean):
+    assert clean.events
+    for ev in clean.events.values():
+        for key in TOP_LEVEL:
+            assert key in ev, (key, ev["type"])
+        for key in BY_TYPE[ev["type"]]:
+            assert key in ev, (key, ev["type"])
+        assert HEX24.match(ev["id"])
+        assert HEX24.match(ev["vars"]["lead"]["id"])
+        assert ev["outcome"] in OUTCOMES[ev["type"]]
+        assert ev["end_timestamp"] >= ev["start_timestamp"]
+        assert ev["ms"] == ev["end_timestamp"] - ev["start_timestamp"]
+        assert ev["expires_at"].endswith("Z")
+        # ObjectId: first 4 bytes are epoch seconds close to the event's time
+        assert abs(int(ev["id"][:8], 16) - ev["end_timestamp"] // 1000) <= 1
+        if "step_id" in ev:
+            assert len(ev["step_id"]) == 6
+        if ev["type"] in ("recipient", "retry"):
+            assert ev["ms"] == ev["wait_ms"] + ev["overhead_ms"]
+            for txn in ev["transactions"]:
+                assert set(txn) == {"request", "response", "ms"}
+        for key in ("submission", "flow", "source"):
+            assert key in ev["vars"]
+
+
+def test_lead_values_mix_strings_and_parsed_objects(clean):
+    parsed = [
+        ev
+        for ev in clean.events.values()
+        if ev["type"] == "recipient" and isinstance(ev["vars"]["lead"].get("phone_1"), dict)
+    ]
+    assert parsed
+    assert all(ev["module_id"] != DELIVERY_MODULE for ev in parsed)
+    for ev in parsed:
+        phone = ev["vars"]["lead"]["phone_1"]
+        assert {"normal", "raw", "valid"} <= set(phone)
+    for ev in clean.events.values():
+        if ev["type"] == "source":
+            assert all(isinstance(v, str) for v in ev["vars"]["lead"].values())
+
+
+def test_average_event_size_and_count(clean):
+    sizes = [len(line) for _, line in clean.lines]
+    assert statistics.mean(sizes) < 1600
+    assert 4.5 < len(clean.events) / 300 < 7.5
+
+
+# --------------------------------------------------------------------------- lead consistency
+
+
+def test_one_source_event_per_lead_written_last(clean):
+    leads = {s["lead_id"] for s in clean.submissions}
+    assert set(clean.by_lead) == leads
+    for lead_id, events in clean.by_lead.items():
+        sources = [e for e in events if e["type"] == "source"]
+        assert len(sources) == 1, lead_id
+        src = sources[0]
+        steps = sorted(
+            (e for e in events if e["type"] in STEP_TYPES), key=lambda e: e["start_timestamp"]
+        )
+        assert src["step_count"] == len(steps)
+        if steps:
+            assert src["end_timestamp"] >= max(e["end_timestamp"] for e in steps)
+            for a, b in zip(steps, steps[1:], strict=False):
+                assert b["start_timestamp"] >= a["end_timestamp"]
+        else:
+            assert src["outcome"] in ("failure", "error")
+        submitted = src["start_timestamp"]
+        for e in events:
+            assert e["total_ms"] == e["end_timestamp"] - submitted
+        if src["outcome"] == "failure" and steps:
+            stops = [e for e in steps if e["type"] == "filter" and e["outcome"] == "stop"]
+            if stops:
+                assert stops[0]["reason"] == src["reason"]
+                assert stops[0] is steps[-1]
+
+
+def test_feedback_points_at_a_delivery(clean):
+    feedback = [e for e in clean.events.values() if e["type"].startswith("feedback")]
+    assert feedback
+    for fb in feedback:
+        target = clean.events[fb["recipient_event_id"]]
+        assert target["type"] == "recipient"
+        assert target["module_id"] == DELIVERY_MODULE
+        assert target["outcome"] == "success"
+        assert target["vars"]["lead"]["id"] == fb["vars"]["lead"]["id"]
+        assert fb["start_timestamp"] >= target["end_timestamp"] + 86_400_000 - 1000
+        assert fb["vars"]["feedback"]["type"] in ("return", "conversion")
+
+
+def test_submissions_match_the_source_events(clean):
+    assert len(clean.submissions) == 300
+    for sub in clean.submissions:
+        assert set(sub) == set(SUBMISSION_META) | {"fields"}
+        assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", sub["submitted_at"])
+        src = next(e for e in clean.by_lead[sub["lead_id"]] if e["type"] == "source")
+        lead = dict(src["vars"]["lead"])
+        assert lead.pop("id") == sub["lead_id"]
+        assert lead == sub["fields"]
+        assert src["vars"]["submission"]["timestamp"] == sub["submitted_at"]
+        assert src["vars"]["flow"]["id"] == sub["flow_id"]
+        assert src["vars"]["source"]["name"] == sub["source_name"]
+
+
+def test_events_are_in_the_file_of_their_write_day_sorted(clean):
+    for file_day, line in clean.lines:
+        ev = orjson.loads(line)
+        assert _day(ev["end_timestamp"]) == file_day
+    by_file = defaultdict(list)
+    for file_day, line in clean.lines:
+        by_file[file_day].append(orjson.loads(line)["end_timestamp"])
+    for ts in by_file.values():
+        assert ts == sorted(ts)
+
+
+# --------------------------------------------------------------------------- counts and faults
+
+
+def _check_summary(landing: Landing) -> None:
+    s = landing.summary
+    valid_ids = {ev["id"] for _, ev, _ in landing.good}
+    assert s["events"] == len(valid_ids)
+    assert s["event_records"] == len(landing.lines) + sum(
+        1 for p, _ in landing.firehose if p.suffix == ".json"
+    )
+    assert (
+        s["event_records"] == s["events"] + s["duplicates_events"] + s["quarantine_expected_events"]
+    )
+    assert s["leads"] == len({sub["lead_id"] for sub in landing.submissions})
+    assert s["submissions"] == len(landing.submissions)
+    data_files = [p for p in landing.root.rglob("*") if p.is_file() and p.name != "simulation.json"]
+    assert s["files"] == len(data_files)
+    assert s["events_by_type"] == dict(Counter(ev["type"] for ev in landing.events.values()))
+
+
+def test_summary_matches_disk_without_faults(clean):
+    _check_summary(clean)
+    assert not clean.bad
+    assert clean.summary["quarantine_expected_events"] == 0
+    assert clean.summary["duplicates_events"] == 0
+    assert set(clean.summary["faults_by_kind"].values()) == {0}
+    assert len(clean.good) == len(clean.events)  # no event written twice
+
+
+def test_fault_counts_match_a_reread(faulty):
+    s = faulty.summary
+    kinds = s["faults_by_kind"]
+    _check_summary(faulty)
+    for kind in EVENT_FAULT_KINDS:
+        assert kinds[kind] > 0, kind
+    assert faulty.bad["malformed_json"] == kinds["malformed_json"]
+    assert faulty.bad["non_utf8"] == kinds["non_utf8"]
+    assert faulty.bad["missing_id"] == kinds["missing_id"]
+    assert s["quarantine_expected_events"] == sum(faulty.bad.values())
+    # duplicates: exact byte copies in the next day's file
+    copies = Counter(line for _, _, line in faulty.good)
+    assert sum(n - 1 for n in copies.values()) == kinds["duplicate"] == s["duplicates_events"]
+    seen_in = defaultdict(list)
+    for file_day, ev, _ in faulty.good:
+        seen_in[ev["id"]].append(file_day)
+    late = 0
+    for event_id, days in seen_in.items():
+        own = _day(faulty.events[event_id]["end_timestamp"])
+        if len(days) == 2:
+            assert days[0] == own and days[1] > own
+        elif days[0] != "firehose" and days[0] != own:
+            assert days[0] > own
+            late += 1
+    assert late == kinds["late"]
+    extra = sum(1 for ev in faulty.events.values() if "x_firehose_delivery_attempt" in ev)
+    assert extra == kinds["extra_fields"]
+    assert faulty.bad_submissions == Counter(
+        {k: v for k, v in kinds.items() if k.startswith("submission_") and v}
+    )
+    assert s["quarantine_expected_submissions"] == sum(faulty.bad_submissions.values())
+    assert kinds["non_json_file"] == 1
+    assert (faulty.root / "events" / "firehose" / "leadconduit-credentials-test.txt").is_file()
+    # every lead still has all of its valid events
+    for events in faulty.by_lead.values():
+        assert sum(1 for e in events if e["type"] == "source") == 1
+
+
+def test_faults_keep_the_valid_data(tmp_path, faulty):
+    clean = _run(tmp_path / "clean", leads=1500, days=3, faults=False)
+    strip = ("x_firehose_delivery_attempt", "_ingest")
+    faulty_events = {
+        i: {k: v for k, v in e.items() if k not in strip} for i, e in faulty.events.items()
+    }
+    assert faulty_events == clean.events
+
+
+def test_csv_submissions(tmp_path, clean):
+    landing = _run(tmp_path / "csv", submissions_format="csv")
+    paths = sorted((landing.root / "submissions").iterdir())
+    assert [p.name for p in paths] == [f"submissions-2026-10-{d}.csv" for d in (26, 27, 28)]
+    rows = []
+    for path in paths:
+        reader = csv.reader(io.StringIO(path.read_text(), newline=""))
+        header = next(reader)
+        assert header == list(SUBMISSION_META) + list(ALL_FIELDS)
+        for row in reader:
+            assert len(row) == len(header)
+            rows.append(dict(zip(header, row, strict=True)))
+    ndjson = {s["lead_id"]: s for s in clean.submissions}
+    assert len(rows) == len(ndjson)
+    for row in rows:
+        sub = ndjson[row["lead_id"]]
+        assert {k: row[k] for k in SUBMISSION_META} == {k: sub[k] for k in SUBMISSION_META}
+        assert {f: v for f, v in row.items() if f in ALL_FIELDS and v != ""} == sub["fields"]
+    assert landing.events == clean.events  # the format changes nothing else
+
+
+def test_firehose_layout_and_empty_days(tmp_path):
+    landing = _run(tmp_path / "fh", leads=2, days=4, layout="firehose")
+    assert not list((landing.root / "events" / "batches").iterdir())
+    assert landing.summary["leads"] == 2
+    assert len(landing.firehose) == landing.summary["events"] == landing.summary["firehose_files"]
+    assert len(list((landing.root / "submissions").iterdir())) <= 2
+
+
+# --------------------------------------------------------------------------- stories
+
+
+def test_stories_are_visible(stories):
+    st = stories.summary["stories"]
+    sources = [e for e in stories.events.values() if e["type"] == "source"]
+
+    # 1. evening rejections of one source by the phone filter
+    ev = st["evening_rejections"]
+
+    def stop_share(evening: bool) -> float:
+        mine = [
+            e
+            for e in sources
+            if e["vars"]["source"]["id"] == ev["source_id"]
+            and (18 <= datetime.fromtimestamp(e["start_timestamp"] / 1000, UTC).hour < 22)
+            == evening
+        ]
+        stopped = [e for e in mine if e["reason"] == ev["reason"]]
+        return len(stopped) / len(mine)
+
+    assert stop_share(True) > 3 * stop_share(False)
+
+    # 2. buyer outage on day 5
+    out = st["buyer_outage"]
+    deliveries = [
+        e
+        for e in stories.events.values()
+        if e["type"] == "recipient"
+        and e["vars"]["recipient"]["id"] == out["recipient_id"]
+        and e["outcome"] != "skip"
+    ]
+    on_day = [e for e in deliveries if _day(e["start_timestamp"]) == out["date"]]
+    other = [e for e in deliveries if _day(e["start_timestamp"]) != out["date"]]
+    assert on_day and all(e["outcome"] == "error" for e in on_day)
+    assert {e["reason"] for e in on_day} == {"Server error", "ESOCKETTIMEDOUT"}
+    assert sum(e["outcome"] == "error" for e in other) < 0.05 * len(other)
+    assert out["date"] == "2026-10-30"
+
+    # 3. one slow enhancement step
+    waits = defaultdict(list)
+    for e in stories.events.values():
+        if e["type"] == "recipient" and e["module_id"] != DELIVERY_MODULE and e["transactions"]:
+            waits[e["step_id"]].append(e["wait_ms"])
+    medians = {k: statistics.median(v) for k, v in waits.items()}
+    slow = st["slow_step"]["step_id"]
+    assert medians[slow] > 2500
+    assert all(m < 600 for k, m in medians.items() if k != slow)
+
+    # 4. one source with many returns
+    delivered = Counter()
+    returned = Counter()
+    for e in stories.events.values():
+        if (
+            e["type"] == "recipient"
+            and e["module_id"] == DELIVERY_MODULE
+            and e["outcome"] == "success"
+        ):
+            delivered[e["vars"]["source"]["id"]] += 1
+        if e["type"] == "feedback-received" and e["vars"]["feedback"]["type"] == "return":
+            returned[e["vars"]["source"]["id"]] += 1
+    rates = {s: returned[s] / n for s, n in delivered.items() if n >= 50}
+    assert max(rates, key=rates.get) == st["returns_source"]["source_id"]

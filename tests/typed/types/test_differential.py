@@ -1,0 +1,72 @@
+"""Differential tests: on large generated sets, the vectorized parsers equal the scalar reference
+(built directly on phonenumbers, ipaddress, urllib, datetime), value for value."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import polars as pl
+import pytest
+from typegen import assert_same, generate
+
+from ingest.typed.types import TYPE_NAMES
+from ingest.typed.types.phone import _fast, nanp_valid
+
+TODAY = date(2024, 5, 17)
+
+
+def nanp_grid(seed: int = 7) -> list[str]:
+    """Every area code 000..999 with exchanges spread over 000..999, in the common shapes."""
+    rng = random.Random(seed)
+    shapes = [
+        "{a}{e}{l}",
+        "({a}) {e}-{l}",
+        "{a}-{e}-{l}",
+        "1{a}{e}{l}",
+        "+1 {a}.{e}.{l}",
+        "1-{a}-{e}-{l} x{x}",
+        "({a}){e}-{l} (c)",
+        "+1({a}) {e} {l}m",
+        "{a} {e} {l} ext. {x}",
+    ]
+    values = []
+    for area in range(1000):
+        for _ in range(60):
+            exchange = rng.randint(0, 999)
+            values.append(rng.choice(shapes).format(a=f"{area:03d}", e=f"{exchange:03d}",
+                                                    l=f"{rng.randint(0, 9999):04d}",
+                                                    x=rng.randint(1, 99999)))  # fmt: skip
+    return values
+
+
+def test_phone_nanp_grid_fast_path_equals_phonenumbers():
+    values = nanp_grid()
+    _, slow = _fast(pl.Series("raw", values))
+    # nearly all of these take the vectorized path (area codes 0xx and 1xx do not)
+    assert slow.sum() < 0.25 * len(values)
+    assert_same("phone", values)
+
+
+def test_nanp_validity_equals_phonenumbers_on_every_npa_nxx():
+    """is_valid_number, vectorized, on all 10^6 area+exchange pairs (line drawn at random)."""
+    import phonenumbers
+
+    rng = random.Random(3)
+    nsns = [f"{p:06d}{rng.randint(0, 9999):04d}" for p in range(200_000, 1_000_000, 3)]
+    fast = nanp_valid(pl.Series(nsns)).to_list()
+    slow = [phonenumbers.is_valid_number(phonenumbers.parse("+1" + n)) for n in nsns]
+    mismatches = [n for n, a, b in zip(nsns, fast, slow, strict=True) if a != b]
+    assert not mismatches, mismatches[:20]
+
+
+@pytest.mark.parametrize("type_name", TYPE_NAMES)
+def test_generated_set(type_name):
+    n = 60_000 if type_name == "phone" else 30_000
+    options = {"today": TODAY} if type_name == "dob" else {}
+    assert_same(type_name, generate(type_name, n, seed=42), **options)
+
+
+def test_phone_fast_path_with_canada_as_default_region():
+    values = nanp_grid(seed=11)[::4] + generate("phone", 5_000, seed=5)
+    assert_same("phone", values, default_region="CA")
