@@ -185,11 +185,11 @@ def fetch_rows(con: duckdb.DuckDBPyConnection, max_bytes: int) -> list[tuple]:
         rows.extend(chunk)
 
 
-def fetch_arrow(con: duckdb.DuckDBPyConnection, max_bytes: int):
-    """The executed query's rows as a pyarrow Table, up to ``max_bytes``."""
+def fetch_arrow(result: duckdb.DuckDBPyRelation, max_bytes: int):
+    """A query's rows as a pyarrow Table, batch by batch, up to ``max_bytes``."""
     import pyarrow as pa
 
-    reader = con.to_arrow_reader(FETCH_ROWS)
+    reader = result.to_arrow_reader(FETCH_ROWS)
     batches, size = [], 0
     for batch in reader:
         size += batch.nbytes
@@ -249,7 +249,7 @@ class SqlResult:
         return self.data
 
 
-FETCHERS = {"frame": fetch_frame, "rows": fetch_rows, "arrow": fetch_arrow}
+FETCHERS = {"frame": fetch_frame, "rows": fetch_rows, "arrow": fetch_arrow}  # by `fetch`
 
 
 def run(
@@ -270,6 +270,9 @@ def run(
     fetcher = FETCHERS[fetch]
 
     def work():
+        if fetch == "arrow":  # a relation streams Arrow batches without an extra copy
+            result = con.sql(limited(statement, max_rows), params=params or None)
+            return result.columns, fetch_arrow(result, limits.max_bytes)
         con.execute(limited(statement, max_rows), params or [])
         columns = [d[0] for d in con.description or []]
         return columns, fetcher(con, limits.max_bytes)
