@@ -220,18 +220,8 @@ def _lead_day(lead_id: str) -> date | None:
     return datetime.fromtimestamp(int(lead_id[:8], 16), tz=UTC).date()
 
 
-def lead_events(con: duckdb.DuckDBPyConnection, lead_id: str) -> pd.DataFrame:
-    """Every event of one lead in time order, with timings, money and HTTP transactions."""
-    params: dict = {"id": lead_id}
-    since = ""
-    day = _lead_day(lead_id)
-    if day is not None:
-        # events never precede the submission: lets DuckDB skip older row groups
-        since = " and event_date >= $since"
-        params["since"] = day - timedelta(days=1)
-    events = to_frame(
-        con,
-        f"""
+#: One lead's events in time order; ``{since}`` narrows the days read (or is empty).
+LEAD_EVENTS = """
         select
             event_id, lead_id, flow_name, source_name, event_type, outcome, reason,
             reason_category,
@@ -244,9 +234,19 @@ def lead_events(con: duckdb.DuckDBPyConnection, lead_id: str) -> pd.DataFrame:
         from marts.fct_lead_events
         where lead_id = $id{since}
         order by started_at, ended_at, event_id
-        """,
-        params,
-    )
+"""
+
+
+def lead_events(con: duckdb.DuckDBPyConnection, lead_id: str) -> pd.DataFrame:
+    """Every event of one lead in time order, with timings, money and HTTP transactions."""
+    params: dict = {"id": lead_id}
+    since = ""
+    day = _lead_day(lead_id)
+    if day is not None:
+        # events never precede the submission: lets DuckDB skip older row groups
+        since = " and event_date >= $since"
+        params["since"] = day - timedelta(days=1)
+    events = to_frame(con, LEAD_EVENTS.format(since=since), params)
     if events.empty and since:
         # an id that is not an ObjectId-like timestamp after all: look everywhere
         return lead_events_unbounded(con, lead_id)
@@ -254,24 +254,7 @@ def lead_events(con: duckdb.DuckDBPyConnection, lead_id: str) -> pd.DataFrame:
 
 
 def lead_events_unbounded(con: duckdb.DuckDBPyConnection, lead_id: str) -> pd.DataFrame:
-    return to_frame(
-        con,
-        """
-        select
-            event_id, lead_id, flow_name, source_name, event_type, outcome, reason,
-            reason_category,
-            started_at, ended_at, ms, wait_ms, overhead_ms, total_ms,
-            step_id, module_id, recipient_kind, recipient_name, retry_status,
-            recipient_event_id, feedback_type, feedback_reason, http_status,
-            purchase_price::double as purchase_price, sale_price::double as sale_price,
-            revenue::double as revenue, cost::double as cost,
-            transaction_count, cast(transactions as varchar) as transactions
-        from marts.fct_lead_events
-        where lead_id = $id
-        order by started_at, ended_at, event_id
-        """,
-        {"id": lead_id},
-    )
+    return to_frame(con, LEAD_EVENTS.format(since=""), {"id": lead_id})
 
 
 def lead_fields(con: duckdb.DuckDBPyConnection, lead_id: str) -> pd.DataFrame | None:

@@ -13,7 +13,6 @@ import duckdb
 import pytest
 
 from ingest.ops.config import load_exports
-from ingest.paths import Paths
 from ingest.serving.exports import run_export
 from tests.conftest import environment
 from tests.ops.conftest import write_yaml
@@ -50,29 +49,6 @@ EXPORTS = {
         {"name": "missing_mart", "mart": "fct_nothing", "format": "csv"},
     ]
 }
-
-
-@pytest.fixture
-def home(tmp_path) -> Paths:
-    """A serving file with a small marts.fct_leads: 96 leads, one every hour for 4 days."""
-    paths = Paths(tmp_path / "home")
-    paths.serving.parent.mkdir(parents=True)
-    with duckdb.connect(str(paths.serving)) as con:
-        con.execute("create schema marts")
-        con.execute(
-            """
-            create table marts.fct_leads as
-            select
-                printf('lead%03d', i) as lead_id,
-                timestamp '2026-10-27 00:30:00' + to_hours(i) as submitted_at,
-                cast(timestamp '2026-10-27 00:30:00' + to_hours(i) as date) as submitted_date,
-                ['A', 'B', 'C'][1 + i % 3] as source_name,
-                case when i % 2 = 0 then 'accepted' else 'rejected' end as lead_outcome,
-                i * 1.5 as profit
-            from range(96) as r(i)
-            """
-        )
-    return paths
 
 
 @pytest.fixture
@@ -232,8 +208,6 @@ def files_under(root: Path) -> dict[str, bytes]:
     ],
 )
 def test_a_crafted_query_writes_nothing_and_drops_nothing(home, tmp_path, query, message):
-    with duckdb.connect(str(home.warehouse)) as con:
-        con.execute("create schema raw; create table raw.lead_events as select 1 as i")
     before = files_under(tmp_path)
     spec = query_spec(query.format(tmp=tmp_path, warehouse=home.warehouse))
     with pytest.raises(ValueError, match=message):

@@ -15,23 +15,6 @@ from ingest.serving import sandbox
 from ingest.serving.sandbox import Limits, SqlRefused, SqlTimeout
 
 
-@pytest.fixture
-def home(tmp_path) -> Paths:
-    """A serving file (marts.fct_leads, 50 leads) and a warehouse file (raw.lead_events)."""
-    paths = Paths(tmp_path / "home")
-    paths.serving.parent.mkdir(parents=True)
-    with duckdb.connect(str(paths.serving)) as con:
-        con.execute("create schema marts")
-        con.execute(
-            "create table marts.fct_leads as select printf('lead%02d', i) as lead_id,"
-            " -1.5 * i as profit from range(50) as r(i)"
-        )
-    with duckdb.connect(str(paths.warehouse)) as con:
-        con.execute("create schema raw")
-        con.execute("create table raw.lead_events as select range as i from range(10)")
-    return paths
-
-
 def fingerprint(root: Path) -> dict[str, str]:
     """Every file under root (the spill folder aside) and its SHA-256."""
     return {
@@ -113,7 +96,7 @@ def test_files_urls_and_writes_are_out_of_reach(home, tmp_path, sql, message):
     with pytest.raises(duckdb.Error, match=message):
         run(home, sql.format(warehouse=home.warehouse, tmp=tmp_path))
     assert fingerprint(tmp_path) == before
-    assert run(home, "select count(*) as n from marts.fct_leads").frame["n"].iloc[0] == 50
+    assert run(home, "select count(*) as n from marts.fct_leads").frame["n"].iloc[0] == 96
 
 
 def test_harmless_tricks_stay_harmless(home, tmp_path):
@@ -160,15 +143,16 @@ def test_huge_results_are_cut_at_the_row_limit_and_refused_past_the_byte_cap(hom
     result = run(home, "select * from range(1000000000000)", max_rows=1000)
     assert len(result.frame) == 1000 and result.truncated
     assert time.perf_counter() - started < 5
-    whole = run(home, "select * from marts.fct_leads", max_rows=50)
-    assert len(whole.frame) == 50 and not whole.truncated
+    whole = run(home, "select * from marts.fct_leads", max_rows=96)
+    assert len(whole.frame) == 96 and not whole.truncated
     with pytest.raises(SqlRefused, match="larger than 10 MB"):
         run(home, "select repeat('x', 1000000) as s from range(100)", max_bytes=10 * 2**20)
 
 
 def test_rows_and_arrow_fetches_obey_the_same_limits(home):
-    rows = sandbox.run_sql(home.serving, "from marts.fct_leads", Limits(max_rows=3), fetch="rows")
-    assert rows.columns == ["lead_id", "profit"] and rows.data[0] == ("lead00", 0)
+    query = "select lead_id, profit from marts.fct_leads order by lead_id"
+    rows = sandbox.run_sql(home.serving, query, Limits(max_rows=3), fetch="rows")
+    assert rows.columns == ["lead_id", "profit"] and rows.data[0] == ("lead000", 0)
     assert len(rows.data) == 3 and rows.truncated
     table = sandbox.run_sql(home.serving, "from marts.fct_leads", Limits(max_rows=7), fetch="arrow")
     assert table.data.num_rows == 7 and table.truncated
