@@ -202,6 +202,11 @@ def files_under(root: Path) -> dict[str, bytes]:
         ("copy marts.fct_leads to '{tmp}/stolen.csv'", "copy statement"),
         ("select 1 as x; drop table marts.fct_leads", "one statement"),
         ("select 1 as x) as src; drop table marts.fct_leads; select * from (select 1", "parse"),
+        (
+            "select 1 as x) as src; attach '{warehouse}' as w; drop table w.raw.lead_events;"
+            " select * from (select 1",
+            "parse",
+        ),
         ("select * from read_csv('/etc/passwd')", "disabled by configuration"),
         ("select * from query('attach ''{warehouse}'' as w')", "single SELECT"),
         ("select * from glob('{tmp}/*')", "disabled by configuration"),
@@ -215,6 +220,8 @@ def test_a_crafted_query_writes_nothing_and_drops_nothing(home, tmp_path, query,
     assert files_under(tmp_path) == before
     with duckdb.connect(str(home.serving), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_leads").fetchone()[0] == 96
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from raw.lead_events").fetchone()[0] == 1
 
 
 def test_an_export_past_its_row_or_time_limit_fails_whole(home):
