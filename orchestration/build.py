@@ -11,6 +11,7 @@ import dagster as dg
 
 from ingest.landing import raw_store
 from ingest.paths import Paths
+from ingest.settings import get_settings
 from ingest.warehouse import connect_warehouse
 from orchestration.partitions import daily_partitions, partition_range_for_dates
 
@@ -34,7 +35,7 @@ def dagster_home(paths: Paths) -> Path:
     """The persistent Dagster instance under the warehouse home (runs show up in the UI).
 
     Writes its dagster.yaml (the warehouse pool's limit of 1) when there is none."""
-    home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home)
+    home = get_settings().dagster_home or paths.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():

@@ -2,30 +2,23 @@
 
 ``config/exports.yaml``, ``config/retention.yaml`` and ``config/alerts.yaml`` (each can be moved
 with an environment variable: ``LEADWH_EXPORTS_CONFIG``, ``LEADWH_RETENTION_CONFIG``,
-``LEADWH_ALERTS_CONFIG``). The loaders validate everything up front and raise
-:class:`ConfigError` naming the file, the entry and what to write instead; the rest of the code
-gets frozen dataclasses. No I/O besides reading the file, no Dagster.
+``LEADWH_ALERTS_CONFIG``; see ``ingest/settings.py``). The loaders validate everything up front
+and raise :class:`ConfigError` (one line) naming the file, the entry and what to write instead;
+the rest of the code gets frozen dataclasses. No I/O besides reading the file, no Dagster.
 """
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ingest.paths import PROJECT_ROOT
-
-CONFIG_DIR = PROJECT_ROOT / "config"
-
-EXPORTS_ENV = "LEADWH_EXPORTS_CONFIG"
-RETENTION_ENV = "LEADWH_RETENTION_CONFIG"
-ALERTS_ENV = "LEADWH_ALERTS_CONFIG"
-WEBHOOK_ENV = "LEADWH_ALERT_WEBHOOK"
+from ingest.settings import CONFIG_DIR as CONFIG_DIR
+from ingest.settings import ConfigError as ConfigError
+from ingest.settings import get_settings, read_yaml
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -43,23 +36,8 @@ ALERT_KINDS = (
 SEVERITIES = ("info", "warning", "critical")
 
 
-class ConfigError(ValueError):
-    """A config file that cannot be used; the message says where and what to change."""
-
-
-def config_path(env_var: str, default_name: str, environ: dict[str, str] | None = None) -> Path:
-    env = os.environ if environ is None else environ
-    value = env.get(env_var, "").strip()
-    return Path(value).expanduser() if value else CONFIG_DIR / default_name
-
-
 def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+    data = read_yaml(path) or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
     return data
@@ -167,7 +145,7 @@ def _human(delta: timedelta) -> str:
 
 
 def load_exports(path: Path | None = None) -> ExportsConfig:
-    path = path or config_path(EXPORTS_ENV, "exports.yaml")
+    path = path or get_settings().exports_config
     data = _read_yaml(path)
     _unknown_keys(str(path), data, {"exports", "destination", "timezone"})
     default_dest = str(data.get("destination") or "exports")
@@ -291,7 +269,7 @@ DEFAULT_KEEP_DAYS = 30
 
 
 def load_retention(path: Path | None = None) -> RetentionConfig:
-    path = path or config_path(RETENTION_ENV, "retention.yaml")
+    path = path or get_settings().retention_config
     data = _read_yaml(path)
     _unknown_keys(str(path), data, {"schedule", "defaults", "datasets"})
     defaults = data.get("defaults") or {}
@@ -415,14 +393,14 @@ def _rule(entry: Any, where: str) -> AlertRule:
     return AlertRule(name=name, kind=kind, severity=severity, params=merged)
 
 
-def load_alerts(path: Path | None = None, environ: dict[str, str] | None = None) -> AlertsConfig:
-    env = os.environ if environ is None else environ
-    path = path or config_path(ALERTS_ENV, "alerts.yaml", env)
+def load_alerts(path: Path | None = None, environ: Mapping[str, str] | None = None) -> AlertsConfig:
+    settings = get_settings(environ)
+    path = path or settings.alerts_config
     data = _read_yaml(path)
     _unknown_keys(str(path), data, {"webhook", "lookback_days", "schedule", "rules"})
     webhook = data.get("webhook") or {}
     _unknown_keys(f"{path}: webhook", webhook, {"url", "timeout_seconds"})
-    url = env.get(WEBHOOK_ENV, "").strip() or str(webhook.get("url") or "").strip()
+    url = settings.alert_webhook or str(webhook.get("url") or "").strip()
     if url and not url.startswith(("http://", "https://")):
         raise ConfigError(f"{path}: webhook url must start with http:// or https://, got {url!r}")
     entries = data.get("rules")
