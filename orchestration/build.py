@@ -46,9 +46,9 @@ def dagster_home(paths: Paths) -> Path:
 
 def prepare_dbt() -> None:
     """Parse the dbt project so Dagster can load its manifest."""
-    from orchestration.defs.project import dbt_project
+    from orchestration.defs.project import prepare
 
-    dbt_project.preparer.prepare(dbt_project)
+    prepare()
 
 
 def _warehouse_state(paths: Paths):
