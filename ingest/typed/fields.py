@@ -201,7 +201,7 @@ def _read_custom(path: Path) -> list[Field]:
         field_id = field_id.strip()
         if field_id in RESERVED_KEYS:
             raise FieldRegistryError(f"{where}: {field_id!r} is reserved (it is the lead id)")
-        if declared not in DECLARABLE_TYPES:
+        if not isinstance(declared, str) or declared not in DECLARABLE_TYPES:
             raise FieldRegistryError(
                 f"{where} ({field_id}): type {declared!r} is not one of "
                 f"{', '.join(sorted(DECLARABLE_TYPES))}"

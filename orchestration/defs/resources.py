@@ -10,10 +10,6 @@ from ingest.paths import ENV_VAR, Paths, get_paths
 from ingest.warehouse import connect_warehouse
 from orchestration.defs.project import dbt_cli
 
-# Every asset that writes the warehouse file runs in this pool; its limit is 1 (dagster.yaml in
-# the Dagster home), so runs launched together queue instead of failing on DuckDB's file lock.
-WAREHOUSE_POOL = "warehouse"
-
 
 class WarehouseResource(dg.ConfigurableResource):
     """The warehouse home. Empty `home` means `$LEADWH_HOME` (default `<project>/data`)."""

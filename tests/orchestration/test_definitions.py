@@ -70,3 +70,22 @@ def test_dagster_dev_loads_without_an_activated_virtualenv(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert "Validation successful for code location leadwarehouse" in output
+
+
+def test_job_schedule_and_sensor_names_stay_what_the_ui_and_readme_show():
+    definitions = defs()
+    jobs = {j.name for j in definitions.resolve_all_job_defs()} - {"__ASSET_JOB"}
+    assert {"ingest", "transform", "build_all", "ops_alerts", "retention_purge"} <= jobs
+    assert {j for j in jobs if j.startswith("export_")} == {
+        "export_delivery_daily",
+        "export_leads_last_24h",
+        "export_source_scorecard",
+    }
+    assert {s.name for s in definitions.schedules} == {
+        "daily_build",
+        "ops_alerts_schedule",
+        "retention_purge_schedule",
+        "export_delivery_daily_schedule",
+        "export_leads_last_24h_schedule",
+    }
+    assert {s.name for s in definitions.sensors} == {"landing_zone_sensor"}

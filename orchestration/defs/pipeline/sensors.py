@@ -27,20 +27,20 @@ from ingest.landing.watch import (
     take_batch,
 )
 from ingest.settings import get_settings
-from orchestration.defs.jobs import build_all, ingest_job
+from orchestration.defs.pipeline.jobs import build_all, ingest_job
 from orchestration.defs.resources import WarehouseResource
+from orchestration.names import (
+    BATCH_FILES_TAG,
+    FIRST_ARRIVAL_TAG,
+    IN_PROCESS,
+    RANGE_END,
+    RANGE_START,
+    TRIGGER_TAG,
+)
+from orchestration.names import LANDING_SENSOR as SENSOR_NAME
 from orchestration.partitions import daily_partitions, partition_range_for_dates
 
-SENSOR_NAME = "landing_zone_sensor"
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
-TRIGGER_TAG = "leadwh/trigger"
-FIRST_ARRIVAL_TAG = "leadwh/first_arrival"
-BATCH_FILES_TAG = "leadwh/batch_files"
 MAX_IN_FLIGHT = 2
-# The batch's steps run one after the other anyway (the warehouse pool's limit is 1): running
-# them in the run's own process saves starting a process and loading the code per step.
-IN_PROCESS = {"config": {"in_process": {}}}
 IN_FLIGHT = [
     dg.DagsterRunStatus.QUEUED,
     dg.DagsterRunStatus.NOT_STARTED,
