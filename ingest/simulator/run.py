@@ -87,15 +87,9 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from ingest.simulator.chunk import (
-    FAULT_KINDS,
-    QUARANTINE_EVENT_KINDS,
-    SUBMISSION_FAULT_KINDS,
-    SUBMISSION_META,
-    ChunkConfig,
-    ChunkTask,
-    run_chunk,
-)
+from ingest.simulator.chunk import ChunkConfig, ChunkTask, run_chunk
+from ingest.simulator.faults import FAULT_KINDS, QUARANTINE_EVENT_KINDS, SUBMISSION_FAULT_KINDS
+from ingest.simulator.submissions import SUBMISSION_META
 from ingest.simulator.world import (
     ALL_FIELDS,
     DAY_MS,
@@ -435,7 +429,7 @@ def simulate(
         ChunkTask(
             index=i,
             day=d,
-            ts=plan.ts[a:b].tolist(),
+            submitted_ms=plan.ts[a:b].tolist(),
             placement=plan.placement[a:b].tolist(),
             capped=plan.capped[a:b].tolist(),
             firehose=plan.firehose[a:b].tolist(),
