@@ -13,7 +13,7 @@ from datetime import date
 from typing import NamedTuple
 
 from ingest.simulator.faults import FAULT_KINDS
-from ingest.simulator.values import Facts
+from ingest.simulator.person import Facts
 from ingest.simulator.world import DAY_MS, Flow, Source, World, derive_seed
 
 EXPIRY_MS = 90 * DAY_MS

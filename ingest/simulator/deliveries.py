@@ -13,7 +13,7 @@ from ingest.simulator.context import (
     short_text,
     skipped,
 )
-from ingest.simulator.values import Facts
+from ingest.simulator.person import Facts
 from ingest.simulator.world import Flow, Recipient
 
 BUYER_REJECTIONS = (

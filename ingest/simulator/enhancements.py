@@ -14,7 +14,8 @@ from ingest.simulator.context import (
     short_text,
     skipped,
 )
-from ingest.simulator.values import DISPOSABLE_DOMAINS, Facts
+from ingest.simulator.person import Facts
+from ingest.simulator.value_tables import DISPOSABLE_DOMAINS
 from ingest.simulator.world import Recipient, Source
 
 _ERROR_BY_REASON = {}

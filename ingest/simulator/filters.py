@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ingest.simulator.context import ChunkContext, Lead
-from ingest.simulator.values import Facts
+from ingest.simulator.person import Facts
 from ingest.simulator.world import Step
 
 EVALUATION_ERROR_SHARE = 0.0003

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from ingest.simulator.context import ChunkContext, Lead, iso_ms
 from ingest.simulator.feedback import feedback_events
+from ingest.simulator.person import Facts, person
 from ingest.simulator.retries import RETRY_SHARE, retry_events
 from ingest.simulator.source_event import source_event
 from ingest.simulator.steps import StepWalk, walk_steps
-from ingest.simulator.values import Facts, person
 from ingest.simulator.world import (
     DAY_MS,
     EVENING_BAD_PHONE_SHARE,
