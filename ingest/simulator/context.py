@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from ingest.simulator.faults import FAULT_KINDS
 from ingest.simulator.person import Facts
-from ingest.simulator.world import DAY_MS, Flow, Source, World, derive_seed
+from ingest.simulator.world import DAY_MS, Flow, Recipient, Source, Step, World, derive_seed
 
 EXPIRY_MS = 90 * DAY_MS
 HANDLER_VERSIONS = ("5.12.0", "5.13.1")  # before and after the deploy day
@@ -64,6 +64,16 @@ HTTP_ERRORS = (
 )
 # A buyer's outage day: mostly 503s, some timeouts.
 OUTAGE_ERRORS = (SERVER_UNAVAILABLE,) * 4 + (SOCKET_TIMEOUT,) * 2
+
+
+class DeliveryAttempt(NamedTuple):
+    """A delivery later events refer to: accepted (feedback) or errored (retries)."""
+
+    event_id: str
+    step: Step
+    recipient: Recipient
+    end_ms: int
+    reason: str | None  # why it errored
 
 
 class StepResult(NamedTuple):
@@ -267,6 +277,30 @@ class ChunkContext:
             "ms": wait_ms,
         }
 
+    def json_answer(
+        self,
+        uri: str,
+        request_body: str | None,
+        start_ms: int,
+        wait_ms: int,
+        response_body: str,
+        method: str = "POST",
+        status: int = 200,
+        status_text: str = "OK",
+    ) -> dict:
+        """The transaction of a service that answered with JSON (200 OK unless told)."""
+        return self.transaction(
+            method,
+            uri,
+            request_body,
+            start_ms,
+            wait_ms,
+            status,
+            status_text,
+            JSON_HEADERS,
+            response_body,
+        )
+
     def error_transaction(
         self, error: HttpError, uri: str, body: str, start_ms: int, wait_ms: int
     ) -> dict:
@@ -285,7 +319,12 @@ class ChunkContext:
 
 
 def recipient_fields(
-    event: dict, step, recipient, sale_price: float, cost: float, caps_reached: bool = False
+    event: dict,
+    step: Step,
+    recipient: Recipient,
+    sale_price: float,
+    cost: float,
+    caps_reached: bool = False,
 ) -> None:
     """The fields recipient and retry events add about their step and recipient."""
     event["step_id"] = step.step_id

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from ingest.simulator.context import (
     HTTP_ERRORS,
-    JSON_HEADERS,
     OUTAGE_ERRORS,
     ChunkContext,
     StepResult,
@@ -91,16 +90,14 @@ def deliver(
         else:
             body = f'{{"status":"rejected","reason":"{failure}"}}'
             status_text = "OK"
-        transaction = context.transaction(
-            "POST",
+        transaction = context.json_answer(
             recipient.uri,
             request_body,
             start_ms,
             wait_ms,
-            status,
-            status_text,
-            JSON_HEADERS,
             body,
+            status=status,
+            status_text=status_text,
         )
         output = {"outcome": "failure", "reason": failure, "price": 0}
         return StepResult("failure", failure, wait_ms, overhead_ms, output, transaction, 0, False)
@@ -108,15 +105,11 @@ def deliver(
     if recipient.price_jitter:
         jitter = recipient.price_jitter
         price = round(price * rng.uniform(1 - jitter, 1 + jitter) * 4) / 4
-    transaction = context.transaction(
-        "POST",
+    transaction = context.json_answer(
         recipient.uri,
         request_body,
         start_ms,
         wait_ms,
-        200,
-        "OK",
-        JSON_HEADERS,
         accepted_body(price),
     )
     output = {"outcome": "success", "reason": None, "price": price}

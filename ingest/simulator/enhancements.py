@@ -8,7 +8,6 @@ from urllib.parse import quote_plus
 
 from ingest.simulator.context import (
     HTTP_ERRORS,
-    JSON_HEADERS,
     ChunkContext,
     StepResult,
     short_text,
@@ -52,16 +51,13 @@ def _suppression(context, recipient, facts, is_duplicate, start_ms, overhead_ms)
     output = {"outcome": "success", "query_item": {"found": found}}
     wait_ms = context.remote_wait(recipient.wait_ms)
     value = (facts.phone_raw or facts.email_raw or "").strip()
-    transaction = context.transaction(
-        "GET",
+    transaction = context.json_answer(
         f"{recipient.uri}?value={quote_plus(value)}",
         None,
         start_ms,
         wait_ms,
-        200,
-        "OK",
-        JSON_HEADERS,
         '{"found":%s}' % ("true" if found else "false"),
+        method="GET",
     )
     return StepResult("success", None, wait_ms, overhead_ms, output, transaction, 0, False)
 
@@ -86,16 +82,14 @@ def _trustedform(
     if failure:
         not_found = "found" in failure
         output = {"outcome": "failure", "reason": failure}
-        transaction = context.transaction(
-            "POST",
+        transaction = context.json_answer(
             cert_url,
             '{"match_lead":{}}',
             start_ms,
             wait_ms,
-            404 if not_found else 410,
-            "Not Found" if not_found else "Gone",
-            JSON_HEADERS,
             f'{{"message":"{failure}"}}',
+            status=404 if not_found else 410,
+            status_text="Not Found" if not_found else "Gone",
         )
         return StepResult("failure", failure, wait_ms, overhead_ms, output, transaction, 0, False)
     consent = rng.random() >= source.consent_miss
@@ -106,15 +100,11 @@ def _trustedform(
         "age_in_seconds": age_seconds,
         "consent_language_detected": consent,
     }
-    transaction = context.transaction(
-        "POST",
+    transaction = context.json_answer(
         cert_url,
         '{"match_lead":{}}',
         start_ms,
         wait_ms,
-        200,
-        "OK",
-        JSON_HEADERS,
         f'{{"outcome":"success","age_seconds":{age_seconds}}}',
     )
     return StepResult("success", None, wait_ms, overhead_ms, output, transaction, 0, False)
@@ -137,15 +127,11 @@ def _phone_verify(context, recipient, facts, start_ms, overhead_ms) -> StepResul
         status, line_type = "invalid", None
     output = {"outcome": "success", "reason": None, "status": status, "line_type": line_type}
     line_type_json = f'"{line_type}"' if line_type else "null"
-    transaction = context.transaction(
-        "POST",
+    transaction = context.json_answer(
         recipient.uri,
         f'{{"phone":"{short_text(facts.phone_raw)}"}}',
         start_ms,
         wait_ms,
-        200,
-        "OK",
-        JSON_HEADERS,
         f'{{"phone":{{"status":"{status}","line_type":{line_type_json}}}}}',
     )
     return StepResult("success", None, wait_ms, overhead_ms, output, transaction, 0, False)
@@ -176,15 +162,11 @@ def _email_verify(context, recipient, facts, start_ms, overhead_ms) -> StepResul
     else:
         outcome, reason = "success", None
     output = {"outcome": outcome, "reason": reason, "status": status, "disposable": disposable}
-    transaction = context.transaction(
-        "POST",
+    transaction = context.json_answer(
         recipient.uri,
         f'{{"email":"{short_text(email)}"}}',
         start_ms,
         wait_ms,
-        200,
-        "OK",
-        JSON_HEADERS,
         f'{{"email":{{"status":"{status}"}}}}',
     )
     return StepResult(outcome, reason, wait_ms, overhead_ms, output, transaction, 0, False)

@@ -4,10 +4,8 @@ and, for most returns, the return passed on to the source (``feedback-sent``).
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
-from ingest.simulator.context import JSON_HEADERS, ChunkContext, Lead, iso_ms, slug
-from ingest.simulator.world import DAY_MS, RETURNS_SOURCE, Recipient, Step
+from ingest.simulator.context import ChunkContext, DeliveryAttempt, Lead, iso_ms, slug
+from ingest.simulator.world import DAY_MS, RETURNS_SOURCE
 
 RETURN_REASONS = ("Wrong number", "Wrong number", "Not interested", "Not interested", "Duplicate")
 CONVERSION_REASONS = ("Sold", "Sold", "Appointment set")
@@ -28,16 +26,7 @@ FORWARD_ANSWERS = (
 )
 
 
-class Delivery(NamedTuple):
-    """A delivery a buyer accepted."""
-
-    event_id: str
-    step: Step
-    recipient: Recipient
-    end_ms: int
-
-
-def feedback_events(context: ChunkContext, lead: Lead, delivery: Delivery) -> list[dict]:
+def feedback_events(context: ChunkContext, lead: Lead, delivery: DeliveryAttempt) -> list[dict]:
     """The feedback events of one sold lead (often none)."""
     rng = context.rng
     source, facts, recipient = lead.source, lead.facts, delivery.recipient
@@ -102,16 +91,13 @@ def feedback_events(context: ChunkContext, lead: Lead, delivery: Delivery) -> li
         else:
             wait_ms = context.remote_wait(300)
             transactions = [
-                context.transaction(
-                    "POST",
+                context.json_answer(
                     f"https://returns.{slug(source.name)}.example/api/returns",
                     f'{{"lead_id":"{lead.lead_id}","reason":"{reason}"}}',
                     start_ms,
                     wait_ms,
-                    status,
-                    "OK",
-                    JSON_HEADERS,
                     body,
+                    status=status,
                 )
             ]
         overhead_ms = rng.randint(5, 30)

@@ -4,32 +4,23 @@ the buyer's new answer.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from ingest.simulator.context import (
     HTTP_ERRORS,
-    JSON_HEADERS,
     OUTAGE_ERRORS,
     ChunkContext,
+    DeliveryAttempt,
     Lead,
     recipient_fields,
 )
 from ingest.simulator.deliveries import accepted_body
-from ingest.simulator.world import DAY_MS, Recipient, Step
+from ingest.simulator.world import DAY_MS
 
 RETRY_SHARE = 0.85  # of errored deliveries
 RETRY_ERROR_SHARE = 0.12
 RETRY_SUCCESS_SHARE = 0.75  # of retries that get an answer
 
 
-class ErroredDelivery(NamedTuple):
-    step: Step
-    recipient: Recipient
-    end_ms: int
-    reason: str
-
-
-def retry_events(context: ChunkContext, lead: Lead, errored: ErroredDelivery) -> list[dict]:
+def retry_events(context: ChunkContext, lead: Lead, errored: DeliveryAttempt) -> list[dict]:
     """The two events of one retry (none when it would fall after the simulated range)."""
     rng = context.rng
     step, recipient = errored.step, errored.recipient
@@ -68,12 +59,10 @@ def retry_events(context: ChunkContext, lead: Lead, errored: ErroredDelivery) ->
     else:
         error = None
     if error is not None:
-        reason, status, status_text, headers, body = error
-        wait_ms = context.timeout_wait() if status is None else rng.randint(30, 400)
-        outcome, price = "error", 0
+        outcome, reason, price = "error", error.reason, 0
+        wait_ms = context.timeout_wait() if error.status is None else rng.randint(30, 400)
     else:
         wait_ms = context.remote_wait(recipient.wait_ms)
-        status, status_text, headers = 200, "OK", JSON_HEADERS
         if rng.random() < RETRY_SUCCESS_SHARE:
             outcome, reason, price = "success", None, recipient.price
             body = accepted_body(price)
@@ -98,9 +87,9 @@ def retry_events(context: ChunkContext, lead: Lead, errored: ErroredDelivery) ->
     completed["retry_status"] = "completed"
     completed["vars"] = lead.recipient_vars(lead_view, recipient_ref, event_id)
     completed[recipient.key] = {"outcome": outcome, "reason": reason, "price": price}
-    completed["transactions"] = [
-        context.transaction(
-            "POST", recipient.uri, "{}", start_ms, wait_ms, status, status_text, headers, body
-        )
-    ]
+    if error is not None:
+        transaction = context.error_transaction(error, recipient.uri, "{}", start_ms, wait_ms)
+    else:
+        transaction = context.json_answer(recipient.uri, "{}", start_ms, wait_ms, body)
+    completed["transactions"] = [transaction]
     return [started, completed]

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingest.simulator.context import ChunkContext, Lead, StepResult, recipient_fields
+from ingest.simulator.context import (
+    ChunkContext,
+    DeliveryAttempt,
+    Lead,
+    StepResult,
+    recipient_fields,
+)
 from ingest.simulator.deliveries import deliver
 from ingest.simulator.enhancements import enhance
-from ingest.simulator.feedback import Delivery
 from ingest.simulator.filters import filter_event
-from ingest.simulator.retries import ErroredDelivery
 from ingest.simulator.values import email_parsed, phone_parsed
 from ingest.simulator.world import Recipient, Step
 
@@ -29,8 +33,8 @@ class StepWalk:
     step_count: int = 0
     wait_ms: int = 0  # total remote wait of the recipient steps
     appended: dict = field(default_factory=dict)  # enhancement outputs by recipient key
-    deliveries: list[Delivery] = field(default_factory=list)  # accepted
-    errored: list[ErroredDelivery] = field(default_factory=list)
+    deliveries: list[DeliveryAttempt] = field(default_factory=list)  # accepted by the buyer
+    errored: list[DeliveryAttempt] = field(default_factory=list)
 
 
 def walk_steps(context: ChunkContext, lead: Lead, start_ms: int, events: list[dict]) -> StepWalk:
@@ -96,9 +100,11 @@ def walk_steps(context: ChunkContext, lead: Lead, start_ms: int, events: list[di
             appended[recipient.key] = result.output
         elif result.outcome == "success":
             sold = True
-            walk.deliveries.append(Delivery(event["id"], step, recipient, walk.end_ms))
+            walk.deliveries.append(DeliveryAttempt(event["id"], step, recipient, walk.end_ms, None))
         elif result.outcome == "error":
-            walk.errored.append(ErroredDelivery(step, recipient, walk.end_ms, result.reason))
+            walk.errored.append(
+                DeliveryAttempt(event["id"], step, recipient, walk.end_ms, result.reason)
+            )
             if first_error is None:
                 first_error = result.reason
     if sold:
