@@ -89,13 +89,13 @@ import orjson
 
 from ingest.simulator.chunk import ChunkConfig, ChunkTask, run_chunk
 from ingest.simulator.faults import FAULT_KINDS, QUARANTINE_EVENT_KINDS, SUBMISSION_FAULT_KINDS
+from ingest.simulator.operation import build_world
 from ingest.simulator.submissions import SUBMISSION_META
 from ingest.simulator.world import (
     ALL_FIELDS,
     DAY_MS,
     HOUR_MS,
     World,
-    build_world,
     derive_seed,
     epoch_ms,
 )
