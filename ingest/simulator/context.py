@@ -85,8 +85,8 @@ class StepResult(NamedTuple):
     overhead_ms: int
     output: dict  # the integration output, under the recipient's key
     transaction: dict | None
-    sale_price: float
-    caps_reached: bool
+    sale_price: float = 0
+    caps_reached: bool = False
 
 
 def skipped(
@@ -212,9 +212,10 @@ class ChunkContext:
     def timeout_wait(self) -> int:
         return TIMEOUT_WAIT_MS + self.rng.randint(0, 400)
 
-    def base_event(
+    def new_event(
         self,
-        event_id: str,
+        lead: Lead,
+        host: str,
         event_type: str,
         outcome: str,
         reason: str | None,
@@ -222,13 +223,11 @@ class ChunkContext:
         end_ms: int,
         wait_ms: int,
         overhead_ms: int,
-        submitted_ms: int,
-        host: str,
         cap_reached: bool = False,
     ) -> dict:
-        """The fields every event has, in LeadConduit's order."""
+        """A new event of ``lead`` with the fields every event has, in LeadConduit's order."""
         return {
-            "id": event_id,
+            "id": self.new_id(end_ms),
             "type": event_type,
             "outcome": outcome,
             "reason": reason,
@@ -237,7 +236,7 @@ class ChunkContext:
             "ms": end_ms - start_ms,
             "wait_ms": wait_ms,
             "overhead_ms": overhead_ms,
-            "total_ms": end_ms - submitted_ms,
+            "total_ms": end_ms - lead.submitted_ms,
             "host": host,
             "handler_version": HANDLER_VERSIONS[start_ms >= self.world.deploy_ms],
             "version": "1.0.0",

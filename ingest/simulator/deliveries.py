@@ -100,7 +100,7 @@ def deliver(
             status_text=status_text,
         )
         output = {"outcome": "failure", "reason": failure, "price": 0}
-        return StepResult("failure", failure, wait_ms, overhead_ms, output, transaction, 0, False)
+        return StepResult("failure", failure, wait_ms, overhead_ms, output, transaction)
     price = recipient.price
     if recipient.price_jitter:
         jitter = recipient.price_jitter
@@ -113,7 +113,7 @@ def deliver(
         accepted_body(price),
     )
     output = {"outcome": "success", "reason": None, "price": price}
-    return StepResult("success", None, wait_ms, overhead_ms, output, transaction, price, False)
+    return StepResult("success", None, wait_ms, overhead_ms, output, transaction, price)
 
 
 def accepted_body(price: float) -> str:

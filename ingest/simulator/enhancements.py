@@ -59,17 +59,17 @@ def _suppression(context, recipient, facts, is_duplicate, start_ms, overhead_ms)
         '{"found":%s}' % ("true" if found else "false"),
         method="GET",
     )
-    return StepResult("success", None, wait_ms, overhead_ms, output, transaction, 0, False)
+    return StepResult("success", None, wait_ms, overhead_ms, output, transaction)
 
 
 def _trustedform(
     context, recipient, source, facts, lead_fields, start_ms, overhead_ms
 ) -> StepResult:
     rng = context.rng
-    if facts.tf == "missing":
-        return skipped("trustedform_cert_url is required", overhead_ms)
-    if rng.random() < 0.002:
-        return _error(context, recipient, start_ms, overhead_ms, "ESOCKETTIMEDOUT")
+    skip_reason = "trustedform_cert_url is required" if facts.tf == "missing" else None
+    unanswered = _unanswered(context, recipient, start_ms, overhead_ms, skip_reason, 0.002)
+    if unanswered is not None:
+        return unanswered
     wait_ms = context.remote_wait(recipient.wait_ms)
     cert_url = lead_fields.get("trustedform_cert_url", "")[:120]
     roll = rng.random()
@@ -91,7 +91,7 @@ def _trustedform(
             status=404 if not_found else 410,
             status_text="Not Found" if not_found else "Gone",
         )
-        return StepResult("failure", failure, wait_ms, overhead_ms, output, transaction, 0, False)
+        return StepResult("failure", failure, wait_ms, overhead_ms, output, transaction)
     consent = rng.random() >= source.consent_miss
     age_seconds = rng.randint(4, 900)
     output = {
@@ -107,15 +107,15 @@ def _trustedform(
         wait_ms,
         f'{{"outcome":"success","age_seconds":{age_seconds}}}',
     )
-    return StepResult("success", None, wait_ms, overhead_ms, output, transaction, 0, False)
+    return StepResult("success", None, wait_ms, overhead_ms, output, transaction)
 
 
 def _phone_verify(context, recipient, facts, start_ms, overhead_ms) -> StepResult:
     rng = context.rng
-    if not facts.phone_present:
-        return skipped("phone_1 is required", overhead_ms)
-    if rng.random() < 0.003:
-        return _error(context, recipient, start_ms, overhead_ms, "ESOCKETTIMEDOUT")
+    skip_reason = None if facts.phone_present else "phone_1 is required"
+    unanswered = _unanswered(context, recipient, start_ms, overhead_ms, skip_reason, 0.003)
+    if unanswered is not None:
+        return unanswered
     wait_ms = context.remote_wait(recipient.wait_ms)
     if facts.phone_ok:
         status = "valid"
@@ -134,15 +134,17 @@ def _phone_verify(context, recipient, facts, start_ms, overhead_ms) -> StepResul
         wait_ms,
         f'{{"phone":{{"status":"{status}","line_type":{line_type_json}}}}}',
     )
-    return StepResult("success", None, wait_ms, overhead_ms, output, transaction, 0, False)
+    return StepResult("success", None, wait_ms, overhead_ms, output, transaction)
 
 
 def _email_verify(context, recipient, facts, start_ms, overhead_ms) -> StepResult:
     rng = context.rng
-    if not facts.email_ok:
-        return skipped("valid email is required", overhead_ms)
-    if rng.random() < 0.002:
-        return _error(context, recipient, start_ms, overhead_ms, "Server error")
+    skip_reason = None if facts.email_ok else "valid email is required"
+    unanswered = _unanswered(
+        context, recipient, start_ms, overhead_ms, skip_reason, 0.002, "Server error"
+    )
+    if unanswered is not None:
+        return unanswered
     wait_ms = context.remote_wait(recipient.wait_ms)
     roll = rng.random()
     if roll < 0.03:
@@ -169,7 +171,25 @@ def _email_verify(context, recipient, facts, start_ms, overhead_ms) -> StepResul
         wait_ms,
         f'{{"email":{{"status":"{status}"}}}}',
     )
-    return StepResult(outcome, reason, wait_ms, overhead_ms, output, transaction, 0, False)
+    return StepResult(outcome, reason, wait_ms, overhead_ms, output, transaction)
+
+
+def _unanswered(
+    context: ChunkContext,
+    recipient: Recipient,
+    start_ms: int,
+    overhead_ms: int,
+    skip_reason: str | None,
+    error_share: float,
+    error_reason: str = "ESOCKETTIMEDOUT",
+) -> StepResult | None:
+    """The result when the service is not asked (``skip_reason``) or fails (a share
+    ``error_share`` of calls, with ``error_reason``); None when it answers."""
+    if skip_reason is not None:
+        return skipped(skip_reason, overhead_ms)
+    if context.rng.random() < error_share:
+        return _error(context, recipient, start_ms, overhead_ms, error_reason)
+    return None
 
 
 def _error(context, recipient, start_ms, overhead_ms, reason) -> StepResult:
@@ -180,4 +200,4 @@ def _error(context, recipient, start_ms, overhead_ms, reason) -> StepResult:
         wait_ms = context.remote_wait(recipient.wait_ms)
     transaction = context.error_transaction(error, recipient.uri, "{}", start_ms, wait_ms)
     output = {"outcome": "error", "reason": reason}
-    return StepResult("error", reason, wait_ms, overhead_ms, output, transaction, 0, False)
+    return StepResult("error", reason, wait_ms, overhead_ms, output, transaction)

@@ -60,8 +60,9 @@ def feedback_events(context: ChunkContext, lead: Lead, delivery: DeliveryAttempt
     }
 
     def event(event_type, outcome, event_reason, start_ms, end_ms, wait_ms, overhead_ms) -> dict:
-        created = context.base_event(
-            context.new_id(end_ms),
+        created = context.new_event(
+            lead,
+            host,
             event_type,
             outcome,
             event_reason,
@@ -69,8 +70,6 @@ def feedback_events(context: ChunkContext, lead: Lead, delivery: DeliveryAttempt
             end_ms,
             wait_ms,
             overhead_ms,
-            lead.submitted_ms,
-            host,
         )
         created["recipient_event_id"] = delivery.event_id
         created["step_id"] = delivery.step.step_id

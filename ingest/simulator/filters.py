@@ -59,8 +59,9 @@ def filter_event(
     duration_ms = context.rng.randint(0, 3)
     end_ms = start_ms + duration_ms
     outcome = "error" if error else ("stop" if stop_reason else "continue")
-    event = context.base_event(
-        context.new_id(end_ms),
+    event = context.new_event(
+        lead,
+        lead.host,
         "filter",
         outcome,
         error or stop_reason,
@@ -68,8 +69,6 @@ def filter_event(
         end_ms,
         0,
         duration_ms,
-        lead.submitted_ms,
-        lead.host,
     )
     event["step_id"] = step.step_id
     lead_view = {"id": lead.lead_id}

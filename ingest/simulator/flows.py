@@ -36,6 +36,17 @@ def build_flows(ids: IdMaker, roster: RecipientRoster) -> list[Flow]:
         {"op": "is false", "lhv": "trustedform.consent_language_detected"},
         op="or",
     )
+
+    def tf_consent_step() -> Step:
+        return filter_step(
+            "TrustedForm consent",
+            "tf_consent",
+            None,
+            tf_filter_rules,
+            ("trustedform_cert_url",),
+            ("trustedform",),
+        )
+
     phone_rules = _rules({"op": "is equal to", "lhv": "briteverify_phone.status", "rhv": "invalid"})
 
     auto_tx = Flow(
@@ -62,14 +73,7 @@ def build_flows(ids: IdMaker, roster: RecipientRoster) -> list[Flow]:
             ("suppressionlist",),
         ),
         recipient_step(roster.trustedform),
-        filter_step(
-            "TrustedForm consent",
-            "tf_consent",
-            None,
-            tf_filter_rules,
-            ("trustedform_cert_url",),
-            ("trustedform",),
-        ),
+        tf_consent_step(),
         recipient_step(roster.lone_star),
         recipient_step(roster.gulf),
     ]
@@ -130,14 +134,7 @@ def build_flows(ids: IdMaker, roster: RecipientRoster) -> list[Flow]:
         ),
         recipient_step(roster.bv_email),
         recipient_step(roster.trustedform),
-        filter_step(
-            "TrustedForm consent",
-            "tf_consent",
-            None,
-            tf_filter_rules,
-            ("trustedform_cert_url",),
-            ("trustedform",),
-        ),
+        tf_consent_step(),
         recipient_step(roster.summit),
         recipient_step(roster.blue_ridge),
         recipient_step(roster.harbor),

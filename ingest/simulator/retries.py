@@ -31,9 +31,9 @@ def retry_events(context: ChunkContext, lead: Lead, errored: DeliveryAttempt) ->
     recipient_ref = context.recipient_refs[id(recipient)]
     lead_view = {"id": lead.lead_id}
     end_ms = start_ms + rng.randint(2, 6)
-    event_id = context.new_id(end_ms)
-    started = context.base_event(
-        event_id,
+    started = context.new_event(
+        lead,
+        host,
         "retry",
         "error",
         errored.reason,
@@ -41,12 +41,10 @@ def retry_events(context: ChunkContext, lead: Lead, errored: DeliveryAttempt) ->
         end_ms,
         0,
         end_ms - start_ms,
-        lead.submitted_ms,
-        host,
     )
     recipient_fields(started, step, recipient, 0, 0)
     started["retry_status"] = "started"
-    started["vars"] = lead.recipient_vars(lead_view, recipient_ref, event_id)
+    started["vars"] = lead.recipient_vars(lead_view, recipient_ref, started["id"])
     started["transactions"] = []
 
     start_ms = end_ms + rng.randint(1, 5)
@@ -70,9 +68,9 @@ def retry_events(context: ChunkContext, lead: Lead, errored: DeliveryAttempt) ->
             outcome, reason, price = "failure", "Duplicate", 0
             body = '{"status":"rejected","reason":"Duplicate"}'
     end_ms = start_ms + wait_ms + overhead_ms
-    event_id = context.new_id(end_ms)
-    completed = context.base_event(
-        event_id,
+    completed = context.new_event(
+        lead,
+        host,
         "retry",
         outcome,
         reason,
@@ -80,12 +78,10 @@ def retry_events(context: ChunkContext, lead: Lead, errored: DeliveryAttempt) ->
         end_ms,
         wait_ms,
         overhead_ms,
-        lead.submitted_ms,
-        host,
     )
     recipient_fields(completed, step, recipient, price, recipient.cost)
     completed["retry_status"] = "completed"
-    completed["vars"] = lead.recipient_vars(lead_view, recipient_ref, event_id)
+    completed["vars"] = lead.recipient_vars(lead_view, recipient_ref, completed["id"])
     completed[recipient.key] = {"outcome": outcome, "reason": reason, "price": price}
     if error is not None:
         transaction = context.error_transaction(error, recipient.uri, "{}", start_ms, wait_ms)

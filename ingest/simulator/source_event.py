@@ -20,11 +20,11 @@ def source_event(
     context: ChunkContext, lead: Lead, placement: Placement, walk: StepWalk, cap_hit: bool
 ) -> dict:
     end_ms = walk.end_ms + context.rng.randint(2, 15)
-    event_id = context.new_id(end_ms)
     total_ms = end_ms - lead.submitted_ms
     outcome, reason = walk.outcome, walk.reason
-    event = context.base_event(
-        event_id,
+    event = context.new_event(
+        lead,
+        lead.host,
         "source",
         outcome,
         reason,
@@ -32,8 +32,6 @@ def source_event(
         end_ms,
         walk.wait_ms,
         total_ms - walk.wait_ms,
-        lead.submitted_ms,
-        lead.host,
         cap_hit,
     )
     flow, source = lead.flow, lead.source

@@ -137,9 +137,9 @@ def _recipient_event(
     lead_view: dict,
 ) -> dict:
     end_ms = start_ms + result.wait_ms + result.overhead_ms
-    event_id = context.new_id(end_ms)
-    event = context.base_event(
-        event_id,
+    event = context.new_event(
+        lead,
+        lead.host,
         "recipient",
         result.outcome,
         result.reason,
@@ -147,8 +147,6 @@ def _recipient_event(
         end_ms,
         result.wait_ms,
         result.overhead_ms,
-        lead.submitted_ms,
-        lead.host,
         result.caps_reached,
     )
     cost = recipient.cost if result.transaction is not None else 0
@@ -164,7 +162,7 @@ def _recipient_event(
             "recipient": recipient_ref,
         }
     else:
-        event["vars"] = lead.recipient_vars(lead_view, recipient_ref, event_id)
+        event["vars"] = lead.recipient_vars(lead_view, recipient_ref, event["id"])
     event[recipient.key] = result.output
     event["transactions"] = [] if result.transaction is None else [result.transaction]
     return event
