@@ -66,9 +66,7 @@ def deliver(
             error, recipient.uri, request_body, start_ms, wait_ms
         )
         output = {"outcome": "error", "reason": error.reason, "price": 0}
-        return StepResult(
-            "error", error.reason, wait_ms, overhead_ms, output, transaction, 0, False
-        )
+        return StepResult("error", error.reason, wait_ms, overhead_ms, output, transaction)
     wait_ms = context.remote_wait(recipient.wait_ms)
     failure = None
     status = 200

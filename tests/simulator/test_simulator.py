@@ -90,6 +90,19 @@ def _day(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=UTC).date().isoformat()
 
 
+def _parse(line: bytes, id_key: str, bad: Counter, malformed: str, missing: str) -> dict | None:
+    """The record on ``line``, or None after counting it under ``malformed`` or ``missing``."""
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        bad[malformed] += 1
+        return None
+    if id_key not in record:
+        bad[missing] += 1
+        return None
+    return record
+
+
 class Landing:
     """Everything a simulation wrote, re-read from disk."""
 
@@ -119,15 +132,9 @@ class Landing:
             except UnicodeDecodeError:
                 self.bad["non_utf8"] += 1
                 continue
-            try:
-                obj = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                self.bad["malformed_json"] += 1
-                continue
-            if "id" not in obj:
-                self.bad["missing_id"] += 1
-                continue
-            self.good.append((file_day, obj, line))
+            event = _parse(line, "id", self.bad, "malformed_json", "missing_id")
+            if event is not None:
+                self.good.append((file_day, event, line))
         for path, data in self.firehose:
             if path.suffix == ".json":
                 self.good.append(("firehose", orjson.loads(data), data))
@@ -143,15 +150,15 @@ class Landing:
             for line in path.read_bytes().split(b"\n"):
                 if not line:
                     continue
-                try:
-                    rec = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    self.bad_submissions["submission_malformed"] += 1
-                    continue
-                if "lead_id" not in rec:
-                    self.bad_submissions["submission_missing_lead_id"] += 1
-                    continue
-                self.submissions.append(rec)
+                record = _parse(
+                    line,
+                    "lead_id",
+                    self.bad_submissions,
+                    "submission_malformed",
+                    "submission_missing_lead_id",
+                )
+                if record is not None:
+                    self.submissions.append(record)
 
     def files(self) -> dict[str, bytes]:
         return {
