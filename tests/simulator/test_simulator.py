@@ -38,6 +38,16 @@ TOP_LEVEL = (
     "cap_reached",
     "vars",
 )
+# What recipient and retry events say about their step and recipient.
+RECIPIENT_STEP_FIELDS = (
+    "step_id",
+    "module_id",
+    "package_version",
+    "key",
+    "sale_price",
+    "revenue",
+    "cost",
+)
 BY_TYPE = {
     "source": (
         "module_id",
@@ -50,28 +60,8 @@ BY_TYPE = {
         "cost",
     ),
     "filter": ("step_id", "rule_set"),
-    "recipient": (
-        "step_id",
-        "module_id",
-        "package_version",
-        "key",
-        "sale_price",
-        "revenue",
-        "cost",
-        "caps_reached",
-        "transactions",
-    ),
-    "retry": (
-        "step_id",
-        "module_id",
-        "package_version",
-        "key",
-        "sale_price",
-        "revenue",
-        "cost",
-        "transactions",
-        "retry_status",
-    ),
+    "recipient": RECIPIENT_STEP_FIELDS + ("caps_reached", "transactions"),
+    "retry": RECIPIENT_STEP_FIELDS + ("transactions", "retry_status"),
     "feedback-received": ("recipient_event_id", "step_id", "module_id"),
     "feedback-sent": ("recipient_event_id", "step_id", "module_id"),
 }
