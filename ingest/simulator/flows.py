@@ -50,17 +50,17 @@ def build_flows(ids: IdMaker, roster: RecipientRoster) -> list[Flow]:
     phone_rules = _rules({"op": "is equal to", "lhv": "briteverify_phone.status", "rhv": "invalid"})
 
     auto_tx = Flow(
-        ids.oid(),
-        "Auto Insurance - TX",
-        "auto_insurance",
-        "state_in",
-        frozenset({"TX"}),
-        "Lead must live in TX",
-        _rules({"op": "is equal to", "lhv": "lead.state", "rhv": "TX"}),
-        None,
-        False,
-        True,
-        (("TX", 0.93),),
+        id=ids.oid(),
+        name="Auto Insurance - TX",
+        vertical="auto_insurance",
+        acceptance="state_in",
+        acceptance_states=frozenset({"TX"}),
+        acceptance_reason="Lead must live in TX",
+        acceptance_rules=_rules({"op": "is equal to", "lhv": "lead.state", "rhv": "TX"}),
+        dedupe_reason=None,
+        exclusive=False,
+        parsed_in_enhancements=True,
+        state_mix=(("TX", 0.93),),
     )
     auto_tx.steps = [
         recipient_step(roster.suppression),
@@ -78,17 +78,19 @@ def build_flows(ids: IdMaker, roster: RecipientRoster) -> list[Flow]:
         recipient_step(roster.gulf),
     ]
     auto_nat = Flow(
-        ids.oid(),
-        "Auto Insurance - National",
-        "auto_insurance",
-        "state_not_in",
-        frozenset({"CA", "MA", "NY"}),
-        "Leads not accepted in CA, MA or NY",
-        _rules({"op": "is not included in", "lhv": "lead.state", "rhv": "CA, MA, NY"}),
-        "duplicate",
-        False,
-        False,
-        None,
+        id=ids.oid(),
+        name="Auto Insurance - National",
+        vertical="auto_insurance",
+        acceptance="state_not_in",
+        acceptance_states=frozenset({"CA", "MA", "NY"}),
+        acceptance_reason="Leads not accepted in CA, MA or NY",
+        acceptance_rules=_rules(
+            {"op": "is not included in", "lhv": "lead.state", "rhv": "CA, MA, NY"}
+        ),
+        dedupe_reason="duplicate",
+        exclusive=False,
+        parsed_in_enhancements=False,
+        state_mix=None,
     )
     auto_nat.steps = [
         filter_step(
@@ -112,17 +114,17 @@ def build_flows(ids: IdMaker, roster: RecipientRoster) -> list[Flow]:
         recipient_step(roster.pioneer),
     ]
     mortgage = Flow(
-        ids.oid(),
-        "Mortgage Refinance",
-        "mortgage",
-        None,
-        frozenset(),
-        None,
-        None,
-        "Duplicate lead",
-        True,
-        True,
-        None,
+        id=ids.oid(),
+        name="Mortgage Refinance",
+        vertical="mortgage",
+        acceptance=None,
+        acceptance_states=frozenset(),
+        acceptance_reason=None,
+        acceptance_rules=None,
+        dedupe_reason="Duplicate lead",
+        exclusive=True,
+        parsed_in_enhancements=True,
+        state_mix=None,
     )
     mortgage.steps = [
         filter_step(
@@ -140,17 +142,19 @@ def build_flows(ids: IdMaker, roster: RecipientRoster) -> list[Flow]:
         recipient_step(roster.harbor),
     ]
     solar = Flow(
-        ids.oid(),
-        "Residential Solar",
-        "solar",
-        "state_in",
-        frozenset(SOLAR_STATES),
-        "Lead must live in a solar service state (CA, AZ, NV, TX, FL, NJ, CO, NC)",
-        _rules({"op": "is included in", "lhv": "lead.state", "rhv": ", ".join(SOLAR_STATES)}),
-        "duplicate",
-        True,
-        False,
-        (
+        id=ids.oid(),
+        name="Residential Solar",
+        vertical="solar",
+        acceptance="state_in",
+        acceptance_states=frozenset(SOLAR_STATES),
+        acceptance_reason=f"Lead must live in a solar service state ({', '.join(SOLAR_STATES)})",
+        acceptance_rules=_rules(
+            {"op": "is included in", "lhv": "lead.state", "rhv": ", ".join(SOLAR_STATES)}
+        ),
+        dedupe_reason="duplicate",
+        exclusive=True,
+        parsed_in_enhancements=False,
+        state_mix=(
             ("CA", 0.3),
             ("TX", 0.15),
             ("FL", 0.15),
@@ -182,17 +186,17 @@ def build_flows(ids: IdMaker, roster: RecipientRoster) -> list[Flow]:
         recipient_step(roster.brightline),
     ]
     education = Flow(
-        ids.oid(),
-        DISABLED_FLOW,
-        "education",
-        None,
-        frozenset(),
-        None,
-        None,
-        "Duplicate lead",
-        False,
-        False,
-        None,
+        id=ids.oid(),
+        name=DISABLED_FLOW,
+        vertical="education",
+        acceptance=None,
+        acceptance_states=frozenset(),
+        acceptance_reason=None,
+        acceptance_rules=None,
+        dedupe_reason="Duplicate lead",
+        exclusive=False,
+        parsed_in_enhancements=False,
+        state_mix=None,
     )
     education.steps = [
         filter_step(
