@@ -1,6 +1,8 @@
 """`leadwh`: the warehouse's command line (simulate, build, sql, export).
 
-Every command works on the warehouse home `$LEADWH_HOME` (default `<project>/data`).
+Every command works on the warehouse home `$LEADWH_HOME` (default `<project>/data`). Mistakes in
+arguments, settings or config files end the command with one line saying what to change (exit
+status 2), never a traceback.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import os
 import re
 import sys
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest.paths import Paths, get_paths
+from ingest.settings import ConfigError, unknown_variables
 
 if TYPE_CHECKING:
     from ingest.serving.sandbox import Limits, SqlResult
@@ -25,6 +28,72 @@ if TYPE_CHECKING:
 
 def _print(message: str) -> None:
     print(message, flush=True)
+
+
+def _warn(message: str) -> None:
+    print(f"leadwh: warning: {message}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- argument types
+
+
+def positive_int(text: str) -> int:
+    """A whole number >= 1 (--leads, --days, --workers, --max-rows)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def iso_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD, got {text!r}") from None
+
+
+def iso_time(text: str) -> str:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a time as ISO 8601 (2026-11-20T06:00:00), got {text!r}"
+        ) from None
+    return text
+
+
+def positive_seconds(text: str) -> float:
+    """A time limit in seconds, above 0 (--timeout)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
+
+
+MEMORY_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.I)
+
+
+def memory_size(text: str) -> str:
+    """A DuckDB memory size such as 512MB or 4GB (--memory-limit)."""
+    if not MEMORY_SIZE.match(text):
+        raise argparse.ArgumentTypeError(
+            f"expected a memory size such as 512MB or 4GB, got {text!r}"
+        )
+    return text.strip()
+
+
+def sql_text(text: str) -> str:
+    if not text.strip().rstrip(";").strip():
+        raise argparse.ArgumentTypeError(
+            'the query is empty; e.g. "select * from meta.publish_info"'
+        )
+    return text
 
 
 # --------------------------------------------------------------------------- simulate
@@ -59,8 +128,11 @@ def cmd_simulate(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def cmd_build(args: argparse.Namespace, paths: Paths) -> int:
+    from ingest.ops.config import config_problems
     from orchestration.build import dagster_home, run_build
 
+    for problem in config_problems():  # each turns off only what its file configures
+        _warn(problem)
     started = time.perf_counter()
     _print(f"building the warehouse in {paths.home} (Dagster home {dagster_home(paths)})")
     ok = run_build(paths, full=args.full, log=_print)
@@ -167,6 +239,7 @@ def cmd_export(args: argparse.Namespace, paths: Paths) -> int:
 
     from orchestration.definitions import defs
     from orchestration.defs.exports import job_name, op_name
+    from orchestration.names import TRIGGER_TAG
 
     run_config = {"ops": {op_name(args.name): {"config": {"as_of": args.as_of or ""}}}}
     job = defs().resolve_job_def(job_name(args.name))
@@ -174,7 +247,7 @@ def cmd_export(args: argparse.Namespace, paths: Paths) -> int:
         result = job.execute_in_process(
             instance=instance,
             run_config=run_config,
-            tags={"leadwh/trigger": "cli"},
+            tags={TRIGGER_TAG: "cli"},
             raise_on_error=False,
         )
     if not result.success:
@@ -196,32 +269,6 @@ def cmd_export(args: argparse.Namespace, paths: Paths) -> int:
 # --------------------------------------------------------------------------- main
 
 
-MEMORY_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.I)
-
-
-def _memory_size(text: str) -> str:
-    """An argparse type: a DuckDB memory size such as 512MB or 4GB."""
-    if not MEMORY_SIZE.match(text):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a memory size; write e.g. 512MB or 4GB")
-    return text.strip()
-
-
-def _positive(kind: type, unit: str):
-    """An argparse type: a number of ``kind`` above zero, or a one-line error."""
-
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            value = None
-        if value is None or not math.isfinite(value) or value <= 0:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of {unit}")
-        return value
-
-    parse.__name__ = kind.__name__
-    return parse
-
-
 def build_parser() -> argparse.ArgumentParser:
     from ingest.serving import sandbox
 
@@ -238,12 +285,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write a realistic, deterministic LeadConduit-style lead operation (events and "
         "raw submissions) into $LEADWH_HOME/landing. Without options: the built-in sample.",
     )
-    sim.add_argument("--leads", type=int, help="number of leads (default: the sample's)")
-    sim.add_argument("--days", type=int, help="days of submissions (default: the sample's)")
+    sim.add_argument("--leads", type=positive_int, help="number of leads (default: the sample's)")
+    sim.add_argument(
+        "--days", type=positive_int, help="days of submissions (default: the sample's)"
+    )
     sim.add_argument("--seed", type=int, help="random seed; same seed, same bytes")
     sim.add_argument(
         "--start-date",
-        type=date.fromisoformat,
+        type=iso_day,
         default=date(2026, 10, 26),
         help="first day, YYYY-MM-DD (default 2026-10-26)",
     )
@@ -261,7 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sim.add_argument(
         "--workers",
-        type=int,
+        type=positive_int,
         default=min(2, os.cpu_count() or 1),
         help="processes (output is identical for any number)",
     )
@@ -289,25 +338,27 @@ def build_parser() -> argparse.ArgumentParser:
         "memory limit. Tables: marts.*, typed.leads once published, meta.publish_info. "
         "CSV output is escaped for spreadsheets (see the README).",
     )
-    sql.add_argument("query", help='e.g. "select * from marts.fct_acceptance_daily limit 5"')
+    sql.add_argument(
+        "query", type=sql_text, help='e.g. "select * from marts.fct_acceptance_daily limit 5"'
+    )
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sql.add_argument(
         "--timeout",
-        type=_positive(float, "seconds"),
+        type=positive_seconds,
         default=sandbox.DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help=f"stop the query after this long (default {sandbox.DEFAULT_TIMEOUT:g})",
     )
     sql.add_argument(
         "--max-rows",
-        type=_positive(int, "rows"),
+        type=positive_int,
         default=sandbox.DEFAULT_MAX_ROWS,
         metavar="N",
         help=f"print at most N rows (default {sandbox.DEFAULT_MAX_ROWS:,})",
     )
     sql.add_argument(
         "--memory-limit",
-        type=_memory_size,
+        type=memory_size,
         metavar="SIZE",
         help=f"DuckDB memory cap for the query, e.g. 4GB (default {sandbox.DEFAULT_MEMORY_LIMIT})",
     )
@@ -325,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--list", action="store_true", help="list the defined exports and exit")
     export.add_argument(
         "--as-of",
+        type=iso_time,
         help="end the export's time window at this time (ISO 8601, UTC), not now",
     )
     export.set_defaults(func=cmd_export)
@@ -339,9 +391,23 @@ def use_this_environment() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name in unknown_variables():
+        _warn(f"{name} is not a LeadWarehouse setting (README: Settings); it is ignored")
     use_this_environment()
-    return args.func(args, get_paths())
+    try:
+        return args.func(args, get_paths())
+    except ConfigError as exc:  # a setting or config file: the message says what to change
+        print(f"leadwh: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a folder that cannot be created or written, a full disk, ...
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"leadwh: error:{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("leadwh: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
