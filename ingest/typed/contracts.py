@@ -73,8 +73,9 @@ TYPE_CHECKS: dict[str, list[tuple[str, Rule]]] = {
                           & ((c("country_code") != "GB") | c("outcode").is_not_null()))),
     ],
     "state": [
+        # an unknown value is kept as given, as normal and name (LeadConduit's way)
         ("known states have a 2-letter code",
-         lambda c: _where(c("name").is_not_null(), _matches(c("normal"), r"^[A-Z]{2}$"))),
+         lambda c: _where(c("name") != c("normal"), _matches(c("normal"), r"^[A-Z]{2}$"))),
     ],
     "dob": [
         ("valid dobs have year and **/**/YYYY mask",

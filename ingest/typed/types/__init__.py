@@ -35,8 +35,8 @@ them):
   (LeadConduit's way), counted to ``today`` (UTC by default);
 * time: ISO 8601 (no zone = UTC), US M/D/YYYY with time and AM/PM, JavaScript Date strings,
   RFC 2822 and epoch seconds (10 digits) or milliseconds (13 digits), to the millisecond;
-* boolean invalid -> ``normal`` null (not false); number: a plain numeric literal is read as is,
-  otherwise what is left after removing all but digits, '.' and '-'; infinities are invalid;
+* boolean invalid -> ``normal`` null (not false); number: what is left after removing all but
+  digits, '.' and '-' (LeadConduit's way: ``1e3`` is 13); infinities are invalid;
 * range: ``$``, ``,`` and spaces ignored; ``min-max``, ``min to max``, ``min+`` or a bare number;
   ``avg`` is not rounded; ``mid`` truncates toward zero; numbers printed without ``.0``;
 * ssn: ``masked`` is ``***-**-NNNN`` (every digit starred when invalid);
