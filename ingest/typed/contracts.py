@@ -68,9 +68,11 @@ TYPE_CHECKS: dict[str, list[tuple[str, Rule]]] = {
     "postal_code": [
         ("valid codes are US, CA or GB with their parts",
          lambda c: _where(_valid(c), c("country_code").is_in(["US", "CA", "GB"])
-                          & ((c("country_code") != "US") | _matches(c("zip"), r"^[0-9]{5}$"))
+                          # LeadConduit reads a blank postal code as a valid, empty US one
+                          & ((c("country_code") != "US") | _matches(c("zip"), r"^[0-9]{5}$")
+                             | (c("normal") == ""))
                           & ((c("country_code") != "CA") | c("fsa").is_not_null())
-                          & ((c("country_code") != "GB") | c("outcode").is_not_null()))),
+                          & ((c("country_code") != "GB") | c("incode").is_not_null()))),
     ],
     "state": [
         # an unknown value is kept as given, as normal and name (LeadConduit's way)

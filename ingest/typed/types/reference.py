@@ -157,22 +157,22 @@ def postal_code(value: str | None) -> Row:
     if value is None:
         return row
     row.update(raw=value, normal=value, valid=False)
-    text = strip_ws(value)
+    text = value.strip(JS_WS)
     if m := _POSTAL_US.match(text):
         zip5, four = m.group(1), m.group(2)
-        row.update(normal=f"{zip5}-{four}" if four else zip5, country_code="US", zip=zip5,
-                   four=four)  # fmt: skip
+        row.update(normal=f"{zip5 or ''}-{four}" if four else (zip5 or ""), country_code="US",
+                   zip=zip5, four=four)  # fmt: skip
     elif m := _POSTAL_CA.match(text):
         fsa, ldu = m.group(1).upper(), m.group(3).upper()
         row.update(normal=f"{fsa} {ldu}", country_code="CA", fsa=fsa, ldu=ldu,
                    district=m.group(2).upper())  # fmt: skip
     elif m := _POSTAL_GB.match(text):
-        outcode, incode = m.group(1).upper(), m.group(2).upper()
-        row.update(normal=f"{outcode} {incode}", country_code="GB", outcode=outcode,
+        outcode, incode = (m.group(1) or "").upper() or None, m.group(2).upper()
+        row.update(normal=f"{outcode or ''} {incode}", country_code="GB", outcode=outcode,
                    incode=incode)  # fmt: skip
     else:
         return row
-    row.update(valid=True, code=text.upper())
+    row.update(valid=True, code=text.upper() or None)
     return row
 
 

@@ -35,9 +35,12 @@ EMAIL_MAX_DOMAIN = 253
 
 # ---------------------------------------------------------------------------------------------
 # postal_code (tried in this order on the trimmed value)
-POSTAL_US = rf"^([0-9]{{5}})(?:{W}*-?{W}*([0-9]{{4}}))?$"
-POSTAL_CA = rf"^(([A-Za-z])[0-9][A-Za-z]){W}*([0-9][A-Za-z][0-9])$"
-POSTAL_GB = rf"^([A-Za-z]{{1,2}}[0-9][A-Za-z0-9]?){W}*([0-9][A-Za-z]{{2}})$"
+# LeadConduit's (lib/types/postal_code.js), on the JavaScript-trimmed value: the US one matches
+# an empty value (valid, normal ""), a dash without the four; a GB inward code may stand alone.
+_JW = JS_WS_CLASS
+POSTAL_US = rf"^(?:([0-9]{{5}}){_JW}*-?{_JW}*([0-9]{{4}})?)?$"
+POSTAL_CA = rf"^(([A-Za-z])[0-9][A-Za-z]){_JW}*([0-9][A-Za-z][0-9])$"
+POSTAL_GB = rf"^([A-Za-z]{{1,2}}[0-9]{{1,2}}[A-Za-z0-9]?)?{_JW}*([0-9][A-Za-z]{{2}})$"
 
 # ---------------------------------------------------------------------------------------------
 # state: LeadConduit's table (lib/types/state.js), as it is: US states, DC, territories, freely

@@ -16,7 +16,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -80,7 +80,13 @@ def run_leadconduit(pairs: list[tuple[str, str]], today: date = TODAY) -> list[A
     lines = done.stdout.split("\n")[:-1]  # not splitlines: U+2028 may appear unescaped
     if len(lines) != len(pairs):
         raise RuntimeError(f"parse.js gave {len(lines)} results for {len(pairs)} values")
-    return [json.loads(line) for line in lines]
+    return [json.loads(line, parse_int=_js_int) for line in lines]
+
+
+def _js_int(text: str) -> int | float:
+    """A JSON integer as JavaScript holds it: a double beyond 2**53."""
+    value = int(text)
+    return value if abs(value) <= 2**53 else float(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,6 +162,9 @@ class Mismatch:
     theirs: Any
     ours_row: dict[str, Any]
     theirs_row: dict[str, Any]
+    raw_index: int = 0
+    #: explained by an entry of the documented differences given to :func:`compare`
+    documented: bool = False
 
     def __str__(self) -> str:
         where = f"{self.type_name}.{self.component} {self.raw!r}"
@@ -164,47 +173,52 @@ class Mismatch:
 
 @dataclass
 class Comparison:
-    """Per type: the values compared and the rows where some component differs."""
+    """Per type: the values compared and every component that differs."""
 
     values: dict[str, int]
-    rows_differing: dict[str, int]
-    mismatches: list[Mismatch]
+    all_mismatches: list[Mismatch]
 
-    def agreement(self, type_name: str) -> float:
+    @property
+    def mismatches(self) -> list[Mismatch]:
+        """The differences no documented entry explains."""
+        return [m for m in self.all_mismatches if not m.documented]
+
+    def rows_differing(self, type_name: str, documented_too: bool = False) -> int:
+        found = self.all_mismatches if documented_too else self.mismatches
+        return len({m.raw_index for m in found if m.type_name == type_name})
+
+    def agreement(self, type_name: str, documented_too: bool = False) -> float:
+        """Per cent of the values whose every column agrees (documented differences count as
+        agreement unless ``documented_too``)."""
         n = self.values.get(type_name, 0)
-        return 100.0 * (n - self.rows_differing.get(type_name, 0)) / n if n else float("nan")
+        wrong = self.rows_differing(type_name, documented_too)
+        return 100.0 * (n - wrong) / n if n else float("nan")
 
 
 def compare(
     values: dict[str, list[str]], documented: Iterable[Any] = (), today: date = TODAY
 ) -> Comparison:
-    """Parse ``values`` (type -> raw strings) on both sides; the mismatches not documented.
-
-    A row agrees when every column (``raw``, ``normal``, ``valid`` and each component) agrees or
-    its difference is documented.
-    """
+    """Parse ``values`` (type -> raw strings) on both sides (one Node process) and list every
+    column that differs (``raw``, ``normal``, ``valid`` and each component), marked documented
+    where an entry of ``documented`` explains it."""
     documented = list(documented)
     pairs = [(t, raw) for t, raws in values.items() for raw in raws]
     theirs = iter(run_leadconduit(pairs, today))
-    counts, differing, mismatches = {}, {}, []
+    counts, mismatches = {}, []
     for type_name, raws in values.items():
         if type_name not in TYPE_NAMES:
             raise ValueError(f"unknown type {type_name!r}")
         options = {"today": today} if type_name == "dob" else {}
         ours = parse(type_name, pl.Series("raw", raws, dtype=pl.String), **options).to_dicts()
         counts[type_name] = len(raws)
-        for raw, mine in zip(raws, ours, strict=True):
+        for index, (raw, mine) in enumerate(zip(raws, ours, strict=True)):
             other = theirs_row(type_name, next(theirs))
             mine = ours_row(mine)
-            found = []
             for column in ("$error", *mine) if "$error" in other else mine:
                 a, b = mine.get(column), other.get(column)
                 if same(a, b):
                     continue
-                miss = Mismatch(type_name, column, raw, a, b, mine, other)
-                if not any(entry.explains(miss) for entry in documented):
-                    found.append(miss)
-            if found:
-                differing[type_name] = differing.get(type_name, 0) + 1
-                mismatches.extend(found)
-    return Comparison(counts, differing, mismatches)
+                miss = Mismatch(type_name, column, raw, a, b, mine, other, index)
+                explained = any(entry.explains(miss) for entry in documented)
+                mismatches.append(replace(miss, documented=explained))
+    return Comparison(counts, mismatches)

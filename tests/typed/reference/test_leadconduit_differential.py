@@ -12,7 +12,7 @@ import os
 from datetime import date
 
 import pytest
-from differences import DOCUMENTED
+from differences import DOCUMENTED, PENDING
 from lcjs import compare, node_problem, run_leadconduit, theirs_row
 from strategies import sample
 
@@ -37,42 +37,45 @@ def values() -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def raw_comparison(values):
-    """Every difference, documented or not."""
-    return compare(values)
-
-
-@pytest.fixture(scope="module")
 def comparison(values):
     return compare(values, DOCUMENTED)
 
 
-@pytest.mark.parametrize("type_name", TYPE_NAMES)
+@pytest.mark.parametrize(
+    "type_name",
+    [
+        pytest.param(t, marks=pytest.mark.xfail(strict=True, reason=PENDING[t]))
+        if t in PENDING
+        else t
+        for t in TYPE_NAMES
+    ],
+)
 def test_every_component_agrees_with_leadconduit(comparison, type_name):
     found = [m for m in comparison.mismatches if m.type_name == type_name]
     shown = "\n".join(f"  {m}" for m in found[:25])
     assert not found, (
         f"{len(found)} components of {type_name} differ from LeadConduit's parser "
-        f"({comparison.rows_differing[type_name]} of {comparison.values[type_name]} values); "
+        f"({comparison.rows_differing(type_name)} of {comparison.values[type_name]} values); "
         f"fix ingest/typed/types or, if deliberate, add an entry with its reason to "
         f"tests/typed/reference/differences.py:\n{shown}"
     )
 
 
-def test_each_documented_difference_is_still_needed(raw_comparison):
+def test_each_documented_difference_is_still_needed(comparison):
     """An entry that explains nothing is stale (the difference was fixed): remove it."""
     stale = [
-        f"{entry.types} {entry.component}: {entry.reason[:60]}"
+        f"{entry.types} {entry.components}: {entry.reason[:60]}"
         for entry in DOCUMENTED
-        if not any(entry.explains(m) for m in raw_comparison.mismatches)
+        if not any(entry.explains(m) for m in comparison.all_mismatches)
     ]
     assert not stale, stale
 
 
 def test_the_documented_differences_are_few():
-    assert len(DOCUMENTED) <= 12
+    assert len(DOCUMENTED) <= 8
     for entry in DOCUMENTED:
         assert set(entry.types) <= set(TYPE_NAMES) and entry.reason.strip()
+    assert set(PENDING) <= set(TYPE_NAMES)
 
 
 def test_the_harness_reads_leadconduit_as_documented():

@@ -199,8 +199,12 @@ def test_email_free_and_disposable_lists():
         ("k1a 0b1", dict(normal="K1A 0B1", country_code="CA", fsa="K1A", ldu="0B1", district="K")),
         ("sw1a1aa", dict(normal="SW1A 1AA", country_code="GB", outcode="SW1A", incode="1AA")),
         ("7875", dict(valid=False, normal="7875", country_code=None)),
-        ("", dict(valid=False)),
         ("７８７５１", dict(valid=False)),
+        # as LeadConduit reads them: a blank code is an empty US one, a dash without the four is
+        # dropped, a GB inward code may stand alone
+        ("  ", dict(valid=True, normal="", country_code="US", code=None, zip=None)),
+        ("78751-", dict(valid=True, normal="78751", zip="78751", four=None)),
+        ("1aa", dict(valid=True, normal=" 1AA", country_code="GB", outcode=None, incode="1AA")),
     ],
 )
 def test_postal_code(value, expected):
@@ -321,7 +325,9 @@ def test_number(value, expected):
         ("100", dict(normal="100", min=100.0, max=100.0, avg=100.0, mid=100)),
         ("$50,000 - $75,000", dict(normal="50000-75000", min=50000.0, max=75000.0)),
         ("1 to 2.5", dict(normal="1-2.5", avg=1.75, mid=1)),
-        ("-10--2", dict(min=-10.0, max=-2.0, mid=-6)),
+        ("1.255-0", dict(normal="1.255-0", avg=0.63, mid=0)),  # avg to cents, as LeadConduit
+        # LeadConduit reads no negative maximum: the part before the last '-' is cut off
+        ("-10--2", dict(valid=False, normal="-10--2", min=None)),
         ("lots", dict(valid=False, normal="lots", min=None)),
     ],
 )
