@@ -71,14 +71,13 @@ def sidebar_filters() -> None:
 
 
 def write_filters_to_url(wanted: dict[str, list[str] | None]) -> None:
-    """Put the filters in the URL on every run: a page change through the sidebar starts the new
-    page with an empty query string, and this puts them back before the page draws."""
+    """Put the filters in the URL on every run, even when the server believes they are there: a
+    page change through the sidebar starts the new page with an empty query string in the
+    browser, whatever the server was told, and this puts them back before the page draws."""
     for key, values in wanted.items():
-        if values is None or st.query_params.get_all(key) == values:
-            continue
         if values:
             st.query_params[key] = values
-        else:
+        elif values is not None and key in st.query_params:
             del st.query_params[key]
 
 
