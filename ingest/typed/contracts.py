@@ -68,13 +68,16 @@ TYPE_CHECKS: dict[str, list[tuple[str, Rule]]] = {
     "postal_code": [
         ("valid codes are US, CA or GB with their parts",
          lambda c: _where(_valid(c), c("country_code").is_in(["US", "CA", "GB"])
-                          & ((c("country_code") != "US") | _matches(c("zip"), r"^[0-9]{5}$"))
+                          # LeadConduit reads a blank postal code as a valid, empty US one
+                          & ((c("country_code") != "US") | _matches(c("zip"), r"^[0-9]{5}$")
+                             | (c("normal") == ""))
                           & ((c("country_code") != "CA") | c("fsa").is_not_null())
-                          & ((c("country_code") != "GB") | c("outcode").is_not_null()))),
+                          & ((c("country_code") != "GB") | c("incode").is_not_null()))),
     ],
     "state": [
+        # an unknown value is kept as given, as normal and name (LeadConduit's way)
         ("known states have a 2-letter code",
-         lambda c: _where(c("name").is_not_null(), _matches(c("normal"), r"^[A-Z]{2}$"))),
+         lambda c: _where(c("name") != c("normal"), _matches(c("normal"), r"^[A-Z]{2}$"))),
     ],
     "dob": [
         ("valid dobs have year and **/**/YYYY mask",
