@@ -23,7 +23,7 @@ import polars as pl
 from pandera.errors import SchemaError, SchemaErrors
 
 from ingest.typed.columns import SEP, field_columns
-from ingest.typed.fields import SSN_LIKE_TYPES, Field, FieldRegistry
+from ingest.typed.fields import SSN_LIKE_TYPES, Field, FieldRegistry, inferred_type
 from ingest.typed.types import TYPES
 
 #: A value check: (column-name function) -> boolean expression that must hold on every row.
@@ -80,6 +80,8 @@ TYPE_CHECKS: dict[str, list[tuple[str, Rule]]] = {
         ("valid dobs have year and **/**/YYYY mask",
          lambda c: _where(_valid(c), (c("year") == c("normal").dt.year())
                           & _matches(c("masked"), r"^\*\*/\*\*/[0-9]{4}$"))),
+        ("an age band exactly when there is an age",
+         lambda c: c("age").is_null() == c("age_band").is_null()),
     ],
     "range": [
         ("valid ranges have a min, and avg/mid exactly when max",
@@ -179,7 +181,8 @@ def fields_of_frame(frame: pl.DataFrame, registry: FieldRegistry) -> list[Field]
         prefix = name.rsplit(SEP, 1)[0]
         if prefix in seen:
             continue
-        item = by_prefix.get(prefix) or Field(prefix, "string", prefix, "unknown", "string",
+        kind = inferred_type(prefix)  # an unknown field is typed by its name (ssn, dob)
+        item = by_prefix.get(prefix) or Field(prefix, kind, prefix, "unknown", kind,
                                                prefix=prefix)  # fmt: skip
         seen[prefix] = item
     return list(seen.values())

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from ingest.landing.hmac_key import load_key
 from ingest.typed.fields import load_registry
 from ingest.typed.store import update_typed_leads
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
@@ -30,7 +31,7 @@ CONTRACT = "pandera_contract"
 )
 def typed_leads(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     with warehouse.connect() as con:
-        update = update_typed_leads(con, load_registry())
+        update = update_typed_leads(con, load_registry(), load_key(warehouse.paths.home))
     if not update.contract.ok:
         summary = update.contract.summary()
         yield dg.AssetCheckResult(
