@@ -101,7 +101,9 @@ class Redactor:
     def __init__(self, key: SecretKey, ssn_ids: Iterable[str] = ()) -> None:
         self.key = key
         self.ssn_ids = frozenset(i.lower() for i in ssn_ids)
-        custom = "".join(f"|{re.escape(i)}" for i in sorted(self.ssn_ids, key=len, reverse=True))
+        # a nested key spells only the last segment of a dotted id (borrower: {tax_id: ...})
+        names = {i.rsplit(".", 1)[-1] for i in self.ssn_ids}
+        custom = "".join(f"|{re.escape(n)}" for n in sorted(names, key=len, reverse=True))
         keys = rf"(?:{_SSN_KEY_WORDS}{custom})"
         self._hint = re.compile(rf"{keys}|{_DASHED.pattern}", re.IGNORECASE)
         self._context = re.compile(rf"({keys}{_GAP})({_START}{_SSN_SHAPE}{_END})", re.IGNORECASE)
