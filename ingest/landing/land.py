@@ -31,7 +31,7 @@ from ingest.landing.readers import (
     read_events,
     read_submissions,
 )
-from ingest.landing.redact import Redactor, landing_redactor, redact_read
+from ingest.landing.redact import Redactor, landing_redactor, redact_read, redact_stored
 
 DATASETS = ("events", "submissions")
 # Flush staged records to DuckDB after this many bytes of payload, to bound memory.
@@ -286,6 +286,7 @@ def land(
     report = LandingReport(dataset=dataset, batch_id=batch_id)
 
     raw_store.ensure_raw_schema(con)
+    redact_stored(con, redactor)  # once: rows stored before redaction existed
     known = known_files(con, dataset)
     candidates = []
     for landed in discover(root, settle_seconds):

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pyarrow as pa
 
 from ingest.landing.hmac_key import SecretKey, load_key
 from ingest.typed.fields import (
@@ -334,3 +335,82 @@ def landing_redactor(home: Path, warn: Callable[[str], None] | None = None) -> R
             warn(f"redaction uses SSN field names and standard fields only: {error}")
         return Redactor(key, ("ssn",))
     return Redactor.from_registry(key, registry)
+
+
+# ------------------------------------------------------------------------ data stored before
+
+#: Bumped when redaction covers more: the raw tables are redacted again once.
+REDACTION_VERSION = 1
+_STORED = (  # table, text column, how to redact it
+    ("lead_events", "payload", "event"),
+    ("lead_submissions", "fields", "submission_fields"),
+)
+
+
+def redact_stored(con: Any, redactor: Redactor) -> dict[str, int]:
+    """Redact the raw tables as they were stored before redaction existed (or by an older
+    REDACTION_VERSION), once: events, submissions and the quarantine; then make the next typed
+    run parse every lead again (its ``ssn__hash`` was an unkeyed-salt hash). Returns the rows
+    changed per table; ``{}`` when already done. The marts built from the old rows keep what
+    they copied (``fct_lead_events.transactions``) until rebuilt: ``leadwh build --full``."""
+    con.execute(
+        "create table if not exists raw.redaction_state (version integer, redacted_at timestamp)"
+    )
+    done = con.execute("select max(version) from raw.redaction_state").fetchone()[0]
+    if done is not None and done >= REDACTION_VERSION:
+        return {}
+    names = "|".join(re.escape(i.rsplit(".", 1)[-1]) for i in sorted(redactor.ssn_ids))
+    hint = r"(?i)ssn|social|[0-9]{3}-[0-9]{2}-[0-9]{4}" + (f"|{names}" if names else "")
+    changed: dict[str, int] = {}
+    con.execute("begin transaction")
+    try:
+        for table, column, how in _STORED:
+            rows = con.execute(
+                f"select rowid, {column} from raw.{table} where regexp_matches({column}, ?)",
+                [hint],
+            ).fetchall()
+            updates = [(rowid, new) for rowid, old in rows
+                       if (new := getattr(redactor, how)(old)) != old]  # fmt: skip
+            _update(con, table, {"rid": [r for r, _ in updates], column: [n for _, n in updates]})
+            changed[table] = len(updates)
+        rows = con.execute(
+            "select rowid, dataset, raw_bytes, reason from raw.quarantine"
+        ).fetchall()
+        updates = []
+        for rowid, dataset, raw, reason in rows:
+            lead_path = ("vars", "lead") if dataset == "events" else ("fields",)
+            new_raw, new_reason = redactor.quarantined(raw, lead_path), redactor.text(reason)
+            if (new_raw, new_reason) != (raw, reason):
+                text = new_raw.decode("utf-8", errors="replace")
+                updates.append((rowid, new_raw, text, new_reason))
+        columns = ("rid", "raw_bytes", "raw_text", "reason")
+        _update(con, "quarantine", {c: [u[i] for u in updates] for i, c in enumerate(columns)})
+        changed["quarantine"] = len(updates)
+        if con.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'typed' and table_name = 'watermark'"
+        ).fetchone()[0]:
+            con.execute("delete from typed.watermark")  # re-parse every lead: HMAC hashes
+        con.execute(
+            "insert into raw.redaction_state values (?, now() at time zone 'UTC')",
+            [REDACTION_VERSION],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return changed
+
+
+def _update(con: Any, table: str, columns: dict[str, list]) -> None:
+    """Set columns of raw.<table> by rowid (``rid``), all rows in one statement."""
+    if not columns["rid"]:
+        return
+    con.register("redacted_rows", pa.table(columns))
+    try:
+        sets = ", ".join(f"{c} = u.{c}" for c in columns if c != "rid")
+        con.execute(
+            f"update raw.{table} as t set {sets} from redacted_rows as u where t.rowid = u.rid"
+        )
+    finally:
+        con.unregister("redacted_rows")

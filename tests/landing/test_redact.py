@@ -242,3 +242,31 @@ def test_concurrent_first_runs_agree_on_one_key(tmp_path):
         child.join()
     assert len(secrets) == 1
     assert load_key(tmp_path, environ={}).secret in secrets
+
+
+def test_rows_stored_before_redaction_existed_are_redacted_once(tmp_path, redactor):
+    from ingest.landing import raw_store
+    from ingest.landing.redact import redact_stored
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    raw_store.ensure_raw_schema(con)
+    old = event({"ssn": "123-45-6789"}, transactions=[{"request": {"body": f"ssn={SSN}"}}])
+    con.execute(
+        "insert into raw.lead_events values ('e1', 'L', 'source', null, timestamp '2026-10-01',"
+        " date '2026-10-01', ?, 'f', 1, 'b', timestamp '2026-10-01'),"
+        " ('e2', 'M', 'source', null, timestamp '2026-10-01', date '2026-10-01', ?, 'f', 2, 'b',"
+        " timestamp '2026-10-01')",
+        [old, event({"email": "a@b.co"})],
+    )
+    raw_store.insert_quarantine(con, [("events", "f", 3, "malformed JSON: x",
+                                       b'{"ssn": "123-45-6789"', "b")])  # fmt: skip
+    con.execute("create schema typed")
+    con.execute("create table typed.watermark as select timestamp '2026-10-01' as loaded_through")
+    (tmp_path / "landing").mkdir()
+    land(con, tmp_path / "landing", "events", redactor=redactor)
+    dump = str(con.execute("select * from raw.lead_events").fetchall())
+    dump += str(con.execute("select * from raw.quarantine").fetchall())
+    assert not any(s in dump for s in SPELLINGS)
+    assert keyed(SSN) in dump and "a@b.co" in dump
+    assert con.execute("select count(*) from typed.watermark").fetchone()[0] == 0
+    assert redact_stored(con, redactor) == {}  # done once
