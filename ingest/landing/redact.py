@@ -40,6 +40,7 @@ reason is masked like a text.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -68,6 +69,12 @@ _END = r"(?![0-9])"
 _SSN_SHAPE = rf"[0-9]{{3}}{_SEP}[0-9]{{2}}{_SEP}[0-9]{{4}}"
 # ddd-dd-dddd anywhere: the written form of an SSN (phone numbers are 3-3-4, dates 4-2-2).
 _DASHED = re.compile(rf"{_START}[0-9]{{3}}-[0-9]{{2}}-[0-9]{{4}}{_END}")
+# Any SSN-shaped run between non-digits; masked when its digits are an SSN the record holds.
+_ANY_SSN = re.compile(rf"{_START}{_SSN_SHAPE}{_END}")
+# What is not a digit of an SSN in such a run: separators and %XX / \u002d escapes.
+_NOT_SSN_DIGIT = re.compile(r"%[0-9A-Fa-f]{2}|\\u002[dD]|[^0-9]")
+# A fast first look for _DASHED (a pattern that starts with a literal is scanned quickly).
+_DASHED_HINT = re.compile(r"-[0-9][0-9]-[0-9]{4}")
 # Any SSN-shaped run (9 digits, or 3-2-4 with separators) standing alone: masked in quarantined
 # bytes that are not JSON, where no key says what a value is (a bad CSV row, a broken line).
 _ANY_SHAPE = re.compile(rf"(?:(?<![0-9A-Za-z])|(?<=%[0-9A-Fa-f]{{2}})){_SSN_SHAPE}(?![0-9A-Za-z])")
@@ -104,9 +111,12 @@ class Redactor:
         self.ssn_ids = frozenset(i.lower() for i in ssn_ids)
         # a nested key spells only the last segment of a dotted id (borrower: {tax_id: ...})
         names = {i.rsplit(".", 1)[-1] for i in self.ssn_ids}
+        self._last_segments = frozenset(names)
         custom = "".join(f"|{re.escape(n)}" for n in sorted(names, key=len, reverse=True))
         keys = rf"(?:{_SSN_KEY_WORDS}{custom})"
-        self._hint = re.compile(rf"{keys}|{_DASHED.pattern}", re.IGNORECASE)
+        # the cheap checks first (Python's regex engine is slow on long texts): a key word in
+        # the lower-cased text, or "-dd-dddd"
+        self._words = ("ssn", "social", *sorted(names))
         self._context = re.compile(rf"({keys}{_GAP})({_START}{_SSN_SHAPE}{_END})", re.IGNORECASE)
 
     @classmethod
@@ -136,7 +146,7 @@ class Redactor:
         except orjson.JSONDecodeError:
             obj = None
         if isinstance(obj, dict):
-            if not self._hint.search(text):
+            if not self.may_hold(text):
                 return raw
             redacted = self._redact_object(obj, lead_path)
             return raw if redacted is None else orjson.dumps(redacted)
@@ -147,10 +157,10 @@ class Redactor:
         """Free text (a quarantined line, a reason): the SSNs next to SSN-like keys, the
         ``known`` ones (9 digits each), and every ddd-dd-dddd, masked."""
         found = set(known) | self._in_context(text)
-        return self._mask_text(text, self._known_pattern(found))
+        return self._mask_text(text, frozenset(found))
 
     def _record(self, text: str, lead_path: tuple[str, ...]) -> str:
-        if not self._hint.search(text):
+        if not self.may_hold(text):
             return text
         try:
             obj = orjson.loads(text)
@@ -163,17 +173,17 @@ class Redactor:
         """The redacted object, or None when nothing in it is sensitive."""
         found: set[str] = set()
         self._collect(obj, (), found)
-        pattern = self._known_pattern(found)
-        redacted = self._transform(obj, (), lead_path, pattern, found)
+        redacted = self._transform(obj, (), lead_path, frozenset(found))
         return None if redacted == obj else redacted
 
     # ------------------------------------------------------------------------- collecting
 
     def is_ssn_key(self, path: tuple[str, ...]) -> bool:
         """Whether the key at the end of a path holds an SSN (by name or by the registry)."""
-        if is_ssn_name(path[-1]):
+        last = path[-1]
+        if _is_ssn_name(last):
             return True
-        if not self.ssn_ids:
+        if not self.ssn_ids or last.rsplit(".", 1)[-1].lower() not in self._last_segments:
             return False
         lowered = [p.lower() for p in path]
         return any(".".join(lowered[i:]) in self.ssn_ids for i in range(len(lowered)))
@@ -210,55 +220,56 @@ class Redactor:
             if len(digits) == 9:
                 found.add(digits)
 
+    def may_hold(self, text: str) -> bool:
+        """Whether a text may hold an SSN: an SSN key word, or something like ddd-dd-dddd."""
+        return self._has_key_word(text) or _DASHED_HINT.search(text) is not None
+
+    def _has_key_word(self, text: str) -> bool:
+        lower = text.lower()
+        return any(word in lower for word in self._words)
+
     def _in_context(self, text: str) -> set[str]:
+        if not self._has_key_word(text):
+            return set()
         return {
             re.sub(r"%[0-9A-Fa-f]{2}|[^0-9]", "", m.group(2)) for m in self._context.finditer(text)
         }
 
-    @staticmethod
-    def _known_pattern(found: set[str]) -> re.Pattern | None:
-        if not found:
-            return None
-        shapes = "|".join(
-            rf"{d[:3]}{_SEP}{d[3:5]}{_SEP}{d[5:]}" for d in sorted(found) if len(d) == 9
-        )
-        return re.compile(rf"{_START}(?:{shapes}){_END}") if shapes else None
-
-    # ------------------------------------------------------------------------- rewriting
-
-    def _mask_text(self, text: str, known: re.Pattern | None) -> str:
+    def _mask_text(self, text: str, known: frozenset[str]) -> str:
         def last_four(match: re.Match) -> str:
             return _masked(match.group(0)[-4:])
 
-        if known is not None:
-            text = known.sub(last_four, text)
-        text = self._context.sub(lambda m: m.group(1) + _masked(m.group(2)[-4:]), text)
-        return _DASHED.sub(last_four, text)
+        def if_known(match: re.Match) -> str:
+            digits = _NOT_SSN_DIGIT.sub("", match.group(0))
+            return _masked(match.group(0)[-4:]) if digits in known else match.group(0)
+
+        if known and any(digits[5:] in text for digits in known):
+            text = _ANY_SSN.sub(if_known, text)
+        if self._has_key_word(text):
+            text = self._context.sub(lambda m: m.group(1) + _masked(m.group(2)[-4:]), text)
+        if _DASHED_HINT.search(text):
+            text = _DASHED.sub(last_four, text)
+        return text
 
     def _transform(
-        self,
-        node: Any,
-        path: tuple[str, ...],
-        lead_path: tuple[str, ...],
-        known: re.Pattern | None,
-        found: set[str],
+        self, node: Any, path: tuple[str, ...], lead_path: tuple[str, ...], known: frozenset[str]
     ) -> Any:
         if isinstance(node, dict):
             out = {}
             for key, value in node.items():
                 here = (*path, key)
                 if not self.is_ssn_key(here):
-                    out[key] = self._transform(value, here, lead_path, known, found)
+                    out[key] = self._transform(value, here, lead_path, known)
                 elif path == lead_path:
                     out[key] = self.lead_value(value)
                 else:
                     out[key] = _mask_whole(value)
             return out
         if isinstance(node, list):
-            return [self._transform(v, path, lead_path, known, found) for v in node]
+            return [self._transform(v, path, lead_path, known) for v in node]
         if isinstance(node, str):
             return self._mask_text(node, known)
-        if isinstance(node, int) and not isinstance(node, bool) and f"{node:09d}" in found:
+        if isinstance(node, int) and not isinstance(node, bool) and f"{node:09d}" in known:
             return _masked(f"{node:09d}"[-4:])  # an SSN written as a JSON number
         return node
 
@@ -285,6 +296,11 @@ class Redactor:
         if lc_valid is not None:
             out["lc_valid"] = lc_valid
         return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_ssn_name(key: str) -> bool:
+    return is_ssn_name(key)
 
 
 def _mask_whole(value: Any) -> Any:
