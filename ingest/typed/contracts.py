@@ -29,6 +29,8 @@ from ingest.typed.types import TYPES
 #: A value check: (column-name function) -> boolean expression that must hold on every row.
 Rule = Callable[[Callable[[str], pl.Expr]], pl.Expr]
 TYPED_NORMALS = ("date", "dob", "time", "boolean", "number")
+#: A date of birth's components that a failure report leaves out (it is logged in Dagster).
+DOB_PRIVATE = frozenset({"raw", "normal", "age"})
 
 
 def _where(condition: pl.Expr, claim: pl.Expr) -> pl.Expr:
@@ -232,9 +234,10 @@ def _readable(cases: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
                 values = frame.select(pl.col(f"^{re.escape(prefix + SEP)}[a-z_]+$")).row(
                     index, named=True
                 )
-                failure = json.dumps(
-                    {k[len(prefix) + len(SEP) :]: v for k, v in values.items()}, default=str
-                )
+                parts = {k[len(prefix) + len(SEP) :]: v for k, v in values.items()}
+                if "age_band" in parts:  # a date of birth: shown (logged) as published
+                    parts = {k: v for k, v in parts.items() if k not in DOB_PRIVATE}
+                failure = json.dumps(parts, default=str)
         lead_id = None
         if lead_ids is not None and index is not None and index < frame.height:
             lead_id = lead_ids[index]

@@ -373,3 +373,12 @@ def test_any_key_is_kept_never_dropped(registry):
     assert sorted(raws) == sorted(lead.values())
     assert set(result.unknown_fields) == set(keys) - {"phone_1"}
     assert validate_typed_leads(result.frame, registry).ok
+
+
+def test_a_contract_failure_report_shows_no_clear_date_of_birth(registry):
+    out = build_typed_leads(leads_frame({"dob": "7/4/1986"}), registry).frame
+    broken = out.with_columns(pl.lit("x").alias("dob__masked"))
+    report = validate_typed_leads(broken, registry)
+    assert not report.ok
+    text = report.summary() + report.failures.write_csv()
+    assert "1986-07-04" not in text and "7/4/1986" not in text and '"masked": "x"' in text
