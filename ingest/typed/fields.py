@@ -232,9 +232,12 @@ class FieldRegistry:
 
 
 def unique_prefix(field_id: str, used: set[str]) -> str:
+    """The field's column prefix, made unique against ``used`` without case (DuckDB's column
+    names ignore case: ``Vehicle_Year__raw`` is ``vehicle_year__raw``)."""
     base = column_prefix(field_id)
+    taken = {u.lower() for u in used}
     prefix, n = base, 1
-    while prefix in used:
+    while prefix.lower() in taken:
         n += 1
         prefix = f"{base}_{n}"
     return prefix

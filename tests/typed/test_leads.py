@@ -252,6 +252,15 @@ def test_field_ids_match_without_case(registry):
     assert out.drift.height == 0  # SSN and EMAIL are the registered fields, not drift
 
 
+def test_prefixes_are_unique_without_case(registry):
+    """DuckDB's column names ignore case: an unknown Vehicle_Year must not collide with the
+    registered vehicle.year (prefix vehicle_year)."""
+    out = build_typed_leads(leads_frame({"vehicle.year": "2019", "Vehicle_Year": "x"}), registry)
+    lowered = [c.lower() for c in out.frame.columns]
+    assert len(lowered) == len(set(lowered))
+    assert {"vehicle_year__normal", "Vehicle_Year_2__raw"} <= set(out.frame.columns)
+
+
 def test_unregistered_ssn_and_dob_names_are_typed_by_name(registry):
     out = build_typed_leads(
         leads_frame({"social_security_number": "123 45 6789", "co_applicant.dob": "1/2/1990"}),
