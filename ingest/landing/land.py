@@ -32,6 +32,7 @@ from ingest.landing.readers import (
     read_submissions,
 )
 from ingest.landing.redact import Redactor, landing_redactor, redact_read, redact_stored
+from ingest.settings import get_settings
 
 DATASETS = ("events", "submissions")
 # Flush staged records to DuckDB after this many bytes of payload, to bound memory.
@@ -275,7 +276,7 @@ def land(
     the home's, the folder above ``landing_dir``).
     """
     if workers is None:
-        workers = int(os.environ.get("LEADWH_LANDING_WORKERS", "2"))
+        workers = get_settings().landing_workers
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; expected one of {DATASETS}")
     table = "lead_events" if dataset == "events" else "lead_submissions"

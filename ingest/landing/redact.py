@@ -50,13 +50,8 @@ import orjson
 import pyarrow as pa
 
 from ingest.landing.hmac_key import SecretKey, load_key
-from ingest.typed.fields import (
-    SSN_LIKE_TYPES,
-    FieldRegistry,
-    FieldRegistryError,
-    is_ssn_name,
-    load_registry,
-)
+from ingest.settings import ConfigError
+from ingest.typed.fields import SSN_LIKE_TYPES, FieldRegistry, is_ssn_name, load_registry
 
 #: The object a lead field holding an SSN becomes (its ``redacted`` key).
 REDACTED = "ssn"
@@ -346,7 +341,7 @@ def landing_redactor(home: Path, warn: Callable[[str], None] | None = None) -> R
     key = load_key(home)
     try:
         registry = load_registry()
-    except FieldRegistryError as error:
+    except ConfigError as error:  # a bad custom-fields file (FieldRegistryError) or setting
         if warn:
             warn(f"redaction uses SSN field names and standard fields only: {error}")
         return Redactor(key, ("ssn",))
