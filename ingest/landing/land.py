@@ -31,6 +31,7 @@ from ingest.landing.readers import (
     read_events,
     read_submissions,
 )
+from ingest.pause_points import pause_point
 
 DATASETS = ("events", "submissions")
 # Flush staged records to DuckDB after this many bytes of payload, to bound memory.
@@ -340,6 +341,7 @@ def _commit(con, dataset: str, table: str, batch_id: str, stage: _Stage, chunk: 
     con.execute("begin transaction")
     try:
         stage.flush(con, batch_id)
+        pause_point("landing")  # records inserted, manifest not yet: the transaction is open
         loaded = raw_store.loaded_per_file(con, table, batch_id)
         for counts, _, _ in chunk.files:
             if counts.status == "loaded":

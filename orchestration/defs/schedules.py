@@ -11,6 +11,7 @@ from datetime import UTC, timedelta
 import dagster as dg
 
 from ingest.ops.config import load_alerts
+from orchestration.dead_runs import release_dead_runs
 from orchestration.defs.alerts import ops_alerts_job
 from orchestration.defs.jobs import build_all
 from orchestration.defs.sensors import IN_PROCESS
@@ -28,6 +29,7 @@ TRIGGER_TAG = "leadwh/trigger"
     description="00:30 UTC: land anything pending and build the previous day's partition.",
 )
 def daily_build(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    release_dead_runs(context.instance, context.log.warning)  # a killed run would block for ever
     day = (context.scheduled_execution_time.astimezone(UTC) - timedelta(days=1)).date()
     return dg.RunRequest(
         run_key=f"daily-{day.isoformat()}",

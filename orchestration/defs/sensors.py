@@ -7,8 +7,10 @@ landing step reads exactly those files (run config), and the dbt partitioned ass
 partition range of the dates in them (the `dagster/asset_partition_range_*` tags), as
 `leadwh build` does. One run key per batch; the cursor records what was requested, so no file
 version is requested twice. While two of its runs are queued or running it waits, and the files
-that arrive meanwhile go into the next, larger batch. The time from a file's arrival to the
-publish of its events is reported on the serving asset (`landing_to_serving_seconds`).
+that arrive meanwhile go into the next, larger batch; runs whose process died (killed, power
+loss) are marked failed and their pool slots freed first, so they neither count nor block. The
+time from a file's arrival to the publish of its events is reported on the serving asset
+(`landing_to_serving_seconds`).
 """
 
 import hashlib
@@ -28,6 +30,7 @@ from ingest.landing.watch import (
     scan,
     take_batch,
 )
+from orchestration.dead_runs import release_dead_runs
 from orchestration.defs.jobs import build_all, ingest_job
 from orchestration.defs.resources import WarehouseResource
 from orchestration.partitions import daily_partitions, partition_range_for_dates
@@ -103,6 +106,7 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext, warehouse: Warehous
         return dg.SensorResult(
             skip_reason=f"no new files in {paths.landing}", cursor=cursor.to_json()
         )
+    release_dead_runs(context.instance, context.log.warning)  # a killed run would block for ever
     in_flight = context.instance.get_runs_count(
         filters=dg.RunsFilter(tags={TRIGGER_TAG: SENSOR_NAME}, statuses=IN_FLIGHT)
     )
