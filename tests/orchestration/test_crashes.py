@@ -43,6 +43,8 @@ RUN_STAMPS = {
     "fired_at",
     "evaluated_at",
     "recorded_at",
+    "run_id",  # ops.alerts: the Dagster run that fired an alert
+    "loaded_through",  # typed.watermark: the raw load time typed parsing reached
 }
 DBT_WROTE_A_FACT = re.compile(r"OK created .*fct_lead_events")
 
