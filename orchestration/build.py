@@ -14,16 +14,14 @@ from ingest.landing import raw_store
 from ingest.paths import Paths
 from ingest.serving.build_state import Lag, lag
 from ingest.serving.publish import serving_version
+from ingest.settings import get_settings
 from ingest.warehouse import connect_warehouse
 from orchestration.dead_runs import owner_tags, release_dead_runs
+from orchestration.names import INGEST_JOB, RANGE_END, RANGE_START, TRANSFORM_JOB
 from orchestration.partitions import daily_partitions, partition_range_for_dates
 
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
-
-
 # The dagster.yaml of a new Dagster home: every asset that writes the warehouse runs in the pool
-# "warehouse" (orchestration/defs/resources.py); its limit of 1 makes runs launched together queue
+# "warehouse" (orchestration/names.py); its limit of 1 makes runs launched together queue
 # instead of failing on DuckDB's file lock.
 INSTANCE_YAML = """\
 # Written by LeadWarehouse (orchestration/build.py). Pools without a limit of their own, such as
@@ -46,7 +44,7 @@ def dagster_home(paths: Paths) -> Path:
 
     Writes its dagster.yaml (the warehouse pool's limit of 1) when there is none, and brings one
     written by an earlier version up to date (a file of your own is left as it is)."""
-    home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home)
+    home = get_settings().dagster_home or paths.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists() or (
@@ -59,9 +57,9 @@ def dagster_home(paths: Paths) -> Path:
 
 def prepare_dbt() -> None:
     """Parse the dbt project so Dagster can load its manifest."""
-    from orchestration.defs.project import dbt_project
+    from orchestration.defs.project import prepare
 
-    dbt_project.preparer.prepare(dbt_project)
+    prepare()
 
 
 def _lag(paths: Paths) -> Lag:
@@ -106,7 +104,7 @@ def run_build(paths: Paths, full: bool = False, log: Callable[[str], None] = pri
     definitions = defs()
     with dg.DagsterInstance.get() as instance:
         release_dead_runs(instance, log)
-        ingest = definitions.resolve_job_def("ingest").execute_in_process(
+        ingest = definitions.resolve_job_def(INGEST_JOB).execute_in_process(
             instance=instance, tags=owner_tags(), raise_on_error=False
         )
         if not ingest.success:
@@ -125,7 +123,7 @@ def run_build(paths: Paths, full: bool = False, log: Callable[[str], None] = pri
         start, end = partition_range_for_dates(*dates, daily_partitions)
         log(f"transforming partitions {start} .. {end} (events dated {dates[0]} .. {dates[1]})")
         release_dead_runs(instance, log)
-        transform = definitions.resolve_job_def("transform").execute_in_process(
+        transform = definitions.resolve_job_def(TRANSFORM_JOB).execute_in_process(
             instance=instance,
             tags={RANGE_START: start, RANGE_END: end, **owner_tags()},
             raise_on_error=False,

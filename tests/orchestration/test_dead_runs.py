@@ -105,7 +105,8 @@ def test_a_reused_pid_does_not_keep_a_run_alive():
 
 
 def test_the_sensor_releases_dead_runs_instead_of_waiting_for_them(zone, instance):  # noqa: F811
-    from orchestration.defs.sensors import SENSOR_NAME, TRIGGER_TAG
+    from orchestration.names import LANDING_SENSOR as SENSOR_NAME
+    from orchestration.names import TRIGGER_TAG
 
     write(zone.landing_events / "batches/a.ndjson", events_line(EVENT["start_timestamp"]))
     time.sleep(SETTLE + 0.1)
@@ -117,7 +118,7 @@ def test_the_sensor_releases_dead_runs_instead_of_waiting_for_them(zone, instanc
 
 
 def test_the_daily_schedule_releases_dead_runs(instance):
-    from orchestration.defs.schedules import daily_build
+    from orchestration.defs.pipeline.schedules import daily_build
 
     dead = started_run(instance, dead_pid())
     context = dg.build_schedule_context(
@@ -126,3 +127,20 @@ def test_the_daily_schedule_releases_dead_runs(instance):
     assert daily_build(context).partition_key == "2026-11-02"
     assert instance.get_run_by_id(dead).status == dg.DagsterRunStatus.FAILURE
     assert claimed(instance) == []
+
+
+def test_the_dagster_home_of_an_earlier_version_gets_run_monitoring(tmp_path):
+    from ingest.paths import Paths
+    from orchestration.build import INSTANCE_YAML, dagster_home
+    from tests.conftest import environment
+
+    paths = Paths(tmp_path / "home")
+    paths.dagster_home.mkdir(parents=True)
+    earlier = "# Written by LeadWarehouse (orchestration/build.py).\nconcurrency:\n  pools:\n"
+    (paths.dagster_home / "dagster.yaml").write_text(earlier + "    default_limit: 1\n")
+    with environment(DAGSTER_HOME=str(paths.dagster_home)):
+        dagster_home(paths)
+        assert (paths.dagster_home / "dagster.yaml").read_text() == INSTANCE_YAML
+        with dg.DagsterInstance.get() as instance:
+            assert instance.run_monitoring_enabled
+            assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
