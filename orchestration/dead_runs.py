@@ -4,10 +4,11 @@ A run killed while it holds the `warehouse` pool's slot keeps it, and stays STAR
 every later run waits for the slot. Dagster's run monitoring cannot tell, since runs executed in
 process (`leadwh build`) or by the default run launcher have no worker health check. So before
 each build, and in the sensor and schedules before they launch, `release_dead_runs` looks at every
-unfinished run: when the process that runs it (the pid of its RUN_START event, or of the owner tags
-`leadwh build` writes) is on this host and is gone, or the pid now belongs to a process started
-after the run, the run is marked failed and its pool slots are freed. Slots still held by finished
-runs are freed too. A run with no known process, or on another host, is left alone.
+unfinished run: when the process that runs it (the pid in the owner tags `leadwh build` writes,
+else the pid of its RUN_START event; on the host its tag names, which the sensor and schedules
+write too) is on this host and is gone, or the pid now belongs to a process started after the
+run, the run is marked failed and its pool slots are freed. Slots still held by finished runs are
+freed too. A run with no known process, or on another host, is left alone.
 """
 
 from __future__ import annotations
@@ -36,7 +37,13 @@ START_TOLERANCE_SECONDS = 2.0
 
 def owner_tags() -> dict[str, str]:
     """Tags naming this process as the one that executes a run (for runs executed in process)."""
-    return {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+    return {PID_TAG: str(os.getpid()), **host_tag()}
+
+
+def host_tag() -> dict[str, str]:
+    """The tag naming this machine: for runs a sensor or schedule has launched here (the default
+    run launcher runs them on this machine)."""
+    return {HOST_TAG: socket.gethostname()}
 
 
 def _process_start_time(pid: int) -> float | None:
@@ -74,16 +81,17 @@ def process_alive(pid: int, not_started_after: float | None = None) -> bool:
 
 def run_process(instance: dg.DagsterInstance, run: dg.DagsterRun) -> tuple[str | None, int] | None:
     """(host, pid) of the process executing a run: its owner tags, else the pid of its RUN_START
-    event (host unknown: the instance's storage is local). None when there is no trace of one."""
+    event (on the host tagged, or this one when untagged). None when there is no trace of one."""
+    host = run.tags.get(HOST_TAG)
     if PID_TAG in run.tags:
-        return run.tags.get(HOST_TAG), int(run.tags[PID_TAG])
+        return host, int(run.tags[PID_TAG])
     records = instance.get_records_for_run(
         run.run_id, of_type=dg.DagsterEventType.RUN_START, limit=1
     ).records
     event = records[0].event_log_entry.dagster_event if records else None
     if event is None or event.pid is None:
         return None
-    return None, event.pid
+    return host, event.pid
 
 
 def is_dead(instance: dg.DagsterInstance, record: dg.RunRecord) -> bool:

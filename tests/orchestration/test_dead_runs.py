@@ -144,3 +144,23 @@ def test_the_dagster_home_of_an_earlier_version_gets_run_monitoring(tmp_path):
         with dg.DagsterInstance.get() as instance:
             assert instance.run_monitoring_enabled
             assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
+
+
+def test_a_run_launched_by_the_daemon_is_known_by_its_run_start_events_pid(instance):
+    """Sensor and schedule runs carry no pid tag: the process that started them is found from
+    their RUN_START event, on the host their tag names."""
+
+    def launched(pid: int, host: str) -> str:
+        run = instance.create_run_for_job(NOOP, tags={HOST_TAG: host})
+        instance.report_dagster_event(
+            dg.DagsterEvent(dg.DagsterEventType.RUN_START.value, job_name=run.job_name, pid=pid),
+            run_id=run.run_id,
+        )
+        return run.run_id
+
+    elsewhere = launched(dead_pid(), "another-machine")
+    here = launched(dead_pid(), socket.gethostname())
+    alive = launched(os.getpid(), socket.gethostname())
+    assert release_dead_runs(instance) == [here]
+    assert instance.get_run_by_id(elsewhere).status == dg.DagsterRunStatus.STARTED
+    assert instance.get_run_by_id(alive).status == dg.DagsterRunStatus.STARTED

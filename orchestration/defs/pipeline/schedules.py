@@ -11,7 +11,7 @@ from datetime import UTC, timedelta
 
 import dagster as dg
 
-from orchestration.dead_runs import release_dead_runs
+from orchestration.dead_runs import host_tag, release_dead_runs
 from orchestration.defs.pipeline.jobs import build_all
 from orchestration.names import IN_PROCESS, TRIGGER_TAG
 
@@ -34,7 +34,7 @@ def daily_build(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         run_key=f"daily-{day.isoformat()}",
         partition_key=day.isoformat(),
         run_config={"execution": IN_PROCESS},
-        tags={TRIGGER_TAG: "daily_build"},
+        tags={TRIGGER_TAG: "daily_build", **host_tag()},
     )
 
 

@@ -29,7 +29,7 @@ from ingest.landing.watch import (
     take_batch,
 )
 from ingest.settings import get_settings
-from orchestration.dead_runs import release_dead_runs
+from orchestration.dead_runs import host_tag, release_dead_runs
 from orchestration.defs.pipeline.jobs import build_all, ingest_job
 from orchestration.defs.resources import WarehouseResource
 from orchestration.names import (
@@ -65,6 +65,7 @@ def batch_run_request(landing, batch, new_cursor: WatchCursor) -> dg.RunRequest:
         TRIGGER_TAG: SENSOR_NAME,
         FIRST_ARRIVAL_TAG: datetime.fromtimestamp(first / 1e9, tz=UTC).isoformat(),
         BATCH_FILES_TAG: str(len(batch)),
+        **host_tag(),
     }
     dates = batch_dates(landing, batch)
     if dates:
