@@ -159,7 +159,7 @@ def serving_tables(serving: Path) -> dict[str, list[tuple]]:
                 ).fetchall()
                 if name not in RUN_STAMPS
             ]
-            select = ", ".join(f'"{c}"' for c in columns)
+            select = ", ".join(f'"{c}"' for c in columns) or "count(*)"  # stamps only: count
             out[f"{schema}.{table}"] = [tuple(columns)] + con.execute(
                 f'select {select} from "{schema}"."{table}" order by all'
             ).fetchall()
