@@ -19,7 +19,7 @@ def transform_started(context: dg.AssetExecutionContext) -> datetime | None:
     """When this run's first dbt step started (UTC), None when the run built no dbt model."""
     steps = {assets.op.name for assets in DBT_ASSETS}
     records = context.instance.get_records_for_run(
-        context.run_id, of_type=dg.DagsterEventType.STEP_START
+        context.run.run_id, of_type=dg.DagsterEventType.STEP_START
     ).records
     starts = [r.event_log_entry.timestamp for r in records if r.event_log_entry.step_key in steps]
     if not starts:
