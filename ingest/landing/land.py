@@ -32,6 +32,7 @@ from ingest.landing.readers import (
     read_submissions,
 )
 from ingest.landing.redact import Redactor, landing_redactor, redact_read, redact_stored
+from ingest.pause_points import pause_point
 from ingest.settings import get_settings
 
 DATASETS = ("events", "submissions")
@@ -350,6 +351,7 @@ def _commit(con, dataset: str, table: str, batch_id: str, stage: _Stage, chunk: 
     con.execute("begin transaction")
     try:
         stage.flush(con, batch_id)
+        pause_point("landing")  # records inserted, manifest not yet: the transaction is open
         loaded = raw_store.loaded_per_file(con, table, batch_id)
         for counts, _, _ in chunk.files:
             if counts.status == "loaded":

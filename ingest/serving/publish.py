@@ -13,20 +13,30 @@ changed, most of its rows were rebuilt, or its row count no longer matches the w
 afterwards (rows were deleted there);
 and the whole file is written afresh once it has grown to COMPACT_GROWTH times its size after
 the last full publish (deleted rows leave free space behind).
+
+One publish at a time per serving file: each holds an exclusive lock on `.<name>.publish.lock`
+beside it (the system releases it when the process dies). Holding it, a publish first removes
+the temporary files of publishes that were killed (`.<name>.<version>.tmp` and DuckDB's `.wal`
+beside it): no live publish can own one then.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from ingest.pause_points import pause_point
 from ingest.typed.fields import is_dob_name
 
 # Schemas copied to the serving file, and columns withheld from it by name. Besides these, every
@@ -62,6 +72,7 @@ class PublishResult:
     incremental: bool = False  # built on a copy of the previous serving file
     written: dict[str, int] = field(default_factory=dict)  # schema.table -> rows written now
     by_delta: frozenset[str] = frozenset()  # the tables of which only the new rows were written
+    removed_temporaries: tuple[str, ...] = ()  # left behind by killed publishes, removed now
 
 
 def publish(
@@ -80,9 +91,49 @@ def publish(
             f"warehouse file {warehouse} does not exist: run `leadwh build` first"
         )
     serving.parent.mkdir(parents=True, exist_ok=True)
+    with publish_lock(serving):
+        removed = remove_stale_temporaries(serving)
+        result = _publish(warehouse, serving, schemas, delta_keys, full)
+    return PublishResult(**{**result.__dict__, "removed_temporaries": removed})
+
+
+@contextmanager
+def publish_lock(serving: Path) -> Iterator[None]:
+    """Wait for, then hold, the exclusive publish lock of a serving file."""
+    with open(serving.parent / f".{serving.name}.publish.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def temporary_name(serving: Path, version: str) -> Path:
+    return serving.parent / f".{serving.name}.{version}.tmp"
+
+
+def remove_stale_temporaries(serving: Path) -> tuple[str, ...]:
+    """Remove the temporary files of killed publishes of this serving file (only names a publish
+    writes: `.<name>.<version>.tmp` and its `.wal`). Call it holding the publish lock."""
+    ours = re.compile(rf"\.{re.escape(serving.name)}\.\d{{8}}T\d{{12}}-[0-9a-f]{{6}}\.tmp(\.wal)?")
+    removed = []
+    for path in sorted(serving.parent.iterdir()):
+        if ours.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+    return tuple(removed)
+
+
+def _publish(
+    warehouse: Path,
+    serving: Path,
+    schemas: dict[str, frozenset[str]],
+    delta_keys: dict[str, str],
+    full: bool,
+) -> PublishResult:
     published_at = datetime.now(tz=UTC).replace(tzinfo=None)
     version = published_at.strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
-    tmp = serving.parent / f".{serving.name}.{version}.tmp"
+    tmp = temporary_name(serving, version)
     compacted_bytes = None if full else _reusable_size(serving)
     incremental = compacted_bytes is not None
     if incremental:
@@ -140,6 +191,7 @@ def publish(
         tmp.unlink(missing_ok=True)
         raise
     con.close()
+    pause_point("publish")
     os.replace(tmp, serving)
     return PublishResult(
         version, published_at, tables, serving, incremental, written, frozenset(by_delta)

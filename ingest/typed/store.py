@@ -18,6 +18,7 @@ import polars as pl
 
 from ingest.landing.hmac_key import SecretKey
 from ingest.landing.raw_store import has_table
+from ingest.pause_points import pause_point
 from ingest.typed.contracts import ContractReport, validate_typed_leads
 from ingest.typed.fields import FieldRegistry
 from ingest.typed.leads import TypedLeadsResult, build_typed_leads
@@ -130,6 +131,7 @@ def write_typed_leads(
                 "delete from typed.leads where lead_id in (select lead_id from typed_frame)"
             )
             con.execute("insert into typed.leads by name select * from typed_frame")
+        pause_point("typed")  # rows replaced, watermark not yet: the transaction is open
         con.execute("create table if not exists typed.watermark (loaded_through timestamp)")
         if loaded_through is not None:
             con.execute("delete from typed.watermark")

@@ -244,3 +244,44 @@ def test_a_serving_file_from_before_incremental_publishing_is_replaced_whole(tmp
     result = publish(warehouse, serving, delta_keys=KEYS)
     assert not result.incremental and result.tables["marts.fct"] == 1000
     assert publish(warehouse, serving, delta_keys=KEYS).incremental  # and from then on
+
+
+def test_temporary_files_of_killed_publishes_are_removed_and_only_those(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "serving" / "s.duckdb"
+    make_warehouse(warehouse, 5)
+    serving.parent.mkdir()
+    killed = [
+        serving.parent / ".s.duckdb.20261201T040331603925-ec51fd.tmp",
+        serving.parent / ".s.duckdb.20261201T040331603925-ec51fd.tmp.wal",
+    ]
+    others = [
+        serving.parent / ".other.duckdb.20261201T040331603925-ec51fd.tmp",  # another file's
+        serving.parent / ".s.duckdb.notaversion.tmp",
+        serving.parent / "notes.tmp",
+    ]
+    for path in killed + others:
+        path.write_bytes(b"left behind")
+    result = publish(warehouse, serving)
+    assert sorted(result.removed_temporaries) == sorted(p.name for p in killed)
+    assert not any(p.exists() for p in killed)
+    assert all(p.exists() for p in others)
+    assert serving_version(serving) == result.version
+
+
+def test_a_publish_waits_for_a_running_one_and_leaves_its_temporary_file_alone(tmp_path):
+    from ingest.serving.publish import publish_lock
+
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "s.duckdb"
+    make_warehouse(warehouse, 5)
+    running = tmp_path / ".s.duckdb.20261201T040331603925-ec51fd.tmp"  # a live publish's file
+    with publish_lock(serving):
+        running.write_bytes(b"being written")
+        waiting = threading.Thread(target=publish, args=(warehouse, serving))
+        waiting.start()
+        waiting.join(timeout=1.0)
+        assert waiting.is_alive(), "a second publish must wait for the lock"
+        assert running.exists()
+    waiting.join(timeout=60)
+    assert not waiting.is_alive()
+    # once the first publish is gone, its file (had it been left behind) goes too
+    assert not running.exists()
