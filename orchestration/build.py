@@ -12,7 +12,11 @@ import dagster as dg
 from ingest.landing import raw_store
 from ingest.paths import Paths
 from ingest.warehouse import connect_warehouse
-from orchestration.partitions import daily_partitions, partition_range_for_dates
+from orchestration.partitions import (
+    MAX_INCREMENTAL_DAYS,
+    daily_partitions,
+    partition_range_for_dates,
+)
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
@@ -81,11 +85,14 @@ def run_build(paths: Paths, full: bool = False, log: Callable[[str], None] = pri
         if not ingest.success:
             log("the ingest run failed; see the Dagster UI or the log above")
             return False
-        dates = _new_dates(paths, loaded_before, full=full or not marts_exist)
+        everything = full or not marts_exist
+        dates = _new_dates(paths, loaded_before, full=everything)
         if dates is None:
             log("no new events landed: the marts are up to date")
             return True
-        start, end = partition_range_for_dates(*dates, daily_partitions)
+        start, end = partition_range_for_dates(
+            *dates, daily_partitions, max_days=None if everything else MAX_INCREMENTAL_DAYS
+        )
         log(f"transforming partitions {start} .. {end} (events dated {dates[0]} .. {dates[1]})")
         transform = definitions.resolve_job_def("transform").execute_in_process(
             instance=instance, tags={RANGE_START: start, RANGE_END: end}, raise_on_error=False

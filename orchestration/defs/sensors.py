@@ -30,7 +30,11 @@ from ingest.landing.watch import (
 )
 from orchestration.defs.jobs import build_all, ingest_job
 from orchestration.defs.resources import WarehouseResource
-from orchestration.partitions import daily_partitions, partition_range_for_dates
+from orchestration.partitions import (
+    MAX_INCREMENTAL_DAYS,
+    daily_partitions,
+    partition_range_for_dates,
+)
 
 SENSOR_NAME = "landing_zone_sensor"
 RANGE_START = "dagster/asset_partition_range_start"
@@ -73,7 +77,9 @@ def batch_run_request(landing, batch, new_cursor: WatchCursor) -> dg.RunRequest:
     }
     dates = batch_dates(landing, batch)
     if dates:
-        start, end = partition_range_for_dates(*dates, daily_partitions)
+        start, end = partition_range_for_dates(
+            *dates, daily_partitions, max_days=MAX_INCREMENTAL_DAYS
+        )
         tags.update({RANGE_START: start, RANGE_END: end})
     return dg.RunRequest(
         run_key=f"landing-{new_cursor.arrived_ns}-{digest}",
