@@ -109,6 +109,7 @@ EVENTS_SCHEMA = pa.schema(
     ]
 )
 
+NOW = "(now() at time zone 'UTC')"
 EVENT_COLUMNS = (
     "event_id, lead_id, event_type, outcome, event_at, event_date, payload, source_file,"
     " source_line, batch_id, ingested_at"
@@ -147,26 +148,24 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
 def insert_events(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: str) -> None:
     """Insert the staged events (in landing order, column ``seq``) that are new versions: the
     last new version of each id becomes current, the others and the versions it replaces go to
-    raw.superseded_events. Copies of a version already stored are duplicates (left out)."""
+    raw.superseded_events. Copies of a version already stored are duplicates (left out).
+    Payloads are compared only for the ids seen twice (in the batch, or stored already)."""
     con.register("staged_events", staged)
     try:
         con.execute(
             """
             create or replace temp table landing_fresh as
-            with incoming as (
-                select
-                    *,
-                    make_timestamp(event_at_ms * 1000) as event_at,
-                    $batch_id as batch_id,
-                    (now() at time zone 'UTC') as ingested_at
-                from staged_events
-            ),
-            known_ids as (
+            with known_ids as (
                 select event_id from raw.lead_events
-                where event_id in (select event_id from incoming)
+                where event_id in (select event_id from staged_events)
                 union
                 select event_id from raw.superseded_events
-                where event_id in (select event_id from incoming)
+                where event_id in (select event_id from staged_events)
+            ),
+            compared_ids as (
+                select event_id from staged_events group by event_id having count(*) > 1
+                union
+                select event_id from known_ids
             ),
             known as (
                 select event_id, payload from raw.lead_events
@@ -175,25 +174,35 @@ def insert_events(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: st
                 select event_id, payload from raw.superseded_events
                 where event_id in (select event_id from known_ids)
             ),
-            firsts as (
-                select * from incoming
+            compared as (
+                select seq, event_id, payload from staged_events
+                where event_id in (select event_id from compared_ids)
                 qualify row_number() over (partition by event_id, payload order by seq) = 1
+            ),
+            fresh as (
+                select seq, event_id from staged_events
+                where event_id not in (select event_id from compared_ids)
+                union all
+                select seq, event_id from compared
+                where not exists (
+                    select 1 from known
+                    where known.event_id = compared.event_id and known.payload = compared.payload
+                )
             )
-            select
-                firsts.*,
-                row_number() over (partition by firsts.event_id order by firsts.seq desc)
-                    as recency
-            from firsts
-            where not exists (
-                select 1 from known
-                where known.event_id = firsts.event_id and known.payload = firsts.payload
-            )
-            """,
-            {"batch_id": batch_id},
+            select seq, event_id, row_number() over (partition by event_id order by seq desc) = 1
+                as is_current
+            from fresh
+            """
         )
-        values = """
-            event_id, lead_id, event_type, outcome, event_at, cast(event_at as date), payload,
-            source_file, source_line, batch_id, ingested_at
+        rows = f"""
+            select
+                s.event_id, s.lead_id, s.event_type, s.outcome,
+                make_timestamp(s.event_at_ms * 1000),
+                cast(make_timestamp(s.event_at_ms * 1000) as date),
+                s.payload, s.source_file, s.source_line, $batch_id, {NOW}
+            from staged_events as s
+            inner join landing_fresh as f
+                on s.seq = f.seq
         """
         replaced = con.execute(
             "select count(*) from raw.lead_events where event_id in"
@@ -201,22 +210,20 @@ def insert_events(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: st
         ).fetchone()[0]
         if replaced:
             con.execute(
-                f"insert into raw.superseded_events select {EVENT_COLUMNS},"
-                " (now() at time zone 'UTC'), $batch_id from raw.lead_events"
-                " where event_id in (select event_id from landing_fresh)",
+                f"insert into raw.superseded_events select {EVENT_COLUMNS}, {NOW}, $batch_id"
+                " from raw.lead_events where event_id in (select event_id from landing_fresh)",
                 {"batch_id": batch_id},
             )
             con.execute(
                 "delete from raw.lead_events where event_id in (select event_id from landing_fresh)"
             )
         con.execute(
-            f"insert into raw.superseded_events select {values}, ingested_at, $batch_id"
-            " from landing_fresh where recency > 1 order by seq",
+            f"insert into raw.superseded_events select *, {NOW}, $batch_id from ({rows}"
+            " where not f.is_current)",
             {"batch_id": batch_id},
         )
         con.execute(
-            f"insert into raw.lead_events select {values}"
-            " from landing_fresh where recency = 1 order by seq"
+            f"insert into raw.lead_events {rows} where f.is_current", {"batch_id": batch_id}
         )
     finally:
         con.execute("drop table if exists landing_fresh")
