@@ -1,6 +1,8 @@
 """`leadwh`: the warehouse's command line (simulate, build, sql, export).
 
-Every command works on the warehouse home `$LEADWH_HOME` (default `<project>/data`).
+Every command works on the warehouse home `$LEADWH_HOME` (default `<project>/data`). Mistakes in
+arguments, settings or config files end the command with one line saying what to change (exit
+status 2), never a traceback.
 """
 
 from __future__ import annotations
@@ -11,14 +13,58 @@ import json
 import os
 import sys
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from ingest.paths import Paths, get_paths
+from ingest.settings import ConfigError, unknown_variables
 
 
 def _print(message: str) -> None:
     print(message, flush=True)
+
+
+def _warn(message: str) -> None:
+    print(f"leadwh: warning: {message}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- argument types
+
+
+def positive_int(text: str) -> int:
+    """A whole number >= 1 (--leads, --days, --workers)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def iso_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD, got {text!r}") from None
+
+
+def iso_time(text: str) -> str:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a time as ISO 8601 (2026-11-20T06:00:00), got {text!r}"
+        ) from None
+    return text
+
+
+def sql_text(text: str) -> str:
+    if not text.strip().rstrip(";").strip():
+        raise argparse.ArgumentTypeError(
+            'the query is empty; e.g. "select * from meta.publish_info"'
+        )
+    return text
 
 
 # --------------------------------------------------------------------------- simulate
@@ -53,8 +99,11 @@ def cmd_simulate(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def cmd_build(args: argparse.Namespace, paths: Paths) -> int:
+    from ingest.ops.config import config_problems
     from orchestration.build import dagster_home, run_build
 
+    for problem in config_problems():  # each turns off only what its file configures
+        _warn(problem)
     started = time.perf_counter()
     _print(f"building the warehouse in {paths.home} (Dagster home {dagster_home(paths)})")
     ok = run_build(paths, full=args.full, log=_print)
@@ -146,6 +195,7 @@ def cmd_export(args: argparse.Namespace, paths: Paths) -> int:
 
     from orchestration.definitions import defs
     from orchestration.defs.exports import job_name, op_name
+    from orchestration.names import TRIGGER_TAG
 
     run_config = {"ops": {op_name(args.name): {"config": {"as_of": args.as_of or ""}}}}
     job = defs().resolve_job_def(job_name(args.name))
@@ -153,7 +203,7 @@ def cmd_export(args: argparse.Namespace, paths: Paths) -> int:
         result = job.execute_in_process(
             instance=instance,
             run_config=run_config,
-            tags={"leadwh/trigger": "cli"},
+            tags={TRIGGER_TAG: "cli"},
             raise_on_error=False,
         )
     if not result.success:
@@ -189,12 +239,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write a realistic, deterministic LeadConduit-style lead operation (events and "
         "raw submissions) into $LEADWH_HOME/landing. Without options: the built-in sample.",
     )
-    sim.add_argument("--leads", type=int, help="number of leads (default: the sample's)")
-    sim.add_argument("--days", type=int, help="days of submissions (default: the sample's)")
+    sim.add_argument("--leads", type=positive_int, help="number of leads (default: the sample's)")
+    sim.add_argument(
+        "--days", type=positive_int, help="days of submissions (default: the sample's)"
+    )
     sim.add_argument("--seed", type=int, help="random seed; same seed, same bytes")
     sim.add_argument(
         "--start-date",
-        type=date.fromisoformat,
+        type=iso_day,
         default=date(2026, 10, 26),
         help="first day, YYYY-MM-DD (default 2026-10-26)",
     )
@@ -212,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sim.add_argument(
         "--workers",
-        type=int,
+        type=positive_int,
         default=min(2, os.cpu_count() or 1),
         help="processes (output is identical for any number)",
     )
@@ -238,7 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run one SQL query against the serving file, read-only. "
         "Tables: marts.* and meta.publish_info.",
     )
-    sql.add_argument("query", help='e.g. "select * from marts.fct_acceptance_daily limit 5"')
+    sql.add_argument(
+        "query", type=sql_text, help='e.g. "select * from marts.fct_acceptance_daily limit 5"'
+    )
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sql.set_defaults(func=cmd_sql)
 
@@ -254,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--list", action="store_true", help="list the defined exports and exit")
     export.add_argument(
         "--as-of",
+        type=iso_time,
         help="end the export's time window at this time (ISO 8601, UTC), not now",
     )
     export.set_defaults(func=cmd_export)
@@ -268,9 +323,23 @@ def use_this_environment() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name in unknown_variables():
+        _warn(f"{name} is not a LeadWarehouse setting (README: Settings); it is ignored")
     use_this_environment()
-    return args.func(args, get_paths())
+    try:
+        return args.func(args, get_paths())
+    except ConfigError as exc:  # a setting or config file: the message says what to change
+        print(f"leadwh: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a folder that cannot be created or written, a full disk, ...
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"leadwh: error:{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("leadwh: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -55,3 +55,85 @@ def test_sql_reads_the_serving_file(built_home, capsys):
 def test_sql_without_a_serving_file_says_how_to_build(tmp_path):
     with environment(LEADWH_HOME=str(tmp_path)), pytest.raises(SystemExit, match="leadwh build"):
         main(["sql", "select 1"])
+
+
+def leadwh(*args: str, **env: str) -> subprocess.CompletedProcess:
+    import os
+
+    from ingest.paths import PROJECT_ROOT
+
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **env},
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["sql", ""], "the query is empty"),
+        (["sql", " ; "], "the query is empty"),
+        (["simulate", "--leads", "-5"], "--leads: must be at least 1, got -5"),
+        (["simulate", "--days", "0"], "--days: must be at least 1, got 0"),
+        (["simulate", "--leads", "many"], "--leads: expected a whole number, got 'many'"),
+        (["simulate", "--workers", "0"], "--workers: must be at least 1"),
+        (["simulate", "--start-date", "26/10/2026"], "expected a day as YYYY-MM-DD"),
+        (["export", "leads_last_24h", "--as-of", "yesterday"], "expected a time as ISO 8601"),
+    ],
+)
+def test_bad_arguments_give_one_clear_line(args, says, tmp_path):
+    result = leadwh(*args, LEADWH_HOME=str(tmp_path))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert says in result.stderr.strip().splitlines()[-1]
+    assert not any(tmp_path.iterdir()), "nothing is written"
+
+
+def test_bad_settings_and_config_files_give_one_clear_line(tmp_path):
+    a_file = tmp_path / "home.txt"
+    a_file.write_text("")
+    result = leadwh("sql", "select 1", LEADWH_HOME=str(a_file))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        f"leadwh: error: LEADWH_HOME={str(a_file)!r}: is a file, not a folder: point it at a "
+        "folder (it is created when missing) (default: ./data)"
+    )
+    result = leadwh("simulate", LEADWH_HOME=str(tmp_path), LEADWH_LANDING_WORKERS="lots")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith("leadwh: error: LEADWH_LANDING_WORKERS='lots': ")
+    broken = tmp_path / "exports.yaml"
+    broken.write_text("exports: [")
+    result = leadwh("export", "--list", LEADWH_EXPORTS_CONFIG=str(broken))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"error: {broken}:1:11: not valid YAML (expected the node content, but found "
+        "'<stream end>'); fix the file's syntax"
+    ]
+
+
+def test_an_unknown_leadwh_variable_is_warned_about(tmp_path):
+    result = leadwh("export", "--list", LEADWH_HOEM=str(tmp_path))
+    assert "leadwh: warning: LEADWH_HOEM is not a LeadWarehouse setting" in result.stderr
+
+
+@pytest.mark.slow
+def test_build_warns_about_each_broken_config_file_and_lands(tmp_path, capsys):
+    """`leadwh build` with a broken alerts file: one warning line, and the build goes on."""
+    from tests.conftest import simulate_small
+
+    paths_home = tmp_path / "home"
+    simulate_small(paths_home / "landing", faults=False, leads=30, days=1)
+    broken = tmp_path / "alerts.yaml"
+    broken.write_text("rules: {kind: freshness")
+    with environment(
+        LEADWH_HOME=str(paths_home),
+        DAGSTER_HOME=str(paths_home / "dagster"),
+        LEADWH_ALERTS_CONFIG=str(broken),
+    ):
+        assert main(["build"]) == 0
+    err = capsys.readouterr().err
+    assert f"leadwh: warning: {broken}:1:" in err and "not valid YAML" in err
