@@ -27,12 +27,18 @@ from pathlib import Path
 
 import duckdb
 
-# Schemas copied to the serving file, and columns withheld from it (PII kept only in the warehouse:
-# the date of birth is served masked, `dob__masked`).
+from ingest.typed.fields import is_dob_name
+
+# Schemas copied to the serving file, and columns withheld from it by name. Besides these, every
+# date of birth is withheld but for its mask and age band (`personal_columns`).
 PUBLISHED: dict[str, frozenset[str]] = {
     "marts": frozenset(),
-    "typed": frozenset({"dob__raw", "dob__normal"}),
+    "typed": frozenset(),
 }
+#: The components of a date-of-birth field kept in the warehouse only (published: `valid`,
+#: `lc_valid`, `year`, `masked` (**/**/YYYY) and `age_band`).
+DOB_WITHHELD = ("raw", "normal", "age")
+SEP = "__"
 
 # Tables published by their rows built since the last publish: table -> its unique key. Each has
 # a `built_at` column stamped with the run that (re)wrote the row.
@@ -97,7 +103,9 @@ def publish(
         _drop_tables_not_in(con, here, found, list(schemas))
         for schema, table in found:
             name = f"{schema}.{table}"
-            columns = [c for c in _columns(con, "wh", schema, table) if c[0] not in schemas[schema]]
+            columns = _columns(con, "wh", schema, table)
+            withheld = schemas[schema] | personal_columns([name for name, _ in columns])
+            columns = [c for c in columns if c[0] not in withheld]
             key = delta_keys.get(name)
             delta = None
             if incremental and key and _columns(con, here, schema, table) == columns:
@@ -136,6 +144,23 @@ def publish(
     return PublishResult(
         version, published_at, tables, serving, incremental, written, frozenset(by_delta)
     )
+
+
+def personal_columns(names: list[str]) -> frozenset[str]:
+    """The columns of a table never published: the raw, normal and age of every date-of-birth
+    field. A prefix is one when the table gives it an age band (typed parsing does so for every
+    field of type dob, registered or named like one), the `year` and `masked` of a dob, or its
+    name says so (`dob`, `spouse_dob`, `date_of_birth`, ...: ``is_dob_name``)."""
+    present = set(names)
+    prefixes = {name.rsplit(SEP, 1)[0] for name in names if SEP in name}
+    dob = {
+        prefix
+        for prefix in prefixes
+        if f"{prefix}{SEP}age_band" in present
+        or {f"{prefix}{SEP}year", f"{prefix}{SEP}masked"} <= present
+        or is_dob_name(prefix)
+    }
+    return frozenset(f"{prefix}{SEP}{part}" for prefix in dob for part in DOB_WITHHELD)
 
 
 def _reusable_size(serving: Path) -> int | None:

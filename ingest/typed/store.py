@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import duckdb
 import polars as pl
 
+from ingest.landing.hmac_key import SecretKey
 from ingest.landing.raw_store import has_table
 from ingest.typed.contracts import ContractReport, validate_typed_leads
 from ingest.typed.fields import FieldRegistry
@@ -154,12 +155,15 @@ class TypedUpdate:
     total: int  # rows in typed.leads afterwards
 
 
-def update_typed_leads(con: duckdb.DuckDBPyConnection, registry: FieldRegistry) -> TypedUpdate:
+def update_typed_leads(
+    con: duckdb.DuckDBPyConnection, registry: FieldRegistry, ssn_key: SecretKey | None = None
+) -> TypedUpdate:
     """Parse the leads loaded since the watermark, check the contract, and write them only when
-    it holds (a violation is a parser bug: the table stays as it was)."""
+    it holds (a violation is a parser bug: the table stays as it was). ``ssn_key``: see
+    ``build_typed_leads``."""
     loaded_after = watermark(con)
     loaded_through = raw_loaded_through(con)
-    result = build_typed_leads(read_lead_fields(con, loaded_after), registry)
+    result = build_typed_leads(read_lead_fields(con, loaded_after), registry, ssn_key=ssn_key)
     contract = validate_typed_leads(result.frame, registry)
     written = write_typed_leads(con, result.frame, loaded_through) if contract.ok else 0
     total = (

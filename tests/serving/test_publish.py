@@ -98,6 +98,29 @@ def test_date_of_birth_is_served_masked_only(tmp_path):
     assert columns == ["lead_id", "dob__masked"] and row == [("L1", "**/**/1986")]
 
 
+def test_every_date_of_birth_is_served_only_masked_or_as_an_age_band(tmp_path):
+    """dob, spouse.dob, mortgage.coborrower.dob and any field typed dob (here a custom
+    `applicant_bday`, recognised by its age band): raw, normal and age stay in the warehouse."""
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "s.duckdb"
+    make_warehouse(warehouse, 1)
+    parts = "'1986-07-04' as {p}__raw, date '1986-07-04' as {p}__normal, 40.1 as {p}__age," \
+        " 1986 as {p}__year, '**/**/1986' as {p}__masked"  # fmt: skip
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema typed")
+        con.execute(
+            "create table typed.leads as select 'L1' as lead_id, "
+            + ", ".join(parts.format(p=p) for p in ("spouse_dob", "mortgage_coborrower_dob"))
+            + ", '1986' as applicant_bday__raw, '35-44' as applicant_bday__age_band,"
+            " '07/04/1986' as Date_Of_Birth__raw, 'x' as phone_1__raw"
+        )
+    publish(warehouse, serving)
+    with duckdb.connect(str(serving), read_only=True) as con:
+        columns = [r[0] for r in con.execute("describe typed.leads").fetchall()]
+    assert columns == ["lead_id", "spouse_dob__year", "spouse_dob__masked",
+                       "mortgage_coborrower_dob__year", "mortgage_coborrower_dob__masked",
+                       "applicant_bday__age_band", "phone_1__raw"]  # fmt: skip
+
+
 # Incremental publish: only the rows built since the serving file's newest `built_at` are copied.
 
 KEYS = {"marts.fct": "id", "typed.leads": "lead_id"}
