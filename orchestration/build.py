@@ -18,7 +18,11 @@ from ingest.settings import get_settings
 from ingest.warehouse import connect_warehouse
 from orchestration.dead_runs import owner_tags, release_dead_runs
 from orchestration.names import INGEST_JOB, RANGE_END, RANGE_START, TRANSFORM_JOB
-from orchestration.partitions import daily_partitions, partition_range_for_dates
+from orchestration.partitions import (
+    MAX_INCREMENTAL_DAYS,
+    daily_partitions,
+    partition_range_for_dates,
+)
 
 # The dagster.yaml of a new Dagster home: every asset that writes the warehouse runs in the pool
 # "warehouse" (orchestration/names.py); its limit of 1 makes runs launched together queue
@@ -120,7 +124,12 @@ def run_build(paths: Paths, full: bool = False, log: Callable[[str], None] = pri
             return True
         if before.lags:
             log(f"to publish: {before.describe()}")
-        start, end = partition_range_for_dates(*dates, daily_partitions)
+        # an incremental build spans at most the newest MAX_INCREMENTAL_DAYS partitions (older
+        # late events still reach the marts, by load time); a full or first build spans all
+        everything = full or before.published_through is None
+        start, end = partition_range_for_dates(
+            *dates, daily_partitions, max_days=None if everything else MAX_INCREMENTAL_DAYS
+        )
         log(f"transforming partitions {start} .. {end} (events dated {dates[0]} .. {dates[1]})")
         release_dead_runs(instance, log)
         transform = definitions.resolve_job_def(TRANSFORM_JOB).execute_in_process(

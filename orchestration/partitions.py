@@ -46,17 +46,28 @@ def dbt_build_args(window_vars: dict[str, str] | None, selection: str | None = N
     return args
 
 
+# The widest range of partitions an incremental build of new files spans (`leadwh build`, the
+# landing sensor). Events dated before it still reach the marts: fct_lead_events takes every
+# event loaded since its last run, whatever its date; only their partitions are not marked as
+# materialized by that run. One old event can so never make a build rebuild months of partitions.
+MAX_INCREMENTAL_DAYS = 31
+
+
 def partition_range_for_dates(
     first_day: date,
     last_day: date,
     partitions: dg.DailyPartitionsDefinition,
     now: datetime | None = None,
+    max_days: int | None = None,
 ) -> tuple[str, str]:
-    """The partition keys covering [first_day, last_day], clamped to the partitions that exist."""
+    """The partition keys covering [first_day, last_day], clamped to the partitions that exist,
+    and to the last `max_days` of them when given."""
     keys = partitions.get_partition_keys(current_time=now)
     if not keys:
         raise ValueError("no partitions exist yet: check LEADWH_PARTITIONS_START")
     lo, hi = date.fromisoformat(keys[0]), date.fromisoformat(keys[-1])
     first = min(max(first_day, lo), hi)
     last = max(min(last_day, hi), first)
+    if max_days is not None:
+        first = max(first, last - timedelta(days=max_days - 1))
     return first.isoformat(), last.isoformat()

@@ -2,15 +2,19 @@
 
 ``land(con, landing_dir, dataset)`` is the whole step for one dataset (``events`` or
 ``submissions``). Re-landing the same bytes changes nothing (the manifest knows their hash); a
-changed file is read again, and its records already loaded count as duplicates.
-Records read = loaded + duplicates + quarantined, per file and in total.
+changed file is read again, and its records already loaded, or already quarantined, count as
+duplicates. Records read = loaded + duplicates + quarantined, per file and in total.
+
+No single file stops a batch: what discovery finds but cannot read (entries.py: a dangling
+symlink, a FIFO, a symlink out of the zone) gets a manifest row with status ``ignored`` and the
+reason; a file that fails to open gets one with status ``unreadable`` and is tried again on the
+next run; a file whose reader fails unexpectedly is quarantined whole.
 """
 
 from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import os
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -23,10 +27,12 @@ import duckdb
 import pyarrow as pa
 
 from ingest.landing import raw_store
+from ingest.landing.entries import walk
 from ingest.landing.readers import (
     EVENT_SUFFIXES,
     SUBMISSION_META,
     SUBMISSION_SUFFIXES,
+    Quarantined,
     ReadResult,
     read_events,
     read_submissions,
@@ -50,6 +56,8 @@ class LandedFile:
     relative: str
     size: int
     mtime_ns: int
+    problem: str | None = None  # why it is not read (entries.py); None for a file to read
+    note: str | None = None
 
 
 @dataclass
@@ -83,6 +91,7 @@ class LandingReport:
             "batch_id": self.batch_id,
             "files_landed": sum(1 for f in self.files if f.status == "loaded"),
             "files_ignored": sum(1 for f in self.files if f.status == "ignored"),
+            "files_unreadable": sum(1 for f in self.files if f.status == "unreadable"),
             "files_unchanged": self.skipped_unchanged,
             "records_read": self.total("records_read"),
             "loaded": self.total("loaded"),
@@ -92,57 +101,56 @@ class LandingReport:
         }
 
 
-def discover(root: Path, settle_seconds: float = DEFAULT_SETTLE_SECONDS) -> Iterator[LandedFile]:
-    """Every regular file under root in a stable order, skipping hidden and in-progress files."""
-    if not root.exists():
-        return
+def discover(
+    root: Path, settle_seconds: float = DEFAULT_SETTLE_SECONDS, zone: Path | None = None
+) -> Iterator[LandedFile]:
+    """Every entry under root (a dataset folder of the landing zone ``zone``, default its
+    parent) in a stable order, in-progress ones left out (entries.py): the files to read, and
+    those that cannot be read, with the reason."""
     now_ns = datetime.now(tz=UTC).timestamp() * 1e9
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith(".") or name.endswith((".tmp", ".part")):
-                continue
-            path = Path(dirpath) / name
-            stat = path.stat()
-            if settle_seconds and now_ns - stat.st_mtime_ns < settle_seconds * 1e9:
-                continue
-            yield LandedFile(
-                path, path.relative_to(root).as_posix(), stat.st_size, stat.st_mtime_ns
-            )
+    for entry in walk(root, zone or root.parent):
+        if settle_seconds and now_ns - entry.mtime_ns < settle_seconds * 1e9:
+            continue
+        yield LandedFile(
+            entry.path, entry.relative, entry.size, entry.mtime_ns, entry.problem, entry.note
+        )
 
 
-def known_files(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, tuple[str, int, int]]:
-    """file path -> (hash, size, mtime) of its latest manifest entry."""
+def known_files(
+    con: duckdb.DuckDBPyConnection, dataset: str
+) -> dict[str, tuple[str, int, int, str, str | None]]:
+    """file path -> (hash, size, mtime, status, note) of its latest manifest entry."""
     rows = con.execute(
         """
-        select file_path, content_hash, size_bytes, mtime_ns
+        select file_path, content_hash, size_bytes, mtime_ns, status, note
         from raw.ingest_manifest where dataset = ?
         qualify row_number() over (partition by file_path order by ingested_at desc) = 1
         """,
         [dataset],
     ).fetchall()
-    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+    return {r[0]: tuple(r[1:]) for r in rows}
 
 
 class _Stage:
-    """Records (as Arrow tables) waiting to be inserted. Each key (event id, or lead id for
-    submissions) is staged once per run: a repeat within the run is a duplicate."""
+    """Records (as Arrow tables) waiting to be inserted, in landing order. A submission's lead id
+    is staged once per run (a repeat within the run is a duplicate); events are all staged, and
+    raw_store.insert_events tells duplicates from new versions."""
 
     def __init__(self, dataset: str) -> None:
         self.dataset = dataset
-        self.key = "event_id" if dataset == "events" else "lead_id"
         self.tables: list[pa.Table] = []
         self.seen: set[str] = set()
         self.bytes = 0
 
     def add(self, table: pa.Table) -> None:
-        seen = self.seen
-        keep = []
-        for key in table.column(self.key).to_pylist():
-            keep.append(key not in seen)
-            seen.add(key)
-        if not all(keep):
-            table = table.filter(pa.array(keep))
+        if self.dataset == "submissions":
+            seen = self.seen
+            keep = []
+            for key in table.column("lead_id").to_pylist():
+                keep.append(key not in seen)
+                seen.add(key)
+            if not all(keep):
+                table = table.filter(pa.array(keep))
         self.tables.append(table)
         self.bytes += table.nbytes
 
@@ -150,6 +158,7 @@ class _Stage:
         if not self.tables:
             return
         table = pa.concat_tables(self.tables)
+        table = table.append_column("seq", pa.array(range(table.num_rows), pa.int64()))
         if self.dataset == "events":
             raw_store.insert_events(con, table, batch_id)
         else:
@@ -163,10 +172,11 @@ class _FileRead:
     """What a worker found in one file."""
 
     digest: str
-    status: str  # loaded | ignored | unchanged
+    status: str  # loaded | ignored | unreadable | unchanged
     table: pa.Table | None = None
     quarantined: list = field(default_factory=list)
     read: int = 0
+    note: str | None = None
 
 
 def _records_table(dataset: str, relative: str, result: ReadResult) -> pa.Table:
@@ -197,19 +207,31 @@ def _records_table(dataset: str, relative: str, result: ReadResult) -> pa.Table:
 def _read_files(
     dataset: str, batch: list[tuple[str, str, str | None]], redactor: Redactor
 ) -> list[_FileRead]:
-    """Read, hash, parse and redact a group of files (runs in a worker process)."""
+    """Read, hash, parse and redact a group of files (runs in a worker process). A file that
+    cannot be opened is `unreadable`; one whose reader fails unexpectedly is quarantined whole."""
     reader = read_events if dataset == "events" else read_submissions
     out = []
     for path, relative, previous_digest in batch:
-        data = Path(path).read_bytes()
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            note = f"cannot be read ({type(exc).__name__}: {exc.strerror or exc}); tried again"
+            out.append(_FileRead("", "unreadable", note=note))
+            continue
         digest = hashlib.sha256(data).hexdigest()
         if digest == previous_digest:
             out.append(_FileRead(digest, "unchanged"))
         elif not _accepts(dataset, relative):
-            out.append(_FileRead(digest, "ignored"))
+            out.append(_FileRead(digest, "ignored", note="not a data file for this dataset"))
         else:
-            result = redact_read(dataset, reader(relative, data), redactor)
-            table = _records_table(dataset, relative, result)
+            try:
+                result = redact_read(dataset, reader(relative, data), redactor)
+                table = _records_table(dataset, relative, result)
+            except Exception as exc:  # a reader bug must not stop the batch: keep the bytes
+                reason = f"file could not be read ({type(exc).__name__}: {str(exc)[:200]})"
+                whole = ReadResult(quarantined=[Quarantined(1, reason, data)])
+                result = redact_read(dataset, whole, redactor)
+                table = _records_table(dataset, relative, ReadResult())
             out.append(_FileRead(digest, "loaded", table, result.quarantined, result.read))
     return out
 
@@ -291,27 +313,39 @@ def land(
     redact_stored(con, redactor)  # once: rows stored before redaction existed
     known = known_files(con, dataset)
     candidates = []
-    for landed in discover(root, settle_seconds):
+    stage = _Stage(dataset)
+    chunk = _Chunk()
+    for landed in discover(root, settle_seconds, zone=landing_dir):
         if only is not None and landed.relative not in only:
             continue
         previous = known.get(landed.relative)
-        if previous and previous[1:] == (landed.size, landed.mtime_ns):
+        same_version = previous is not None and previous[1:3] == (landed.size, landed.mtime_ns)
+        if same_version and previous[3] != "unreadable":
             report.skipped_unchanged += 1
+        elif landed.problem:  # accounted for in the manifest, never opened
+            counts = FileCounts(landed.relative, "ignored", note=landed.problem)
+            report.files.append(counts)
+            chunk.files.append((counts, landed, ""))
         else:
             candidates.append(landed)
 
-    stage = _Stage(dataset)
-    chunk = _Chunk()
     for landed, found in _read_in_order(dataset, candidates, known, workers, redactor):
         if found.status == "unchanged":
             report.skipped_unchanged += 1
             continue
-        if found.status == "ignored":
-            counts = FileCounts(landed.relative, "ignored", note="not a data file for this dataset")
+        if found.status == "unreadable":
+            previous = known.get(landed.relative)
+            again = (landed.size, landed.mtime_ns, found.status, found.note)
+            if previous and previous[1:] == again:
+                report.skipped_unchanged += 1  # still unreadable: recorded already
+                continue
+        if found.status in ("ignored", "unreadable"):
+            counts = FileCounts(landed.relative, found.status, note=found.note)
         else:
             counts = FileCounts(
                 landed.relative,
                 "loaded",
+                note=landed.note,
                 records_read=found.read,
                 quarantined=len(found.quarantined),
             )
@@ -351,13 +385,20 @@ def _commit(con, dataset: str, table: str, batch_id: str, stage: _Stage, chunk: 
     con.execute("begin transaction")
     try:
         stage.flush(con, batch_id)
+        raw_store.insert_quarantine(con, chunk.quarantine)
         pause_point("landing")  # records inserted, manifest not yet: the transaction is open
         loaded = raw_store.loaded_per_file(con, table, batch_id)
+        quarantined = raw_store.quarantined_per_file(con, batch_id)
         for counts, _, _ in chunk.files:
             if counts.status == "loaded":
                 counts.loaded = loaded.get(counts.file_path, 0)
-                counts.duplicates = chunk.good[counts.file_path] - counts.loaded
-        raw_store.insert_quarantine(con, chunk.quarantine)
+                # records already quarantined (by an earlier version of the file, or another
+                # file with the same bytes) are duplicates too
+                found = counts.quarantined
+                counts.quarantined = quarantined.get(counts.file_path, 0)
+                counts.duplicates = (
+                    chunk.good[counts.file_path] - counts.loaded + found - counts.quarantined
+                )
         _write_manifest(
             con,
             dataset,

@@ -1,5 +1,16 @@
-"""The raw schema of the warehouse: append-only tables for events, submissions, the manifest and
-the quarantine, and the statements that fill them."""
+"""The raw schema of the warehouse: tables for events, submissions, the manifest and the
+quarantine, and the statements that fill them.
+
+Events: ``raw.lead_events`` holds the current version of each event id; a copy with the same id
+and the same payload is a duplicate, one with a different payload (a corrected copy) is a new
+version: the version landed last is current (within a batch, the later file and line), and
+the versions it replaces move to ``raw.superseded_events``, so raw stays lossless. A copy of a
+version already seen (current or superseded) is a duplicate, so re-landing an old file never
+brings an old version back.
+
+Quarantine: a record's identity is its dataset and the sha256 of its bytes (``record_hash``); a
+record already quarantined is counted as a duplicate, never quarantined twice (a file changed and
+landed again, the same bytes under a new name)."""
 
 from __future__ import annotations
 
@@ -21,6 +32,22 @@ create table if not exists raw.lead_events (
     source_line  integer not null,
     batch_id     varchar not null,
     ingested_at  timestamp not null
+);
+
+create table if not exists raw.superseded_events (
+    event_id     varchar not null,
+    lead_id      varchar not null,
+    event_type   varchar not null,
+    outcome      varchar,
+    event_at     timestamp not null,
+    event_date   date not null,
+    payload      varchar not null,
+    source_file  varchar not null,
+    source_line  integer not null,
+    batch_id     varchar not null,
+    ingested_at  timestamp not null,
+    superseded_at timestamp not null,    -- when a newer version of the event replaced it
+    superseded_by_batch varchar not null
 );
 
 create table if not exists raw.lead_submissions (
@@ -48,7 +75,8 @@ create table if not exists raw.quarantine (
     raw_bytes      blob not null,      -- the original bytes
     raw_text       varchar,            -- the same, decoded with replacement characters
     batch_id       varchar not null,
-    quarantined_at timestamp not null
+    quarantined_at timestamp not null,
+    record_hash    varchar             -- sha256 of raw_bytes: the record's identity
 );
 
 create table if not exists raw.ingest_manifest (
@@ -81,6 +109,12 @@ EVENTS_SCHEMA = pa.schema(
     ]
 )
 
+NOW = "(now() at time zone 'UTC')"
+EVENT_COLUMNS = (
+    "event_id, lead_id, event_type, outcome, event_at, event_date, payload, source_file,"
+    " source_line, batch_id, ingested_at"
+)
+
 SUBMISSIONS_SCHEMA = pa.schema(
     [
         ("lead_id", pa.string()),
@@ -98,29 +132,101 @@ SUBMISSIONS_SCHEMA = pa.schema(
 )
 
 
+# Warehouses created before a column existed get it (and its values) here.
+MIGRATIONS = """
+alter table raw.quarantine add column if not exists record_hash varchar;
+update raw.quarantine set record_hash = sha256(raw_bytes) where record_hash is null;
+"""
+
+
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("set enable_progress_bar = false")
     con.execute(RAW_DDL)
+    con.execute(MIGRATIONS)
 
 
 def insert_events(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: str) -> None:
-    """Insert staged events whose id is not in the table yet (the stage holds each id once)."""
+    """Insert the staged events (in landing order, column ``seq``) that are new versions: the
+    last new version of each id becomes current, the others and the versions it replaces go to
+    raw.superseded_events. Copies of a version already stored are duplicates (left out).
+    Payloads are compared only for the ids seen twice (in the batch, or stored already)."""
     con.register("staged_events", staged)
     try:
         con.execute(
             """
-            insert into raw.lead_events
+            create or replace temp table landing_fresh as
+            with known_ids as (
+                select event_id from raw.lead_events
+                where event_id in (select event_id from staged_events)
+                union
+                select event_id from raw.superseded_events
+                where event_id in (select event_id from staged_events)
+            ),
+            compared_ids as (
+                select event_id from staged_events group by event_id having count(*) > 1
+                union
+                select event_id from known_ids
+            ),
+            known as (
+                select event_id, payload from raw.lead_events
+                where event_id in (select event_id from known_ids)
+                union all
+                select event_id, payload from raw.superseded_events
+                where event_id in (select event_id from known_ids)
+            ),
+            compared as (
+                select seq, event_id, payload from staged_events
+                where event_id in (select event_id from compared_ids)
+                qualify row_number() over (partition by event_id, payload order by seq) = 1
+            ),
+            fresh as (
+                select seq, event_id from staged_events
+                where event_id not in (select event_id from compared_ids)
+                union all
+                select seq, event_id from compared
+                where not exists (
+                    select 1 from known
+                    where known.event_id = compared.event_id and known.payload = compared.payload
+                )
+            )
+            select seq, event_id, row_number() over (partition by event_id order by seq desc) = 1
+                as is_current
+            from fresh
+            """
+        )
+        rows = f"""
             select
                 s.event_id, s.lead_id, s.event_type, s.outcome,
                 make_timestamp(s.event_at_ms * 1000),
                 cast(make_timestamp(s.event_at_ms * 1000) as date),
-                s.payload, s.source_file, s.source_line, $batch_id, (now() at time zone 'UTC')
+                s.payload, s.source_file, s.source_line, $batch_id, {NOW}
             from staged_events as s
-            where not exists (select 1 from raw.lead_events as e where e.event_id = s.event_id)
-            """,
+            inner join landing_fresh as f
+                on s.seq = f.seq
+        """
+        replaced = con.execute(
+            "select count(*) from raw.lead_events where event_id in"
+            " (select event_id from landing_fresh)"
+        ).fetchone()[0]
+        if replaced:
+            con.execute(
+                f"insert into raw.superseded_events select {EVENT_COLUMNS}, {NOW}, $batch_id"
+                " from raw.lead_events where event_id in (select event_id from landing_fresh)",
+                {"batch_id": batch_id},
+            )
+            con.execute(
+                "delete from raw.lead_events where event_id in (select event_id from landing_fresh)"
+            )
+        con.execute(
+            f"insert into raw.superseded_events select *, {NOW}, $batch_id from ({rows}"
+            " where not f.is_current)",
             {"batch_id": batch_id},
         )
+        con.execute(
+            f"insert into raw.lead_events {rows} where f.is_current", {"batch_id": batch_id}
+        )
     finally:
+        con.execute("drop table if exists landing_fresh")
         con.unregister("staged_events")
 
 
@@ -146,14 +252,29 @@ def insert_submissions(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_i
 
 
 def loaded_per_file(con: duckdb.DuckDBPyConnection, table: str, batch_id: str) -> dict[str, int]:
+    """Records a batch loaded, per file (events: current and superseded versions alike)."""
+    sources = [f"raw.{table}"] + (["raw.superseded_events"] if table == "lead_events" else [])
+    union = " union all ".join(
+        f"select source_file from {source} where batch_id = $batch_id" for source in sources
+    )
     rows = con.execute(
-        f"select source_file, count(*) from raw.{table} where batch_id = ? group by 1", [batch_id]
+        f"select source_file, count(*) from ({union}) group by 1", {"batch_id": batch_id}
+    ).fetchall()
+    return dict(rows)
+
+
+def quarantined_per_file(con: duckdb.DuckDBPyConnection, batch_id: str) -> dict[str, int]:
+    """Records a batch quarantined, per file."""
+    rows = con.execute(
+        "select source_file, count(*) from raw.quarantine where batch_id = ? group by 1",
+        [batch_id],
     ).fetchall()
     return dict(rows)
 
 
 def insert_quarantine(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
-    """rows: (dataset, source_file, source_line, reason, raw_bytes, batch_id)."""
+    """rows: (dataset, source_file, source_line, reason, raw_bytes, batch_id). A record whose
+    bytes are quarantined already (same dataset) is left out: the caller counts it a duplicate."""
     if not rows:
         return
     table = pa.table(
@@ -165,13 +286,31 @@ def insert_quarantine(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None
             "raw_bytes": pa.array([r[4] for r in rows], pa.binary()),
             "raw_text": [r[4].decode("utf-8", errors="replace") for r in rows],
             "batch_id": [r[5] for r in rows],
+            "seq": pa.array(range(len(rows)), pa.int64()),
         }
     )
     con.register("staged_quarantine", table)
     try:
         con.execute(
-            "insert into raw.quarantine select dataset, source_file, source_line, reason,"
-            " raw_bytes, raw_text, batch_id, (now() at time zone 'UTC') from staged_quarantine"
+            """
+            insert into raw.quarantine (
+                dataset, source_file, source_line, reason, raw_bytes, raw_text, batch_id,
+                quarantined_at, record_hash
+            )
+            with hashed as (
+                select *, sha256(raw_bytes) as record_hash from staged_quarantine
+            )
+            select
+                dataset, source_file, source_line, reason, raw_bytes, raw_text, batch_id,
+                (now() at time zone 'UTC'), record_hash
+            from hashed
+            where not exists (
+                select 1 from raw.quarantine as q
+                where q.dataset = hashed.dataset and q.record_hash = hashed.record_hash
+            )
+            qualify row_number() over (partition by dataset, record_hash order by seq) = 1
+            order by seq
+            """
         )
     finally:
         con.unregister("staged_quarantine")

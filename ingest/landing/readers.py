@@ -11,14 +11,26 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 
 EVENT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".csv")
 SUBMISSION_SUFFIXES = (".ndjson", ".jsonl", ".csv")
+
+# The plausible event and submission times: from 2000-01-01 to one day after the landing run
+# (clocks drift, time zones). A time outside is quarantined: it is a broken clock or a unit
+# mistake, and one such record must not make a build span centuries of partitions.
+PLAUSIBLE_FROM_MS = 946_684_800_000  # 2000-01-01T00:00:00Z
+PLAUSIBLE_AHEAD_MS = 86_400_000
+# An epoch number is read in the unit its magnitude says: below 1e11 seconds (1e11 ms is 1973),
+# below 1e14 milliseconds, below 1e17 microseconds, below 1e20 nanoseconds. Within the plausible
+# times the four ranges cannot be confused.
+EPOCH_UNITS_TO_MS = ((1e11, 1000.0), (1e14, 1.0), (1e17, 1e-3), (1e20, 1e-6))
+UTF8_BOM = b"\xef\xbb\xbf"
 
 # Columns of a submission record that are not lead fields.
 SUBMISSION_META = (
@@ -74,6 +86,14 @@ class BadRecord(ValueError):
     """A record that cannot be loaded; its message is the quarantine reason."""
 
 
+def quarantine_reason(exc: Exception) -> str:
+    """The reason a record is quarantined: a BadRecord's message, else what went wrong (an
+    unexpected error in one record quarantines that record, never stops the file)."""
+    if isinstance(exc, BadRecord):
+        return str(exc)
+    return f"unreadable record ({type(exc).__name__}: {str(exc)[:200]})"
+
+
 # --------------------------------------------------------------------------- decoding
 
 
@@ -103,23 +123,64 @@ def iter_lines(data: bytes):
 # --------------------------------------------------------------------------- events
 
 
+def plausible_until_ms(now: datetime | None = None) -> int:
+    """The latest plausible time (epoch ms): one day after now."""
+    now = now or datetime.now(tz=UTC)
+    return int((now + timedelta(milliseconds=PLAUSIBLE_AHEAD_MS)).timestamp() * 1000)
+
+
+def epoch_number_to_ms(number: float) -> int | None:
+    """An epoch number in seconds, ms, µs or ns (by magnitude, EPOCH_UNITS_TO_MS) as ms; None
+    when it is not finite or too large for any unit."""
+    if not math.isfinite(number):
+        return None
+    for limit, factor in EPOCH_UNITS_TO_MS:
+        if abs(number) < limit:
+            return int(number * factor)
+    return None
+
+
 def _epoch_ms(value: Any) -> int | None:
+    """Epoch ms from a number, a string of digits or an ISO 8601 text; None when unreadable."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return int(value)
+        return epoch_number_to_ms(value)
     if isinstance(value, str) and value.strip():
         text = value.strip()
-        if text.isdigit():
-            return int(text)
+        try:
+            return epoch_number_to_ms(float(text))
+        except ValueError:
+            pass
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             return None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=UTC)
-        return int(parsed.timestamp() * 1000)
+        try:
+            return int(parsed.timestamp() * 1000)
+        except (OverflowError, ValueError, OSError):
+            return None
     return None
+
+
+def plausible_ms(name: str, value: Any, until_ms: int | None = None) -> int:
+    """The epoch ms of a time field, or BadRecord when it is unreadable or not plausible."""
+    ms = _epoch_ms(value)
+    if ms is None:
+        raise BadRecord(f"{name} is not a timestamp: {str(value)[:40]!r}")
+    until_ms = until_ms if until_ms is not None else plausible_until_ms()
+    if not PLAUSIBLE_FROM_MS <= ms <= until_ms:
+        raise BadRecord(
+            f"{name} {str(value)[:40]} is outside the plausible times"
+            f" (2000-01-01 .. {_iso_day(until_ms)})"
+        )
+    return ms
+
+
+def _iso_day(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).date().isoformat()
 
 
 def _is_hex(text: str) -> bool:
@@ -130,8 +191,11 @@ def _is_hex(text: str) -> bool:
     return True
 
 
-def event_record(obj: dict[str, Any], text: str, line: int) -> EventRecord:
-    """Validate the keys every event must have and extract them."""
+def event_record(
+    obj: dict[str, Any], text: str, line: int, until_ms: int | None = None
+) -> EventRecord:
+    """Validate the keys every event must have and extract them. ``until_ms``: the latest
+    plausible time (default: one day from now)."""
     event_id = obj.get("id")
     if not isinstance(event_id, str) or not event_id.strip():
         raise BadRecord("missing event id")
@@ -144,10 +208,11 @@ def event_record(obj: dict[str, Any], text: str, line: int) -> EventRecord:
     event_type = obj.get("type")
     if not isinstance(event_type, str) or not event_type:
         raise BadRecord("missing event type")
-    event_at = _epoch_ms(obj.get("start_timestamp"))
-    if event_at is None:
-        event_at = _epoch_ms(obj.get("end_timestamp"))
-    if event_at is None:
+    for name in ("start_timestamp", "end_timestamp"):
+        if obj.get(name) not in (None, ""):
+            event_at = plausible_ms(name, obj[name], until_ms)
+            break
+    else:
         raise BadRecord("missing start_timestamp and end_timestamp")
     outcome = obj.get("outcome")
     return EventRecord(
@@ -163,12 +228,13 @@ def event_record(obj: dict[str, Any], text: str, line: int) -> EventRecord:
 
 def read_events_ndjson(data: bytes) -> ReadResult:
     result = ReadResult()
+    until = plausible_until_ms()
     for number, line in iter_lines(data):
         try:
             obj, text = decode_json_object(line)
-            result.records.append(event_record(obj, text, number))
-        except BadRecord as exc:
-            result.quarantined.append(Quarantined(number, str(exc), line))
+            result.records.append(event_record(obj, text, number, until))
+        except Exception as exc:
+            result.quarantined.append(Quarantined(number, quarantine_reason(exc), line))
     return result
 
 
@@ -178,8 +244,8 @@ def read_events_json(data: bytes) -> ReadResult:
     try:
         obj, text = decode_json_object(data.strip())
         result.records.append(event_record(obj, text, 1))
-    except BadRecord as exc:
-        result.quarantined.append(Quarantined(1, str(exc), data))
+    except Exception as exc:
+        result.quarantined.append(Quarantined(1, quarantine_reason(exc), data))
     return result
 
 
@@ -206,7 +272,17 @@ def _csv_rows(data: bytes):
     physical = text.split("\n")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     start = 2
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a field over the size limit: that row only
+            end = max(reader.line_num, start)
+            raw = "\n".join(physical[start - 1 : end]).encode("utf-8", errors="surrogateescape")
+            yield start, None, raw, f"CSV row cannot be parsed: {exc}"
+            start = end + 1
+            continue
         end = reader.line_num
         raw = "\n".join(physical[start - 1 : end]).encode("utf-8", errors="surrogateescape")
         values = list(row.values())
@@ -222,19 +298,22 @@ def _csv_rows(data: bytes):
 def read_events_csv(data: bytes) -> ReadResult:
     """A LeadConduit CSV export: dotted column names become nested keys."""
     result = ReadResult()
+    until = plausible_until_ms()
     for number, row, raw, reason in _csv_rows(data):
         if reason:
             result.quarantined.append(Quarantined(number, reason, raw))
             continue
         obj = unflatten(row)
         try:
-            result.records.append(event_record(obj, orjson.dumps(obj).decode(), number))
-        except BadRecord as exc:
-            result.quarantined.append(Quarantined(number, str(exc), raw))
+            result.records.append(event_record(obj, orjson.dumps(obj).decode(), number, until))
+        except Exception as exc:
+            result.quarantined.append(Quarantined(number, quarantine_reason(exc), raw))
     return result
 
 
 def read_events(name: str, data: bytes) -> ReadResult:
+    """Every record of an event file, by its suffix (a leading UTF-8 byte order mark is skipped)."""
+    data = data.removeprefix(UTF8_BOM)
     lower = name.lower()
     if lower.endswith(".json"):
         return read_events_json(data)
@@ -249,9 +328,7 @@ def read_events(name: str, data: bytes) -> ReadResult:
 
 
 def _timestamp(value: Any) -> datetime:
-    ms = _epoch_ms(value)
-    if ms is None:
-        raise BadRecord(f"submitted_at is not a timestamp: {str(value)[:40]!r}")
+    ms = plausible_ms("submitted_at", value)
     return datetime.fromtimestamp(ms / 1000, tz=UTC).replace(tzinfo=None)
 
 
@@ -280,8 +357,8 @@ def read_submissions_ndjson(data: bytes) -> ReadResult:
         try:
             obj, _ = decode_json_object(line)
             result.records.append(submission_record(obj, number))
-        except BadRecord as exc:
-            result.quarantined.append(Quarantined(number, str(exc), line))
+        except Exception as exc:
+            result.quarantined.append(Quarantined(number, quarantine_reason(exc), line))
     return result
 
 
@@ -296,12 +373,14 @@ def read_submissions_csv(data: bytes) -> ReadResult:
         obj["fields"] = {k: v for k, v in row.items() if k not in SUBMISSION_META and v != ""}
         try:
             result.records.append(submission_record(obj, number))
-        except BadRecord as exc:
-            result.quarantined.append(Quarantined(number, str(exc), raw))
+        except Exception as exc:
+            result.quarantined.append(Quarantined(number, quarantine_reason(exc), raw))
     return result
 
 
 def read_submissions(name: str, data: bytes) -> ReadResult:
+    """Every record of a submission file, by its suffix (a leading byte order mark is skipped)."""
+    data = data.removeprefix(UTF8_BOM)
     lower = name.lower()
     if lower.endswith((".ndjson", ".jsonl")):
         return read_submissions_ndjson(data)

@@ -5,21 +5,24 @@ copy that keeps the modification time (``cp -p``, ``aws s3 sync``) or a write al
 The watcher remembers a high-water mark of arrival times (and the files exactly at the mark), so
 each file version is requested once, in arrival order, however many files the zone holds.
 
-A file still being written is left for a later look: hidden files, ``*.tmp`` and ``*.part``
-are never taken, and a file touched within ``settle_seconds`` waits. Only files the readers
+The watcher sees the zone as the landing step does (entries.py): a file still being written is
+left for a later look (hidden names, ``*.tmp``, ``*.part``; a file touched within
+``settle_seconds`` waits), and what cannot be read (a dangling symlink, a FIFO, a symlink out of
+the zone) is taken too, so the landing step records it, but never opened. Only names the readers
 accept are watched (``.json``, ``.ndjson``, ``.jsonl``, ``.csv`` events; ``.ndjson``, ``.jsonl``,
-``.csv`` submissions). Plain Python, no Dagster, no warehouse access (the sensor must never hold a
-lock on the warehouse file while a run writes it).
+``.csv`` submissions); other files are recorded by the next full landing run. Plain Python, no
+Dagster, no warehouse access (the sensor must never hold a lock on the warehouse file while a run
+writes it).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from ingest.landing.entries import walk
 from ingest.landing.land import DATASETS
 from ingest.landing.readers import (
     EVENT_SUFFIXES,
@@ -44,6 +47,8 @@ class Arrival:
     size: int
     mtime_ns: int
     ctime_ns: int
+    path: Path | None = None  # where it is (default <landing>/<dataset>/<relative>)
+    problem: str | None = None  # why the landing step will not read it (entries.py)
 
     @property
     def key(self) -> str:
@@ -88,31 +93,21 @@ def scan(landing: Path, settle_seconds: float, now_ns: int | None = None) -> lis
     settle_ns = settle_seconds * 1e9
     found: list[Arrival] = []
     for dataset in DATASETS:
-        root = landing / dataset
-        if not root.is_dir():
-            continue
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            for name in filenames:
-                if name.startswith(".") or name.endswith((".tmp", ".part")):
-                    continue
-                if not _accepts(dataset, name):
-                    continue
-                path = Path(dirpath) / name
-                try:
-                    st = path.stat()
-                except FileNotFoundError:  # removed while we looked
-                    continue
-                arrival = Arrival(
-                    dataset,
-                    path.relative_to(root).as_posix(),
-                    st.st_size,
-                    st.st_mtime_ns,
-                    st.st_ctime_ns,
-                )
-                if now_ns - arrival.arrived_ns < settle_ns:
-                    continue
-                found.append(arrival)
+        for entry in walk(landing / dataset, landing):
+            if not _accepts(dataset, entry.relative):
+                continue
+            arrival = Arrival(
+                dataset,
+                entry.relative,
+                entry.size,
+                entry.mtime_ns,
+                entry.ctime_ns,
+                entry.path,
+                entry.problem,
+            )
+            if now_ns - arrival.arrived_ns < settle_ns:
+                continue
+            found.append(arrival)
     found.sort(key=lambda a: (a.arrived_ns, a.key))
     return found
 
@@ -158,9 +153,11 @@ def batch_dates(landing: Path, batch: list[Arrival]) -> tuple[date, date] | None
     batch's files, read with the landing readers; None when no record can be read."""
     days: list[date] = []
     for arrival in batch:
+        if arrival.problem:  # never opened (a FIFO would block)
+            continue
         try:
-            data = (landing / arrival.dataset / arrival.relative).read_bytes()
-        except FileNotFoundError:
+            data = (arrival.path or landing / arrival.dataset / arrival.relative).read_bytes()
+        except OSError:  # gone, or unreadable: the landing step records it
             continue
         if arrival.dataset == "events":
             records = read_events(arrival.relative, data).records

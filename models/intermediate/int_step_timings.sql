@@ -34,6 +34,7 @@ final as (
         event_id,
         lead_id,
         event_date,
+        started_at,
         step_id,
         event_type,
         coalesce(module_id, 'filter') as module_id,

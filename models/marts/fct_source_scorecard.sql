@@ -11,9 +11,9 @@ totals as (
 
     select
         flow_id,
-        flow_name,
+        {{ last_seen('flow_name', 'submitted_date') }} as flow_name,
         source_id,
-        source_name,
+        {{ last_seen('source_name', 'submitted_date') }} as source_name,
         min(submitted_date) as first_day,
         max(submitted_date) as last_day,
         cast(sum(leads) as bigint) as leads,
@@ -30,7 +30,7 @@ totals as (
         cast(sum(recipient_cost) as decimal(18, 4)) as recipient_cost,
         cast(sum(revenue) as decimal(18, 4)) as revenue
     from daily
-    group by flow_id, flow_name, source_id, source_name
+    group by flow_id, source_id
 
 ),
 

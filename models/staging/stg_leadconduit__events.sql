@@ -2,7 +2,11 @@
 -- here, in staging, so the marts are portable SQL. raw.lead_events holds each event id once (the
 -- landing step de-duplicates on it; tested on the source), so filters push down to the raw scan.
 -- The payload is parsed once per row (json_transform into a struct); a value of the wrong type
--- becomes null rather than failing the build.
+-- becomes null rather than failing the build. Odd events are kept: an unknown event type as it
+-- is (LeadConduit adds types; a dbt test warns), a missing flow or source id as '(missing)' (so
+-- the lead still counts, under a flow or source a dashboard shows; a dbt test warns), an
+-- end_timestamp in seconds read as such, and one that is not a plausible time replaced by the
+-- start (macros/epoch_to_timestamp.sql).
 with
 
 source as (
@@ -16,7 +20,7 @@ parsed as (
     select
         *,
         json_transform(payload, '{
-            "reason": "VARCHAR", "end_timestamp": "BIGINT",
+            "reason": "VARCHAR", "end_timestamp": "DOUBLE",
             "ms": "DOUBLE", "wait_ms": "DOUBLE", "overhead_ms": "DOUBLE", "total_ms": "DOUBLE",
             "step_id": "VARCHAR", "module_id": "VARCHAR", "package_version": "VARCHAR",
             "key": "VARCHAR", "step_count": "INTEGER", "retry_status": "VARCHAR",
@@ -48,7 +52,7 @@ renamed as (
         outcome,
         nullif(trim(p.reason), '') as reason,
         event_at as started_at,
-        coalesce(make_timestamp(p.end_timestamp * 1000), event_at) as ended_at,
+        coalesce({{ epoch_to_timestamp('p.end_timestamp') }}, event_at) as ended_at,
         event_date,
         p.ms as ms,
         p.wait_ms as wait_ms,
@@ -63,9 +67,9 @@ renamed as (
         lower(p.recipient_event_id) as recipient_event_id,
         p.vars.account.id as account_id,
         p.vars.account.name as account_name,
-        p.vars.flow.id as flow_id,
+        coalesce(nullif(p.vars.flow.id, ''), '(missing)') as flow_id,
         p.vars.flow.name as flow_name,
-        p.vars.source.id as source_id,
+        coalesce(nullif(p.vars.source.id, ''), '(missing)') as source_id,
         p.vars.source.name as source_name,
         p.vars.recipient.id as recipient_id,
         p.vars.recipient.name as recipient_name,

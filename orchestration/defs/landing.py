@@ -36,7 +36,8 @@ class LandingConfig(dg.Config):
             RAW_KEYS,
             (
                 "Every distinct event from the landing zone (Firehose JSON, NDJSON, CSV),"
-                " payload kept whole.",
+                " payload kept whole; a corrected copy replaces it (the old version goes to"
+                " raw.superseded_events).",
                 "Every distinct raw lead submission (NDJSON or CSV).",
                 "One row per landed file version: hash and reconciled counts.",
                 "Records that could not be read, with file, line, original bytes and reason.",
@@ -65,7 +66,7 @@ def raw_landing(
         }
         totals = {
             table: con.execute(f"select count(*) from raw.{table}").fetchone()[0]
-            for table in RAW_TABLES
+            for table in (*RAW_TABLES, "superseded_events")
         }
     for report in reports.values():
         if not report.reconciles:
@@ -77,7 +78,11 @@ def raw_landing(
     events, submissions = reports["events"].summary(), reports["submissions"].summary()
     yield dg.MaterializeResult(
         asset_key=RAW_EVENTS,
-        metadata={**events, "table_rows": totals["lead_events"]},
+        metadata={
+            **events,
+            "table_rows": totals["lead_events"],
+            "superseded_versions": totals["superseded_events"],
+        },
     )
     yield dg.MaterializeResult(
         asset_key=RAW_SUBMISSIONS,

@@ -49,7 +49,7 @@ def test_ndjson_good_and_bad_lines_all_accounted_for():
 
 def test_payload_is_the_original_text():
     raw = (
-        b'{"id":"6568a1f1c3e2b94d1a7f0002","type":"source","start_timestamp":1,'
+        b'{"id":"6568a1f1c3e2b94d1a7f0002","type":"source","start_timestamp":1701355505120,'
         b'"extra_field":{"x":1},"vars":{"lead":{"id":"L1"}}}'
     )
     result = read_events("x.ndjson", raw)

@@ -1,7 +1,7 @@
 """The pure functions that turn a partition window into dbt's arguments."""
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import dagster as dg
 
@@ -54,3 +54,15 @@ def test_partition_range_is_clamped_to_the_partitions_that_exist():
         "2026-10-01",
         "2026-10-20",
     )
+
+
+def test_an_incremental_range_spans_at_most_max_days():
+    partitions = dg.DailyPartitionsDefinition(start_date="2025-01-01", end_offset=1)
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    # one event of 2001 among today's: the range is the last 31 days, not 700 partitions
+    assert partition_range_for_dates(
+        date(2001, 5, 1), date(2026, 12, 1), partitions, now, max_days=31
+    ) == ("2026-11-01", "2026-12-01")
+    assert partition_range_for_dates(
+        date(2026, 11, 29), date(2026, 12, 1), partitions, now, max_days=31
+    ) == ("2026-11-29", "2026-12-01")

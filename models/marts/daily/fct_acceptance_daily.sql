@@ -1,5 +1,5 @@
 {{ config(unique_key='submitted_date') }}
--- Daily acceptance by flow and source (day of submission, UTC).
+-- Daily acceptance by flow and source (day of submission, UTC); names as last seen that day.
 with
 
 leads as (
@@ -19,9 +19,9 @@ daily as (
     select
         leads.submitted_date,
         leads.flow_id,
-        leads.flow_name,
+        {{ last_seen('leads.flow_name', 'leads.submitted_at') }} as flow_name,
         leads.source_id,
-        leads.source_name,
+        {{ last_seen('leads.source_name', 'leads.submitted_at') }} as source_name,
         count(*) as leads,
         sum(case when leads.lead_outcome = 'accepted' then 1 else 0 end) as accepted,
         sum(case when leads.lead_outcome = 'rejected' then 1 else 0 end) as rejected,
@@ -30,8 +30,7 @@ daily as (
     from leads
     inner join days
         on leads.submitted_date = days.submitted_date
-    group by
-        leads.submitted_date, leads.flow_id, leads.flow_name, leads.source_id, leads.source_name
+    group by leads.submitted_date, leads.flow_id, leads.source_id
 
 ),
 

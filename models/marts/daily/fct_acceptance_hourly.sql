@@ -23,9 +23,9 @@ hourly as (
         leads.local_weekday,
         leads.local_hour,
         leads.flow_id,
-        leads.flow_name,
+        {{ last_seen('leads.flow_name', 'leads.submitted_at') }} as flow_name,
         leads.source_id,
-        leads.source_name,
+        {{ last_seen('leads.source_name', 'leads.submitted_at') }} as source_name,
         count(*) as leads,
         sum(case when leads.lead_outcome = 'accepted' then 1 else 0 end) as accepted,
         sum(case when leads.lead_outcome = 'rejected' then 1 else 0 end) as rejected,
@@ -35,7 +35,7 @@ hourly as (
         on leads.submitted_date = days.submitted_date
     group by
         leads.submitted_date, leads.submitted_hour_utc, leads.local_weekday, leads.local_hour,
-        leads.flow_id, leads.flow_name, leads.source_id, leads.source_name
+        leads.flow_id, leads.source_id
 
 ),
 

@@ -20,11 +20,11 @@ daily as (
     select
         deliveries.delivery_date,
         deliveries.recipient_id,
-        deliveries.recipient_name,
-        deliveries.recipient_kind,
+        {{ last_seen('deliveries.recipient_name', 'deliveries.started_at') }} as recipient_name,
+        {{ last_seen('deliveries.recipient_kind', 'deliveries.started_at') }} as recipient_kind,
         deliveries.step_id,
         deliveries.flow_id,
-        deliveries.flow_name,
+        {{ last_seen('deliveries.flow_name', 'deliveries.started_at') }} as flow_name,
         count(*) as attempted,
         sum(case when deliveries.final_outcome = 'success' then 1 else 0 end) as succeeded,
         sum(case when deliveries.final_outcome = 'failure' then 1 else 0 end) as failed,
@@ -40,9 +40,7 @@ daily as (
     from deliveries
     inner join days
         on deliveries.delivery_date = days.delivery_date
-    group by
-        deliveries.delivery_date, deliveries.recipient_id, deliveries.recipient_name,
-        deliveries.recipient_kind, deliveries.step_id, deliveries.flow_id, deliveries.flow_name
+    group by deliveries.delivery_date, deliveries.recipient_id, deliveries.step_id, deliveries.flow_id
 
 ),
 

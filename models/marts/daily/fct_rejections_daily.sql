@@ -19,9 +19,9 @@ final as (
     select
         leads.submitted_date,
         leads.flow_id,
-        leads.flow_name,
+        {{ last_seen('leads.flow_name', 'leads.submitted_at') }} as flow_name,
         leads.source_id,
-        leads.source_name,
+        {{ last_seen('leads.source_name', 'leads.submitted_at') }} as source_name,
         leads.rejected_by,
         coalesce(leads.rejecting_step_id, 'unknown') as rejecting_step_id,
         coalesce(leads.reason_category, 'other') as reason_category,
@@ -32,8 +32,7 @@ final as (
         on leads.submitted_date = days.submitted_date
     where leads.lead_outcome = 'rejected'
     group by
-        leads.submitted_date, leads.flow_id, leads.flow_name, leads.source_id, leads.source_name,
-        leads.rejected_by, coalesce(leads.rejecting_step_id, 'unknown'),
+        leads.submitted_date, leads.flow_id, leads.source_id, leads.rejected_by, coalesce(leads.rejecting_step_id, 'unknown'),
         coalesce(leads.reason_category, 'other'), coalesce(leads.reason, '(no reason given)')
 
 )

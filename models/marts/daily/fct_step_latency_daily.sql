@@ -16,11 +16,11 @@ final as (
         event_date,
         step_id,
         event_type,
-        module_id,
-        step_name,
-        step_kind,
+        {{ last_seen('module_id', 'started_at') }} as module_id,
+        {{ last_seen('step_name', 'started_at') }} as step_name,
+        {{ last_seen('step_kind', 'started_at') }} as step_kind,
         flow_id,
-        flow_name,
+        {{ last_seen('flow_name', 'started_at') }} as flow_name,
         cast(count(*) as bigint) as events,
         cast(avg(ms) as double) as ms_avg,
         cast(percentile_cont(0.5) within group (order by ms) as double) as ms_p50,
@@ -30,7 +30,7 @@ final as (
         cast(percentile_cont(0.5) within group (order by wait_ms) as double) as wait_ms_p50,
         cast(percentile_cont(0.95) within group (order by wait_ms) as double) as wait_ms_p95
     from step_timings
-    group by event_date, step_id, event_type, module_id, step_name, step_kind, flow_id, flow_name
+    group by event_date, step_id, event_type, flow_id
 
 )
 

@@ -41,7 +41,11 @@ from orchestration.names import (
     TRIGGER_TAG,
 )
 from orchestration.names import LANDING_SENSOR as SENSOR_NAME
-from orchestration.partitions import daily_partitions, partition_range_for_dates
+from orchestration.partitions import (
+    MAX_INCREMENTAL_DAYS,
+    daily_partitions,
+    partition_range_for_dates,
+)
 
 MAX_IN_FLIGHT = 2
 IN_FLIGHT = [
@@ -69,7 +73,9 @@ def batch_run_request(landing, batch, new_cursor: WatchCursor) -> dg.RunRequest:
     }
     dates = batch_dates(landing, batch)
     if dates:
-        start, end = partition_range_for_dates(*dates, daily_partitions)
+        start, end = partition_range_for_dates(
+            *dates, daily_partitions, max_days=MAX_INCREMENTAL_DAYS
+        )
         tags.update({RANGE_START: start, RANGE_END: end})
     return dg.RunRequest(
         run_key=f"landing-{new_cursor.arrived_ns}-{digest}",
