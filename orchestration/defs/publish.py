@@ -4,9 +4,10 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from ingest.serving.publish import PUBLISHED, publish
+from ingest.serving.publish import PUBLISHED, publish, stamped_tables
 from orchestration.defs.alerts import ALERTS_KEY
 from orchestration.defs.dbt import MART_KEYS
+from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.defs.sensors import FIRST_ARRIVAL_TAG
 from orchestration.defs.typed import TYPED_LEADS
@@ -29,7 +30,8 @@ def serving_database(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     paths = warehouse.paths
-    result = publish(paths.warehouse, paths.serving, SERVED_SCHEMAS)
+    stamped = stamped_tables(dbt_project.manifest_path)
+    result = publish(paths.warehouse, paths.serving, SERVED_SCHEMAS, stamped)
     how = "incremental" if result.incremental else "full"
     context.log.info(f"published version {result.version} ({how}) to {result.path}")
     latency = {}
