@@ -10,6 +10,7 @@ export PATH := $(BIN):$(PATH)
 DAGSTER_PORT ?= 3000
 DASHBOARD_PORT ?= 8501
 HOST ?= 127.0.0.1
+PYTHON_DIRS := ingest orchestration dashboards tests benchmarks
 
 .PHONY: setup instance sample build demo serve ui dashboards browser-deps test lint docs clean
 
@@ -71,8 +72,11 @@ browser-deps:
 test: setup browser-deps
 	$(BIN)/pytest
 
+## lint: ruff (lint + format check) on the Python, sqlfluff on the dbt models (.sqlfluff)
 lint: setup
-	$(BIN)/ruff check ingest orchestration dashboards tests benchmarks
+	$(BIN)/ruff check $(PYTHON_DIRS)
+	$(BIN)/ruff format --check $(PYTHON_DIRS)
+	$(BIN)/sqlfluff lint models --processes 1
 
 ## docs: dbt's documentation site for every model and column
 docs: setup

@@ -11,7 +11,8 @@ leads as (
 
 days as (
 
-    select day as submitted_date from {{ ref('int_days_affected') }} where day_kind = 'submission'
+    select day as submitted_date from {{ ref('int_days_affected') }}
+    where day_kind = 'submission'
 
 ),
 
@@ -40,7 +41,8 @@ daily as (
     from leads
     inner join days
         on leads.submitted_date = days.submitted_date
-    group by leads.submitted_date, leads.flow_id, leads.flow_name, leads.source_id, leads.source_name
+    group by
+        leads.submitted_date, leads.flow_id, leads.flow_name, leads.source_id, leads.source_name
 
 ),
 
