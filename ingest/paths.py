@@ -1,4 +1,4 @@
-"""Every data path of the warehouse, derived from one environment variable: LEADWH_HOME.
+"""Every data path of the warehouse, derived from one setting: LEADWH_HOME (``ingest/settings.py``).
 
 Dagster, dbt's profile, the dashboards and the CLI all read their locations from here (dbt reads
 the same variable in ``dbt_project/profiles.yml``), so pointing ``LEADWH_HOME`` somewhere else moves
@@ -7,12 +7,14 @@ the whole warehouse.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_HOME = PROJECT_ROOT / "data"
+from ingest.settings import DEFAULT_HOME, PROJECT_ROOT, get_settings
+
+__all__ = ["DEFAULT_HOME", "ENV_VAR", "PROJECT_ROOT", "Paths", "get_paths", "home_from_env"]
+
 ENV_VAR = "LEADWH_HOME"
 
 
@@ -51,12 +53,10 @@ class Paths:
         return self.home / "dagster"
 
 
-def home_from_env(environ: dict[str, str] | None = None) -> Path:
+def home_from_env(environ: Mapping[str, str] | None = None) -> Path:
     """The warehouse home: ``$LEADWH_HOME`` made absolute, or ``<project>/data``."""
-    env = os.environ if environ is None else environ
-    value = env.get(ENV_VAR, "").strip()
-    return Path(value).expanduser().resolve() if value else DEFAULT_HOME
+    return get_settings(environ).home
 
 
-def get_paths(environ: dict[str, str] | None = None) -> Paths:
+def get_paths(environ: Mapping[str, str] | None = None) -> Paths:
     return Paths(home=home_from_env(environ))

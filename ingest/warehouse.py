@@ -7,17 +7,15 @@ stays predictable and larger work spills to disk instead.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
 
-MEMORY_LIMIT_ENV = "LEADWH_DUCKDB_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "4GB"
+from ingest.settings import get_settings
 
 
 def memory_limit() -> str:
-    return os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
+    return get_settings().duckdb_memory_limit
 
 
 def connect_warehouse(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -11,15 +11,13 @@ import dagster as dg
 
 from ingest.landing import raw_store
 from ingest.paths import Paths
+from ingest.settings import get_settings
 from ingest.warehouse import connect_warehouse
+from orchestration.names import INGEST_JOB, RANGE_END, RANGE_START, TRANSFORM_JOB
 from orchestration.partitions import daily_partitions, partition_range_for_dates
 
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
-
-
 # The dagster.yaml of a new Dagster home: every asset that writes the warehouse runs in the pool
-# "warehouse" (orchestration/defs/resources.py); its limit of 1 makes runs launched together queue
+# "warehouse" (orchestration/names.py); its limit of 1 makes runs launched together queue
 # instead of failing on DuckDB's file lock.
 INSTANCE_YAML = """\
 # Written by LeadWarehouse (orchestration/build.py). Pools without a limit of their own, such as
@@ -34,7 +32,7 @@ def dagster_home(paths: Paths) -> Path:
     """The persistent Dagster instance under the warehouse home (runs show up in the UI).
 
     Writes its dagster.yaml (the warehouse pool's limit of 1) when there is none."""
-    home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home)
+    home = get_settings().dagster_home or paths.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
@@ -45,9 +43,9 @@ def dagster_home(paths: Paths) -> Path:
 
 def prepare_dbt() -> None:
     """Parse the dbt project so Dagster can load its manifest."""
-    from orchestration.defs.project import dbt_project
+    from orchestration.defs.project import prepare
 
-    dbt_project.preparer.prepare(dbt_project)
+    prepare()
 
 
 def _warehouse_state(paths: Paths):
@@ -75,7 +73,7 @@ def run_build(paths: Paths, full: bool = False, log: Callable[[str], None] = pri
     definitions = defs()
     loaded_before, marts_exist = _warehouse_state(paths)
     with dg.DagsterInstance.get() as instance:
-        ingest = definitions.resolve_job_def("ingest").execute_in_process(
+        ingest = definitions.resolve_job_def(INGEST_JOB).execute_in_process(
             instance=instance, raise_on_error=False
         )
         if not ingest.success:
@@ -87,7 +85,7 @@ def run_build(paths: Paths, full: bool = False, log: Callable[[str], None] = pri
             return True
         start, end = partition_range_for_dates(*dates, daily_partitions)
         log(f"transforming partitions {start} .. {end} (events dated {dates[0]} .. {dates[1]})")
-        transform = definitions.resolve_job_def("transform").execute_in_process(
+        transform = definitions.resolve_job_def(TRANSFORM_JOB).execute_in_process(
             instance=instance, tags={RANGE_START: start, RANGE_END: end}, raise_on_error=False
         )
         return transform.success

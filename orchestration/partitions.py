@@ -3,19 +3,19 @@ the arguments handed to dbt."""
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, timedelta
 
 import dagster as dg
 
+from ingest.settings import get_settings
+
 OPEN_START = date(1970, 1, 1)
 OPEN_END = date(9999, 12, 31)
-DEFAULT_START = "2025-01-01"
 
 
 def partitions_start() -> str:
     """First partition day: $LEADWH_PARTITIONS_START (YYYY-MM-DD), default 2025-01-01."""
-    return os.environ.get("LEADWH_PARTITIONS_START", DEFAULT_START)
+    return get_settings().partitions_start.isoformat()
 
 
 daily_partitions = dg.DailyPartitionsDefinition(start_date=partitions_start(), end_offset=1)

@@ -31,6 +31,7 @@ from ingest.landing.readers import (
     read_events,
     read_submissions,
 )
+from ingest.settings import get_settings
 
 DATASETS = ("events", "submissions")
 # Flush staged records to DuckDB after this many bytes of payload, to bound memory.
@@ -269,7 +270,7 @@ def land(
     leaves every file either landed whole or not at all, and the next run picks up the rest.
     """
     if workers is None:
-        workers = int(os.environ.get("LEADWH_LANDING_WORKERS", "2"))
+        workers = get_settings().landing_workers
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; expected one of {DATASETS}")
     table = "lead_events" if dataset == "events" else "lead_submissions"

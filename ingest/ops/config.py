@@ -2,35 +2,32 @@
 
 ``config/exports.yaml``, ``config/retention.yaml`` and ``config/alerts.yaml`` (each can be moved
 with an environment variable: ``LEADWH_EXPORTS_CONFIG``, ``LEADWH_RETENTION_CONFIG``,
-``LEADWH_ALERTS_CONFIG``). The loaders validate everything up front and raise
-:class:`ConfigError` naming the file, the entry and what to write instead; the rest of the code
-gets frozen dataclasses. No I/O besides reading the file, no Dagster.
+``LEADWH_ALERTS_CONFIG``; see ``ingest/settings.py``). The loaders validate everything up front
+and raise :class:`ConfigError` (one line) naming the file, the entry and what to write instead;
+the rest of the code gets frozen dataclasses. No I/O besides reading the file, no Dagster.
 """
 
 from __future__ import annotations
 
-import os
+import functools
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
-from ingest.paths import PROJECT_ROOT
-
-CONFIG_DIR = PROJECT_ROOT / "config"
-
-EXPORTS_ENV = "LEADWH_EXPORTS_CONFIG"
-RETENTION_ENV = "LEADWH_RETENTION_CONFIG"
-ALERTS_ENV = "LEADWH_ALERTS_CONFIG"
-WEBHOOK_ENV = "LEADWH_ALERT_WEBHOOK"
+from ingest.settings import CONFIG_DIR as CONFIG_DIR
+from ingest.settings import ConfigError as ConfigError
+from ingest.settings import get_settings, read_yaml
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|minutes?|h|hours?|d|days?)\s*$", re.I)
 EXPORT_FORMATS = ("csv", "parquet")
+EXPORT_TIMEOUT = 600.0
+EXPORT_MAX_ROWS = 10_000_000
 RELATIVE_TO = ("now", "latest")
 RETENTION_DATASETS = ("events", "submissions")
 ALERT_KINDS = (
@@ -43,29 +40,41 @@ ALERT_KINDS = (
 SEVERITIES = ("info", "warning", "critical")
 
 
-class ConfigError(ValueError):
-    """A config file that cannot be used; the message says where and what to change."""
-
-
-def config_path(env_var: str, default_name: str, environ: dict[str, str] | None = None) -> Path:
-    env = os.environ if environ is None else environ
-    value = env.get(env_var, "").strip()
-    return Path(value).expanduser() if value else CONFIG_DIR / default_name
-
-
 def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+    data = read_yaml(path) or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
     return data
 
 
-def _unknown_keys(where: str, given: dict, allowed: set[str]) -> None:
+def _one_line_errors(setting: str) -> Callable:
+    """A loader whose every failure is a :class:`ConfigError` naming the file: a shape the checks
+    below did not foresee (a list where a mapping belongs, ...) must not end in a traceback."""
+
+    def wrap(load: Callable) -> Callable:
+        @functools.wraps(load)
+        def guarded(path: Path | None = None, *args, **kwargs):
+            try:
+                return load(path, *args, **kwargs)
+            except ConfigError:
+                raise
+            except (TypeError, AttributeError, ValueError, KeyError) as exc:
+                shown = path or getattr(get_settings(kwargs.get("environ")), setting)
+                raise ConfigError(
+                    f"{shown}: cannot be used ({type(exc).__name__}: {exc}); "
+                    "see the comments at the top of the file for its shape"
+                ) from None
+
+        return guarded
+
+    return wrap
+
+
+def _unknown_keys(where: str, given: Any, allowed: set[str]) -> None:
+    if not isinstance(given, dict):
+        raise ConfigError(
+            f"{where}: expected a mapping of {sorted(allowed)}, got {type(given).__name__}"
+        )
     extra = sorted(set(given) - allowed)
     if extra:
         raise ConfigError(f"{where}: unknown key(s) {extra}; allowed: {sorted(allowed)}")
@@ -101,6 +110,22 @@ def check_cron(text: str, where: str) -> str:
     return text.strip()
 
 
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: expected text, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _timezone(value: Any, where: str) -> str:
+    try:
+        ZoneInfo(_text(value, where))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{where}: {value!r} is not a time zone; write e.g. UTC or America/Chicago"
+        ) from None
+    return value
+
+
 def _number(value: Any, where: str, minimum: float = 0.0) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
         raise ConfigError(f"{where}: expected a number >= {minimum}, got {value!r}")
@@ -122,16 +147,19 @@ class ExportSpec:
     relative_to: str  # now | latest (the newest value of time_column)
     where: tuple[tuple[str, tuple[Any, ...]], ...]
     format: str
-    destination: str  # folder; relative to the warehouse home unless absolute
+    destination: str  # folder under the warehouse home's exports/ (checked when it runs)
     schedule: str | None  # cron (execution_timezone = ExportsConfig.timezone)
+    timeout: float = EXPORT_TIMEOUT  # seconds the query may run
+    max_rows: int = EXPORT_MAX_ROWS  # more rows than this fails the export (never a partial file)
 
     @property
     def file_name(self) -> str:
         return f"{self.name}.{self.format}"
 
     def folder(self, home: Path) -> Path:
-        folder = Path(self.destination).expanduser()
-        return folder if folder.is_absolute() else home / folder
+        """The destination under the warehouse home (``ingest.serving.exports`` checks that it
+        lies inside the exports folder before writing)."""
+        return home / self.destination
 
     def describe_filters(self) -> str:
         parts = []
@@ -166,11 +194,12 @@ def _human(delta: timedelta) -> str:
     return f"{seconds // 60} minutes"
 
 
+@_one_line_errors("exports_config")
 def load_exports(path: Path | None = None) -> ExportsConfig:
-    path = path or config_path(EXPORTS_ENV, "exports.yaml")
+    path = path or get_settings().exports_config
     data = _read_yaml(path)
     _unknown_keys(str(path), data, {"exports", "destination", "timezone"})
-    default_dest = str(data.get("destination") or "exports")
+    default_dest = _text(data.get("destination") or "exports", f"{path}: destination")
     entries = data.get("exports") or []
     if not isinstance(entries, list):
         raise ConfigError(f"{path}: `exports` must be a list of exports")
@@ -181,7 +210,8 @@ def load_exports(path: Path | None = None) -> ExportsConfig:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ConfigError(f"{path}: export names must be unique; repeated: {dupes}")
-    return ExportsConfig(tuple(specs), str(data.get("timezone") or "UTC"), path)
+    timezone = _timezone(data.get("timezone") or "UTC", f"{path}: timezone")
+    return ExportsConfig(tuple(specs), timezone, path)
 
 
 def _export_spec(entry: Any, where: str, default_dest: str) -> ExportSpec:
@@ -197,6 +227,8 @@ def _export_spec(entry: Any, where: str, default_dest: str) -> ExportSpec:
         "format",
         "destination",
         "schedule",
+        "timeout",
+        "max_rows",
     }
     _unknown_keys(where, entry, allowed)
     name = entry.get("name")
@@ -212,6 +244,8 @@ def _export_spec(entry: Any, where: str, default_dest: str) -> ExportSpec:
         raise ConfigError(f"{where}: `mart` must be a table name such as fct_leads")
     if query is not None and not isinstance(query, str):
         raise ConfigError(f"{where}: `query` must be SQL text")
+    if query is not None:
+        _read_query(query, where)
     fmt = str(entry.get("format") or "csv").lower()
     if fmt not in EXPORT_FORMATS:
         raise ConfigError(f"{where}: `format` must be one of {EXPORT_FORMATS}, got {fmt!r}")
@@ -251,9 +285,18 @@ def _export_spec(entry: Any, where: str, default_dest: str) -> ExportSpec:
     schedule = entry.get("schedule")
     if schedule is not None:
         schedule = check_cron(schedule, f"{where} schedule")
+    destination = _destination(
+        _text(entry.get("destination") or default_dest, f"{where} destination"), where
+    )
+    timeout = _number(entry.get("timeout", EXPORT_TIMEOUT), f"{where} timeout")
+    max_rows = entry.get("max_rows", EXPORT_MAX_ROWS)
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
+        raise ConfigError(f"{where}: max_rows must be a whole number >= 1, got {max_rows!r}")
+    if timeout <= 0:
+        raise ConfigError(f"{where}: timeout must be a number of seconds above 0")
     return ExportSpec(
         name=name,
-        description=str(entry.get("description") or f"Export {name}"),
+        description=_text(entry.get("description") or f"Export {name}", f"{where} description"),
         mart=mart,
         query=query.strip().rstrip(";") if query else None,
         columns=column_list,
@@ -262,9 +305,34 @@ def _export_spec(entry: Any, where: str, default_dest: str) -> ExportSpec:
         relative_to=relative_to,
         where=tuple(where_items),
         format=fmt,
-        destination=str(entry.get("destination") or default_dest),
+        destination=destination,
         schedule=schedule,
+        timeout=timeout,
+        max_rows=max_rows,
     )
+
+
+def _read_query(query: str, where: str) -> None:
+    """An export's query must be one read statement (the SQL sandbox's rule)."""
+    from ingest.serving.sandbox import SqlRefused, read_only_statement
+
+    try:
+        read_only_statement(query)
+    except SqlRefused as refused:
+        raise ConfigError(f"{where}: `query`: {refused}") from None
+
+
+def _destination(value: Any, where: str) -> str:
+    """A folder relative to the warehouse home: no absolute path, ``~`` or ``..`` (that it lies
+    inside the exports folder, symlinks followed, is checked when the export runs)."""
+    text = str(value).strip()
+    parts = Path(text).parts
+    if Path(text).is_absolute() or text.startswith("~") or ".." in parts:
+        raise ConfigError(
+            f"{where}: destination {text!r} must be a folder under exports/ in the warehouse"
+            " home (no absolute path, ~ or ..), e.g. exports/daily"
+        )
+    return text
 
 
 # --------------------------------------------------------------------------- retention
@@ -290,8 +358,9 @@ class RetentionConfig:
 DEFAULT_KEEP_DAYS = 30
 
 
+@_one_line_errors("retention_config")
 def load_retention(path: Path | None = None) -> RetentionConfig:
-    path = path or config_path(RETENTION_ENV, "retention.yaml")
+    path = path or get_settings().retention_config
     data = _read_yaml(path)
     _unknown_keys(str(path), data, {"schedule", "defaults", "datasets"})
     defaults = data.get("defaults") or {}
@@ -308,9 +377,9 @@ def load_retention(path: Path | None = None) -> RetentionConfig:
         )
     result = []
     for dataset in RETENTION_DATASETS:
-        entry = {**defaults, **(datasets.get(dataset) or {})}
         where = f"{path}: datasets.{dataset}"
-        _unknown_keys(where, entry, {"keep_days", "delete_landing_files"})
+        _unknown_keys(where, datasets.get(dataset) or {}, {"keep_days", "delete_landing_files"})
+        entry = {**defaults, **(datasets.get(dataset) or {})}
         keep = entry.get("keep_days", DEFAULT_KEEP_DAYS)
         if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
             raise ConfigError(f"{where}: keep_days must be a whole number of days >= 1")
@@ -415,14 +484,15 @@ def _rule(entry: Any, where: str) -> AlertRule:
     return AlertRule(name=name, kind=kind, severity=severity, params=merged)
 
 
-def load_alerts(path: Path | None = None, environ: dict[str, str] | None = None) -> AlertsConfig:
-    env = os.environ if environ is None else environ
-    path = path or config_path(ALERTS_ENV, "alerts.yaml", env)
+@_one_line_errors("alerts_config")
+def load_alerts(path: Path | None = None, environ: Mapping[str, str] | None = None) -> AlertsConfig:
+    settings = get_settings(environ)
+    path = path or settings.alerts_config
     data = _read_yaml(path)
     _unknown_keys(str(path), data, {"webhook", "lookback_days", "schedule", "rules"})
     webhook = data.get("webhook") or {}
     _unknown_keys(f"{path}: webhook", webhook, {"url", "timeout_seconds"})
-    url = env.get(WEBHOOK_ENV, "").strip() or str(webhook.get("url") or "").strip()
+    url = settings.alert_webhook or str(webhook.get("url") or "").strip()
     if url and not url.startswith(("http://", "https://")):
         raise ConfigError(f"{path}: webhook url must start with http:// or https://, got {url!r}")
     entries = data.get("rules")
@@ -449,3 +519,20 @@ def load_alerts(path: Path | None = None, environ: dict[str, str] | None = None)
         schedule=schedule,
         path=path,
     )
+
+
+# --------------------------------------------------------------------------- all files
+
+
+def config_problems() -> list[str]:
+    """One line per config file that cannot be used (alerts, exports, retention, custom fields);
+    empty when every file loads. Each broken file only turns off what it configures."""
+    from ingest.typed.fields import load_registry
+
+    problems = []
+    for load in (load_alerts, load_exports, load_retention, load_registry):
+        try:
+            load()
+        except ConfigError as exc:
+            problems.append(str(exc))
+    return problems

@@ -26,15 +26,13 @@ then the custom-fields file, then unknown ids sorted) keeps it, the next get ``_
 from __future__ import annotations
 
 import csv
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
-
 from ingest.paths import PROJECT_ROOT
+from ingest.settings import ConfigError, get_settings, read_yaml
 from ingest.typed.types import TYPE_NAMES
 
 STANDARD_FIELDS_PATH = PROJECT_ROOT / "seeds" / "standard_fields.csv"
@@ -58,7 +56,7 @@ STANDARD, CUSTOM, UNKNOWN = "standard", "custom", "unknown"
 SSN_LIKE_TYPES = frozenset({"ssn"})
 
 
-class FieldRegistryError(ValueError):
+class FieldRegistryError(ConfigError):
     """A bad standard-fields seed or custom-fields file."""
 
 
@@ -182,9 +180,9 @@ def _read_standard(path: Path) -> list[Field]:
 
 def _read_custom(path: Path) -> list[Field]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise FieldRegistryError(f"{path}: not valid YAML: {error}") from None
+        data = read_yaml(path)
+    except ConfigError as error:
+        raise FieldRegistryError(str(error)) from None
     if data is None:
         return []
     if not isinstance(data, list):
@@ -203,7 +201,7 @@ def _read_custom(path: Path) -> list[Field]:
         field_id = field_id.strip()
         if field_id in RESERVED_KEYS:
             raise FieldRegistryError(f"{where}: {field_id!r} is reserved (it is the lead id)")
-        if declared not in DECLARABLE_TYPES:
+        if not isinstance(declared, str) or declared not in DECLARABLE_TYPES:
             raise FieldRegistryError(
                 f"{where} ({field_id}): type {declared!r} is not one of "
                 f"{', '.join(sorted(DECLARABLE_TYPES))}"
@@ -215,8 +213,7 @@ def _read_custom(path: Path) -> list[Field]:
 
 
 def default_custom_fields_path() -> Path:
-    value = os.environ.get(CUSTOM_FIELDS_ENV, "").strip()
-    return Path(value).expanduser() if value else CUSTOM_FIELDS_PATH
+    return get_settings().custom_fields
 
 
 def load_registry(

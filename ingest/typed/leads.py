@@ -39,17 +39,18 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
+from ingest.settings import DEFAULT_SSN_SALT as DEFAULT_SSN_SALT
+from ingest.settings import get_settings
 from ingest.typed.columns import SEP
 from ingest.typed.contracts import validity_rates
 from ingest.typed.fields import SSN_LIKE_TYPES, Field, FieldRegistry
 from ingest.typed.types import parse
 
 SSN_SALT_ENV = "LEADWH_SSN_SALT"
-DEFAULT_SSN_SALT = "leadwarehouse-development-salt"
 
 
 def ssn_salt() -> str:
-    return os.environ.get(SSN_SALT_ENV) or DEFAULT_SSN_SALT
+    return get_settings().ssn_salt
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Alerts and freshness: the asset ops/alerts (rules in config/alerts.yaml, logic in
-ingest/ops/alerts.py), evaluated after every build, and the freshness check on raw/lead_events."""
+ingest/ops/alerts.py), evaluated after every build, the freshness check on raw/lead_events, and
+the job `ops_alerts` with its schedule `ops_alerts_schedule` (hourly by default)."""
 
 from datetime import timedelta
 
@@ -7,13 +8,20 @@ import dagster as dg
 
 from ingest.landing.raw_store import has_table
 from ingest.ops.alerts import run_alerts, utc_now
-from ingest.ops.config import ConfigError, load_alerts
+from ingest.ops.config import AlertsConfig, ConfigError, load_alerts
 from orchestration.defs.dbt import MART_KEYS
-from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.defs.resources import WarehouseResource
+from orchestration.names import ALERTS as ALERTS_KEY
+from orchestration.names import (
+    IN_PROCESS,
+    OPS_ALERTS_JOB,
+    RAW_EVENTS,
+    RAW_MANIFEST,
+    SERVING,
+    TRIGGER_TAG,
+    WAREHOUSE_POOL,
+)
 
-ALERTS_KEY = dg.AssetKey(["ops", "alerts"])
-RAW_EVENTS = dg.AssetKey(["raw", "lead_events"])
-RAW_MANIFEST = dg.AssetKey(["raw", "ingest_manifest"])
 DELIVERED = "alerts_delivered"
 RULES_VALID = "alert_rules_valid"
 FRESHNESS = "events_are_fresh"
@@ -139,13 +147,34 @@ def events_are_fresh(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 
 
 ops_alerts_job = dg.define_asset_job(
-    "ops_alerts",
-    selection=dg.AssetSelection.assets(ALERTS_KEY, dg.AssetKey(["serving", "serving_database"]))
+    OPS_ALERTS_JOB,
+    selection=dg.AssetSelection.assets(ALERTS_KEY, SERVING)
     | dg.AssetSelection.checks(events_are_fresh),
     description="Evaluate the alert rules and the freshness check now, publish ops.alerts.",
 )
 
 
+def alerts_schedule(cron: str) -> dg.ScheduleDefinition:
+    return dg.ScheduleDefinition(
+        name="ops_alerts_schedule",
+        cron_schedule=cron,
+        execution_timezone="UTC",
+        job=ops_alerts_job,
+        run_config={"execution": IN_PROCESS},
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        tags={TRIGGER_TAG: "ops_alerts_schedule"},
+        description="Re-evaluate the alert rules (freshness included) even when nothing lands.",
+    )
+
+
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(assets=[alerts], asset_checks=[events_are_fresh], jobs=[ops_alerts_job])
+    try:
+        cron = load_alerts().schedule
+    except ConfigError as exc:  # the runs go on, and their alert_rules_valid check shows why
+        dg.get_dagster_logger().error(f"{exc} (alerts keep the default schedule until fixed)")
+        cron = AlertsConfig(rules=()).schedule
+    schedules = [alerts_schedule(cron)] if cron else []
+    return dg.Definitions(
+        assets=[alerts], asset_checks=[events_are_fresh], jobs=[ops_alerts_job], schedules=schedules
+    )

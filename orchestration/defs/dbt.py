@@ -18,7 +18,8 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.dbt_translator import LeadWarehouseTranslator
 from orchestration.defs.project import dbt_project
-from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.defs.resources import WarehouseResource
+from orchestration.names import WAREHOUSE_POOL
 from orchestration.partitions import daily_partitions, dbt_build_args, dbt_vars_for_window
 
 UPSTREAM = "tag:upstream"

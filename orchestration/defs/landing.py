@@ -3,9 +3,17 @@
 import dagster as dg
 
 from ingest.landing.land import land
-from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.defs.resources import WarehouseResource
+from orchestration.names import (
+    RAW_EVENTS,
+    RAW_MANIFEST,
+    RAW_QUARANTINE,
+    RAW_SUBMISSIONS,
+    WAREHOUSE_POOL,
+)
 
-RAW_TABLES = ("lead_events", "lead_submissions", "ingest_manifest", "quarantine")
+RAW_KEYS = (RAW_EVENTS, RAW_SUBMISSIONS, RAW_MANIFEST, RAW_QUARANTINE)
+RAW_TABLES = tuple(key.path[-1] for key in RAW_KEYS)
 
 
 class LandingConfig(dg.Config):
@@ -19,13 +27,13 @@ class LandingConfig(dg.Config):
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
-            ["raw", table],
+            key,
             group_name="landing",
             kinds={"duckdb", "python"},
             description=description,
         )
-        for table, description in zip(
-            RAW_TABLES,
+        for key, description in zip(
+            RAW_KEYS,
             (
                 "Every distinct event from the landing zone (Firehose JSON, NDJSON, CSV),"
                 " payload kept whole.",
@@ -68,22 +76,22 @@ def raw_landing(
             )
     events, submissions = reports["events"].summary(), reports["submissions"].summary()
     yield dg.MaterializeResult(
-        asset_key=["raw", "lead_events"],
+        asset_key=RAW_EVENTS,
         metadata={**events, "table_rows": totals["lead_events"]},
     )
     yield dg.MaterializeResult(
-        asset_key=["raw", "lead_submissions"],
+        asset_key=RAW_SUBMISSIONS,
         metadata={**submissions, "table_rows": totals["lead_submissions"]},
     )
     yield dg.MaterializeResult(
-        asset_key=["raw", "ingest_manifest"],
+        asset_key=RAW_MANIFEST,
         metadata={
             "files_this_run": events["files_landed"] + submissions["files_landed"],
             "table_rows": totals["ingest_manifest"],
         },
     )
     yield dg.MaterializeResult(
-        asset_key=["raw", "quarantine"],
+        asset_key=RAW_QUARANTINE,
         metadata={
             "quarantined_events": events["quarantined"],
             "quarantined_submissions": submissions["quarantined"],

@@ -5,21 +5,19 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from ingest.serving.publish import PUBLISHED, publish, stamped_tables
-from orchestration.defs.alerts import ALERTS_KEY
 from orchestration.defs.dbt import MART_KEYS
 from orchestration.defs.project import dbt_project
-from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
-from orchestration.defs.sensors import FIRST_ARRIVAL_TAG
-from orchestration.defs.typed import TYPED_LEADS
+from orchestration.defs.resources import WarehouseResource
+from orchestration.names import ALERTS, FIRST_ARRIVAL_TAG, SERVING, TYPED_LEADS, WAREHOUSE_POOL
 
 # The ops schema (alerts, retention log) is served with the marts.
 SERVED_SCHEMAS = {**PUBLISHED, "ops": frozenset()}
 
 
 @dg.asset(
-    key=["serving", "serving_database"],
+    key=SERVING,
     group_name="serving",
-    deps=[*MART_KEYS, TYPED_LEADS, ALERTS_KEY],
+    deps=[*MART_KEYS, TYPED_LEADS, ALERTS],
     kinds={"duckdb"},
     pool=WAREHOUSE_POOL,
     description="The marts and the typed leads (date of birth masked) copied to the serving file,"

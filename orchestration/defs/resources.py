@@ -1,21 +1,14 @@
 """Resources: where the warehouse lives, and the dbt CLI."""
 
 import os
-import shutil
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from ingest.paths import ENV_VAR, Paths, get_paths
 from ingest.warehouse import connect_warehouse
-from orchestration.defs.project import dbt_project
-
-# Every asset that writes the warehouse file runs in this pool; its limit is 1 (dagster.yaml in
-# the Dagster home), so runs launched together queue instead of failing on DuckDB's file lock.
-WAREHOUSE_POOL = "warehouse"
+from orchestration.defs.project import dbt_cli
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -43,17 +36,11 @@ class WarehouseResource(dg.ConfigurableResource):
         os.environ[ENV_VAR] = str(self.paths.home)
 
 
-def dbt_executable() -> str:
-    """The dbt next to this Python (the project's virtualenv), else the one on PATH."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
-
-
 @dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "warehouse": WarehouseResource(),
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+            "dbt": dbt_cli(),
         }
     )

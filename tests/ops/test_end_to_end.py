@@ -75,8 +75,8 @@ def drop(target: Path, data: bytes) -> None:
 
 
 def tick(paths: Paths, instance, cursor: str | None):
+    from orchestration.defs.pipeline.sensors import landing_zone_sensor
     from orchestration.defs.resources import WarehouseResource
-    from orchestration.defs.sensors import landing_zone_sensor
 
     context = dg.build_sensor_context(
         instance=instance,

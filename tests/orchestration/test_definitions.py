@@ -70,3 +70,57 @@ def test_each_dbt_check_belongs_to_the_step_that_runs_it():
         if (parents := [key for key in reads(spec) if step_of.get(key, -1) > step])
     }
     assert later == {}
+
+
+def test_dagster_dev_loads_without_an_activated_virtualenv(tmp_path):
+    """`.venv/bin/dagster dev` with a PATH that lacks the virtualenv: the code location still
+    loads, reparsing the dbt project with the virtualenv's dbt (`dagster dev` sets
+    DAGSTER_IS_DEV_CLI, which makes the project reparse at load)."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from ingest.paths import PROJECT_ROOT
+
+    bare_path = "/usr/bin:/bin"
+    assert shutil.which("dbt", path=bare_path) is None, "dbt is on the bare PATH: no test"
+    env = {
+        "PATH": bare_path,
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "LEADWH_HOME": str(tmp_path / "home"),
+        "DAGSTER_HOME": str(tmp_path),
+        "DAGSTER_IS_DEV_CLI": "1",
+    }
+    dagster = Path(sys.executable).parent / "dagster"
+    result = subprocess.run(
+        [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    assert "Validation successful for code location leadwarehouse" in output
+
+
+def test_job_schedule_and_sensor_names_stay_what_the_ui_and_readme_show():
+    definitions = defs()
+    jobs = {j.name for j in definitions.resolve_all_job_defs()} - {"__ASSET_JOB"}
+    assert {"ingest", "transform", "build_all", "ops_alerts", "retention_purge"} <= jobs
+    assert {j for j in jobs if j.startswith("export_")} == {
+        "export_delivery_daily",
+        "export_leads_last_24h",
+        "export_source_scorecard",
+    }
+    assert {s.name for s in definitions.schedules} == {
+        "daily_build",
+        "ops_alerts_schedule",
+        "retention_purge_schedule",
+        "export_delivery_daily_schedule",
+        "export_leads_last_24h_schedule",
+    }
+    assert {s.name for s in definitions.sensors} == {"landing_zone_sensor"}

@@ -130,8 +130,8 @@ def zone(tmp_path):
 
 
 def tick(paths: Paths, instance, cursor: str | None):
+    from orchestration.defs.pipeline.sensors import landing_zone_sensor
     from orchestration.defs.resources import WarehouseResource
-    from orchestration.defs.sensors import landing_zone_sensor
 
     context = dg.build_sensor_context(
         instance=instance,
@@ -142,7 +142,7 @@ def tick(paths: Paths, instance, cursor: str | None):
 
 
 def test_the_sensor_requests_one_run_per_batch_and_nothing_twice(zone):
-    from orchestration.defs.sensors import FIRST_ARRIVAL_TAG, RANGE_END, RANGE_START
+    from orchestration.defs.pipeline.sensors import FIRST_ARRIVAL_TAG, RANGE_END, RANGE_START
 
     with dg.instance_for_test() as instance:
         empty = tick(zone, instance, None)
@@ -185,7 +185,7 @@ def test_the_sensor_requests_one_run_per_batch_and_nothing_twice(zone):
 
 
 def test_the_sensor_waits_while_two_of_its_runs_are_in_flight(zone):
-    from orchestration.defs.sensors import SENSOR_NAME, TRIGGER_TAG
+    from orchestration.defs.pipeline.sensors import SENSOR_NAME, TRIGGER_TAG
 
     write(zone.landing_events / "batches/a.ndjson", events_line(EVENT["start_timestamp"]))
     time.sleep(SETTLE + 0.1)
@@ -221,7 +221,7 @@ def test_a_fresh_sensor_starts_after_what_the_serving_file_holds(zone, tmp_path)
 
 
 def test_the_daily_schedule_builds_yesterdays_partition():
-    from orchestration.defs.schedules import daily_build
+    from orchestration.defs.pipeline.schedules import daily_build
 
     context = dg.build_schedule_context(
         scheduled_execution_time=datetime(2026, 11, 3, 0, 30, tzinfo=UTC)
@@ -273,7 +273,7 @@ def test_every_schedule_sensor_and_group_is_in_the_code_location(definitions):
 
 
 def test_every_asset_that_writes_the_warehouse_is_in_the_pool(definitions):
-    from orchestration.defs.resources import WAREHOUSE_POOL
+    from orchestration.names import WAREHOUSE_POOL
 
     graph = definitions.resolve_asset_graph()
     writers = [

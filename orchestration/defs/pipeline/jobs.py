@@ -1,24 +1,27 @@
-"""Jobs people launch from the UI or the CLI."""
+"""The pipeline's jobs, launched by the landing sensor, the daily schedule, `leadwh build` or the
+UI."""
 
 import dagster as dg
 
-INGEST = dg.AssetSelection.groups("landing", "typed")
+from orchestration.names import BUILD_ALL_JOB, INGEST_GROUPS, INGEST_JOB, TRANSFORM_JOB
+
+INGEST = dg.AssetSelection.groups(*INGEST_GROUPS)
 
 ingest_job = dg.define_asset_job(
-    "ingest",
+    INGEST_JOB,
     selection=INGEST,
     description="Land new files from the landing zone and parse the leads by type.",
 )
 
 transform_job = dg.define_asset_job(
-    "transform",
+    TRANSFORM_JOB,
     selection=dg.AssetSelection.all() - INGEST,
     description="dbt build (seeds, staging, the partition window's facts and aggregates, "
     "dimensions) and publish the serving file. Pick a partition range to backfill.",
 )
 
 build_all = dg.define_asset_job(
-    "build_all",
+    BUILD_ALL_JOB,
     selection=dg.AssetSelection.all(),
     description="Land, parse, build and test every dbt model, publish the serving file.",
 )

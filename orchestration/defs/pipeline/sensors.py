@@ -12,13 +12,11 @@ publish of its events is reported on the serving asset (`landing_to_serving_seco
 """
 
 import hashlib
-import os
 from datetime import UTC, datetime
 
 import dagster as dg
 
 from ingest.landing.watch import (
-    DEFAULT_SETTLE_SECONDS,
     WatchCursor,
     advance,
     batch_dates,
@@ -28,20 +26,21 @@ from ingest.landing.watch import (
     scan,
     take_batch,
 )
-from orchestration.defs.jobs import build_all, ingest_job
+from ingest.settings import get_settings
+from orchestration.defs.pipeline.jobs import build_all, ingest_job
 from orchestration.defs.resources import WarehouseResource
+from orchestration.names import (
+    BATCH_FILES_TAG,
+    FIRST_ARRIVAL_TAG,
+    IN_PROCESS,
+    RANGE_END,
+    RANGE_START,
+    TRIGGER_TAG,
+)
+from orchestration.names import LANDING_SENSOR as SENSOR_NAME
 from orchestration.partitions import daily_partitions, partition_range_for_dates
 
-SENSOR_NAME = "landing_zone_sensor"
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
-TRIGGER_TAG = "leadwh/trigger"
-FIRST_ARRIVAL_TAG = "leadwh/first_arrival"
-BATCH_FILES_TAG = "leadwh/batch_files"
 MAX_IN_FLIGHT = 2
-# The batch's steps run one after the other anyway (the warehouse pool's limit is 1): running
-# them in the run's own process saves starting a process and loading the code per step.
-IN_PROCESS = {"config": {"in_process": {}}}
 IN_FLIGHT = [
     dg.DagsterRunStatus.QUEUED,
     dg.DagsterRunStatus.NOT_STARTED,
@@ -50,14 +49,7 @@ IN_FLIGHT = [
 ]
 
 
-def _env_float(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, "") or default)
-    except ValueError:
-        return default
-
-
-INTERVAL_SECONDS = int(_env_float("LEADWH_SENSOR_INTERVAL", 10))
+INTERVAL_SECONDS = get_settings().sensor_interval  # the sensor's definition needs it at load
 
 
 def batch_run_request(landing, batch, new_cursor: WatchCursor) -> dg.RunRequest:
@@ -97,7 +89,7 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext, warehouse: Warehous
     if cursor is None:
         cursor = initial_cursor(paths.serving)
         context.log.info(f"starting to watch {paths.landing} (cursor {cursor.to_json()})")
-    settle = _env_float("LEADWH_SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS)
+    settle = get_settings().settle_seconds
     arrivals = new_arrivals(scan(paths.landing, settle), cursor)
     if not arrivals:
         return dg.SensorResult(

@@ -1,0 +1,234 @@
+"""Every setting of LeadWarehouse: the ``LEADWH_*`` environment variables (and ``DAGSTER_HOME``),
+with their defaults, and the config files they point at.
+
+One declaration per setting (:class:`Settings`); the README's "Settings" table is generated from it
+(``python -m ingest.settings``) and a test checks the two agree. Settings are read when asked for
+(:func:`get_settings`), never at import, so a test or a command that changes the environment is
+seen by the next call. An unset or empty variable means its default; a value that cannot be used
+raises :class:`SettingsError`, one line naming the variable, the value and what to write instead.
+
+The derived locations under the warehouse home are in ``ingest/paths.py``; dbt's profile
+(``dbt_project/profiles.yml``) reads ``LEADWH_HOME`` and ``LEADWH_DUCKDB_MEMORY_LIMIT`` itself,
+with the same defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+CONFIG_DIR = PROJECT_ROOT / "config"
+DEFAULT_HOME = PROJECT_ROOT / "data"
+PREFIX = "LEADWH_"
+DEFAULT_SSN_SALT = "leadwarehouse-development-salt"
+
+
+class ConfigError(ValueError):
+    """A setting or config file that cannot be used; the message (one line) says which file or
+    variable, what is wrong and what to write instead."""
+
+
+class SettingsError(ConfigError):
+    """An environment variable that cannot be used."""
+
+
+class Settings(BaseModel):
+    """The settings, by environment variable. Field descriptions are the README's "what"."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=False)
+
+    home: Path = Field(
+        DEFAULT_HOME,
+        alias="LEADWH_HOME",
+        description="the warehouse home (landing zone, warehouse, serving file, exports, "
+        "Dagster home); a folder, created when missing",
+    )
+    dagster_home: Path | None = Field(
+        None,
+        alias="DAGSTER_HOME",
+        description="the Dagster instance (run history, schedules' and sensors' state)",
+        json_schema_extra={"shown_default": "$LEADWH_HOME/dagster"},
+    )
+    custom_fields: Path = Field(
+        CONFIG_DIR / "custom_fields.yaml",
+        alias="LEADWH_CUSTOM_FIELDS",
+        description="your custom fields (id, type, label); unknown fields are kept as strings "
+        "and reported as schema drift",
+    )
+    exports_config: Path = Field(
+        CONFIG_DIR / "exports.yaml",
+        alias="LEADWH_EXPORTS_CONFIG",
+        description="the scheduled exports (mart or query, filters, format, destination, cron)",
+    )
+    retention_config: Path = Field(
+        CONFIG_DIR / "retention.yaml",
+        alias="LEADWH_RETENTION_CONFIG",
+        description="how long raw events and submissions are kept, and the purge's schedule",
+    )
+    alerts_config: Path = Field(
+        CONFIG_DIR / "alerts.yaml",
+        alias="LEADWH_ALERTS_CONFIG",
+        description="the alert rules, their schedule and the webhook",
+    )
+    alert_webhook: str = Field(
+        "",
+        alias="LEADWH_ALERT_WEBHOOK",
+        description="URL that receives each new alert as Slack-compatible JSON (overrides "
+        "`webhook.url` of the alerts file); empty: alerts are recorded only",
+        json_schema_extra={"default_prose": "none"},
+    )
+    duckdb_memory_limit: str = Field(
+        "4GB",
+        alias="LEADWH_DUCKDB_MEMORY_LIMIT",
+        description="DuckDB's memory limit for the pipeline and dbt (larger work spills to disk)",
+    )
+    landing_workers: int = Field(
+        2,
+        ge=1,
+        alias="LEADWH_LANDING_WORKERS",
+        description="processes that parse landed files while the main one loads them",
+    )
+    partitions_start: date = Field(
+        date(2025, 1, 1),
+        alias="LEADWH_PARTITIONS_START",
+        description="the first daily partition (older events still land: the first partition is "
+        "open-ended); read when the code location loads",
+    )
+    sensor_interval: int = Field(
+        10,
+        ge=1,
+        alias="LEADWH_SENSOR_INTERVAL",
+        description="seconds between two looks of the landing sensor at the landing zone; read "
+        "when the code location loads",
+    )
+    settle_seconds: float = Field(
+        3.0,
+        ge=0,
+        alias="LEADWH_SETTLE_SECONDS",
+        description="a landed file untouched for less than this is still being written: the "
+        "sensor waits",
+    )
+    ssn_salt: str = Field(
+        DEFAULT_SSN_SALT,
+        alias="LEADWH_SSN_SALT",
+        description="salt of `ssn__hash`; set your own in production and keep it",
+        json_schema_extra={"default_prose": "a public development salt"},
+    )
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _home_is_a_folder(cls, home: Path) -> Path:
+        home = home.expanduser().resolve()
+        if home.exists() and not home.is_dir():
+            raise ValueError(
+                "is a file, not a folder: point it at a folder (it is created when missing)"
+            )
+        return home
+
+    @field_validator(
+        "dagster_home",
+        "custom_fields",
+        "exports_config",
+        "retention_config",
+        "alerts_config",
+        mode="after",
+    )
+    @classmethod
+    def _absolute(cls, path: Path | None) -> Path | None:
+        return None if path is None else path.expanduser().resolve()
+
+
+def variables() -> dict[str, str]:
+    """Environment variable -> field name, in declaration order."""
+    return {info.alias: name for name, info in Settings.model_fields.items() if info.alias}
+
+
+def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings from ``environ`` (default: the process environment, read now)."""
+    env = os.environ if environ is None else environ
+    given = {key: env[key].strip() for key in variables() if env.get(key, "").strip()}
+    try:
+        return Settings.model_validate(given)
+    except ValidationError as exc:
+        raise SettingsError(_one_line(exc)) from None
+
+
+def _one_line(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else "settings"
+        message = error["msg"].removeprefix("Value error, ")
+        default = shown_default(name)
+        problems.append(f"{name}={error.get('input')!r}: {message} (default: {default})")
+    return "; ".join(problems)
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
+    """``LEADWH_*`` variables that are set but are no setting (a typo, or an old name)."""
+    env = os.environ if environ is None else environ
+    return sorted(k for k in env if k.startswith(PREFIX) and k not in variables())
+
+
+def _extra(variable: str) -> dict:
+    extra = Settings.model_fields[variables()[variable]].json_schema_extra
+    return extra if isinstance(extra, dict) else {}
+
+
+def shown_default(variable: str) -> str:
+    """A setting's default as the README shows it (paths relative to the project)."""
+    info = Settings.model_fields[variables()[variable]]
+    extra = _extra(variable)
+    if "shown_default" in extra or "default_prose" in extra:
+        return str(extra.get("shown_default") or extra["default_prose"])
+    default = info.default
+    if isinstance(default, Path):
+        relative = default.relative_to(PROJECT_ROOT).as_posix()
+        return relative if "/" in relative else f"./{relative}"
+    if isinstance(default, float) and default.is_integer():
+        return str(int(default))
+    return str(default)
+
+
+def settings_table() -> str:
+    """The README's "Settings" table (markdown), from the declarations above."""
+    lines = ["| environment variable | default | what |", "|---|---|---|"]
+    for variable, name in variables().items():
+        description = Settings.model_fields[name].description
+        default = shown_default(variable)
+        default = default if "default_prose" in _extra(variable) else f"`{default}`"
+        lines.append(f"| `{variable}` | {default} | {description} |")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- config files
+
+
+def read_yaml(path: Path) -> Any:
+    """A config file's YAML (None when the file is missing or empty); anything that keeps it from
+    being read is a :class:`ConfigError` of one line naming the file, the place and the problem."""
+    if not path.exists():
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{where}: not valid YAML ({problem}); fix the file's syntax") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+if __name__ == "__main__":  # python -m ingest.settings: the README table
+    sys.stdout.write(settings_table() + "\n")
