@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.paths import PROJECT_ROOT
+from ingest.settings import PROJECT_ROOT
 
 # Schemas copied to the serving file, and columns withheld from it (PII kept only in the warehouse:
 # the date of birth is served masked, `dob__masked`).
