@@ -10,6 +10,7 @@ export PATH := $(BIN):$(PATH)
 DAGSTER_PORT ?= 3000
 DASHBOARD_PORT ?= 8501
 HOST ?= 127.0.0.1
+PYTHON_DIRS := ingest orchestration dashboards tests benchmarks
 
 .PHONY: setup instance sample build demo serve ui dashboards browser-deps node-deps test lint docs clean
 
@@ -83,8 +84,11 @@ $(NODE_REF)/node_modules/.package-lock.json: $(NODE_REF)/package.json $(NODE_REF
 test: setup browser-deps node-deps
 	$(BIN)/pytest
 
+## lint: ruff (lint + format check) on the Python, sqlfluff on the dbt models (.sqlfluff)
 lint: setup
-	$(BIN)/ruff check ingest orchestration dashboards tests benchmarks
+	$(BIN)/ruff check $(PYTHON_DIRS)
+	$(BIN)/ruff format --check $(PYTHON_DIRS)
+	$(BIN)/sqlfluff lint models --processes 1
 
 ## docs: dbt's documentation site for every model and column
 docs: setup

@@ -32,13 +32,18 @@ def dbt_vars_for_window(
     return {"min_date": min_date.isoformat(), "max_date": max_date.isoformat()}
 
 
-def dbt_build_args(window_vars: dict[str, str] | None, selection: str | None = None) -> list[str]:
-    """`dbt build` arguments; dbt receives the window as --vars (JSON). Tests run with the run
-    that builds all their parents (`buildable`), so a test that compares a fact with a dimension
-    runs once the dimension is built, not before."""
+def dbt_build_args(
+    window_vars: dict[str, str] | None,
+    selection: str | None = None,
+    indirect_selection: str = "buildable",
+) -> list[str]:
+    """`dbt build` arguments; dbt receives the window as --vars (JSON). By default a test runs
+    with the run that builds all its parents (`buildable`), so a test that compares a fact with
+    a dimension runs once the dimension is built, not before; the run that builds the last
+    models passes `eager` (every test touching them, whatever built its other side)."""
     import json
 
-    args = ["build", "--indirect-selection", "buildable"]
+    args = ["build", "--indirect-selection", indirect_selection]
     if window_vars:
         args += ["--vars", json.dumps(window_vars, sort_keys=True)]
     if selection:

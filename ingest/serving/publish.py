@@ -37,6 +37,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.pause_points import pause_point
+from ingest.settings import PROJECT_ROOT
 from ingest.typed.fields import is_dob_name
 
 # Schemas copied to the serving file, and columns withheld from it by name. Besides these, every
@@ -50,15 +51,10 @@ PUBLISHED: dict[str, frozenset[str]] = {
 DOB_WITHHELD = ("raw", "normal", "age")
 SEP = "__"
 
-# Tables published by their rows built since the last publish: table -> its unique key. Each has
-# a `built_at` column stamped with the run that (re)wrote the row.
-DELTA_KEYS: dict[str, str] = {
-    "marts.fct_lead_events": "event_id",
-    "marts.fct_deliveries": "delivery_id",
-    "marts.fct_leads": "lead_id",
-    "marts.fct_feedback": "feedback_event_id",
-    "typed.leads": "lead_id",
-}
+# dbt's manifest (`dbt parse` writes it; every build does too): which marts are stamped.
+DBT_MANIFEST = PROJECT_ROOT / "dbt_project" / "target" / "manifest.json"
+# The one stamped table that is not a dbt model: ingest/typed/store.py stamps it.
+TYPED_STAMPED: dict[str, str] = {"typed.leads": "lead_id"}
 STAMP = "built_at"
 COMPACT_GROWTH = 1.5
 
@@ -83,9 +79,11 @@ def publish(
     full: bool = False,
 ) -> PublishResult:
     """Write the published schemas to a new serving file and swap it in; returns its version.
-    Incremental on a copy of the previous serving file unless `full` or it has grown too big."""
+    Incremental on a copy of the previous serving file unless `full` or it has grown too big;
+    `delta_keys` (table -> unique key) are the tables published by their new rows, by default
+    the stamped ones (`stamped_tables`)."""
     schemas = PUBLISHED if schemas is None else schemas
-    delta_keys = DELTA_KEYS if delta_keys is None else delta_keys
+    delta_keys = stamped_tables() if delta_keys is None else delta_keys
     if not warehouse.exists():
         raise FileNotFoundError(
             f"warehouse file {warehouse} does not exist: run `leadwh build` first"
@@ -213,6 +211,30 @@ def personal_columns(names: list[str]) -> frozenset[str]:
         or is_dob_name(prefix)
     }
     return frozenset(f"{prefix}{SEP}{part}" for prefix in dob for part in DOB_WITHHELD)
+
+
+def stamped_tables(manifest: Path = DBT_MANIFEST) -> dict[str, str]:
+    """The tables published by their rows built since the last publish, `schema.table` -> its
+    unique key: the dbt models whose config says `meta: {stamped: true}` (their key is their
+    incremental `unique_key`), read from dbt's manifest, and typed.leads. Each has a `built_at`
+    column stamped with the run that (re)wrote the row."""
+    if not manifest.exists():
+        raise FileNotFoundError(
+            f"dbt's manifest {manifest} does not exist: run `leadwh build`, or"
+            " `dbt parse` in dbt_project/, first"
+        )
+    stamped = dict(TYPED_STAMPED)
+    for node in json.loads(manifest.read_text())["nodes"].values():
+        if node["resource_type"] != "model" or not node["config"].get("meta", {}).get("stamped"):
+            continue
+        key = node["config"].get("unique_key")
+        if not isinstance(key, str):
+            raise ValueError(
+                f"dbt model {node['name']} is `stamped` but its unique_key is {key!r}: publish"
+                " replaces a stamped table's rows by one key column; give it one"
+            )
+        stamped[f"{node['schema']}.{node['alias']}"] = key
+    return stamped
 
 
 def _reusable_size(serving: Path) -> int | None:

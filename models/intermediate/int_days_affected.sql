@@ -30,7 +30,9 @@ leads_in_window as (
 
 submission_days as (
 
-    select distinct 'submission' as day_kind, leads.submitted_date as day
+    select distinct
+        'submission' as day_kind,
+        leads.submitted_date as day
     from leads
     inner join leads_in_window
         on leads.lead_id = leads_in_window.lead_id
@@ -39,7 +41,9 @@ submission_days as (
 
 delivery_days as (
 
-    select distinct 'delivery' as day_kind, deliveries.delivery_date as day
+    select distinct
+        'delivery' as day_kind,
+        deliveries.delivery_date as day
     from deliveries
     inner join leads_in_window
         on deliveries.lead_id = leads_in_window.lead_id
@@ -48,7 +52,9 @@ delivery_days as (
 
 event_days as (
 
-    select distinct 'event' as day_kind, event_date as day
+    select distinct
+        'event' as day_kind,
+        event_date as day
     from events
     where built_at = {{ this_run_at() }}
 

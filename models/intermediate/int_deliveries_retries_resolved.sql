@@ -49,7 +49,8 @@ retry_counts as (
 final as (
 
     select
-        {{ dbt.concat(['first_attempts.lead_id', "'-'", 'first_attempts.step_id']) }} as delivery_id,
+        {{ dbt.concat(['first_attempts.lead_id', "'-'", 'first_attempts.step_id']) }}
+            as delivery_id,
         first_attempts.lead_id,
         first_attempts.step_id,
         first_attempts.event_id as first_event_id,
@@ -91,11 +92,11 @@ final as (
     from first_attempts
     left join completed_retries as final_retry
         on first_attempts.lead_id = final_retry.lead_id
-        and first_attempts.step_id = final_retry.step_id
-        and final_retry.recency_rank = 1
+            and first_attempts.step_id = final_retry.step_id
+            and final_retry.recency_rank = 1
     left join retry_counts
         on first_attempts.lead_id = retry_counts.lead_id
-        and first_attempts.step_id = retry_counts.step_id
+            and first_attempts.step_id = retry_counts.step_id
     where first_attempts.attempt_rank = 1
 
 )

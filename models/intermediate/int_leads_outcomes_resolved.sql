@@ -86,7 +86,7 @@ final as (
     from source_events
     left join stops
         on source_events.lead_id = stops.lead_id
-        and stops.stop_rank = 1
+            and stops.stop_rank = 1
     where source_events.recency_rank = 1
 
 )

@@ -12,7 +12,8 @@ events as (
 
 days as (
 
-    select day as event_date from {{ ref('int_days_affected') }} where day_kind = 'event'
+    select day as event_date from {{ ref('int_days_affected') }}
+    where day_kind = 'event'
 
 ),
 

@@ -1,4 +1,11 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='step_id') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='step_id',
+        tags=['downstream'],
+    )
+}}
 -- One row per flow step (filter or recipient), with what it is as last seen.
 {{
     dimension_from_events(

@@ -17,13 +17,18 @@ lead_events as (
 
 feedback as (
 
-    select * from lead_events where event_type = 'feedback-received'
+    select * from lead_events
+    where event_type = 'feedback-received'
 
 ),
 
 answered as (
 
-    select event_id, lead_id, step_id, started_at
+    select
+        event_id,
+        lead_id,
+        step_id,
+        started_at
     from lead_events
     where event_type in ('recipient', 'retry')
 
@@ -46,8 +51,9 @@ final as (
     select
         feedback.event_id as feedback_event_id,
         feedback.lead_id,
-        {{ dbt.concat(['feedback.lead_id', "'-'", 'coalesce(answered.step_id, feedback.step_id)']) }}
-            as delivery_id,
+        {{ dbt.concat([
+            'feedback.lead_id', "'-'", 'coalesce(answered.step_id, feedback.step_id)'
+        ]) }} as delivery_id,
         feedback.recipient_event_id,
         coalesce(answered.step_id, feedback.step_id) as step_id,
         feedback.flow_id,
@@ -63,8 +69,9 @@ final as (
         coalesce(feedback.feedback_at, feedback.started_at) as feedback_at,
         cast(coalesce(feedback.feedback_at, feedback.started_at) as date) as feedback_date,
         answered.started_at as delivered_at,
-        {{ dbt.datediff('answered.started_at', 'coalesce(feedback.feedback_at, feedback.started_at)', 'hour') }}
-            / 24.0 as days_after_delivery,
+        {{ dbt.datediff(
+            'answered.started_at', 'coalesce(feedback.feedback_at, feedback.started_at)', 'hour'
+        ) }} / 24.0 as days_after_delivery,
         coalesce(forwarded.forwarded_to_source, 0) = 1 as forwarded_to_source,
         {{ this_run_at() }} as built_at
     from feedback
@@ -72,7 +79,7 @@ final as (
         on feedback.recipient_event_id = answered.event_id
     left join forwarded
         on feedback.lead_id = forwarded.lead_id
-        and coalesce(answered.step_id, feedback.step_id) = forwarded.step_id
+            and coalesce(answered.step_id, feedback.step_id) = forwarded.step_id
 
 )
 

@@ -17,8 +17,8 @@ events as (
 
     select * from {{ ref('stg_leadconduit__events') }}
     {% if is_incremental() %}
-    where {{ in_window('event_date') }}
-        or {{ newer_than_latest_in('ingested_at', this, 'ingested_at') }}
+        where {{ in_window('event_date') }}
+            or {{ newer_than_latest_in('ingested_at', this, 'ingested_at') }}
     {% endif %}
 
 ),

@@ -1,3 +1,4 @@
+{{ config(tags=['downstream']) }}
 -- The source-quality scorecard over all history: one row per flow and source.
 with
 

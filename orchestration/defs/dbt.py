@@ -1,9 +1,14 @@
-"""dbt models, seeds and tests as Dagster assets and asset checks, in three sets:
+"""dbt models, seeds and tests as Dagster assets and asset checks, in three sets, one dbt
+tag each (a test of the model of another set runs where all its parents are built):
 
-- upstream (seeds, staging views): unpartitioned, cheap, rebuilt every run;
+- upstream (seeds, staging views, and the tests of the raw sources, tag:upstream):
+  unpartitioned, cheap, rebuilt every run;
 - partitioned (incremental facts and aggregates, tag:partitioned): daily partitions on event
   date; a run covering a range of partitions runs dbt once with the window as --vars;
-- downstream (dimensions, the all-time scorecard): unpartitioned, rebuilt from the facts.
+- downstream (dimensions, the all-time scorecard, tag:downstream): unpartitioned, rebuilt from
+  the facts. It also runs the tests that check the facts' keys against the dimensions, which
+  Dagster shows as checks of the dimensions (their `meta.dagster.ref` in the marts' YAML), so
+  every check a step declares is one its dbt command runs.
 """
 
 from datetime import date
@@ -19,6 +24,7 @@ from orchestration.partitions import daily_partitions, dbt_build_args, dbt_vars_
 
 UPSTREAM = "tag:upstream"
 PARTITIONED = "tag:partitioned"
+DOWNSTREAM = "tag:downstream"
 # What the three sets share: the project, the asset keys, and the warehouse pool (one writer).
 DBT_ASSET_OPTIONS = dict(
     manifest=dbt_project.manifest_path,
@@ -68,15 +74,16 @@ def dbt_partitioned(
 
 @dbt_assets(
     **DBT_ASSET_OPTIONS,
-    exclude=f"{UPSTREAM} {PARTITIONED}",
+    select=DOWNSTREAM,
     name="dbt_downstream",
 )
 def dbt_downstream(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    """Dimensions and all-time summaries, rebuilt from the facts."""
+    """Dimensions and all-time summaries, rebuilt from the facts; every test touching them
+    (`eager`, as Dagster selects checks), the facts' keys against the dimensions included."""
     warehouse.export_home_to_env()
-    yield from dbt.cli(dbt_build_args(None), context=context).stream()
+    yield from dbt.cli(dbt_build_args(None, indirect_selection="eager"), context=context).stream()
 
 
 DBT_ASSETS = (dbt_upstream, dbt_partitioned, dbt_downstream)

@@ -5,9 +5,10 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from ingest.serving.build_state import published, raw_loaded_through, record_published
-from ingest.serving.publish import PUBLISHED, publish
+from ingest.serving.publish import PUBLISHED, publish, stamped_tables
 from ingest.typed.store import watermark
 from orchestration.defs.dbt import DBT_ASSETS, MART_KEYS
+from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import WarehouseResource
 from orchestration.names import ALERTS, FIRST_ARRIVAL_TAG, SERVING, TYPED_LEADS, WAREHOUSE_POOL
 
@@ -51,9 +52,10 @@ def serving_database(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     paths = warehouse.paths
+    stamped = stamped_tables(dbt_project.manifest_path)
     with warehouse.connect() as con:
         through = published_through(con, transform_started(context))
-    result = publish(paths.warehouse, paths.serving, SERVED_SCHEMAS)
+    result = publish(paths.warehouse, paths.serving, SERVED_SCHEMAS, stamped)
     with warehouse.connect() as con:  # only now: a build killed before this point shows a lag
         record_published(con, through, result.version)
     how = "incremental" if result.incremental else "full"

@@ -1,5 +1,5 @@
 """The data tests of the big facts check the rows a windowed `dbt build` wrote; `dbt test`
-checks every row (dbt_project/macros/tests_on_rows_of_this_run.sql)."""
+checks every row (`where: __rows_of_this_run__`, dbt_project/macros/rows_of_this_run.sql)."""
 
 import json
 import os

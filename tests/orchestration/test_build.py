@@ -69,6 +69,11 @@ def test_runs_are_recorded_with_passing_dbt_checks(built_home):
     assert {"pandera_contract", "assert_leads_reconcile_with_source_events"} <= names
     failed = [e.asset_check_key.name for e in evaluations if not e.passed]
     assert failed == []
+    # every dbt test is a check with a result (none is run by a step that does not declare it)
+    from orchestration.defs.dbt import DBT_ASSETS  # loads the manifest the session parsed
+
+    dbt_checks = {key for assets in DBT_ASSETS for key in assets.check_keys}
+    assert dbt_checks - {e.asset_check_key for e in evaluations} == set()
 
 
 def test_rebuilding_without_new_files_changes_nothing(built_home):

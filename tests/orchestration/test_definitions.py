@@ -37,6 +37,41 @@ def test_groups_follow_the_layers():
     assert {"landing", "staging", "intermediate", "marts", "reference", "serving"} <= groups
 
 
+def test_each_dbt_check_belongs_to_the_step_that_runs_it():
+    """The dbt assets come in three steps (upstream, partitioned, downstream). A check declared
+    by a step whose dbt command cannot run it (a parent is built by a later step) emits no
+    result, and Dagster warns about it in every build. So: every model and seed is built by one
+    step, every dbt test is a check of one step, and none reads a model a later step builds."""
+    import json
+
+    from orchestration.defs.dbt import DBT_ASSETS
+    from orchestration.defs.project import dbt_project
+
+    step_of = {key: step for step, assets in enumerate(DBT_ASSETS) for key in assets.keys}
+    assert sum(len(assets.keys) for assets in DBT_ASSETS) == len(step_of)
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    nodes = manifest["nodes"].values()
+    assert len(step_of) == sum(n["resource_type"] in ("model", "seed") for n in nodes)
+    checks = {
+        spec.key: (step, spec)
+        for step, assets in enumerate(DBT_ASSETS)
+        for spec in assets.check_specs
+    }
+    assert len(checks) == sum(len(list(assets.check_specs)) for assets in DBT_ASSETS)
+    tests = {n["name"] for n in nodes if n["resource_type"] == "test"}
+    assert {key.name for key in checks} == tests
+
+    def reads(spec: dg.AssetCheckSpec) -> list[dg.AssetKey]:
+        return [spec.asset_key, *(dep.asset_key for dep in spec.additional_deps)]
+
+    later = {
+        key.to_user_string(): [parent.to_user_string() for parent in parents]
+        for key, (step, spec) in checks.items()
+        if (parents := [key for key in reads(spec) if step_of.get(key, -1) > step])
+    }
+    assert later == {}
+
+
 def test_dagster_dev_loads_without_an_activated_virtualenv(tmp_path):
     """`.venv/bin/dagster dev` with a PATH that lacks the virtualenv: the code location still
     loads, reparsing the dbt project with the virtualenv's dbt (`dagster dev` sets

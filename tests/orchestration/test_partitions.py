@@ -40,6 +40,7 @@ def test_build_args_carry_the_window_as_json_vars():
     }
     assert "--vars" not in dbt_build_args(None)
     assert dbt_build_args(None, "tag:partitioned")[-2:] == ["--select", "tag:partitioned"]
+    assert dbt_build_args(None, indirect_selection="eager")[2] == "eager"
 
 
 def test_partition_range_is_clamped_to_the_partitions_that_exist():

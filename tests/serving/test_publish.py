@@ -1,12 +1,13 @@
 """Publishing swaps the serving file atomically; readers never block it or see half a state."""
 
+import json
 import threading
 from datetime import datetime
 
 import duckdb
 import pytest
 
-from ingest.serving.publish import publish, serving_version
+from ingest.serving.publish import publish, serving_version, stamped_tables
 
 
 def make_warehouse(path, rows):
@@ -285,3 +286,56 @@ def test_a_publish_waits_for_a_running_one_and_leaves_its_temporary_file_alone(t
     assert not waiting.is_alive()
     # once the first publish is gone, its file (had it been left behind) goes too
     assert not running.exists()
+
+
+# Which tables are published by their new rows: declared once, in the dbt models' meta.
+
+
+def write_manifest(path, models):
+    """A dbt manifest holding the given models: name -> (config, schema)."""
+    nodes = {
+        f"model.p.{name}": {
+            "resource_type": "model",
+            "name": name,
+            "schema": schema,
+            "alias": name,
+            "config": config,
+        }
+        for name, (config, schema) in models.items()
+    }
+    nodes["test.p.unique_fct_id"] = {"resource_type": "test", "config": {"meta": {}}}
+    path.write_text(json.dumps({"nodes": nodes}))
+    return path
+
+
+def test_the_stamped_tables_are_the_models_whose_meta_says_so_and_the_typed_leads(tmp_path):
+    manifest = write_manifest(
+        tmp_path / "manifest.json",
+        {
+            "fct": ({"unique_key": "id", "meta": {"stamped": True}}, "marts"),
+            "agg": ({"unique_key": "day", "meta": {}}, "marts"),
+            "dim": ({"unique_key": "id"}, "marts"),
+        },
+    )
+    assert stamped_tables(manifest) == {"marts.fct": "id", "typed.leads": "lead_id"}
+
+
+def test_the_project_stamps_the_four_big_facts():
+    assert stamped_tables() == {  # the manifest of dbt_project/ (the session's `dbt parse`)
+        "marts.fct_lead_events": "event_id",
+        "marts.fct_leads": "lead_id",
+        "marts.fct_deliveries": "delivery_id",
+        "marts.fct_feedback": "feedback_event_id",
+        "typed.leads": "lead_id",
+    }
+
+
+def test_a_stamped_model_needs_one_key_column_and_a_manifest_must_exist(tmp_path):
+    manifest = write_manifest(
+        tmp_path / "manifest.json",
+        {"fct": ({"unique_key": ["day", "id"], "meta": {"stamped": True}}, "marts")},
+    )
+    with pytest.raises(ValueError, match="one key column"):
+        stamped_tables(manifest)
+    with pytest.raises(FileNotFoundError, match="dbt parse"):
+        stamped_tables(tmp_path / "missing.json")

@@ -10,7 +10,8 @@ leads as (
 
 days as (
 
-    select day as submitted_date from {{ ref('int_days_affected') }} where day_kind = 'submission'
+    select day as submitted_date from {{ ref('int_days_affected') }}
+    where day_kind = 'submission'
 
 ),
 

@@ -11,7 +11,8 @@ deliveries as (
 
 days as (
 
-    select day as delivery_date from {{ ref('int_days_affected') }} where day_kind = 'delivery'
+    select day as delivery_date from {{ ref('int_days_affected') }}
+    where day_kind = 'delivery'
 
 ),
 
