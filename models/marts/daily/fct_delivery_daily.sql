@@ -41,7 +41,8 @@ daily as (
     from deliveries
     inner join days
         on deliveries.delivery_date = days.delivery_date
-    group by deliveries.delivery_date, deliveries.recipient_id, deliveries.step_id, deliveries.flow_id
+    group by
+        deliveries.delivery_date, deliveries.recipient_id, deliveries.step_id, deliveries.flow_id
 
 ),
 

@@ -33,8 +33,13 @@ final as (
         on leads.submitted_date = days.submitted_date
     where leads.lead_outcome = 'rejected'
     group by
-        leads.submitted_date, leads.flow_id, leads.source_id, leads.rejected_by, coalesce(leads.rejecting_step_id, 'unknown'),
-        coalesce(leads.reason_category, 'other'), coalesce(leads.reason, '(no reason given)')
+        leads.submitted_date,
+        leads.flow_id,
+        leads.source_id,
+        leads.rejected_by,
+        coalesce(leads.rejecting_step_id, 'unknown'),
+        coalesce(leads.reason_category, 'other'),
+        coalesce(leads.reason, '(no reason given)')
 
 )
 
