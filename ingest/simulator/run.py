@@ -87,12 +87,12 @@ from pathlib import Path
 import numpy as np
 import orjson
 
+from ingest.landing.readers import SUBMISSION_META  # the CSV header before the lead fields
 from ingest.simulator.chunk import ChunkConfig, ChunkTask, run_chunk
 from ingest.simulator.day_files import DayFileWriter
 from ingest.simulator.faults import FAULT_KINDS, QUARANTINE_EVENT_KINDS, SUBMISSION_FAULT_KINDS
 from ingest.simulator.operation import build_world
 from ingest.simulator.plan import make_plan
-from ingest.simulator.submissions import SUBMISSION_META
 from ingest.simulator.world import ALL_FIELDS, Step, World, epoch_ms
 
 __all__ = ["SAMPLE", "SimulationSummary", "simulate", "LAYOUTS", "SUBMISSION_FORMATS"]

@@ -7,21 +7,10 @@ import io
 
 import orjson
 
+from ingest.landing.readers import SUBMISSION_META
 from ingest.simulator.context import ChunkContext, iso_ms
 from ingest.simulator.faults import SUBMISSION_FAULT_SHARE
 from ingest.simulator.world import ALL_FIELDS, Flow, Source
-
-# The columns before the lead fields (CSV header: SUBMISSION_META + ALL_FIELDS).
-SUBMISSION_META = (
-    "lead_id",
-    "submitted_at",
-    "account_id",
-    "account_name",
-    "flow_id",
-    "flow_name",
-    "source_id",
-    "source_name",
-)
 
 
 class SubmissionRecords:

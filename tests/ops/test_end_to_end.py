@@ -22,6 +22,7 @@ import orjson
 from ingest.paths import Paths
 from tests.conftest import ARTIFACTS, build, environment
 from tests.ops.conftest import write_yaml
+from tests.orchestration.test_sensor import tick
 
 SETTLE = 0.5
 
@@ -72,18 +73,6 @@ def drop(target: Path, data: bytes) -> None:
     tmp = target.with_name(f".{target.name}.part")
     tmp.write_bytes(data)
     os.replace(tmp, target)
-
-
-def tick(paths: Paths, instance, cursor: str | None):
-    from orchestration.defs.pipeline.sensors import landing_zone_sensor
-    from orchestration.defs.resources import WarehouseResource
-
-    context = dg.build_sensor_context(
-        instance=instance,
-        cursor=cursor,
-        resources={"warehouse": WarehouseResource(home=str(paths.home))},
-    )
-    return landing_zone_sensor(context)
 
 
 def test_dropped_files_reach_the_serving_file_and_a_clean_day_raises_no_alert(tmp_path, webhook):

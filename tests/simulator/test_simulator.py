@@ -13,9 +13,9 @@ from pathlib import Path
 import orjson
 import pytest
 
+from ingest.landing.readers import SUBMISSION_META
 from ingest.simulator.faults import EVENT_FAULT_KINDS
 from ingest.simulator.run import SAMPLE, SimulationSummary, simulate
-from ingest.simulator.submissions import SUBMISSION_META
 from ingest.simulator.world import ALL_FIELDS, DELIVERY_MODULE
 
 HEX24 = re.compile(r"^[0-9a-f]{24}$")
