@@ -86,7 +86,7 @@ def simulated_objects(work: Path, objects: int) -> list[tuple[str, bytes]]:
 
     folder = work / "operation"
     if not folder.exists():
-        simulate(folder, leads=max(1, objects // 6), days=7, seed=5, layout="firehose", workers=2)
+        simulate(folder, leads=max(1, objects // 5), days=7, seed=5, layout="firehose", workers=2)
     files = sorted((folder / "events" / "firehose").rglob("*"))
     items = [
         (f"{PREFIX}/{p.relative_to(folder / 'events' / 'firehose').as_posix()}", p.read_bytes())

@@ -1,10 +1,11 @@
 """Object stores (a LeadConduit Firehose in S3, or any fsspec URL) mirrored into the landing zone.
 
-A sync lists the store, compares each key's ETag and size with the sync index (a SQLite file under
-``$LEADWH_HOME/connectors``, never the warehouse), reads the new and changed objects concurrently
-and writes each one atomically (hidden temporary name, then rename) to
-``landing/<dataset>/<protocol>/<bucket>/<prefix>/<key>``. Landing then treats them like any other
-file: manifest by content hash, quarantine, de-duplication on event id. A re-put of the same bytes
+A sync lists the store (S3 through obstore, any other URL through fsspec), compares each key's
+ETag and size with the sync index (a SQLite file under ``$LEADWH_HOME/connectors``, never the
+warehouse), reads the new and changed objects concurrently and writes each one atomically (hidden
+temporary name, then rename) to ``landing/<dataset>/<protocol>/<bucket>/<prefix>/<key>``.
+Landing then treats them like any other file: manifest by content hash, quarantine,
+de-duplication on event id. A re-put of the same bytes
 keeps its ETag and is not copied again; a changed object is copied and re-landed (its events
 already loaded count as duplicates).
 
@@ -18,6 +19,7 @@ and before ``leadwh build``) lists everything, still reading only new or changed
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -94,9 +96,10 @@ def landing_name(dataset: str, key: str) -> str | None:
 
     Keys without a suffix are Firehose events (``<lead id>/<event id>``) and get ``.json``;
     ``leadconduit_verification_*.txt`` and other non-data files are ignored."""
-    name = key.rsplit("/", 1)[-1]
-    if not name or name.startswith("."):
-        return None
+    parts = key.split("/")
+    name = parts[-1]
+    if not name or name.startswith(".") or any(p in ("", ".", "..") for p in parts):
+        return None  # hidden, or a key that would leave the mirror folder
     suffixes = EVENT_SUFFIXES if dataset == "events" else SUBMISSION_SUFFIXES
     if name.lower().endswith(suffixes):
         return key
@@ -158,78 +161,112 @@ class SyncReport:
         )
 
 
-# --------------------------------------------------------------------------- the store
+# --------------------------------------------------------------------------- the stores
 
 
-def filesystem(source: Source):
-    """The fsspec filesystem of a source; S3 credentials, region and endpoint come from the
-    standard AWS environment (AWS_ENDPOINT_URL for MinIO and other S3-compatible stores)."""
-    import fsspec
+class _S3Store:
+    """S3 and S3-compatible stores through obstore (Rust's object_store: concurrent GETs without
+    the GIL). Credentials, region and endpoint come from the standard AWS environment
+    (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_DEFAULT_REGION,
+    AWS_ENDPOINT_URL for MinIO and the like) or the machine's role."""
 
-    if source.protocol == "s3":
+    def __init__(self, source: Source) -> None:
+        from obstore.store import S3Store
+
+        self.source = source
+        self.bucket, _, prefix = source.root.partition("/")
         endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-        return fsspec.filesystem(
-            "s3",
-            skip_instance_cache=True,
-            use_listings_cache=False,
-            client_kwargs={"endpoint_url": endpoint} if endpoint else {},
-        )
-    return fsspec.filesystem(source.protocol, skip_instance_cache=True)
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        options = {}
+        if endpoint:
+            options["endpoint"] = endpoint
+        if region:
+            options["region"] = region
+        client = {"allow_http": True} if endpoint and endpoint.startswith("http://") else {}
+        self.store = S3Store(self.bucket, prefix=prefix or None, client_options=client, **options)
 
+    def pages(self, start_after: str | None) -> Iterator[list[Listed]]:
+        import obstore
 
-def list_objects(fs, source: Source, start_after: str | None) -> Iterator[list[Listed]]:
-    """Pages of the source's objects in key order, from after ``start_after`` (relative)."""
-    if source.protocol == "s3":
-        yield from _list_s3(fs, source, start_after)
-        return
-    root = source.root
-    found = fs.find(root, detail=True)
-    page: list[Listed] = []
-    for path in sorted(found):
-        info = found[path]
-        key = path[len(root) :].lstrip("/") if path.startswith(root) else path
-        if start_after and key <= start_after:
-            continue
-        tag = str(info.get("ETag") or info.get("mtime") or info.get("created") or "")
-        page.append(Listed(key, tag, int(info.get("size") or 0)))
-        if len(page) >= LIST_PAGE:
-            yield page
-            page = []
-    if page:
-        yield page
-
-
-def _list_s3(fs, source: Source, start_after: str | None) -> Iterator[list[Listed]]:
-    bucket, _, prefix = source.root.partition("/")
-    prefix = prefix + "/" if prefix else ""
-    params = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": LIST_PAGE}
-    if start_after:
-        params["StartAfter"] = prefix + start_after
-    while True:
         try:
-            answer = fs.call_s3("list_objects_v2", **params)
+            stream = obstore.list(self.store, offset=start_after or None, chunk_size=LIST_PAGE)
+            for chunk in stream:
+                yield [
+                    Listed(meta["path"], (meta.get("e_tag") or "").strip('"'), meta["size"])
+                    for meta in chunk
+                ]
         except Exception as exc:
             raise ConnectorError(
-                f"cannot list {source.url}: {_reason(exc)}; the credential needs s3:ListBucket "
-                f"on s3://{bucket} for the prefix {prefix or '(all)'} (README: Connect your "
+                f"cannot list {self.source.url}: {_reason(exc)}; the credential needs "
+                f"s3:ListBucket on s3://{self.bucket} for the prefix (README: Connect your "
                 "LeadConduit account)"
             ) from None
-        page = [
-            Listed(item["Key"][len(prefix) :], item.get("ETag", "").strip('"'), item["Size"])
-            for item in answer.get("Contents", [])
-            if not item["Key"].endswith("/")
-        ]
+
+    def get_many(self, keys: list[str], workers: int) -> list[bytes | BaseException]:
+        import obstore
+
+        async def get_all():
+            slots = asyncio.Semaphore(workers)
+
+            async def one(key: str):
+                async with slots:
+                    try:
+                        answer = await obstore.get_async(self.store, key)
+                        return bytes(await answer.bytes_async())
+                    except Exception as exc:
+                        return exc
+
+            return await asyncio.gather(*(one(key) for key in keys))
+
+        return asyncio.run(get_all())
+
+
+class _FsspecStore:
+    """Any other fsspec URL (a local folder, ...): a full listing each time."""
+
+    def __init__(self, source: Source) -> None:
+        import fsspec
+
+        self.source = source
+        self.fs = fsspec.filesystem(source.protocol, skip_instance_cache=True)
+
+    def pages(self, start_after: str | None) -> Iterator[list[Listed]]:
+        root = self.source.root
+        try:
+            found = self.fs.find(root, detail=True)
+        except Exception as exc:
+            raise ConnectorError(f"cannot list {self.source.url}: {_reason(exc)}") from None
+        page: list[Listed] = []
+        for path in sorted(found):
+            info = found[path]
+            key = path[len(root) :].lstrip("/") if path.startswith(root) else path
+            if start_after and key <= start_after:
+                continue
+            tag = str(info.get("ETag") or info.get("mtime") or info.get("created") or "")
+            page.append(Listed(key, tag, int(info.get("size") or 0)))
+            if len(page) >= LIST_PAGE:
+                yield page
+                page = []
         if page:
             yield page
-        if not answer.get("IsTruncated"):
-            return
-        params["ContinuationToken"] = answer["NextContinuationToken"]
-        params.pop("StartAfter", None)
+
+    def get_many(self, keys: list[str], workers: int) -> list[bytes | BaseException]:
+        paths = [f"{self.source.root}/{key}" for key in keys]
+        try:
+            found = self.fs.cat(paths, on_error="return", batch_size=workers)
+        except Exception as exc:
+            return [exc] * len(keys)
+        strip = self.fs._strip_protocol
+        return [found.get(p, found.get(strip(p), FileNotFoundError(p))) for p in paths]
+
+
+def open_store(source: Source):
+    return _S3Store(source) if source.protocol == "s3" else _FsspecStore(source)
 
 
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return f"{type(exc).__name__}: {text}"
+    return f"{type(exc).__name__}: {text[:300]}"
 
 
 # --------------------------------------------------------------------------- the sync index
@@ -297,10 +334,10 @@ def sync_source(
             if not full:
                 moment = (now or datetime.now(tz=UTC)) - timedelta(hours=recent_hours)
                 report.start_after = time_prefix(moment)
-            fs = filesystem(source)
+            store = open_store(source)
             mirror = source.mirror(paths.landing)
             pending: list[tuple[Listed, str, str]] = []
-            for page in list_objects(fs, source, report.start_after or None):
+            for page in store.pages(report.start_after or None):
                 report.listed += len(page)
                 known = _known(con, source, [o.key for o in page])
                 ignored = []
@@ -320,11 +357,11 @@ def sync_source(
                 if ignored:
                     _record(con, source, ignored)
                 if len(pending) >= COPY_CHUNK:
-                    _copy(fs, source, mirror, pending, con, report, workers)
+                    _copy(store, source, mirror, pending, con, report, workers)
                     pending = []
                     if log:
                         log(report.line())
-            _copy(fs, source, mirror, pending, con, report, workers)
+            _copy(store, source, mirror, pending, con, report, workers)
             if full and not report.failed:
                 con.execute(
                     "insert or replace into sweeps values (?, ?)",
@@ -338,23 +375,17 @@ def sync_source(
     return report
 
 
-def _copy(fs, source: Source, mirror: Path, pending, con, report: SyncReport, workers: int):
+def _copy(store, source: Source, mirror: Path, pending, con, report: SyncReport, workers: int):
     """Read a chunk of objects concurrently, write each atomically, then record them."""
     if not pending:
         return
-    paths = [f"{source.root}/{obj.key}" for obj, _, _ in pending]
-    try:
-        contents = fs.cat(paths, on_error="return", batch_size=workers)
-    except Exception as exc:
-        contents = {p: exc for p in paths}
+    contents = store.get_many([obj.key for obj, _, _ in pending], workers)
     done = []
-    for (obj, name, kind), path in zip(pending, paths, strict=True):
-        data = contents.get(path, contents.get(fs._strip_protocol(path)))
-        if data is None or isinstance(data, BaseException):
+    for (obj, name, kind), data in zip(pending, contents, strict=True):
+        if isinstance(data, BaseException):
             report.failed += 1
             if len(report.errors) < KEEP_KEYS:
-                why = _reason(data) if data is not None else "not returned"
-                report.errors.append(f"{obj.key}: {why}")
+                report.errors.append(f"{obj.key}: {_reason(data)}")
             continue
         write_atomically(mirror / name, data)
         report.copied += 1

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 import dagster as dg
 
 from ingest.connectors.events_api import ApiError, EventsApi, pull_events
-from ingest.connectors.object_store import configured_sources, sync_all
+from ingest.connectors.object_store import ConnectorError, configured_sources, sync_all
 from ingest.connectors.reconcile import closed_window, differences, warehouse_counts
 from ingest.connectors.state import Busy
 from ingest.settings import get_settings
@@ -56,7 +56,10 @@ def _object_store_configured(warehouse: WarehouseResource | None = None) -> bool
         from ingest.paths import get_paths
 
         paths = get_paths()
-    return bool(configured_sources(get_settings(), paths))
+    try:
+        return bool(configured_sources(get_settings(), paths))
+    except ConnectorError:  # a URL that cannot be used: the sync's run says why
+        return True
 
 
 def _api_configured() -> bool:
@@ -93,13 +96,17 @@ def object_store_mirror(
 ) -> dg.MaterializeResult:
     settings = get_settings()
     paths = warehouse.paths
-    if not configured_sources(settings, paths):
+    try:
+        configured = configured_sources(settings, paths)
+    except ConnectorError as exc:
+        raise dg.Failure(str(exc)) from None
+    if not configured:
         return dg.MaterializeResult(
             metadata={"configured": False, "note": "LEADWH_EVENTS_URL is the landing folder"}
         )
     try:
         reports = sync_all(settings, paths, recent=config.recent, log=context.log.info)
-    except Busy as exc:
+    except (Busy, ConnectorError) as exc:
         raise dg.Failure(str(exc)) from None
     metadata: dict = {"configured": True}
     for report in reports:

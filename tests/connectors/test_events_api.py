@@ -213,3 +213,20 @@ def test_two_scheduled_pulls_and_a_build_give_every_event_once_and_reconcile(
         if p.is_file()
     ]
     assert logs and all(KEY not in text for text in haystacks)
+
+
+def test_leadwh_pull_without_a_key_and_sync_without_a_store_say_what_to_set(
+    tmp_path, monkeypatch, capsys
+):
+    from orchestration.cli import main
+
+    monkeypatch.setenv("LEADWH_HOME", str(tmp_path))
+    for name in ("LEADWH_LEADCONDUIT_API_KEY", "LEADWH_EVENTS_URL", "LEADWH_SUBMISSIONS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["pull"]) == 2
+    assert "set LEADWH_LEADCONDUIT_API_KEY" in capsys.readouterr().err
+    assert main(["sync"]) == 0
+    assert "local landing folders" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_:
+        main(["pull", "--since", "2026-13-01"])
+    assert exit_.value.code == 2 and "YYYY-MM-DD" in capsys.readouterr().err

@@ -39,6 +39,8 @@ def test_landing_names_accept_keys_with_and_without_json_and_ignore_the_rest():
     assert landing_name("events", "notes/readme.txt") is None
     assert landing_name("submissions", "s/2026.ndjson") == "s/2026.ndjson"
     assert landing_name("submissions", "s/lead") is None
+    assert landing_name("events", "../../outside/6a0000000000000000000001") is None
+    assert landing_name("events", "a//6a0000000000000000000001") is None
 
 
 def test_a_local_landing_url_is_not_synced_and_s3_urls_are(tmp_path):
