@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 
+from ingest.landing import raw_store
+
 Counts = dict[tuple[str, str | None], int]
 SETTLE = timedelta(hours=2)  # events stored late and the landing of the last pull
 
@@ -19,6 +21,8 @@ def closed_window(now: datetime | None = None) -> tuple[datetime, datetime]:
 
 
 def warehouse_counts(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> Counts:
+    if not raw_store.has_table(con, "raw", "lead_events"):
+        return {}  # nothing landed yet
     rows = con.execute(
         """
         select e.event_type, e.outcome, count(*) as n
