@@ -11,7 +11,7 @@ DAGSTER_PORT ?= 3000
 DASHBOARD_PORT ?= 8501
 HOST ?= 127.0.0.1
 
-.PHONY: setup instance sample build demo serve ui dashboards browser-deps test lint docs clean
+.PHONY: setup instance sample build demo serve ui dashboards browser-deps node-deps test lint docs clean
 
 $(BIN)/leadwh: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -67,8 +67,20 @@ browser-deps:
 		echo "note: /usr/bin/chromium is missing (apt-get install chromium); browser tests will be skipped"; \
 	fi
 
+## node-deps: LeadConduit's own parsers (npm leadconduit-types, versions pinned in
+## package-lock.json) for the differential tests in tests/typed/reference
+NODE_REF := tests/typed/reference
+node-deps: $(NODE_REF)/node_modules/.package-lock.json
+
+$(NODE_REF)/node_modules/.package-lock.json: $(NODE_REF)/package.json $(NODE_REF)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd $(NODE_REF) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error; \
+	else \
+		echo "note: npm is missing (apt-get install nodejs npm); the LeadConduit differential tests will be skipped (they fail under CI=true)"; \
+	fi
+
 ## test: the whole test suite (pytest; it builds the warehouse and runs dbt's tests)
-test: setup browser-deps
+test: setup browser-deps node-deps
 	$(BIN)/pytest
 
 lint: setup

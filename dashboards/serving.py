@@ -1,4 +1,10 @@
-"""Read-only access to the serving file (never the warehouse file)."""
+"""Read-only access to the serving file (never the warehouse file) for the dashboards.
+
+Every connection is a sandbox connection (``ingest.serving.sandbox``, the module beside the one
+that publishes the serving file): the SQL page runs what people type on the same settings as the
+pages' own queries, because DuckDB refuses a second connection to a file already open in the
+process with other settings.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +16,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.paths import get_paths
-
-#: Every dashboard connection uses the same settings (DuckDB refuses a second connection to a
-#: file already open in the process with other settings): read-only, no files, URLs or
-#: extensions beyond the serving file itself (the SQL page runs what people type), and no SET
-#: to change that.
-READ_CONFIG = {"enable_external_access": False, "lock_configuration": True}
+from ingest.serving import sandbox
 
 _versions: dict[tuple, str | None] = {}
 _versions_lock = threading.Lock()
@@ -26,7 +27,9 @@ def serving_path() -> Path:
 
 
 def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=True, config=dict(READ_CONFIG))
+    """Read-only, no files, URLs or extensions beyond the serving file itself, a memory and
+    thread cap, and no SET to change that (the same settings for every dashboard connection)."""
+    return sandbox.connect(path)
 
 
 @contextmanager

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboards.queries import Filters
+from ingest.serving.spreadsheet import safe_frame
 
 NO_MATCH = (
     "Nothing matches these filters. Widen the date range or clear the flow and source filters"
@@ -28,12 +29,12 @@ def csv_name(name: str, filters: Filters | None) -> str:
 
 
 def _csv(frame: pd.DataFrame) -> str:
-    # list columns (sparklines) become readable text
+    # list columns (sparklines) become readable text; text a spreadsheet would run is escaped
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object and len(out) and _is_listy(out[column].iloc[0]):
             out[column] = out[column].map(lambda v: " ".join(f"{x:.4g}" for x in v))
-    return out.to_csv(index=False)
+    return safe_frame(out).to_csv(index=False)
 
 
 def _is_listy(value) -> bool:

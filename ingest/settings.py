@@ -28,7 +28,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = PROJECT_ROOT / "config"
 DEFAULT_HOME = PROJECT_ROOT / "data"
 PREFIX = "LEADWH_"
-DEFAULT_SSN_SALT = "leadwarehouse-development-salt"
 
 
 class ConfigError(ValueError):
@@ -116,11 +115,17 @@ class Settings(BaseModel):
         description="a landed file untouched for less than this is still being written: the "
         "sensor waits",
     )
-    ssn_salt: str = Field(
-        DEFAULT_SSN_SALT,
-        alias="LEADWH_SSN_SALT",
-        description="salt of `ssn__hash`; set your own in production and keep it",
-        json_schema_extra={"default_prose": "a public development salt"},
+    secret_key: str = Field(
+        "",
+        alias="LEADWH_SECRET_KEY",
+        repr=False,  # never in a log or a traceback
+        description="the HMAC-SHA256 key of `ssn__hash` (at least 32 characters; read by "
+        "`ingest/landing/hmac_key.py`); never published or logged. Keep it (or the key file) "
+        "with your backups: another key gives other hashes",
+        json_schema_extra={
+            "default_prose": "a random key generated on first run in "
+            "`$LEADWH_HOME/secrets/hmac.key` (mode 0600)"
+        },
     )
 
     events_url: str = Field(

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 
 from ingest.landing import raw_store
 from ingest.paths import Paths
+from ingest.serving.build_state import Lag, lag
+from ingest.serving.publish import serving_version
 from ingest.settings import get_settings
 from ingest.warehouse import connect_warehouse
+from orchestration.dead_runs import owner_tags, release_dead_runs
 from orchestration.names import INGEST_JOB, RANGE_END, RANGE_START, TRANSFORM_JOB
 from orchestration.partitions import daily_partitions, partition_range_for_dates
 
@@ -25,17 +29,27 @@ INSTANCE_YAML = """\
 concurrency:
   pools:
     default_limit: 1
+# Under `dagster dev` (the daemon): fail runs stuck starting, free the slots of finished runs.
+# Runs whose process died are released by LeadWarehouse itself (orchestration/dead_runs.py).
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 180
+  free_slots_after_run_end_seconds: 30
 """
+WRITTEN_BY_US = "# Written by LeadWarehouse"
 
 
 def dagster_home(paths: Paths) -> Path:
     """The persistent Dagster instance under the warehouse home (runs show up in the UI).
 
-    Writes its dagster.yaml (the warehouse pool's limit of 1) when there is none."""
+    Writes its dagster.yaml (the warehouse pool's limit of 1) when there is none, and brings one
+    written by an earlier version up to date (a file of your own is left as it is)."""
     home = get_settings().dagster_home or paths.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
+    if not config.exists() or (
+        config.read_text().startswith(WRITTEN_BY_US) and config.read_text() != INSTANCE_YAML
+    ):
         config.write_text(INSTANCE_YAML)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
@@ -48,23 +62,40 @@ def prepare_dbt() -> None:
     prepare()
 
 
-def _warehouse_state(paths: Paths):
+def _lag(paths: Paths) -> Lag:
     with connect_warehouse(paths.warehouse) as con:
-        return raw_store.latest_ingest_time(con), raw_store.has_table(
-            con, "marts", "fct_lead_events"
-        )
+        return lag(con, serving_version(paths.serving))
 
 
-def _new_dates(paths: Paths, loaded_after, full: bool):
+def dates_to_build(paths: Paths, state: Lag, full: bool):
+    """(first, last) event date of the partitions to transform, or None when the serving file
+    holds everything landed. Every date when `full`, when the marts do not exist, or when no
+    publish has been recorded; else the dates of the events loaded since the last publish, or,
+    when only the serving file lags (a killed publish, only submissions landed), the last date."""
     with connect_warehouse(paths.warehouse) as con:
-        return raw_store.event_date_range(con, None if full else loaded_after)
+        everything = raw_store.event_date_range(con)
+        if everything is None:  # no events: the marts are empty, the serving file may lag
+            today = datetime.now(tz=UTC).date()
+            return (today, today) if state.lags else None
+        if (
+            full
+            or state.published_through is None
+            or not raw_store.has_table(con, "marts", "fct_lead_events")
+        ):
+            return everything
+        dates = raw_store.event_date_range(con, state.published_through)
+    if dates is None and state.lags:
+        return everything[1], everything[1]
+    return dates
 
 
 def run_build(paths: Paths, full: bool = False, log: Callable[[str], None] = print) -> bool:
-    """Land and parse new files, then build the partitions they touched and publish.
+    """Land and parse new files, then build the partitions that are not yet published and
+    publish; succeeds only when the serving file then holds everything landed before.
 
-    With `full`, or when the marts do not exist yet, every partition holding raw events is built.
-    """
+    Runs whose process died (a killed build) are marked failed first and their pool slots freed
+    (orchestration/dead_runs.py). What was landed but not published (by a killed or failed
+    build) is built again (ingest/serving/build_state.py)."""
     os.environ["LEADWH_HOME"] = str(paths.home)
     dagster_home(paths)
     prepare_dbt()
@@ -72,23 +103,41 @@ def run_build(paths: Paths, full: bool = False, log: Callable[[str], None] = pri
     from orchestration.defs.connectors import sync_before_build
 
     definitions = defs()
-    loaded_before, marts_exist = _warehouse_state(paths)
     with dg.DagsterInstance.get() as instance:
+        release_dead_runs(instance, log)
         if not sync_before_build(definitions, instance, log):  # an object-store source first
             return False
         ingest = definitions.resolve_job_def(INGEST_JOB).execute_in_process(
-            instance=instance, raise_on_error=False
+            instance=instance, tags=owner_tags(), raise_on_error=False
         )
         if not ingest.success:
             log("the ingest run failed; see the Dagster UI or the log above")
             return False
-        dates = _new_dates(paths, loaded_before, full=full or not marts_exist)
+        before = _lag(paths)
+        dates = dates_to_build(paths, before, full)
         if dates is None:
-            log("no new events landed: the marts are up to date")
+            if before.loaded_through is None:
+                log("no events have landed yet: nothing to build")
+            else:
+                log("no new events landed: the marts and the serving file are up to date")
             return True
+        if before.lags:
+            log(f"to publish: {before.describe()}")
         start, end = partition_range_for_dates(*dates, daily_partitions)
         log(f"transforming partitions {start} .. {end} (events dated {dates[0]} .. {dates[1]})")
+        release_dead_runs(instance, log)
         transform = definitions.resolve_job_def(TRANSFORM_JOB).execute_in_process(
-            instance=instance, tags={RANGE_START: start, RANGE_END: end}, raise_on_error=False
+            instance=instance,
+            tags={RANGE_START: start, RANGE_END: end, **owner_tags()},
+            raise_on_error=False,
         )
-        return transform.success
+        if not transform.success:
+            return False
+    after = _lag(paths)
+    if not after.serving_current or (
+        before.loaded_through is not None
+        and (after.published_through is None or after.published_through < before.loaded_through)
+    ):
+        log(f"the serving file lags the warehouse: {after.describe()}; run `leadwh build` again")
+        return False
+    return True

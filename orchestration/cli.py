@@ -10,14 +10,20 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
+import re
 import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest.paths import Paths, get_paths
 from ingest.settings import ConfigError, unknown_variables
+
+if TYPE_CHECKING:
+    from ingest.serving.sandbox import Limits, SqlResult
 
 
 def _print(message: str) -> None:
@@ -32,7 +38,7 @@ def _warn(message: str) -> None:
 
 
 def positive_int(text: str) -> int:
-    """A whole number >= 1 (--leads, --days, --workers)."""
+    """A whole number >= 1 (--leads, --days, --workers, --max-rows)."""
     try:
         value = int(text)
     except ValueError:
@@ -57,6 +63,29 @@ def iso_time(text: str) -> str:
             f"expected a time as ISO 8601 (2026-11-20T06:00:00), got {text!r}"
         ) from None
     return text
+
+
+def positive_seconds(text: str) -> float:
+    """A time limit in seconds, above 0 (--timeout)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
+
+
+MEMORY_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.I)
+
+
+def memory_size(text: str) -> str:
+    """A DuckDB memory size such as 512MB or 4GB (--memory-limit)."""
+    if not MEMORY_SIZE.match(text):
+        raise argparse.ArgumentTypeError(
+            f"expected a memory size such as 512MB or 4GB, got {text!r}"
+        )
+    return text.strip()
 
 
 def sql_text(text: str) -> str:
@@ -118,17 +147,19 @@ def cmd_build(args: argparse.Namespace, paths: Paths) -> int:
 # --------------------------------------------------------------------------- sql
 
 
-def query_serving(serving: Path, query: str) -> tuple[list[str], list[tuple]]:
-    import duckdb
+def query_serving(
+    serving: Path, query: str, limits: Limits | None = None, memory_limit: str | None = None
+) -> SqlResult:
+    """One read statement on a sandbox connection to the serving file (ingest.serving.sandbox:
+    read-only, no files or URLs, settings locked, time, row and memory limits)."""
+    from ingest.serving import sandbox
 
     if not serving.exists():
         raise SystemExit(
             f"no serving file at {serving}: run `leadwh build` (or `make build`) first"
         )
-    with duckdb.connect(str(serving), read_only=True) as con:
-        cursor = con.execute(query)
-        columns = [d[0] for d in cursor.description] if cursor.description else []
-        return columns, cursor.fetchall()
+    settings = {"memory_limit": memory_limit} if memory_limit else {}
+    return sandbox.run_sql(serving, query, limits or sandbox.Limits(), fetch="rows", **settings)
 
 
 def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
@@ -139,10 +170,11 @@ def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
     if fmt == "csv":
         import io
 
+        from ingest.serving.spreadsheet import safe_rows
+
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
+        writer.writerows(safe_rows([tuple(columns), *rows]))
         return buffer.getvalue().rstrip("\n")
     cells = [[("" if v is None else str(v)) for v in row] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
@@ -155,12 +187,24 @@ def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
 def cmd_sql(args: argparse.Namespace, paths: Paths) -> int:
     import duckdb
 
+    from ingest.serving import sandbox
+
+    limits = sandbox.Limits(timeout=args.timeout, max_rows=args.max_rows)
     try:
-        columns, rows = query_serving(paths.serving, args.query)
-    except duckdb.Error as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        result = query_serving(paths.serving, args.query, limits, args.memory_limit)
+    except (sandbox.SqlRefused, sandbox.SqlTimeout, duckdb.Error) as exc:
+        print(f"error: {str(exc).strip()}", file=sys.stderr)
         return 2
-    print(format_rows(columns, rows, args.format))
+    except KeyboardInterrupt:
+        print("interrupted: the query was stopped", file=sys.stderr)
+        return 130
+    print(format_rows(result.columns, result.data, args.format))
+    if result.truncated:
+        print(
+            f"note: only the first {args.max_rows:,} rows are shown; raise --max-rows or narrow"
+            " the query",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -308,6 +352,8 @@ def cmd_sync(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from ingest.serving import sandbox
+
     parser = argparse.ArgumentParser(
         prog="leadwh",
         description="LeadWarehouse: land LeadConduit events, build the marts, query them.",
@@ -369,13 +415,35 @@ def build_parser() -> argparse.ArgumentParser:
     sql = sub.add_parser(
         "sql",
         help="query the serving file (read-only)",
-        description="Run one SQL query against the serving file, read-only. "
-        "Tables: marts.* and meta.publish_info.",
+        description="Run one read query (select, with, from, describe, summarize) against the "
+        "serving file: read-only, no files, URLs or settings, one statement, with a time, row and "
+        "memory limit. Tables: marts.*, typed.leads once published, meta.publish_info. "
+        "CSV output is escaped for spreadsheets (see the README).",
     )
     sql.add_argument(
         "query", type=sql_text, help='e.g. "select * from marts.fct_acceptance_daily limit 5"'
     )
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sql.add_argument(
+        "--timeout",
+        type=positive_seconds,
+        default=sandbox.DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"stop the query after this long (default {sandbox.DEFAULT_TIMEOUT:g})",
+    )
+    sql.add_argument(
+        "--max-rows",
+        type=positive_int,
+        default=sandbox.DEFAULT_MAX_ROWS,
+        metavar="N",
+        help=f"print at most N rows (default {sandbox.DEFAULT_MAX_ROWS:,})",
+    )
+    sql.add_argument(
+        "--memory-limit",
+        type=memory_size,
+        metavar="SIZE",
+        help=f"DuckDB memory cap for the query, e.g. 4GB (default {sandbox.DEFAULT_MEMORY_LIMIT})",
+    )
     sql.set_defaults(func=cmd_sql)
 
     export = sub.add_parser(

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboards import figures, queries, ui
+from dashboards import figures, ui
+from dashboards.queries import acceptance
 from dashboards.state import current_filters, require_serving, run_query
 
 st.title("Acceptance patterns")
@@ -11,11 +12,11 @@ st.caption(
 )
 
 CLOCKS = {"local": "Lead's local time", "utc": "UTC"}
-SPIKE_SCORE = 3.0
+PRONE_HOURS_SCORE = 3.0
 
 if require_serving():
     filters = current_filters()
-    daily = run_query(queries.daily_outcomes, filters)
+    daily = run_query(acceptance.daily_outcomes, filters)
     if not ui.nothing_matches(daily):
         total, accepted = int(daily["leads"].sum()), int(daily["accepted"].sum())
         left, middle, right = st.columns(3)
@@ -34,7 +35,7 @@ if require_serving():
             help="The lead's local time comes from its state's time zone.",
         )
         clock = clock or "local"
-        grid = run_query(queries.acceptance_by_hour_weekday, filters, clock=clock)
+        grid = run_query(acceptance.acceptance_by_hour_weekday, filters, clock=clock)
         ui.chart(
             figures.acceptance_heatmap(grid, clock),
             grid,
@@ -54,21 +55,21 @@ if require_serving():
             )
             or "utc"
         )
-        by_hour = run_query(queries.acceptance_by_source_hour, filters, clock=source_clock)
-        spikes = queries.rejection_spikes(by_hour, min_score=SPIKE_SCORE).head(5)
-        if spikes.empty:
+        by_hour = run_query(acceptance.acceptance_by_source_hour, filters, clock=source_clock)
+        prone = acceptance.rejection_prone_hours(by_hour, min_score=PRONE_HOURS_SCORE).head(5)
+        if prone.empty:
             st.markdown("No source has hours with markedly more rejections than its others.")
         else:
-            first = spikes.iloc[0]
+            first = prone.iloc[0]
             st.markdown(
-                f"Rejections spike for **{first['source']}** between {first['hours']}"
+                f"Rejection-prone hours of **{first['source']}**: {first['hours']}"
                 f" ({CLOCKS[source_clock]}): {ui.percent(first['rejection_rate_in_hours'])} of"
                 f" its leads rejected then, against"
                 f" {ui.percent(first['rejection_rate_other_hours'])} at other hours."
             )
             ui.table(
-                spikes.drop(columns=["first_hour", "last_hour"]),
-                f"rejection_spikes_{source_clock}",
+                prone.drop(columns=["first_hour", "last_hour"]),
+                f"rejection_prone_hours_{source_clock}",
                 filters,
                 column_config={
                     "rejection_rate_in_hours": st.column_config.NumberColumn(
@@ -85,6 +86,13 @@ if require_serving():
                     ),
                 },
             )
+            st.caption(
+                "Rejection-prone hours: per source, the band of 2 to 6 consecutive hours of the"
+                " day whose rejection rate stands out most from its other hours, over the"
+                " filtered period. The `rejection_spike` alert is a different test: each single"
+                " UTC hour of its own window against the source's baseline, with fixed thresholds"
+                " (config/alerts.yaml)."
+            )
         st.caption(
             "Each row is one source: a red band marks hours at which its leads are rejected."
             " Blank cells have fewer than 3 leads."
@@ -97,8 +105,8 @@ if require_serving():
         )
 
         st.subheader("By source and flow")
-        by_source = run_query(queries.outcomes_by_source, filters)
-        by_flow = run_query(queries.outcomes_by_flow, filters)
+        by_source = run_query(acceptance.outcomes_by_source, filters)
+        by_flow = run_query(acceptance.outcomes_by_flow, filters)
         left, right = st.columns(2)
         with left:
             ui.chart(
@@ -120,7 +128,7 @@ if require_serving():
         with left:
             ui.chart(figures.outcomes_over_time(daily), daily, "daily_outcomes", filters)
         with right:
-            by_flow_daily = run_query(queries.daily_acceptance_by_flow, filters)
+            by_flow_daily = run_query(acceptance.daily_acceptance_by_flow, filters)
             ui.chart(
                 figures.acceptance_over_time_by_flow(by_flow_daily),
                 by_flow_daily,

@@ -3,7 +3,9 @@ enhancement steps apart."""
 
 import streamlit as st
 
-from dashboards import figures, queries, ui
+from dashboards import figures, ui
+from dashboards.queries import delivery
+from dashboards.queries.filters import Filters
 from dashboards.state import current_filters, require_serving, run_query
 
 st.title("Delivery")
@@ -34,16 +36,16 @@ COLUMNS = {
 }
 
 
-def recipients(kind: str, filters: queries.Filters) -> None:
+def recipients(kind: str, filters: Filters) -> None:
     noun = "buyer" if kind == "delivery" else "enhancement step"
     steps = "Buyer deliveries" if kind == "delivery" else "Enhancement steps run"
-    by_recipient = run_query(queries.delivery_by_recipient, filters, kind=kind)
+    by_recipient = run_query(delivery.delivery_by_recipient, filters, kind=kind)
     if ui.nothing_matches(
         by_recipient, f"No {noun}s were reached by leads matching these filters. " + ui.NO_MATCH
     ):
         return
-    daily = run_query(queries.delivery_daily, filters, kind=kind)
-    failures = run_query(queries.delivery_failures, filters, kind=kind)
+    daily = run_query(delivery.delivery_daily, filters, kind=kind)
+    failures = run_query(delivery.delivery_failures, filters, kind=kind)
 
     attempted = by_recipient["attempted"].sum()
     worst = by_recipient.assign(bad=by_recipient["failure_rate"] + by_recipient["error_rate"])

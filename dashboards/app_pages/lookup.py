@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from dashboards import figures, queries, ui
+from dashboards import figures, ui
+from dashboards.queries import lead_lookup
 from dashboards.state import require_serving, run_lookup
 
 st.title("Lead lookup")
@@ -140,7 +141,7 @@ def event_details(event: pd.Series) -> None:
     }
     facts = {k: v for k, v in {**timing, **money, **other}.items() if pd.notna(v) and v != ""}
     st.table(pd.DataFrame({"value": [str(v) for v in facts.values()]}, index=list(facts)))
-    transactions = queries.parse_transactions(event["transactions"])
+    transactions = lead_lookup.parse_transactions(event["transactions"])
     for i, transaction in enumerate(transactions, start=1):
         status = (
             transaction.get("response", {}).get("status", "")
@@ -189,8 +190,8 @@ if require_serving(need_leads=False):
         st.info("Type a lead id (24 hexadecimal characters), an email address or a phone number.")
     else:
         try:
-            result = run_lookup(queries.lookup, term.strip())
-        except (queries.TypedLeadsMissing, ValueError) as cannot:
+            result = run_lookup(lead_lookup.lookup, term.strip())
+        except (lead_lookup.TypedLeadsMissing, ValueError) as cannot:
             st.info(str(cannot))
             result = None
         if result is not None and result.matches.empty:
@@ -211,7 +212,7 @@ if require_serving(need_leads=False):
                 chosen = rows[0] if rows else 0
             lead_id = found["lead_id"].iloc[chosen]
             if chosen:  # the newest match's detail came with the search
-                detail = run_lookup(queries.lead_detail, lead_id)
+                detail = run_lookup(lead_lookup.lead_detail, lead_id)
             if detail.summary.empty:
                 st.markdown(f"### `{lead_id}` :gray-badge[in progress]")
                 st.caption(

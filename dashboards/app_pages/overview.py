@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from dashboards import figures, queries, ui
+from dashboards import figures, ui
+from dashboards.queries import overview
+from dashboards.queries.filters import previous_period
 from dashboards.state import current_filters, published_range, require_serving, run_query
 
 st.title("Overview")
@@ -13,7 +15,7 @@ st.caption(
 
 if require_serving():
     filters = current_filters()
-    kpis = run_query(queries.overview_kpis, filters)
+    kpis = run_query(overview.overview_kpis, filters)
     now = kpis.iloc[0]
     if now["leads"] == 0:
         st.info(ui.NO_MATCH)
@@ -84,7 +86,7 @@ if require_serving():
         if before is None:
             st.caption("No leads in the previous period of the same length: no change shown.")
         else:
-            previous = queries.previous_period(filters)
+            previous = previous_period(filters)
             note = f"Changes are against {previous.start} to {previous.end}."
             first_day = published_range()[0]
             if first_day and previous.start < first_day:
@@ -92,7 +94,7 @@ if require_serving():
             st.caption(note)
         ui.download(kpis, "overview_kpis", filters, "these numbers")
 
-        daily = run_query(queries.overview_daily, filters)
+        daily = run_query(overview.overview_daily, filters)
         left, right = st.columns(2)
         with left:
             ui.chart(figures.kpi_trend(daily), daily, "overview_daily", filters)

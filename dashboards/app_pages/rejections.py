@@ -3,7 +3,8 @@ steps, sources and days."""
 
 import streamlit as st
 
-from dashboards import figures, queries, ui
+from dashboards import figures, ui
+from dashboards.queries import rejections
 from dashboards.state import current_filters, require_serving, run_query
 
 st.title("Rejections")
@@ -15,7 +16,7 @@ ALL = "All categories"
 
 if require_serving():
     filters = current_filters()
-    pareto = run_query(queries.rejection_pareto, filters)
+    pareto = run_query(rejections.rejection_pareto, filters)
     if not ui.nothing_matches(pareto, "No rejected leads match these filters. " + ui.NO_MATCH):
         top = pareto.iloc[0]
         st.markdown(
@@ -36,8 +37,8 @@ if require_serving():
         chosen = None if category in (None, ALL) else category
         label = chosen or "all categories"
 
-        reasons = run_query(queries.rejection_reasons, filters, category=chosen)
-        steps = run_query(queries.rejection_steps, filters, category=chosen)
+        reasons = run_query(rejections.rejection_reasons, filters, category=chosen)
+        steps = run_query(rejections.rejection_steps, filters, category=chosen)
         left, right = st.columns(2)
         with left:
             ui.chart(
@@ -68,8 +69,8 @@ if require_serving():
                 filters,
             )
 
-        by_source = run_query(queries.rejections_by_source, filters, category=chosen)
-        daily = run_query(queries.rejections_daily, filters, category=chosen)
+        by_source = run_query(rejections.rejections_by_source, filters, category=chosen)
+        daily = run_query(rejections.rejections_daily, filters, category=chosen)
         left, right = st.columns(2)
         with left:
             ui.chart(

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboards import figures, queries, ui
+from dashboards import figures, ui
+from dashboards.queries import sources
 from dashboards.state import current_filters, require_serving, run_query
 
 st.title("Source quality")
@@ -58,7 +59,7 @@ METRICS = {
 
 if require_serving():
     filters = current_filters()
-    scorecard = run_query(queries.source_scorecard, filters)
+    scorecard = run_query(sources.source_scorecard, filters)
     if not ui.nothing_matches(scorecard):
         ranked = scorecard.sort_values("return_rate", ascending=False)
         worst = ranked.iloc[0]
@@ -124,7 +125,7 @@ if require_serving():
             )
             or "return_rate"
         )
-        daily = run_query(queries.source_quality_daily, filters)
+        daily = run_query(sources.source_quality_daily, filters)
         if metric == "return_rate":
             st.caption(
                 "Returns arrive days after delivery, so the latest days' return rates are still"

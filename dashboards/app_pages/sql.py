@@ -3,16 +3,21 @@
 import duckdb
 import streamlit as st
 
-from dashboards import queries, serving, ui
+from dashboards import serving, ui
 from dashboards.state import require_serving
+from ingest.serving import sandbox
 
 st.title("SQL")
 st.caption(
     "One read query (select, with, from, describe, summarize) over the serving file, on its own"
     " read-only connection: tables under `marts` (and `typed` once published), `meta.publish_info`."
-    " Files, URLs and settings are out of reach. The sidebar filters do not apply here: write"
-    " your own `where` clause."
+    " Files, URLs and settings are out of reach; memory is capped at"
+    f" {sandbox.DEFAULT_MEMORY_LIMIT}. The sidebar filters do not apply here: write your own"
+    " `where` clause."
 )
+
+DEFAULT_ROWS = 1000
+MAX_ROWS = 100_000
 
 EXAMPLE = """select source_name, count(*) as leads,
        avg(case when lead_outcome = 'accepted' then 1 else 0 end) as acceptance_rate
@@ -24,9 +29,7 @@ if require_serving(need_leads=False):
     with st.form("sql"):
         sql = st.text_area("Query", EXAMPLE, height=180, key="sql_text")
         left, right, _ = st.columns([1, 1, 2])
-        limit = left.number_input(
-            "Row limit", 1, queries.SQL_MAX_LIMIT, queries.SQL_DEFAULT_LIMIT, step=100
-        )
+        limit = left.number_input("Row limit", 1, MAX_ROWS, DEFAULT_ROWS, step=100)
         timeout = right.number_input("Time limit (seconds)", 1, 120, 10)
         submitted = st.form_submit_button("Run", type="primary", icon=":material/play_arrow:")
     with st.expander("Tables in the serving file"):
@@ -38,10 +41,11 @@ if require_serving(need_leads=False):
         st.dataframe(tables, hide_index=True, width="stretch", key="tables")
     if submitted:
         try:
-            result = queries.run_sql(serving.serving_path(), sql, int(limit), float(timeout))
-        except queries.SqlRefused as refused:
+            limits = sandbox.Limits(timeout=float(timeout), max_rows=int(limit))
+            result = sandbox.run_sql(serving.serving_path(), sql, limits)
+        except sandbox.SqlRefused as refused:
             st.warning(str(refused))
-        except queries.SqlTimeout as slow:
+        except sandbox.SqlTimeout as slow:
             st.warning(str(slow))
         except duckdb.Error as error:
             st.warning(f"DuckDB could not run this query: {error}")

@@ -31,6 +31,8 @@ from ingest.landing.readers import (
     read_events,
     read_submissions,
 )
+from ingest.landing.redact import Redactor, landing_redactor, redact_read, redact_stored
+from ingest.pause_points import pause_point
 from ingest.settings import get_settings
 
 DATASETS = ("events", "submissions")
@@ -192,8 +194,10 @@ def _records_table(dataset: str, relative: str, result: ReadResult) -> pa.Table:
     return pa.table(columns, schema=schema)
 
 
-def _read_files(dataset: str, batch: list[tuple[str, str, str | None]]) -> list[_FileRead]:
-    """Read, hash and parse a group of files (runs in a worker process)."""
+def _read_files(
+    dataset: str, batch: list[tuple[str, str, str | None]], redactor: Redactor
+) -> list[_FileRead]:
+    """Read, hash, parse and redact a group of files (runs in a worker process)."""
     reader = read_events if dataset == "events" else read_submissions
     out = []
     for path, relative, previous_digest in batch:
@@ -204,7 +208,7 @@ def _read_files(dataset: str, batch: list[tuple[str, str, str | None]]) -> list[
         elif not _accepts(dataset, relative):
             out.append(_FileRead(digest, "ignored"))
         else:
-            result = reader(relative, data)
+            result = redact_read(dataset, reader(relative, data), redactor)
             table = _records_table(dataset, relative, result)
             out.append(_FileRead(digest, "loaded", table, result.quarantined, result.read))
     return out
@@ -223,7 +227,7 @@ def _batches(candidates: list, batch_bytes: int = 32 * 1024 * 1024, batch_files:
         yield batch
 
 
-def _read_in_order(dataset: str, candidates: list, known: dict, workers: int):
+def _read_in_order(dataset: str, candidates: list, known: dict, workers: int, redactor: Redactor):
     """(landed file, _FileRead) for every candidate, in order; `workers` processes read ahead a
     bounded number of groups while the caller inserts."""
 
@@ -232,14 +236,14 @@ def _read_in_order(dataset: str, candidates: list, known: dict, workers: int):
 
     if workers <= 1 or sum(f.size for f in candidates) < PARALLEL_BYTES:
         for batch in _batches(candidates):
-            yield from zip(batch, _read_files(dataset, task(batch)), strict=True)
+            yield from zip(batch, _read_files(dataset, task(batch), redactor), strict=True)
         return
     # spawn, not fork: the parent holds DuckDB and Arrow thread pools, which fork does not copy.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque = deque()
         for batch in _batches(candidates):
-            pending.append((batch, pool.submit(_read_files, dataset, task(batch))))
+            pending.append((batch, pool.submit(_read_files, dataset, task(batch), redactor)))
             if len(pending) > workers:
                 done_batch, future = pending.popleft()
                 yield from zip(done_batch, future.result(), strict=True)
@@ -261,6 +265,7 @@ def land(
     only: set[str] | None = None,
     progress: Callable[[str], None] | None = None,
     workers: int | None = None,
+    redactor: Redactor | None = None,
 ) -> LandingReport:
     """Land every new or changed file of one dataset (``landing_dir/<dataset>/``).
 
@@ -268,17 +273,22 @@ def land(
     read and parse files while this one inserts (default: $LEADWH_LANDING_WORKERS, else 2).
     Files are committed in chunks (records, quarantine and manifest together): a failed run
     leaves every file either landed whole or not at all, and the next run picks up the rest.
+    Every record is redacted before it is stored (``ingest.landing.redact``; default redactor:
+    the home's, the folder above ``landing_dir``).
     """
     if workers is None:
         workers = get_settings().landing_workers
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; expected one of {DATASETS}")
     table = "lead_events" if dataset == "events" else "lead_submissions"
+    if redactor is None:
+        redactor = landing_redactor(landing_dir.parent, progress)
     root = landing_dir / dataset
     batch_id = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     report = LandingReport(dataset=dataset, batch_id=batch_id)
 
     raw_store.ensure_raw_schema(con)
+    redact_stored(con, redactor)  # once: rows stored before redaction existed
     known = known_files(con, dataset)
     candidates = []
     for landed in discover(root, settle_seconds):
@@ -292,7 +302,7 @@ def land(
 
     stage = _Stage(dataset)
     chunk = _Chunk()
-    for landed, found in _read_in_order(dataset, candidates, known, workers):
+    for landed, found in _read_in_order(dataset, candidates, known, workers, redactor):
         if found.status == "unchanged":
             report.skipped_unchanged += 1
             continue
@@ -341,6 +351,7 @@ def _commit(con, dataset: str, table: str, batch_id: str, stage: _Stage, chunk: 
     con.execute("begin transaction")
     try:
         stage.flush(con, batch_id)
+        pause_point("landing")  # records inserted, manifest not yet: the transaction is open
         loaded = raw_store.loaded_per_file(con, table, batch_id)
         for counts, _, _ in chunk.files:
             if counts.status == "loaded":

@@ -15,7 +15,9 @@ Rule kinds (parameters and defaults: ``ingest.ops.config.RULE_DEFAULTS``):
   in all other hours of the window): at least ``min_leads`` leads, ``factor`` times and
   ``min_increase`` above the baseline, with a one-sided z score >= ``min_z`` (binomial, normal
   approximation). ``hour_of_day`` pools each UTC hour over ``window_days`` days (a pattern that
-  recurs every day, found at modest volume); ``hour`` tests every clock hour alone.
+  recurs every day, found at modest volume); ``hour`` tests every clock hour alone. (The
+  acceptance page's ``rejection_prone_hours`` is another measure: the strongest band of 2-6
+  hours per source over the page's filters, by a two-proportion z score, without thresholds.)
 - ``delivery_failure``: a recipient's failure or error rate on a day (fct_delivery_daily).
 - ``step_latency``: a step's daily p95 latency (fct_step_latency_daily) above ``max_ms``
   (``per_step`` overrides by step name).

@@ -26,6 +26,8 @@ NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|minutes?|h|hours?|d|days?)\s*$", re.I)
 EXPORT_FORMATS = ("csv", "parquet")
+EXPORT_TIMEOUT = 600.0
+EXPORT_MAX_ROWS = 10_000_000
 RELATIVE_TO = ("now", "latest")
 RETENTION_DATASETS = ("events", "submissions")
 ALERT_KINDS = (
@@ -145,16 +147,19 @@ class ExportSpec:
     relative_to: str  # now | latest (the newest value of time_column)
     where: tuple[tuple[str, tuple[Any, ...]], ...]
     format: str
-    destination: str  # folder; relative to the warehouse home unless absolute
+    destination: str  # folder under the warehouse home's exports/ (checked when it runs)
     schedule: str | None  # cron (execution_timezone = ExportsConfig.timezone)
+    timeout: float = EXPORT_TIMEOUT  # seconds the query may run
+    max_rows: int = EXPORT_MAX_ROWS  # more rows than this fails the export (never a partial file)
 
     @property
     def file_name(self) -> str:
         return f"{self.name}.{self.format}"
 
     def folder(self, home: Path) -> Path:
-        folder = Path(self.destination).expanduser()
-        return folder if folder.is_absolute() else home / folder
+        """The destination under the warehouse home (``ingest.serving.exports`` checks that it
+        lies inside the exports folder before writing)."""
+        return home / self.destination
 
     def describe_filters(self) -> str:
         parts = []
@@ -222,6 +227,8 @@ def _export_spec(entry: Any, where: str, default_dest: str) -> ExportSpec:
         "format",
         "destination",
         "schedule",
+        "timeout",
+        "max_rows",
     }
     _unknown_keys(where, entry, allowed)
     name = entry.get("name")
@@ -237,6 +244,8 @@ def _export_spec(entry: Any, where: str, default_dest: str) -> ExportSpec:
         raise ConfigError(f"{where}: `mart` must be a table name such as fct_leads")
     if query is not None and not isinstance(query, str):
         raise ConfigError(f"{where}: `query` must be SQL text")
+    if query is not None:
+        _read_query(query, where)
     fmt = str(entry.get("format") or "csv").lower()
     if fmt not in EXPORT_FORMATS:
         raise ConfigError(f"{where}: `format` must be one of {EXPORT_FORMATS}, got {fmt!r}")
@@ -276,6 +285,15 @@ def _export_spec(entry: Any, where: str, default_dest: str) -> ExportSpec:
     schedule = entry.get("schedule")
     if schedule is not None:
         schedule = check_cron(schedule, f"{where} schedule")
+    destination = _destination(
+        _text(entry.get("destination") or default_dest, f"{where} destination"), where
+    )
+    timeout = _number(entry.get("timeout", EXPORT_TIMEOUT), f"{where} timeout")
+    max_rows = entry.get("max_rows", EXPORT_MAX_ROWS)
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
+        raise ConfigError(f"{where}: max_rows must be a whole number >= 1, got {max_rows!r}")
+    if timeout <= 0:
+        raise ConfigError(f"{where}: timeout must be a number of seconds above 0")
     return ExportSpec(
         name=name,
         description=_text(entry.get("description") or f"Export {name}", f"{where} description"),
@@ -287,9 +305,34 @@ def _export_spec(entry: Any, where: str, default_dest: str) -> ExportSpec:
         relative_to=relative_to,
         where=tuple(where_items),
         format=fmt,
-        destination=_text(entry.get("destination") or default_dest, f"{where} destination"),
+        destination=destination,
         schedule=schedule,
+        timeout=timeout,
+        max_rows=max_rows,
     )
+
+
+def _read_query(query: str, where: str) -> None:
+    """An export's query must be one read statement (the SQL sandbox's rule)."""
+    from ingest.serving.sandbox import SqlRefused, read_only_statement
+
+    try:
+        read_only_statement(query)
+    except SqlRefused as refused:
+        raise ConfigError(f"{where}: `query`: {refused}") from None
+
+
+def _destination(value: Any, where: str) -> str:
+    """A folder relative to the warehouse home: no absolute path, ``~`` or ``..`` (that it lies
+    inside the exports folder, symlinks followed, is checked when the export runs)."""
+    text = str(value).strip()
+    parts = Path(text).parts
+    if Path(text).is_absolute() or text.startswith("~") or ".." in parts:
+        raise ConfigError(
+            f"{where}: destination {text!r} must be a folder under exports/ in the warehouse"
+            " home (no absolute path, ~ or ..), e.g. exports/daily"
+        )
+    return text
 
 
 # --------------------------------------------------------------------------- retention

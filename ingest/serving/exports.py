@@ -2,7 +2,15 @@
 
 ``run_export(spec, serving, home, as_of)`` is the whole step for one export (an
 :class:`~ingest.ops.config.ExportSpec` from ``config/exports.yaml``). It reads only the serving
-file (read-only), never the warehouse, so exports never wait on or block the pipeline.
+file, never the warehouse, so exports never wait on or block the pipeline.
+
+The rows are read in the SQL sandbox (``ingest.serving.sandbox``): a ``query:`` is one read
+statement, on a read-only connection that cannot reach files, URLs or settings, within the
+export's time and row limits (``timeout``, ``max_rows``; an export over its row limit fails rather
+than writing part of the rows). The file is then written by a separate in-memory DuckDB that only
+ever runs this module's own SQL over those rows. The destination folder must lie inside the
+warehouse's exports folder (no absolute paths, ``..`` or symlinks out of it). CSV values that a
+spreadsheet would run as a formula are escaped (``ingest.serving.spreadsheet``).
 
 Files have stable names (``<destination>/<name>.<format>``) and are written atomically: the rows
 go to a temporary file in the same folder that is renamed over the previous export, so a reader
@@ -23,8 +31,17 @@ from pathlib import Path
 import duckdb
 
 from ingest.ops.config import ExportSpec
+from ingest.paths import Paths
+from ingest.serving import sandbox
+from ingest.serving.spreadsheet import safe_arrow
 
 EXPORT_TABLE = "_export_rows"
+#: What an export may fetch, in bytes (exports hold far more rows than an interactive query).
+EXPORT_MAX_BYTES = 4 * 2**30
+
+
+class UnsafeDestination(ValueError):
+    """An export's destination lies outside the exports folder."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +77,10 @@ def _naive_utc(moment: datetime) -> datetime:
 
 
 def source_relation(spec: ExportSpec) -> str:
-    return f'marts."{spec.mart}"' if spec.mart else f"({spec.query})"
+    if spec.mart:
+        return f'marts."{spec.mart}"'
+    # one read statement, refused otherwise; line breaks keep a `--` comment inside
+    return f"(\n{sandbox.read_only_statement(spec.query)}\n)"
 
 
 def _as_datetime(value) -> datetime | None:
@@ -83,9 +103,12 @@ def export_window(
     if spec.last is None:
         return None, None
     if spec.relative_to == "latest":
-        newest = con.execute(
-            f'select max("{spec.time_column}") from {source_relation(spec)} as src'
-        ).fetchone()[0]
+        newest = sandbox.run(
+            con,
+            f'select max("{spec.time_column}") from {source_relation(spec)} as src',
+            _limits(spec),
+            fetch="rows",
+        ).data[0][0]
         end = _as_datetime(newest)
         if end is None:
             return None, None
@@ -121,10 +144,30 @@ def build_query(
 
 def _available_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
     rows = con.execute(
-        "select table_name from information_schema.tables"
-        " where table_catalog = 'serving' and table_schema = 'marts' order by 1"
+        "select table_name from duckdb_tables()"
+        " where database_name = current_database() and schema_name = 'marts' order by 1"
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def _limits(spec: ExportSpec) -> sandbox.Limits:
+    return sandbox.Limits(timeout=spec.timeout, max_rows=spec.max_rows, max_bytes=EXPORT_MAX_BYTES)
+
+
+def export_folder(spec: ExportSpec, home: Path) -> Path:
+    """The export's folder, checked to lie inside ``<home>/exports`` once every symlink is
+    followed (the exports folder itself may be a link, e.g. to a shared drive)."""
+    root = Paths(home).exports
+    folder = spec.folder(home)
+    try:
+        folder.resolve().relative_to(root.resolve())
+    except ValueError:
+        raise UnsafeDestination(
+            f"export {spec.name!r}: destination {spec.destination!r} is {folder.resolve()},"
+            f" outside the exports folder {root}. Write a folder under exports/, e.g."
+            f" exports/{spec.name}."
+        ) from None
+    return folder
 
 
 def run_export(
@@ -137,51 +180,44 @@ def run_export(
         )
     exported_at = utc_now()
     as_of = _naive_utc(as_of) if as_of else exported_at
-    folder = spec.folder(home)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = export_folder(spec, home)
     target = folder / spec.file_name
     sidecar = folder / f"{spec.file_name}.meta.json"
-    token = uuid.uuid4().hex[:8]
-    tmp = folder / f".{spec.file_name}.{token}.tmp"
-    tmp_meta = folder / f".{spec.file_name}.meta.json.{token}.tmp"
 
-    con = duckdb.connect()
-    try:
-        con.execute("attach ? as serving (read_only)", [str(serving)])
-        con.execute("use serving")
+    with sandbox.connection(serving) as con:
         if spec.mart and spec.mart not in _available_marts(con):
             raise ValueError(
                 f"export {spec.name!r}: no table marts.{spec.mart} in the serving file; "
                 f"available: {', '.join(_available_marts(con))}"
             )
-        window = export_window(spec, con, as_of)
-        sql, params = build_query(spec, window)
         try:
-            con.execute(f"create temp table {EXPORT_TABLE} as {sql}", params)
-        except duckdb.Error as exc:
+            window = export_window(spec, con, as_of)
+            sql, params = build_query(spec, window)
+            fetched = sandbox.run(con, sql, _limits(spec), params=params, fetch="arrow")
+        except (sandbox.SqlRefused, sandbox.SqlTimeout, duckdb.Error) as exc:
             raise ValueError(f"export {spec.name!r}: the query failed: {exc}") from exc
-        rows = con.execute(f"select count(*) from {EXPORT_TABLE}").fetchone()[0]
-        columns = [d[0] for d in con.execute(f"select * from {EXPORT_TABLE} limit 0").description]
-        start, end = window
-        info = {
-            "export": spec.name,
-            "rows": str(rows),
-            "window_start": start.isoformat() if start else "",
-            "window_end": end.isoformat() if end else "",
-            "exported_at": exported_at.isoformat(),
-            "filters": spec.describe_filters(),
-        }
-        if spec.format == "parquet":
-            kv = ", ".join(f"{k}: '{_quote(v)}'" for k, v in info.items())
-            options = f"format parquet, kv_metadata {{{kv}}}"
-        else:
-            options = "format csv, header true"
-        con.execute(f"copy {EXPORT_TABLE} to '{_quote(str(tmp))}' ({options})")
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    finally:
-        con.close()
+    if fetched.truncated:
+        raise ValueError(
+            f"export {spec.name!r}: more than {spec.max_rows:,} rows; nothing was written. Raise"
+            " its max_rows in the exports config or narrow its filters."
+        )
+    table = fetched.data
+    rows, columns = table.num_rows, list(table.column_names)
+    start, end = window
+    info = {
+        "export": spec.name,
+        "rows": str(rows),
+        "window_start": start.isoformat() if start else "",
+        "window_end": end.isoformat() if end else "",
+        "exported_at": exported_at.isoformat(),
+        "filters": spec.describe_filters(),
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    export_folder(spec, home)  # still inside once created
+    token = uuid.uuid4().hex[:8]
+    tmp = folder / f".{spec.file_name}.{token}.tmp"
+    tmp_meta = folder / f".{spec.file_name}.meta.json.{token}.tmp"
+    write_file(table, tmp, spec.format, info)
 
     result = ExportResult(
         name=spec.name,
@@ -200,6 +236,27 @@ def run_export(
     os.replace(tmp, target)
     os.replace(tmp_meta, sidecar)
     return result
+
+
+def write_file(table, path: Path, fmt: str, info: dict[str, str]) -> None:
+    """Write the fetched rows to ``path``: Parquet with ``info`` as key-value metadata, or CSV
+    with a header and spreadsheet formulas escaped. A private in-memory DuckDB runs only this
+    function's SQL; no text from the export's query reaches it."""
+    if fmt == "parquet":
+        kv = ", ".join(f"{k}: '{_quote(v)}'" for k, v in info.items())
+        options = f"format parquet, kv_metadata {{{kv}}}"
+    else:
+        table = safe_arrow(table)
+        options = "format csv, header true"
+    writer = duckdb.connect()
+    try:
+        writer.register(EXPORT_TABLE, table)
+        writer.execute(f"copy {EXPORT_TABLE} to '{_quote(str(path))}' ({options})")
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    finally:
+        writer.close()
 
 
 def _quote(text: str) -> str:

@@ -13,26 +13,42 @@ changed, most of its rows were rebuilt, or its row count no longer matches the w
 afterwards (rows were deleted there);
 and the whole file is written afresh once it has grown to COMPACT_GROWTH times its size after
 the last full publish (deleted rows leave free space behind).
+
+One publish at a time per serving file: each holds an exclusive lock on `.<name>.publish.lock`
+beside it (the system releases it when the process dies). Holding it, a publish first removes
+the temporary files of publishes that were killed (`.<name>.<version>.tmp` and DuckDB's `.wal`
+beside it): no live publish can own one then.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-# Schemas copied to the serving file, and columns withheld from it (PII kept only in the warehouse:
-# the date of birth is served masked, `dob__masked`).
+from ingest.pause_points import pause_point
+from ingest.typed.fields import is_dob_name
+
+# Schemas copied to the serving file, and columns withheld from it by name. Besides these, every
+# date of birth is withheld but for its mask and age band (`personal_columns`).
 PUBLISHED: dict[str, frozenset[str]] = {
     "marts": frozenset(),
-    "typed": frozenset({"dob__raw", "dob__normal"}),
+    "typed": frozenset(),
 }
+#: The components of a date-of-birth field kept in the warehouse only (published: `valid`,
+#: `lc_valid`, `year`, `masked` (**/**/YYYY) and `age_band`).
+DOB_WITHHELD = ("raw", "normal", "age")
+SEP = "__"
 
 # Tables published by their rows built since the last publish: table -> its unique key. Each has
 # a `built_at` column stamped with the run that (re)wrote the row.
@@ -56,6 +72,7 @@ class PublishResult:
     incremental: bool = False  # built on a copy of the previous serving file
     written: dict[str, int] = field(default_factory=dict)  # schema.table -> rows written now
     by_delta: frozenset[str] = frozenset()  # the tables of which only the new rows were written
+    removed_temporaries: tuple[str, ...] = ()  # left behind by killed publishes, removed now
 
 
 def publish(
@@ -74,9 +91,49 @@ def publish(
             f"warehouse file {warehouse} does not exist: run `leadwh build` first"
         )
     serving.parent.mkdir(parents=True, exist_ok=True)
+    with publish_lock(serving):
+        removed = remove_stale_temporaries(serving)
+        result = _publish(warehouse, serving, schemas, delta_keys, full)
+    return PublishResult(**{**result.__dict__, "removed_temporaries": removed})
+
+
+@contextmanager
+def publish_lock(serving: Path) -> Iterator[None]:
+    """Wait for, then hold, the exclusive publish lock of a serving file."""
+    with open(serving.parent / f".{serving.name}.publish.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def temporary_name(serving: Path, version: str) -> Path:
+    return serving.parent / f".{serving.name}.{version}.tmp"
+
+
+def remove_stale_temporaries(serving: Path) -> tuple[str, ...]:
+    """Remove the temporary files of killed publishes of this serving file (only names a publish
+    writes: `.<name>.<version>.tmp` and its `.wal`). Call it holding the publish lock."""
+    ours = re.compile(rf"\.{re.escape(serving.name)}\.\d{{8}}T\d{{12}}-[0-9a-f]{{6}}\.tmp(\.wal)?")
+    removed = []
+    for path in sorted(serving.parent.iterdir()):
+        if ours.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+    return tuple(removed)
+
+
+def _publish(
+    warehouse: Path,
+    serving: Path,
+    schemas: dict[str, frozenset[str]],
+    delta_keys: dict[str, str],
+    full: bool,
+) -> PublishResult:
     published_at = datetime.now(tz=UTC).replace(tzinfo=None)
     version = published_at.strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
-    tmp = serving.parent / f".{serving.name}.{version}.tmp"
+    tmp = temporary_name(serving, version)
     compacted_bytes = None if full else _reusable_size(serving)
     incremental = compacted_bytes is not None
     if incremental:
@@ -97,7 +154,9 @@ def publish(
         _drop_tables_not_in(con, here, found, list(schemas))
         for schema, table in found:
             name = f"{schema}.{table}"
-            columns = [c for c in _columns(con, "wh", schema, table) if c[0] not in schemas[schema]]
+            columns = _columns(con, "wh", schema, table)
+            withheld = schemas[schema] | personal_columns([name for name, _ in columns])
+            columns = [c for c in columns if c[0] not in withheld]
             key = delta_keys.get(name)
             delta = None
             if incremental and key and _columns(con, here, schema, table) == columns:
@@ -132,10 +191,28 @@ def publish(
         tmp.unlink(missing_ok=True)
         raise
     con.close()
+    pause_point("publish")
     os.replace(tmp, serving)
     return PublishResult(
         version, published_at, tables, serving, incremental, written, frozenset(by_delta)
     )
+
+
+def personal_columns(names: list[str]) -> frozenset[str]:
+    """The columns of a table never published: the raw, normal and age of every date-of-birth
+    field. A prefix is one when the table gives it an age band (typed parsing does so for every
+    field of type dob, registered or named like one), the `year` and `masked` of a dob, or its
+    name says so (`dob`, `spouse_dob`, `date_of_birth`, ...: ``is_dob_name``)."""
+    present = set(names)
+    prefixes = {name.rsplit(SEP, 1)[0] for name in names if SEP in name}
+    dob = {
+        prefix
+        for prefix in prefixes
+        if f"{prefix}{SEP}age_band" in present
+        or {f"{prefix}{SEP}year", f"{prefix}{SEP}masked"} <= present
+        or is_dob_name(prefix)
+    }
+    return frozenset(f"{prefix}{SEP}{part}" for prefix in dob for part in DOB_WITHHELD)
 
 
 def _reusable_size(serving: Path) -> int | None:

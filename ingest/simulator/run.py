@@ -87,24 +87,13 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from ingest.simulator.chunk import (
-    FAULT_KINDS,
-    QUARANTINE_EVENT_KINDS,
-    SUBMISSION_FAULT_KINDS,
-    SUBMISSION_META,
-    ChunkConfig,
-    ChunkTask,
-    run_chunk,
-)
-from ingest.simulator.world import (
-    ALL_FIELDS,
-    DAY_MS,
-    HOUR_MS,
-    World,
-    build_world,
-    derive_seed,
-    epoch_ms,
-)
+from ingest.simulator.chunk import ChunkConfig, ChunkTask, run_chunk
+from ingest.simulator.day_files import DayFileWriter
+from ingest.simulator.faults import FAULT_KINDS, QUARANTINE_EVENT_KINDS, SUBMISSION_FAULT_KINDS
+from ingest.simulator.operation import build_world
+from ingest.simulator.plan import make_plan
+from ingest.simulator.submissions import SUBMISSION_META
+from ingest.simulator.world import ALL_FIELDS, Step, World, epoch_ms
 
 __all__ = ["SAMPLE", "SimulationSummary", "simulate", "LAYOUTS", "SUBMISSION_FORMATS"]
 
@@ -112,20 +101,7 @@ SAMPLE = dict(leads=30000, days=21, seed=7)
 DEFAULT_START = date(2026, 10, 26)
 LAYOUTS = ("ndjson", "firehose", "mixed")
 SUBMISSION_FORMATS = ("ndjson", "csv")
-FIREHOSE_SHARE = 0.05
-CHUNK_LEADS = 2500
-LAST_DAY_CUTOFF_MS = 23 * HOUR_MS + 50 * 60_000  # no submissions after 23:50 on the last day
 CREDENTIALS_TEST_FILE = "leadconduit-credentials-test.txt"
-
-# Relative submission volume by UTC hour: busy US daytime (13:00-03:00 UTC), quiet nights.
-# fmt: off
-HOUR_WEIGHTS = (
-    0.95, 0.8, 0.6, 0.42, 0.28, 0.18, 0.13, 0.12, 0.14, 0.2, 0.32, 0.5, 0.75, 0.95, 1.1, 1.2, 1.25,
-    1.25, 1.2, 1.15, 1.1, 1.08, 1.05, 1.0,
-)
-# fmt: on
-# Monday .. Sunday
-WEEKDAY_WEIGHTS = (1.05, 1.08, 1.06, 1.03, 0.95, 0.62, 0.55)
 
 
 @dataclass
@@ -166,222 +142,43 @@ class SimulationSummary:
         ).decode()
 
 
-# --------------------------------------------------------------------------- the plan
-
-
-@dataclass
-class _Plan:
-    ts: np.ndarray  # submission epoch ms, ascending
-    day: np.ndarray
-    placement: np.ndarray
-    capped: np.ndarray
-    firehose: np.ndarray
-    chunks: list[tuple[int, int, int]]  # (day, start, stop)
-    buyer_cap_ms: dict
-
-
-def _plan(world: World, leads: int, days: int, layout: str) -> _Plan:
-    rng = np.random.default_rng(derive_seed(world.seed, "plan"))
-    day0 = epoch_ms(world.start_date)
-    dw = np.array(
-        [WEEKDAY_WEIGHTS[(world.start_date + timedelta(days=d)).weekday()] for d in range(days)]
-    )
-    per_day = rng.multinomial(leads, dw / dw.sum())
-    hw = np.array(HOUR_WEIGHTS, dtype=float)
-    hw /= hw.sum()
-    parts = []
-    for d, n in enumerate(per_day):
-        n = int(n)
-        if n == 0:
-            continue
-        hours = rng.choice(24, size=n, p=hw)
-        within = rng.integers(0, HOUR_MS, size=n)
-        if d == days - 1:  # the landing ends at midnight: let the last leads finish before it
-            within = np.where(hours == 23, within % (LAST_DAY_CUTOFF_MS - 23 * HOUR_MS), within)
-        offset = hours.astype(np.int64) * HOUR_MS + within
-        parts.append(np.sort(day0 + d * DAY_MS + offset))
-    ts = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    n = len(ts)
-    day = ((ts - day0) // DAY_MS).astype(np.int64)
-    pw = np.array([p.weight for p in world.placements])
-    placement = rng.choice(len(pw), size=n, p=pw / pw.sum()).astype(np.int64)
-    u = rng.random(n)
-    if layout == "firehose":
-        firehose = np.ones(n, dtype=bool)
-    elif layout == "mixed":
-        firehose = u < FIREHOSE_SHARE
-    else:
-        firehose = np.zeros(n, dtype=bool)
-
-    # Source daily caps: leads beyond the cap on their day are rejected up front.
-    capped = np.zeros(n, dtype=bool)
-    src_of = np.array([p.source for p in world.placements])[placement] if n else placement
-    for s_index, source in enumerate(world.sources):
-        if not source.daily_cap:
-            continue
-        for d in range(days):
-            idx = np.nonzero((src_of == s_index) & (day == d))[0]
-            capped[idx[source.daily_cap :]] = True
-
-    # Buyer daily caps, as the time the cap is met (estimated from the flow's volume that day).
-    flow_of = np.array([p.flow for p in world.placements])[placement] if n else placement
-    buyer_cap_ms: dict = {}
-    for f_index, flow in enumerate(world.flows):
-        for step in flow.steps:
-            rec = step.recipient
-            if rec is None or not rec.daily_cap:
-                continue
-            r_index = world.recipients.index(rec)
-            needed = int(np.ceil(rec.daily_cap / rec.cap_share))
-            for d in range(days):
-                idx = np.nonzero((flow_of == f_index) & (day == d))[0]
-                if needed < len(idx):
-                    buyer_cap_ms[(r_index, d)] = int(ts[idx[needed]])
-
-    chunks = []
-    bounds = np.searchsorted(day, np.arange(days + 1), side="left")
-    for d in range(days):
-        a, b = int(bounds[d]), int(bounds[d + 1])
-        while a < b:
-            stop = min(a + CHUNK_LEADS, b)
-            chunks.append((d, a, stop))
-            a = stop
-    return _Plan(ts, day, placement, capped, firehose, chunks, buyer_cap_ms)
-
-
 # --------------------------------------------------------------------------- workers
 
 _WORKER: dict = {}
 
 
-def _init_worker(world: World, cfg: ChunkConfig) -> None:
+def _init_worker(world: World, config: ChunkConfig) -> None:
     _WORKER["world"] = world
-    _WORKER["cfg"] = cfg
+    _WORKER["config"] = config
 
 
 def _run_task(task: ChunkTask) -> dict:
-    return run_chunk(_WORKER["world"], _WORKER["cfg"], task)
+    return run_chunk(_WORKER["world"], _WORKER["config"], task)
 
 
-def _results(world, cfg, tasks, workers):
+def _results(world: World, config: ChunkConfig, tasks: list[ChunkTask], workers: int):
     """Chunk results in chunk order, computed by ``workers`` processes (bounded look-ahead)."""
     if workers <= 1 or len(tasks) <= 1:
         for task in tasks:
-            yield run_chunk(world, cfg, task)
+            yield run_chunk(world, config, task)
         return
     # fork: workers need nothing from __main__ (spawn would re-import it, which fails for
     # stdin/embedded interpreters); spawn where fork does not exist.
     methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(world, cfg)) as pool:
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with context.Pool(workers, initializer=_init_worker, initargs=(world, config)) as pool:
         window: deque = deque()
-        it = iter(tasks)
-        for task in it:
+        remaining = iter(tasks)
+        for task in remaining:
             window.append(pool.apply_async(_run_task, (task,)))
             if len(window) >= 2 * workers + 1:
                 break
         while window:
             result = window.popleft().get()
-            nxt = next(it, None)
-            if nxt is not None:
-                window.append(pool.apply_async(_run_task, (nxt,)))
+            following = next(remaining, None)
+            if following is not None:
+                window.append(pool.apply_async(_run_task, (following,)))
             yield result
-
-
-# --------------------------------------------------------------------------- merging
-
-
-class _EventWriter:
-    """Writes per-day NDJSON files from sorted runs, merging them by write time (stable)."""
-
-    def __init__(self, folder: Path, day0: date, day0_ms: int):
-        self.folder = folder
-        self.day0 = day0
-        self.day0_ms = day0_ms
-        self.pending: dict[int, list[list]] = {}  # day -> [[ts, blob, offsets, start], ...]
-        self.handles: dict[int, object] = {}
-        self.opened: set[int] = set()
-        self.files = 0
-        self.lines = 0
-        self.bytes = 0
-
-    def add(self, runs: dict) -> None:
-        for day, (ts, blob, offsets) in runs.items():
-            self.pending.setdefault(day, []).append([ts, blob, offsets, 0])
-
-    def flush(self, watermark: int) -> None:
-        """Write every pending line with write time < watermark (no later chunk can precede it)."""
-        for day in sorted(self.pending):
-            if self.day0_ms + day * DAY_MS >= watermark:
-                continue
-            runs = self.pending[day]
-            takes = []
-            for run in runs:
-                ts, _, _, start = run
-                k = int(np.searchsorted(ts, watermark, side="left")) - start
-                takes.append(k)
-            total = sum(takes)
-            if total:
-                self._write(day, runs, takes)
-            keep = []
-            for run, k in zip(runs, takes, strict=True):
-                run[3] += k
-                if run[3] < len(run[0]):
-                    keep.append(run)
-            if keep:
-                self.pending[day] = keep
-            else:
-                del self.pending[day]
-        for day in [d for d in self.handles if self.day0_ms + (d + 1) * DAY_MS <= watermark]:
-            if day not in self.pending:  # complete: nothing later can belong to it
-                self.handles.pop(day).close()
-
-    def _write(self, day: int, runs: list, takes: list[int]) -> None:
-        parts: list = []
-        nonzero = [(run, k) for run, k in zip(runs, takes, strict=True) if k]
-        if len(nonzero) == 1:
-            (ts, blob, offs, start), k = nonzero[0]
-            parts.append(memoryview(blob)[offs[start] : offs[start + k]])
-        else:
-            all_ts = np.concatenate([run[0][run[3] : run[3] + k] for run, k in nonzero])
-            run_id = np.concatenate(
-                [np.full(k, i, dtype=np.int64) for i, (_, k) in enumerate(nonzero)]
-            )
-            line_no = np.concatenate(
-                [np.arange(run[3], run[3] + k, dtype=np.int64) for run, k in nonzero]
-            )
-            order = np.argsort(all_ts, kind="stable")
-            rid = run_id[order]
-            lno = line_no[order]
-            # Contiguous stretches of one run become one slice.
-            brk = np.nonzero((rid[1:] != rid[:-1]) | (lno[1:] != lno[:-1] + 1))[0] + 1
-            starts = np.concatenate(([0], brk))
-            ends = np.concatenate((brk, [len(rid)]))
-            for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-                run = nonzero[rid[s]][0]
-                offs = run[2]
-                parts.append(memoryview(run[1])[offs[lno[s]] : offs[lno[e - 1] + 1]])
-        fh = self.handles.get(day)
-        if fh is None:
-            name = f"events-{(self.day0 + timedelta(days=day)).isoformat()}.ndjson"
-            mode = "ab" if day in self.opened else "wb"
-            fh = self.handles[day] = open(self.folder / name, mode)  # noqa: SIM115
-            if day not in self.opened:
-                self.opened.add(day)
-                self.files += 1
-        for p in parts:
-            fh.write(p)
-            self.bytes += len(p)
-        self.lines += sum(takes)
-
-    def close(self) -> None:
-        self.flush(np.iinfo(np.int64).max)
-        self.abort()
-
-    def abort(self) -> None:
-        for fh in self.handles.values():
-            fh.close()
-        self.handles.clear()
 
 
 # --------------------------------------------------------------------------- the API
@@ -416,14 +213,14 @@ def simulate(
     landing = Path(landing)
     batches = landing / "events" / "batches"
     firehose_dir = landing / "events" / "firehose"
-    subs_dir = landing / "submissions"
+    submissions_dir = landing / "submissions"
     batches.mkdir(parents=True, exist_ok=True)
-    subs_dir.mkdir(parents=True, exist_ok=True)
+    submissions_dir.mkdir(parents=True, exist_ok=True)
 
     world = build_world(seed, start_date, leads, days)
-    plan = _plan(world, leads, days, layout)
+    plan = make_plan(world, leads, days, layout)
     day0_ms = epoch_ms(start_date)
-    cfg = ChunkConfig(
+    config = ChunkConfig(
         landing=str(landing),
         faults=faults,
         submissions_format=submissions_format,
@@ -433,14 +230,14 @@ def simulate(
     )
     tasks = [
         ChunkTask(
-            index=i,
-            day=d,
-            ts=plan.ts[a:b].tolist(),
-            placement=plan.placement[a:b].tolist(),
-            capped=plan.capped[a:b].tolist(),
-            firehose=plan.firehose[a:b].tolist(),
+            index=index,
+            day=day,
+            submitted_ms=plan.submitted_ms[first:end].tolist(),
+            placement=plan.placement[first:end].tolist(),
+            capped=plan.capped[first:end].tolist(),
+            firehose=plan.firehose[first:end].tolist(),
         )
-        for i, (d, a, b) in enumerate(plan.chunks)
+        for index, (day, first, end) in enumerate(plan.chunks)
     ]
     if plan.firehose.any():
         firehose_dir.mkdir(parents=True, exist_ok=True)
@@ -462,60 +259,63 @@ def simulate(
     )
     fault_counts = dict.fromkeys(FAULT_KINDS, 0)
     by_type: dict[str, int] = {}
-    writer = _EventWriter(batches, start_date, day0_ms)
-    sub_handles: dict[int, object] = {}
-    sub_ext = "csv" if submissions_format == "csv" else "ndjson"
-    last_chunk_of_day = {d: i for i, (d, _, _) in enumerate(plan.chunks)}
+    writer = DayFileWriter(batches, start_date, day0_ms)
+    submission_handles: dict[int, object] = {}
+    submission_ext = "csv" if submissions_format == "csv" else "ndjson"
+    last_chunk_of_day = {day: index for index, (day, _, _) in enumerate(plan.chunks)}
     day_counts = {"leads": 0, "events": 0}
     firehose_files = 0
     firehose_bytes = 0
     try:
-        for res in _results(world, cfg, tasks, workers):
-            i = res["index"]
-            d = res["day"]
-            c = res["counts"]
+        for result in _results(world, config, tasks, workers):
+            index = result["index"]
+            day = result["day"]
+            counts = result["counts"]
             # submissions: chunks of a day arrive in order
-            if res["submissions"]:
-                fh = sub_handles.get(d)
-                if fh is None:
-                    name = f"submissions-{(start_date + timedelta(days=d)).isoformat()}.{sub_ext}"
-                    fh = sub_handles[d] = open(subs_dir / name, "wb")  # noqa: SIM115
+            if result["submissions"]:
+                handle = submission_handles.get(day)
+                if handle is None:
+                    day_text = (start_date + timedelta(days=day)).isoformat()
+                    name = f"submissions-{day_text}.{submission_ext}"
+                    handle = submission_handles[day] = open(submissions_dir / name, "wb")  # noqa: SIM115
                     summary.submission_files += 1
                     if submissions_format == "csv":
-                        fh.write((",".join(SUBMISSION_META + ALL_FIELDS) + "\n").encode())
-                        summary.bytes_written += fh.tell()
-                fh.write(res["submissions"])
-                summary.bytes_written += len(res["submissions"])
-            writer.add(res["events"])
-            nxt = int(plan.ts[plan.chunks[i + 1][1]]) if i + 1 < len(plan.chunks) else None
-            writer.flush(nxt if nxt is not None else np.iinfo(np.int64).max)
-            summary.leads += c["leads"]
-            summary.events += c["events"]
-            summary.submissions += c["submissions"]
-            summary.submission_records += c["submission_records"]
-            summary.firehose_leads += c["firehose_leads"]
-            firehose_files += c["firehose_files"]
-            firehose_bytes += c["firehose_bytes"]
-            for k, v in c["faults"].items():
-                fault_counts[k] += v
-            for k, v in c["by_type"].items():
-                by_type[k] = by_type.get(k, 0) + v
-            day_counts["leads"] += c["leads"]
-            day_counts["events"] += c["events"]
-            if last_chunk_of_day.get(d) == i:
-                fh = sub_handles.pop(d, None)
-                if fh is not None:
-                    fh.close()
+                        handle.write((",".join(SUBMISSION_META + ALL_FIELDS) + "\n").encode())
+                        summary.bytes_written += handle.tell()
+                handle.write(result["submissions"])
+                summary.bytes_written += len(result["submissions"])
+            writer.add(result["events"])
+            if index + 1 < len(plan.chunks):
+                writer.flush(int(plan.submitted_ms[plan.chunks[index + 1][1]]))
+            else:
+                writer.flush(np.iinfo(np.int64).max)
+            summary.leads += counts["leads"]
+            summary.events += counts["events"]
+            summary.submissions += counts["submissions"]
+            summary.submission_records += counts["submission_records"]
+            summary.firehose_leads += counts["firehose_leads"]
+            firehose_files += counts["firehose_files"]
+            firehose_bytes += counts["firehose_bytes"]
+            for kind, count in counts["faults"].items():
+                fault_counts[kind] += count
+            for event_type, count in counts["by_type"].items():
+                by_type[event_type] = by_type.get(event_type, 0) + count
+            day_counts["leads"] += counts["leads"]
+            day_counts["events"] += counts["events"]
+            if last_chunk_of_day.get(day) == index:
+                handle = submission_handles.pop(day, None)
+                if handle is not None:
+                    handle.close()
                 say(
-                    f"{start_date + timedelta(days=d)}: {day_counts['leads']} leads, "
+                    f"{start_date + timedelta(days=day)}: {day_counts['leads']} leads, "
                     f"{day_counts['events']} events"
                 )
                 day_counts = {"leads": 0, "events": 0}
         writer.close()
     finally:
         writer.abort()
-        for fh in sub_handles.values():
-            fh.close()
+        for handle in submission_handles.values():
+            handle.close()
 
     if faults:
         firehose_dir.mkdir(parents=True, exist_ok=True)
@@ -526,8 +326,10 @@ def simulate(
 
     summary.faults_by_kind = fault_counts
     summary.duplicates_events = fault_counts["duplicate"]
-    summary.quarantine_expected_events = sum(fault_counts[k] for k in QUARANTINE_EVENT_KINDS)
-    summary.quarantine_expected_submissions = sum(fault_counts[k] for k in SUBMISSION_FAULT_KINDS)
+    summary.quarantine_expected_events = sum(fault_counts[kind] for kind in QUARANTINE_EVENT_KINDS)
+    summary.quarantine_expected_submissions = sum(
+        fault_counts[kind] for kind in SUBMISSION_FAULT_KINDS
+    )
     summary.ndjson_event_records = writer.lines
     summary.firehose_files = firehose_files
     summary.event_records = writer.lines + firehose_files
@@ -553,35 +355,38 @@ def _entities(world: World) -> dict:
         "account": world.account,
         "flows": [
             {
-                "id": f.id,
-                "name": f.name,
-                "vertical": f.vertical,
-                "steps": [
-                    {
-                        "step_id": s.step_id,
-                        "kind": (s.recipient.kind if s.recipient else "filter"),
-                        "name": s.name,
-                        **(
-                            {"recipient_id": s.recipient.id, "module_id": s.recipient.module_id}
-                            if s.recipient
-                            else {}
-                        ),
-                    }
-                    for s in f.steps
-                ],
+                "id": flow.id,
+                "name": flow.name,
+                "vertical": flow.vertical,
+                "steps": [_step_entity(step) for step in flow.steps],
             }
-            for f in world.flows
+            for flow in world.flows
         ],
-        "sources": [{"id": s.id, "name": s.name, "daily_cap": s.daily_cap} for s in world.sources],
+        "sources": [
+            {"id": source.id, "name": source.name, "daily_cap": source.daily_cap}
+            for source in world.sources
+        ],
         "recipients": [
             {
-                "id": r.id,
-                "name": r.name,
-                "module_id": r.module_id,
-                "kind": r.kind,
-                "price": r.price,
-                "daily_cap": r.daily_cap,
+                "id": recipient.id,
+                "name": recipient.name,
+                "module_id": recipient.module_id,
+                "kind": recipient.kind,
+                "price": recipient.price,
+                "daily_cap": recipient.daily_cap,
             }
-            for r in world.recipients
+            for recipient in world.recipients
         ],
     }
+
+
+def _step_entity(step: Step) -> dict:
+    entity = {
+        "step_id": step.step_id,
+        "kind": step.recipient.kind if step.recipient else "filter",
+        "name": step.name,
+    }
+    if step.recipient:
+        entity["recipient_id"] = step.recipient.id
+        entity["module_id"] = step.recipient.module_id
+    return entity

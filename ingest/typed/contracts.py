@@ -23,12 +23,14 @@ import polars as pl
 from pandera.errors import SchemaError, SchemaErrors
 
 from ingest.typed.columns import SEP, field_columns
-from ingest.typed.fields import SSN_LIKE_TYPES, Field, FieldRegistry
+from ingest.typed.fields import SSN_LIKE_TYPES, Field, FieldRegistry, inferred_type
 from ingest.typed.types import TYPES
 
 #: A value check: (column-name function) -> boolean expression that must hold on every row.
 Rule = Callable[[Callable[[str], pl.Expr]], pl.Expr]
 TYPED_NORMALS = ("date", "dob", "time", "boolean", "number")
+#: A date of birth's components that a failure report leaves out (it is logged in Dagster).
+DOB_PRIVATE = frozenset({"raw", "normal", "age"})
 
 
 def _where(condition: pl.Expr, claim: pl.Expr) -> pl.Expr:
@@ -68,18 +70,23 @@ TYPE_CHECKS: dict[str, list[tuple[str, Rule]]] = {
     "postal_code": [
         ("valid codes are US, CA or GB with their parts",
          lambda c: _where(_valid(c), c("country_code").is_in(["US", "CA", "GB"])
-                          & ((c("country_code") != "US") | _matches(c("zip"), r"^[0-9]{5}$"))
+                          # LeadConduit reads a blank postal code as a valid, empty US one
+                          & ((c("country_code") != "US") | _matches(c("zip"), r"^[0-9]{5}$")
+                             | (c("normal") == ""))
                           & ((c("country_code") != "CA") | c("fsa").is_not_null())
-                          & ((c("country_code") != "GB") | c("outcode").is_not_null()))),
+                          & ((c("country_code") != "GB") | c("incode").is_not_null()))),
     ],
     "state": [
+        # an unknown value is kept as given, as normal and name (LeadConduit's way)
         ("known states have a 2-letter code",
-         lambda c: _where(c("name").is_not_null(), _matches(c("normal"), r"^[A-Z]{2}$"))),
+         lambda c: _where(c("name") != c("normal"), _matches(c("normal"), r"^[A-Z]{2}$"))),
     ],
     "dob": [
         ("valid dobs have year and **/**/YYYY mask",
          lambda c: _where(_valid(c), (c("year") == c("normal").dt.year())
                           & _matches(c("masked"), r"^\*\*/\*\*/[0-9]{4}$"))),
+        ("an age band exactly when there is an age",
+         lambda c: c("age").is_null() == c("age_band").is_null()),
     ],
     "range": [
         ("valid ranges have a min, and avg/mid exactly when max",
@@ -179,7 +186,8 @@ def fields_of_frame(frame: pl.DataFrame, registry: FieldRegistry) -> list[Field]
         prefix = name.rsplit(SEP, 1)[0]
         if prefix in seen:
             continue
-        item = by_prefix.get(prefix) or Field(prefix, "string", prefix, "unknown", "string",
+        kind = inferred_type(prefix)  # an unknown field is typed by its name (ssn, dob)
+        item = by_prefix.get(prefix) or Field(prefix, kind, prefix, "unknown", kind,
                                                prefix=prefix)  # fmt: skip
         seen[prefix] = item
     return list(seen.values())
@@ -229,9 +237,10 @@ def _readable(cases: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
                 values = frame.select(pl.col(f"^{re.escape(prefix + SEP)}[a-z_]+$")).row(
                     index, named=True
                 )
-                failure = json.dumps(
-                    {k[len(prefix) + len(SEP) :]: v for k, v in values.items()}, default=str
-                )
+                parts = {k[len(prefix) + len(SEP) :]: v for k, v in values.items()}
+                if "age_band" in parts:  # a date of birth: shown (logged) as published
+                    parts = {k: v for k, v in parts.items() if k not in DOB_PRIVATE}
+                failure = json.dumps(parts, default=str)
         lead_id = None
         if lead_ids is not None and index is not None and index < frame.height:
             lead_id = lead_ids[index]

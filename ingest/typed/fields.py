@@ -11,9 +11,18 @@ is parsed as (``type``, always one of ``ingest.typed.types.TYPE_NAMES``). They d
 places, all LeadConduit's own behaviour that the seed does not spell out:
 
 * ``array`` (a list of values): parsed as ``string`` (the list's JSON text);
-* date-of-birth fields (``dob`` and ``*.dob`` declared ``date``): parsed as ``dob`` (age, year and
-  the ``**/**/YYYY`` mask);
+* date-of-birth fields (a DOB-like name, :func:`is_dob_name`: ``dob``, ``*.dob``, ``*_dob``,
+  ``date_of_birth``, ``birth_date``, ... declared ``date``): parsed as ``dob`` (age, year, age band
+  and the ``**/**/YYYY`` mask);
+* SSN fields by name (an SSN-like name, :func:`is_ssn_name`: ``ssn``, ``*.ssn``, ``*_ssn``,
+  ``social_security_number``, ... declared ``string``): parsed as ``ssn``;
 * ``trustedform_cert_url`` (declared ``string``): parsed as ``trustedform_url``.
+
+A field the registry does not know gets its type from its name the same way (``ssn``, ``dob``),
+else ``string``: an SSN or a date of birth under an unregistered name is still protected.
+
+Field ids are matched case-insensitively: ``SSN`` in the data is the registered ``ssn`` field, and
+a custom field may not differ from another only by case.
 
 Column names. A field's columns in the typed table are ``<prefix>__<component>`` where the prefix
 is the field id with every character other than letters, digits and ``_`` replaced by ``_``
@@ -42,10 +51,42 @@ CUSTOM_FIELDS_ENV = "LEADWH_CUSTOM_FIELDS"
 
 #: Declared types that are parsed as another type (see the module docstring).
 TYPE_ALIASES = {"array": "string"}
-#: Field ids parsed as another type than the seed declares: (id pattern, declared, parsed as).
+
+
+def _words(text: str) -> str:
+    """Lower case, letters and digits only: ``CoBorrower_SSN`` -> ``coborrowerssn``."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def is_ssn_name(field_id: str) -> bool:
+    """A name that says "social security number": ``ssn``, ``SSN``, ``borrower.ssn``,
+    ``spouse_ssn``, ``ssn_number``, ``social_security_number``, ``SocialSecurityNo`` (the last
+    dotted segment, or the whole id for "social security")."""
+    last = _words(field_id.rsplit(".", 1)[-1])
+    return (
+        last.endswith("ssn")
+        or last in ("ssnnumber", "ssnno", "ssnnum")
+        or "socialsecurity" in _words(field_id)
+    )
+
+
+def is_dob_name(field_id: str) -> bool:
+    """A name that says "date of birth": ``dob``, ``spouse.dob``, ``mortgage.coborrower.dob``,
+    ``applicant_dob``, ``date_of_birth``, ``birth_date``, ``BirthDate``, ``birthday``."""
+    last, whole = _words(field_id.rsplit(".", 1)[-1]), _words(field_id)
+    return (
+        last.endswith("dob")
+        or last in ("birthday", "birthdt")
+        or "dateofbirth" in whole
+        or "birthdate" in whole
+    )
+
+
+#: Field ids parsed as another type than declared: (id predicate, declared, parsed as).
 TYPE_REFINEMENTS = [
-    (re.compile(r"^(?:.+\.)?dob$"), "date", "dob"),
-    (re.compile(r"^trustedform_cert_url$"), "string", "trustedform_url"),
+    (is_dob_name, "date", "dob"),
+    (is_ssn_name, "string", "ssn"),
+    (lambda field_id: field_id.lower() == "trustedform_cert_url", "string", "trustedform_url"),
 ]
 #: Keys of a lead object that are not fields (``vars.lead.id`` is the lead id).
 RESERVED_KEYS = frozenset({"id"})
@@ -68,10 +109,19 @@ def column_prefix(field_id: str) -> str:
 
 def parse_type(field_id: str, declared_type: str) -> str:
     """The type a field is parsed as, from the type it is declared with."""
-    for pattern, declared, parsed in TYPE_REFINEMENTS:
-        if declared_type == declared and pattern.match(field_id):
+    for matches, declared, parsed in TYPE_REFINEMENTS:
+        if declared_type == declared and matches(field_id):
             return parsed
     return TYPE_ALIASES.get(declared_type, declared_type)
+
+
+def inferred_type(field_id: str) -> str:
+    """The type of a field the registry does not know: ``ssn`` or ``dob`` by name, else string."""
+    if is_ssn_name(field_id):
+        return "ssn"
+    if is_dob_name(field_id):
+        return "dob"
+    return "string"
 
 
 @dataclass(frozen=True)
@@ -92,19 +142,30 @@ class Field:
 
 @dataclass
 class FieldRegistry:
-    """Fields by id, in order: standard fields (seed order), then custom fields (file order)."""
+    """Fields by id, in order: standard fields (seed order), then custom fields (file order).
+
+    Lookups ignore case: ``registry["SSN"]`` is the ``ssn`` field."""
 
     fields: dict[str, Field] = field(default_factory=dict)
     custom_fields_path: Path | None = None
 
+    def _find(self, field_id: object) -> Field | None:
+        if not isinstance(field_id, str):
+            return None
+        found = self.fields.get(field_id)
+        if found is not None:
+            return found
+        lower = field_id.lower()
+        return next((f for f in self.fields.values() if f.id.lower() == lower), None)
+
     def __contains__(self, field_id: object) -> bool:
-        return field_id in self.fields
+        return self._find(field_id) is not None
 
     def __getitem__(self, field_id: str) -> Field:
-        try:
-            return self.fields[field_id]
-        except KeyError:
-            raise KeyError(f"field {field_id!r} is not registered") from None
+        found = self._find(field_id)
+        if found is None:
+            raise KeyError(f"field {field_id!r} is not registered")
+        return found
 
     def __iter__(self) -> Iterator[Field]:
         return iter(self.fields.values())
@@ -113,48 +174,68 @@ class FieldRegistry:
         return len(self.fields)
 
     def get(self, field_id: str) -> Field | None:
-        return self.fields.get(field_id)
+        return self._find(field_id)
 
     def type_of(self, field_id: str) -> str:
-        """The parse type of a field; ``string`` for an unknown one."""
-        found = self.fields.get(field_id)
-        return found.type if found else "string"
+        """The parse type of a field; for an unknown one, :func:`inferred_type`."""
+        found = self._find(field_id)
+        return found.type if found else inferred_type(field_id)
+
+    def ids_of_type(self, *types: str) -> frozenset[str]:
+        """The ids (lower case) of the registered fields parsed as one of these types."""
+        return frozenset(f.id.lower() for f in self.fields.values() if f.type in types)
 
     def resolve(self, field_id: str, taken: set[str] | None = None) -> Field:
-        """The registered field, or an unknown string field for an id the registry lacks (its
-        prefix made unique against the registry's and ``taken``)."""
-        found = self.fields.get(field_id)
+        """The registered field, or an unknown field (typed by :func:`inferred_type`) for an id
+        the registry lacks (its prefix made unique against the registry's and ``taken``)."""
+        found = self._find(field_id)
         if found is not None:
             return found
         used = {f.prefix for f in self.fields.values()} | (taken or set())
-        return Field(field_id, "string", field_id, UNKNOWN, "string",
+        kind = inferred_type(field_id)
+        return Field(field_id, kind, field_id, UNKNOWN, kind,
                      prefix=unique_prefix(field_id, used))  # fmt: skip
 
     def unknown(self, field_ids: Iterable[str]) -> list[str]:
         """The ids among ``field_ids`` that are neither registered nor reserved, sorted."""
-        return sorted({f for f in field_ids if f not in self.fields and f not in RESERVED_KEYS})
+        return sorted({f for f in field_ids if f not in self and f not in RESERVED_KEYS})
 
     def by_prefix(self) -> dict[str, Field]:
         return {f.prefix: f for f in self.fields.values()}
 
     def order(self, field_ids: Iterable[str]) -> list[Field]:
         """Fields for ids (reserved keys dropped): registry order first, then unknown ids
-        sorted (as string fields with unique prefixes)."""
-        ids = set(field_ids) - RESERVED_KEYS
-        known = [f for f in self.fields.values() if f.id in ids]
+        sorted (typed by name, with unique prefixes). Ids that differ only by case are one field
+        (see :meth:`spellings`)."""
+        return list(self.spellings(field_ids))
+
+    def spellings(self, field_ids: Iterable[str]) -> dict[Field, list[str]]:
+        """Each field of :meth:`order` with the ids in ``field_ids`` that spell it (``ssn`` and
+        ``SSN`` are one field; an unknown field's id is its first spelling in sorted order)."""
+        by_lower: dict[str, list[str]] = {}
+        for field_id in sorted(set(field_ids) - RESERVED_KEYS):
+            by_lower.setdefault(field_id.lower(), []).append(field_id)
+        out: dict[Field, list[str]] = {}
+        for item in self.fields.values():
+            found = by_lower.pop(item.id.lower(), None)
+            if found:
+                out[item] = sorted(found, key=lambda s: (s != item.id, s))
         taken: set[str] = set()
-        unknown = []
-        for field_id in sorted(ids - set(self.fields)):
-            item = self.resolve(field_id, taken)
+        for lower in sorted(by_lower, key=lambda k: by_lower[k][0]):
+            ids = by_lower[lower]
+            item = self.resolve(ids[0], taken)
             taken.add(item.prefix)
-            unknown.append(item)
-        return known + unknown
+            out[item] = ids
+        return out
 
 
 def unique_prefix(field_id: str, used: set[str]) -> str:
+    """The field's column prefix, made unique against ``used`` without case (DuckDB's column
+    names ignore case: ``Vehicle_Year__raw`` is ``vehicle_year__raw``)."""
     base = column_prefix(field_id)
+    taken = {u.lower() for u in used}
     prefix, n = base, 1
-    while prefix in used:
+    while prefix.lower() in taken:
         n += 1
         prefix = f"{base}_{n}"
     return prefix
@@ -199,7 +280,7 @@ def _read_custom(path: Path) -> list[Field]:
         if not isinstance(field_id, str) or not field_id.strip():
             raise FieldRegistryError(f"{where}: 'id' must be a non-empty string")
         field_id = field_id.strip()
-        if field_id in RESERVED_KEYS:
+        if field_id.lower() in RESERVED_KEYS:
             raise FieldRegistryError(f"{where}: {field_id!r} is reserved (it is the lead id)")
         if not isinstance(declared, str) or declared not in DECLARABLE_TYPES:
             raise FieldRegistryError(
@@ -238,8 +319,9 @@ def load_registry(
     registry = FieldRegistry(custom_fields_path=custom_path if custom_path.exists() else None)
     used: set[str] = set()
     for item in [*standard, *custom]:
-        if item.id in registry.fields:
-            kind = "a standard field" if registry.fields[item.id].source == STANDARD else "twice"
+        clash = registry.get(item.id)  # ids that differ only by case are the same field
+        if clash is not None:
+            kind = "a standard field" if clash.source == STANDARD else "twice"
             raise FieldRegistryError(f"field {item.id!r} is declared {kind} "
                                      f"({item.source} field in {custom_path})")  # fmt: skip
         item = replace(item, prefix=unique_prefix(item.id, used))

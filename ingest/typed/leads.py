@@ -12,14 +12,19 @@ unknown fields sorted by id) ``<prefix>__raw``, ``<prefix>__normal``, ``<prefix>
 ``ingest.typed.types``); the prefix is the field id with dots (and any other character that is not a
 letter, digit or ``_``) as ``_``: ``vehicle_year__normal``, ``phone_1__area``.
 
+Field ids are matched without case: ``ssn`` and ``SSN`` in the data are the one ``ssn`` field (the
+first spelling with a value wins on a lead that has both).
+
 Exceptions, for PII:
 
 * ssn is never stored in clear: only ``ssn__valid``, ``ssn__lc_valid``, ``ssn__masked``
-  (``***-**-6789``; every digit starred when invalid) and ``ssn__hash``, the SHA-256 hex digest of
-  salt + the 9 digits (+ the value as given when it is not a valid SSN). The salt comes from the
-  environment variable ``LEADWH_SSN_SALT``; the default (:data:`DEFAULT_SSN_SALT`) is public and
-  only fit for development: set your own in production, and keep it, or hashes stop matching.
-* dob is kept, with ``dob__masked`` (``**/**/YYYY``) for serving.
+  (``***-**-6789``; every digit starred when invalid) and ``ssn__hash``, the HMAC-SHA256 (hex) of
+  the 9 digits (of the value as given when it is not a valid SSN) under the warehouse's secret
+  key (``ingest.landing.hmac_key``). Landing already replaced the value with its redaction object
+  (``ingest.landing.redact``): these columns are read from it. A clear value (landed before
+  redaction existed) is parsed and hashed here with the same key.
+* dob is kept in the warehouse with ``dob__masked`` (``**/**/YYYY``) and ``dob__age_band``
+  (``under 18``, ``18-24``, ``25-34``, ..., ``65+``); publishing withholds its raw, normal and age.
 
 A field the registry does not know is kept as a string field (``raw``, ``normal``, ``valid``,
 ``lc_valid``) and reported in the drift report; the key ``id`` (the lead id LeadConduit puts in
@@ -39,18 +44,13 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from ingest.settings import DEFAULT_SSN_SALT as DEFAULT_SSN_SALT
-from ingest.settings import get_settings
-from ingest.typed.columns import SEP
+from ingest.landing.hmac_key import SecretKey, load_key
+from ingest.landing.redact import REDACTED
+from ingest.paths import get_paths
+from ingest.typed.columns import SEP, age_band
 from ingest.typed.contracts import validity_rates
 from ingest.typed.fields import SSN_LIKE_TYPES, Field, FieldRegistry
 from ingest.typed.types import parse
-
-SSN_SALT_ENV = "LEADWH_SSN_SALT"
-
-
-def ssn_salt() -> str:
-    return get_settings().ssn_salt
 
 
 @dataclass
@@ -171,29 +171,60 @@ def _flatten(
 
 
 def _ssn_columns(
-    con: duckdb.DuckDBPyConnection, item: Field, parsed: pl.DataFrame
+    item: Field, values: pl.Series, lc_valid: pl.Series, key: _LazyKey
 ) -> dict[str, pl.Series]:
-    """ssn without clear text: masked and a salted SHA-256 of the digits (or the value)."""
-    frame = pl.DataFrame({"secret": parsed.get_column("normal")})
-    con.register("secret_frame", frame)
-    try:
-        digest = (
-            con.sql(
-                "select case when secret is null then null else sha256(? || secret) end as h "
-                "from secret_frame",
-                params=[ssn_salt()],
-            )
-            .pl()
-            .get_column("h")
-        )
-    finally:
-        con.unregister("secret_frame")
+    """ssn without clear text: from the redaction object landing wrote (masked, valid, keyed
+    hash), or, for a clear value landed before redaction existed, parsed and hashed here."""
+
+    parsed = parse("ssn", values)
+    frame = pl.DataFrame(
+        {"v": values, "lc": lc_valid, "valid": parsed.get_column("valid"),
+         "masked": parsed.get_column("masked"), "normal": parsed.get_column("normal")}
+    )  # fmt: skip
+
+    def member(name: str) -> pl.Expr:
+        return pl.col("v").str.json_path_match(f"$.{name}")
+
+    redacted = (member("redacted") == REDACTED).fill_null(False)
+    out = frame.select(
+        valid=pl.when(redacted).then(member("valid") == "true").otherwise(pl.col("valid")),
+        lc_valid=pl.when(redacted)
+        .then(pl.when(member("lc_valid").is_not_null()).then(member("lc_valid") == "true"))
+        .otherwise(pl.col("lc")),
+        masked=pl.when(redacted).then(member("masked")).otherwise(pl.col("masked")),
+        hash=pl.when(redacted).then(member("hash")),
+        clear=pl.when(~redacted).then(pl.col("normal")),
+    )
+    clear = out.get_column("clear")
+    digests = {value: key().digest(value) for value in clear.drop_nulls().unique().to_list()}
+    hashed = clear.replace_strict(digests, default=None, return_dtype=pl.String)
     p = item.prefix + SEP
     return {
-        f"{p}valid": parsed.get_column("valid"),
-        f"{p}masked": parsed.get_column("masked"),
-        f"{p}hash": digest,
+        f"{p}valid": out.get_column("valid"),
+        f"{p}lc_valid": out.get_column("lc_valid"),
+        f"{p}masked": out.get_column("masked"),
+        f"{p}hash": out.get_column("hash").fill_null(hashed),
     }
+
+
+class _LazyKey:
+    """The HMAC key, read (or created) only when a clear SSN needs hashing."""
+
+    def __init__(self, key: SecretKey | None) -> None:
+        self._key = key
+
+    def __call__(self) -> SecretKey:
+        if self._key is None:
+            self._key = load_key(get_paths().home)
+        return self._key
+
+
+def _coalesced(series: dict[str, pl.Series], spellings: list[str]) -> pl.Series:
+    """The first non-null value of a field over its spellings (``ssn``, ``SSN``)."""
+    out = series.pop(spellings[0])
+    for other in spellings[1:]:
+        out = out.zip_with(out.is_not_null(), series.pop(other))
+    return out
 
 
 #: Leads are parsed this many at a time (bounds the memory of the JSON flattening).
@@ -203,18 +234,21 @@ CHUNK_ROWS = 250_000
 def _typed_chunk(
     con: duckdb.DuckDBPyConnection,
     chunk: pl.DataFrame,
-    fields: list[Field],
+    spellings: dict[Field, list[str]],
     default_region: str,
     timings: dict[str, float],
+    key: _LazyKey,
 ) -> tuple[pl.DataFrame, int]:
     """The typed frame of a slice of the leads, and how many of them were malformed."""
+    fields = list(spellings)
     con.register("leads_in", chunk.select("fields"))
     try:
         started = time.perf_counter()
         if fields:
-            raws, lcs, unreadable = _flatten(
-                con, [f.id for f in fields], chunk.get_column("fields")
-            )
+            data_keys = [k for ids in spellings.values() for k in ids]
+            raws, lcs, unreadable = _flatten(con, data_keys, chunk.get_column("fields"))
+            raws = {f.id: _coalesced(raws, ids) for f, ids in spellings.items()}
+            lcs = {f.id: _coalesced(lcs, ids) for f, ids in spellings.items()}
         else:
             raws, lcs = {}, {}
             unreadable = (
@@ -225,30 +259,25 @@ def _typed_chunk(
         malformed = _malformed(chunk.get_column("fields"), unreadable)
         timings["json"] += time.perf_counter() - started
 
-        def parse_field(item: Field) -> pl.DataFrame:
-            started = time.perf_counter()
-            options = {"default_region": default_region} if item.type == "phone" else {}
-            parsed = parse(item.type, raws.pop(item.id), **options)
-            timings[f"parse:{item.id}"] += time.perf_counter() - started
-            return parsed
-
-        parsed_fields = [parse_field(item) for item in fields]
-
         columns: dict[str, pl.Series] = {"lead_id": chunk.get_column("lead_id")}
-        for item, parsed in zip(fields, parsed_fields, strict=True):
+        for item in fields:
+            started = time.perf_counter()
             p = item.prefix + SEP
             lc_valid = lcs.pop(item.id).rename(f"{p}lc_valid")
             if item.type in SSN_LIKE_TYPES:
-                ssn = _ssn_columns(con, item, parsed)
-                columns.update({f"{p}valid": ssn[f"{p}valid"], f"{p}lc_valid": lc_valid,
-                                f"{p}masked": ssn[f"{p}masked"],
-                                f"{p}hash": ssn[f"{p}hash"]})  # fmt: skip
-            else:
-                for name in ("raw", "normal", "valid"):
-                    columns[f"{p}{name}"] = parsed.get_column(name)
-                columns[f"{p}lc_valid"] = lc_valid
-                for name in parsed.columns[3:]:
-                    columns[f"{p}{name}"] = parsed.get_column(name)
+                columns.update(_ssn_columns(item, raws.pop(item.id), lc_valid, key))
+                timings[f"parse:{item.id}"] += time.perf_counter() - started
+                continue
+            options = {"default_region": default_region} if item.type == "phone" else {}
+            parsed = parse(item.type, raws.pop(item.id), **options)
+            timings[f"parse:{item.id}"] += time.perf_counter() - started
+            for name in ("raw", "normal", "valid"):
+                columns[f"{p}{name}"] = parsed.get_column(name)
+            columns[f"{p}lc_valid"] = lc_valid
+            for name in parsed.columns[3:]:
+                columns[f"{p}{name}"] = parsed.get_column(name)
+            if item.type == "dob":
+                columns[f"{p}age_band"] = age_band(parsed.get_column("age"))
     finally:
         con.unregister("leads_in")
     frame = pl.DataFrame([series.rename(name) for name, series in columns.items()])
@@ -261,8 +290,10 @@ def build_typed_leads(
     *,
     default_region: str = "US",
     chunk_rows: int = CHUNK_ROWS,
+    ssn_key: SecretKey | None = None,
 ) -> TypedLeadsResult:
-    """Parse every field of every lead by its type (see the module docstring)."""
+    """Parse every field of every lead by its type (see the module docstring). ``ssn_key`` hashes
+    clear SSNs (default: the key of ``$LEADWH_HOME``, read only when one is met)."""
     missing = {"lead_id", "fields"} - set(leads.columns)
     if missing:
         raise ValueError(f"leads frame lacks column(s) {sorted(missing)}")
@@ -279,11 +310,13 @@ def build_typed_leads(
         field_counts = _discover(con)
         con.unregister("leads_in")
         timings["discover"] = time.perf_counter() - started
-        fields = registry.order(field_counts)
+        spellings = registry.spellings(field_counts)
+        fields = list(spellings)
+        key = _LazyKey(ssn_key)
         parts, malformed = [], 0
         for start in range(0, max(leads.height, 1), chunk_rows):
             part, bad = _typed_chunk(
-                con, leads.slice(start, chunk_rows), fields, default_region, timings
+                con, leads.slice(start, chunk_rows), spellings, default_region, timings, key
             )
             parts.append(part)
             malformed += bad
@@ -296,7 +329,7 @@ def build_typed_leads(
         {
             "field_id": [f.id for f in unknown],
             "prefix": [f.prefix for f in unknown],
-            "leads": [field_counts[f.id] for f in unknown],
+            "leads": [sum(field_counts[k] for k in spellings[f]) for f in unknown],
         },
         schema={"field_id": pl.String, "prefix": pl.String, "leads": pl.Int64},
     ).sort(["leads", "field_id"], descending=[True, False])

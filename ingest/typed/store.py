@@ -16,7 +16,9 @@ from datetime import UTC, datetime
 import duckdb
 import polars as pl
 
+from ingest.landing.hmac_key import SecretKey
 from ingest.landing.raw_store import has_table
+from ingest.pause_points import pause_point
 from ingest.typed.contracts import ContractReport, validate_typed_leads
 from ingest.typed.fields import FieldRegistry
 from ingest.typed.leads import TypedLeadsResult, build_typed_leads
@@ -129,6 +131,7 @@ def write_typed_leads(
                 "delete from typed.leads where lead_id in (select lead_id from typed_frame)"
             )
             con.execute("insert into typed.leads by name select * from typed_frame")
+        pause_point("typed")  # rows replaced, watermark not yet: the transaction is open
         con.execute("create table if not exists typed.watermark (loaded_through timestamp)")
         if loaded_through is not None:
             con.execute("delete from typed.watermark")
@@ -154,12 +157,15 @@ class TypedUpdate:
     total: int  # rows in typed.leads afterwards
 
 
-def update_typed_leads(con: duckdb.DuckDBPyConnection, registry: FieldRegistry) -> TypedUpdate:
+def update_typed_leads(
+    con: duckdb.DuckDBPyConnection, registry: FieldRegistry, ssn_key: SecretKey | None = None
+) -> TypedUpdate:
     """Parse the leads loaded since the watermark, check the contract, and write them only when
-    it holds (a violation is a parser bug: the table stays as it was)."""
+    it holds (a violation is a parser bug: the table stays as it was). ``ssn_key``: see
+    ``build_typed_leads``."""
     loaded_after = watermark(con)
     loaded_through = raw_loaded_through(con)
-    result = build_typed_leads(read_lead_fields(con, loaded_after), registry)
+    result = build_typed_leads(read_lead_fields(con, loaded_after), registry, ssn_key=ssn_key)
     contract = validate_typed_leads(result.frame, registry)
     written = write_typed_leads(con, result.frame, loaded_through) if contract.ok else 0
     total = (

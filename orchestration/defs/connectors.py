@@ -181,9 +181,14 @@ def sync_before_build(definitions: dg.Definitions, instance, log: Callable[[str]
     """`leadwh build`: a full sync first when a URL is an object store (recorded as a run)."""
     if not _object_store_configured():
         return True
+    from orchestration.dead_runs import owner_tags
+
     request = _sync_request(False, "cli")
     result = definitions.resolve_job_def(OBJECT_STORE_SYNC_JOB).execute_in_process(
-        instance=instance, run_config=request.run_config, tags=request.tags, raise_on_error=False
+        instance=instance,
+        run_config=request.run_config,
+        tags={**request.tags, **owner_tags()},
+        raise_on_error=False,
     )
     for materialization in result.asset_materializations_for_node(
         "connectors__object_store_mirror"

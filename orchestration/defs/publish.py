@@ -4,13 +4,37 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from ingest.serving.build_state import published, raw_loaded_through, record_published
 from ingest.serving.publish import PUBLISHED, publish
-from orchestration.defs.dbt import MART_KEYS
+from ingest.typed.store import watermark
+from orchestration.defs.dbt import DBT_ASSETS, MART_KEYS
 from orchestration.defs.resources import WarehouseResource
 from orchestration.names import ALERTS, FIRST_ARRIVAL_TAG, SERVING, TYPED_LEADS, WAREHOUSE_POOL
 
 # The ops schema (alerts, retention log) is served with the marts.
 SERVED_SCHEMAS = {**PUBLISHED, "ops": frozenset()}
+
+
+def transform_started(context: dg.AssetExecutionContext) -> datetime | None:
+    """When this run's first dbt step started (UTC), None when the run built no dbt model."""
+    steps = {assets.op.name for assets in DBT_ASSETS}
+    records = context.instance.get_records_for_run(
+        context.run.run_id, of_type=dg.DagsterEventType.STEP_START
+    ).records
+    starts = [r.event_log_entry.timestamp for r in records if r.event_log_entry.step_key in steps]
+    if not starts:
+        return None
+    return datetime.fromtimestamp(min(starts), tz=UTC).replace(tzinfo=None)
+
+
+def published_through(con, transform_start: datetime | None):
+    """The raw load time this publish holds every record through: what was loaded before its dbt
+    models started (and typed), or the previous publish's when this run built no model."""
+    if transform_start is None:
+        return published(con)[0]
+    through = raw_loaded_through(con, until=transform_start)
+    typed = watermark(con)
+    return through if typed is None or through is None else min(through, typed)
 
 
 @dg.asset(
@@ -27,8 +51,16 @@ def serving_database(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     paths = warehouse.paths
+    with warehouse.connect() as con:
+        through = published_through(con, transform_started(context))
     result = publish(paths.warehouse, paths.serving, SERVED_SCHEMAS)
+    with warehouse.connect() as con:  # only now: a build killed before this point shows a lag
+        record_published(con, through, result.version)
     how = "incremental" if result.incremental else "full"
+    if result.removed_temporaries:
+        context.log.warning(
+            f"removed temporary files of killed publishes: {', '.join(result.removed_temporaries)}"
+        )
     context.log.info(f"published version {result.version} ({how}) to {result.path}")
     latency = {}
     first_arrival = context.run.tags.get(FIRST_ARRIVAL_TAG)

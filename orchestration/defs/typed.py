@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from ingest.landing.hmac_key import load_key
 from ingest.settings import ConfigError
 from ingest.typed.fields import load_registry
 from ingest.typed.store import update_typed_leads
@@ -35,7 +36,7 @@ def typed_leads(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     except ConfigError as exc:  # the raw data is landed; parsing waits for a usable file
         raise dg.Failure(f"{exc} (typed parsing resumes once it is fixed)") from None
     with warehouse.connect() as con:
-        update = update_typed_leads(con, registry)
+        update = update_typed_leads(con, registry, load_key(warehouse.paths.home))
     if not update.contract.ok:
         summary = update.contract.summary()
         yield dg.AssetCheckResult(

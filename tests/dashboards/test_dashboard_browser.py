@@ -10,9 +10,10 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from dashboards import serving
 from tests.conftest import ARTIFACTS, free_port
@@ -159,15 +160,33 @@ def test_every_page_opens_without_errors(browser, served, story):
     assert not failures, failures
 
 
+def has_params(url: str, path: str, wanted: dict[str, list[str]]) -> bool:
+    """True when ``url`` is the page at ``path`` with at least the ``wanted`` query values."""
+    parts = urlsplit(url)
+    params = parse_qs(parts.query)
+    return parts.path.rstrip("/") == path.rstrip("/") and all(
+        params.get(key) == values for key, values in wanted.items()
+    )
+
+
 @pytest.mark.browser
 def test_filters_stay_in_the_url_across_pages(browser, served, story):
+    """The sidebar filters survive every page change: in the URL and in the widgets, after the
+    new page has run (waits on the state asserted, never on time)."""
     page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    wanted = {"source": [story["source"]]}
     page.goto(f"{served}/?source={quote(story['source'])}")
-    settle(page)
-    page.get_by_role("link", name="Rejections").click()
-    page.get_by_role("heading", name="Rejections", level=1).wait_for(timeout=60_000)
-    settle(page)
-    assert "/rejections" in page.url
-    assert f"source={quote(story['source']).replace('%20', '+')}" in page.url.replace("%20", "+")
+    idle = page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    expect(idle).to_be_attached(timeout=60_000)
+    for title, path in [("Rejections", "/rejections"), ("Delivery", "/delivery"),
+                        ("Source quality", "/sources"), ("Overview", "/")]:  # fmt: skip
+        page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
+        page.wait_for_url(lambda url, p=path: has_params(url, p, wanted), timeout=60_000)
+        expect(page.get_by_role("heading", name=title, level=1)).to_be_visible(timeout=60_000)
+        expect(idle).to_be_attached(timeout=60_000)
+        # still there once the page has finished running, and applied: the widget shows it
+        assert has_params(page.url, path, wanted), page.url
+        chosen = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').nth(1)
+        expect(chosen).to_contain_text(story["source"])
     assert page.locator(ERRORS).count() == 0
     page.close()

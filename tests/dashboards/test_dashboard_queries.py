@@ -14,6 +14,8 @@ import pytest
 
 from dashboards import queries, serving
 from dashboards.queries import Filters
+from ingest.serving import sandbox
+from ingest.serving.sandbox import Limits
 from tests.dashboards.serving_copies import copy_home, with_typed_leads, without_typed_leads
 
 
@@ -162,16 +164,16 @@ def test_outcomes_by_flow_and_source_add_up(con):
         assert frame["leads"].is_monotonic_decreasing
 
 
-def test_source_hour_rates_and_spikes(con):
+def test_source_hour_rates_and_rejection_prone_hours(con):
     by_hour = queries.acceptance_by_source_hour(con, Filters(), clock="utc")
     assert by_hour["leads"].sum() == scalar(con, "select count(*) from marts.fct_leads")
     assert by_hour["rejection_rate"].between(0, 1).all()
-    spikes = queries.rejection_spikes(by_hour, min_score=0)
-    assert spikes["score"].is_monotonic_decreasing
-    assert spikes["source"].is_unique
+    prone = queries.rejection_prone_hours(by_hour, min_score=0)
+    assert prone["score"].is_monotonic_decreasing
+    assert prone["source"].is_unique
 
 
-def test_rejection_spikes_find_the_hours_a_source_is_rejected():
+def test_rejection_prone_hours_find_the_hours_a_source_is_rejected():
     rows = []
     for source in ("Steady", "Spiky"):
         for hour in range(24):
@@ -179,9 +181,9 @@ def test_rejection_spikes_find_the_hours_a_source_is_rejected():
             rows.append(
                 {"source": source, "hour": hour, "leads": 40, "rejected": 30 if spike else 8}
             )
-    spikes = queries.rejection_spikes(pd.DataFrame(rows))
-    assert list(spikes["source"]) == ["Spiky"]
-    found = spikes.iloc[0]
+    prone = queries.rejection_prone_hours(pd.DataFrame(rows))
+    assert list(prone["source"]) == ["Spiky"]
+    found = prone.iloc[0]
     assert (found["first_hour"], found["last_hour"]) == (18, 21)
     assert found["hours"] == "18:00–21:59"
     assert found["rejection_rate_in_hours"] == pytest.approx(0.75)
@@ -434,52 +436,46 @@ def test_transactions_are_shown_with_credentials_masked():
 
 
 # --------------------------------------------------------------------------------------------
-# SQL box
+# SQL page (the sandbox itself, attacked: tests/serving/test_sandbox.py)
 
 
 def test_sql_runs_one_read_statement_with_a_row_limit(built_home):
     paths, summary = built_home
-    result = queries.run_sql(paths.serving, "select * from marts.fct_leads;", limit=10)
+    result = sandbox.run_sql(paths.serving, "select * from marts.fct_leads;", Limits(max_rows=10))
     assert len(result.frame) == 10 and result.truncated
-    whole = queries.run_sql(paths.serving, "select count(*) as n from marts.fct_leads", 10)
+    whole = sandbox.run_sql(paths.serving, "select count(*) as n from marts.fct_leads")
     assert whole.frame["n"].iloc[0] == summary.leads and not whole.truncated
-    described = queries.run_sql(paths.serving, "describe marts.dim_flows", 100)
+    described = sandbox.run_sql(paths.serving, "describe marts.dim_flows", Limits(max_rows=100))
     assert "flow_id" in set(described.frame["column_name"])
 
 
-@pytest.mark.parametrize(
-    "sql, message",
-    [
-        ("", "Type a query"),
-        ("select 1; select 2", "one statement"),
-        ("insert into marts.dim_flows select * from marts.dim_flows", "insert statement"),
-        ("drop table marts.fct_leads", "drop statement"),
-        ("copy marts.fct_leads to '/tmp/x.csv'", "copy statement"),
-        ("pragma table_info('marts.fct_leads')", "pragma statement"),
-        ("attach '/tmp/other.duckdb' as other", "attach statement"),
-        ("set threads = 1", "set statement"),
-        ("selec 1", "does not parse"),
-    ],
-)
-def test_sql_refuses_anything_but_a_single_read_statement(built_home, sql, message):
+def test_the_pages_and_the_sql_page_share_one_connection_setup(built_home):
+    """DuckDB refuses a second in-process connection to a file with other settings: the pages'
+    connections and the SQL page's (memory cap included) are the same sandbox connection."""
     paths, _ = built_home
-    with pytest.raises(queries.SqlRefused, match=message):
-        queries.run_sql(paths.serving, sql)
+    with serving.connect(paths.serving) as page_con:
+        memory = page_con.execute("select current_setting('memory_limit')").fetchone()[0]
+        result = sandbox.run_sql(paths.serving, "select current_setting('memory_limit') as m")
+    assert result.frame["m"].iloc[0] == memory == "1.8 GiB"
 
 
-def test_sql_cannot_reach_files_outside_the_serving_file(built_home):
-    paths, _ = built_home
-    with pytest.raises(duckdb.Error, match="disabled by configuration"):
-        queries.run_sql(paths.serving, "select * from read_text('/etc/hostname')")
+def test_every_query_a_page_runs_is_reachable_by_name():
+    """dashboards.state caches a query by its name in dashboards.queries."""
+    from dashboards.queries import (
+        acceptance,
+        delivery,
+        filters,
+        lead_lookup,
+        overview,
+        rejections,
+        sources,
+    )
 
-
-def test_sql_is_interrupted_after_its_time_limit(built_home):
-    paths, _ = built_home
-    slow = "select count(*) from range(1000000000000) a"
-    with pytest.raises(queries.SqlTimeout, match="longer than 0.5 s"):
-        queries.run_sql(paths.serving, slow, timeout=0.5)
-    # the file is still readable afterwards
-    assert queries.run_sql(paths.serving, "select 1 as one").frame["one"].iloc[0] == 1
+    for module in (acceptance, delivery, filters, lead_lookup, overview, rejections, sources):
+        for name, value in vars(module).items():
+            if callable(value) and getattr(value, "__module__", "") == module.__name__:
+                if not name.startswith("_") and name not in ("filter_where", "to_frame"):
+                    assert getattr(queries, name) is value, name
 
 
 # --------------------------------------------------------------------------------------------

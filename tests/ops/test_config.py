@@ -61,6 +61,17 @@ def test_durations():
         ),
         ({"name": "a", "mart": "fct_leads", "colums": "all"}, "unknown key"),
         ({"name": "a", "mart": "fct_leads", "columns": "some"}, "`columns` must be"),
+        # a query is one read statement (the SQL sandbox's rule), checked when the file loads
+        ({"name": "a", "query": "select 1; drop table marts.fct_leads"}, "one statement"),
+        ({"name": "a", "query": "copy marts.fct_leads to '/tmp/x.csv'"}, "copy statement"),
+        ({"name": "a", "query": "attach '/tmp/w.duckdb' as w"}, "attach statement"),
+        ({"name": "a", "query": "select 1) as src; drop table x; select (1"}, "does not parse"),
+        # destinations stay under the warehouse home
+        ({"name": "a", "mart": "fct_leads", "destination": "/tmp/out"}, "no absolute path"),
+        ({"name": "a", "mart": "fct_leads", "destination": "exports/../.."}, "no absolute path"),
+        ({"name": "a", "mart": "fct_leads", "destination": "~/out"}, "no absolute path"),
+        ({"name": "a", "mart": "fct_leads", "max_rows": 0}, "max_rows must be"),
+        ({"name": "a", "mart": "fct_leads", "timeout": 0}, "timeout must be"),
     ],
 )
 def test_export_mistakes_are_explained(tmp_path, entry, message):
@@ -132,3 +143,19 @@ def test_config_files_move_with_environment_variables(tmp_path):
     path = write_yaml(tmp_path / "a.yaml", {"rules": [{"kind": "freshness", "max_hours": 2}]})
     config = load_alerts(environ={"LEADWH_ALERTS_CONFIG": str(path)})
     assert config.path == path and config.rules[0].get("max_hours") == 2
+
+
+def test_export_limits_have_defaults_and_can_be_raised(tmp_path):
+    path = write_yaml(
+        tmp_path / "exports.yaml",
+        {
+            "exports": [
+                {"name": "a", "mart": "fct_leads"},
+                {"name": "b", "query": "select 1", "timeout": 30, "max_rows": 50},
+            ]
+        },
+    )
+    first, second = load_exports(path).exports
+    assert (first.timeout, first.max_rows) == (600.0, 10_000_000)
+    assert (second.timeout, second.max_rows) == (30.0, 50)
+    assert first.folder(tmp_path) == tmp_path / "exports"

@@ -57,6 +57,25 @@ def test_sql_without_a_serving_file_says_how_to_build(tmp_path):
         main(["sql", "select 1"])
 
 
+@pytest.fixture
+def tiny_home(tmp_path):
+    """A serving file with marts.fct_leads (20 leads) and a warehouse file beside it."""
+    import duckdb
+
+    from ingest.paths import Paths
+
+    paths = Paths(tmp_path / "home")
+    paths.serving.parent.mkdir(parents=True)
+    with duckdb.connect(str(paths.serving)) as con:
+        con.execute(
+            "create schema marts; create table marts.fct_leads as"
+            " select printf('lead%02d', range) as lead_id, -1.5 * range as profit from range(20)"
+        )
+    with duckdb.connect(str(paths.warehouse)) as con:
+        con.execute("create schema raw; create table raw.lead_events as select 1 as i")
+    return paths
+
+
 def leadwh(*args: str, **env: str) -> subprocess.CompletedProcess:
     import os
 
@@ -137,3 +156,66 @@ def test_build_warns_about_each_broken_config_file_and_lands(tmp_path, capsys):
         assert main(["build"]) == 0
     err = capsys.readouterr().err
     assert f"leadwh: warning: {broken}:1:" in err and "not valid YAML" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sql", "-- only a comment"], "Type a query first"),
+        (["sql", "select 1", "--max-rows", "0"], "--max-rows: must be at least 1, got 0"),
+        (["sql", "select 1", "--max-rows", "-5"], "--max-rows: must be at least 1, got -5"),
+        (["sql", "select 1", "--timeout", "soon"], "expected a number of seconds above 0"),
+        (["sql", "select 1", "--timeout", "0"], "expected a number of seconds above 0"),
+        (["sql", "select 1", "--memory-limit", "lots"], "expected a memory size"),
+    ],
+)
+def test_sql_argument_mistakes_get_one_line_not_a_traceback(tiny_home, args, message):
+    done = leadwh(*args, LEADWH_HOME=str(tiny_home.home))
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_sql_cannot_touch_the_warehouse_or_any_file(tiny_home, tmp_path):
+    """The attacks `leadwh sql` allowed before: each refused, every file unchanged."""
+    warehouse, before = tiny_home.warehouse, tiny_home.warehouse.read_bytes()
+    serving = tiny_home.serving.read_bytes()
+    attacks = {
+        f"attach '{warehouse}' as w": "an attach statement",
+        f"attach '{warehouse}' as w; drop table w.raw.lead_events": "one statement",
+        f"copy marts.fct_leads to '{warehouse}'": "a copy statement",
+        f"copy (select 1) to '{tmp_path}/x.csv'": "a copy statement",
+        "select * from read_csv('/etc/passwd')": "disabled by configuration",
+        "set enable_external_access = true": "a set statement",
+        "pragma memory_limit = '100GB'": "a set statement",
+        "install httpfs": "a load statement",
+        f"export database '{tmp_path}/dump'": "an export statement",
+    }
+    for sql, message in attacks.items():
+        done = leadwh("sql", sql, LEADWH_HOME=str(tiny_home.home))
+        assert done.returncode == 2, sql
+        assert message in done.stderr and "Traceback" not in done.stderr, (sql, done.stderr)
+    assert warehouse.read_bytes() == before and tiny_home.serving.read_bytes() == serving
+    assert not (tmp_path / "x.csv").exists() and not (tmp_path / "dump").exists()
+
+
+def test_sql_limits_time_and_rows_and_caps_memory(tiny_home, capsys):
+    with environment(LEADWH_HOME=str(tiny_home.home)):
+        assert main(["sql", "select * from range(1000000)", "--max-rows", "5"]) == 0
+        out = capsys.readouterr()
+        assert out.out.splitlines()[-1] == "(5 rows)"
+        assert "only the first 5 rows" in out.err
+        slow = "select count(*) from range(1000000000000) as a, range(10) as b"
+        assert main(["sql", slow, "--timeout", "0.5"]) == 2
+        assert "longer than 0.5 s" in capsys.readouterr().err
+        memory = "select current_setting('memory_limit') as m, current_setting('threads') as t"
+        assert main(["sql", memory, "--format", "json"]) == 0
+        assert json.loads(capsys.readouterr().out) == [{"m": "1.8 GiB", "t": 2}]
+        assert main(["sql", memory, "--format", "json", "--memory-limit", "512MB"]) == 0
+        assert json.loads(capsys.readouterr().out)[0]["m"] == "488.2 MiB"
+
+
+def test_sql_csv_is_safe_to_open_in_a_spreadsheet(tiny_home, capsys):
+    with environment(LEADWH_HOME=str(tiny_home.home)):
+        query = "select '=1+1' as \"@f\", -2.5 as n, '-x' as s, 'ok' as t"
+        assert main(["sql", query, "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["'@f,n,s,t", "'=1+1,-2.5,'-x,ok"]

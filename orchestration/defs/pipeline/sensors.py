@@ -7,8 +7,10 @@ landing step reads exactly those files (run config), and the dbt partitioned ass
 partition range of the dates in them (the `dagster/asset_partition_range_*` tags), as
 `leadwh build` does. One run key per batch; the cursor records what was requested, so no file
 version is requested twice. While two of its runs are queued or running it waits, and the files
-that arrive meanwhile go into the next, larger batch. The time from a file's arrival to the
-publish of its events is reported on the serving asset (`landing_to_serving_seconds`).
+that arrive meanwhile go into the next, larger batch; runs whose process died (killed, power
+loss) are marked failed and their pool slots freed first, so they neither count nor block. The
+time from a file's arrival to the publish of its events is reported on the serving asset
+(`landing_to_serving_seconds`).
 """
 
 import hashlib
@@ -27,6 +29,7 @@ from ingest.landing.watch import (
     take_batch,
 )
 from ingest.settings import get_settings
+from orchestration.dead_runs import host_tag, release_dead_runs
 from orchestration.defs.pipeline.jobs import build_all, ingest_job
 from orchestration.defs.resources import WarehouseResource
 from orchestration.names import (
@@ -62,6 +65,7 @@ def batch_run_request(landing, batch, new_cursor: WatchCursor) -> dg.RunRequest:
         TRIGGER_TAG: SENSOR_NAME,
         FIRST_ARRIVAL_TAG: datetime.fromtimestamp(first / 1e9, tz=UTC).isoformat(),
         BATCH_FILES_TAG: str(len(batch)),
+        **host_tag(),
     }
     dates = batch_dates(landing, batch)
     if dates:
@@ -95,6 +99,7 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext, warehouse: Warehous
         return dg.SensorResult(
             skip_reason=f"no new files in {paths.landing}", cursor=cursor.to_json()
         )
+    release_dead_runs(context.instance, context.log.warning)  # a killed run would block for ever
     in_flight = context.instance.get_runs_count(
         filters=dg.RunsFilter(tags={TRIGGER_TAG: SENSOR_NAME}, statuses=IN_FLIGHT)
     )

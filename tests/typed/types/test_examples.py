@@ -199,8 +199,12 @@ def test_email_free_and_disposable_lists():
         ("k1a 0b1", dict(normal="K1A 0B1", country_code="CA", fsa="K1A", ldu="0B1", district="K")),
         ("sw1a1aa", dict(normal="SW1A 1AA", country_code="GB", outcode="SW1A", incode="1AA")),
         ("7875", dict(valid=False, normal="7875", country_code=None)),
-        ("", dict(valid=False)),
         ("７８７５１", dict(valid=False)),
+        # as LeadConduit reads them: a blank code is an empty US one, a dash without the four is
+        # dropped, a GB inward code may stand alone
+        ("  ", dict(valid=True, normal="", country_code="US", code=None, zip=None)),
+        ("78751-", dict(valid=True, normal="78751", zip="78751", four=None)),
+        ("1aa", dict(valid=True, normal=" 1AA", country_code="GB", outcode=None, incode="1AA")),
     ],
 )
 def test_postal_code(value, expected):
@@ -208,12 +212,18 @@ def test_postal_code(value, expected):
 
 
 # ---------------------------------------------------------------------------------------------
-# state
+# state (each as LeadConduit's own parser gives it: tests/typed/reference)
 @pytest.mark.parametrize(
     "value, normal, name",
     [("texas", "TX", "Texas"), ("TX", "TX", "Texas"), ("tx", "TX", "Texas"),
-     ("NEW   YORK", "NY", "New York"), ("Québec", "QC", "Quebec"), ("pr", "PR", "Puerto Rico"),
-     ("on", "ON", "Ontario"), ("Île-de-France", "Île-de-France", None), ("", "", None)],
+     ("NEW YORK", "NY", "New York"), ("pr", "PR", "Puerto Rico"), ("on", "ON", "Ontario"),
+     ("YT", "YT", "Yukon YT"), ("ſouth dakota", "SD", "South Dakota"),
+     # unknown, kept as given (normal and name): inner runs of spaces, surrounding spaces,
+     # a lower-case word in a name (LeadConduit capitalizes every word), other spellings
+     ("NEW   YORK", "NEW   YORK", "NEW   YORK"), (" TX", " TX", " TX"),
+     ("district of columbia", "district of columbia", "district of columbia"),
+     ("Québec", "Québec", "Québec"), ("Île-de-France", "Île-de-France", "Île-de-France"),
+     ("", "", "")],
 )  # fmt: skip
 def test_state_never_invalid(value, normal, name):
     check("state", value, dict(normal=normal, name=name, valid=True))
@@ -230,7 +240,12 @@ def test_state_never_invalid(value, normal, name):
      ("20140602", date(2014, 6, 2)), ("6/2/69", date(1969, 6, 2)), ("6/2/68", date(2068, 6, 2)),
      ("2014-06-02T10:00:00Z", date(2014, 6, 2)), ("2/29/2024", date(2024, 2, 29)),
      ("2/29/2023", None), ("13/13/2020", None), ("tomorrow", None), ("", None),
-     ("0000-01-01", None)],
+     # as LeadConduit (moment.js) reads them: year first with slashes is no format of theirs,
+     # with dots it is read forgivingly; a wrong weekday sends moment to another format
+     ("2014/06/02", None), ("1995/12/25", None), ("2014.06.02", date(2014, 6, 2)),
+     (" 6/2/14 ", date(2014, 6, 2)), ("Mon Jun 03 2014", date(2014, 3, 20)),
+     # no year: moment would take the current one (a date that changes with the day): invalid
+     ("6/2", None), ("0000-01-01", None)],
 )  # fmt: skip
 def test_date(value, expected):
     check("date", value, dict(normal=expected, valid=expected is not None))
@@ -243,8 +258,19 @@ def test_dob():
         dict(normal=date(1986, 7, 4), year=1986, masked="**/**/1986", valid=True),
         today=TODAY,
     )
-    assert row["age"] == 37.9
+    assert row["age"] == 37.8  # LeadConduit: 37 whole years, 0.87 of a year floored to 0.8
     check("dob", "nope", dict(valid=False, age=None, masked=None), today=TODAY)
+
+
+@pytest.mark.parametrize(
+    "value, today, age",
+    [("5/17/2000", TODAY, 24.0), ("5/18/2000", TODAY, 23.9), ("2/29/2000", TODAY, 24.2),
+     ("2/29/2000", date(2023, 5, 17), None), ("5/18/2030", TODAY, -5.1)],
+)  # fmt: skip
+def test_dob_age_as_leadconduit_counts_it(value, today, age):
+    """Whole years, then tenths of a year since the last birthday, floored; none on a common
+    year for a 29 February birthday (LeadConduit gives NaN)."""
+    assert one("dob", value, today=today)["age"] == age
 
 
 @pytest.mark.parametrize(
@@ -283,7 +309,7 @@ def test_boolean(value, expected):
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("$100.99", 100.99), ("1,000", 1000.0), ("1,000.00", 1000.0), ("-5", -5.0), ("1e3", 1000.0),
+    [("$100.99", 100.99), ("1,000", 1000.0), ("1,000.00", 1000.0), ("-5", -5.0), ("1e3", 13.0),
      ("about 12 cars", 12.0), ("abc", None), ("", None), ("1-800", None), ("9" * 400, None),
      (".5", 0.5)],
 )  # fmt: skip
@@ -299,7 +325,9 @@ def test_number(value, expected):
         ("100", dict(normal="100", min=100.0, max=100.0, avg=100.0, mid=100)),
         ("$50,000 - $75,000", dict(normal="50000-75000", min=50000.0, max=75000.0)),
         ("1 to 2.5", dict(normal="1-2.5", avg=1.75, mid=1)),
-        ("-10--2", dict(min=-10.0, max=-2.0, mid=-6)),
+        ("1.255-0", dict(normal="1.255-0", avg=0.63, mid=0)),  # avg to cents, as LeadConduit
+        # LeadConduit reads no negative maximum: the part before the last '-' is cut off
+        ("-10--2", dict(valid=False, normal="-10--2", min=None)),
         ("lots", dict(valid=False, normal="lots", min=None)),
     ],
 )

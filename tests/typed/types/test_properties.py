@@ -75,15 +75,3 @@ def test_number_and_range_of_floats(values):
     assert_same("range", values)
     pairs = [f"{a}-{b}" for a, b in zip(values, reversed(values), strict=True)]
     assert_same("range", pairs)
-
-
-@SETTINGS
-@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=50))
-def test_number_formatting_agrees(values):
-    from ingest.typed.types._common import format_number, format_number_expr
-
-    expected = [format_number(v) for v in values]
-    got = pl.DataFrame({"x": values}, schema={"x": pl.Float64}).select(
-        format_number_expr(pl.col("x"))
-    )
-    assert got.to_series().to_list() == expected

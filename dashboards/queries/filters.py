@@ -1,0 +1,98 @@
+"""What every page's queries share: the sidebar filters, the where clause they become, and the
+DataFrame helper.
+
+Every value reaches SQL as a bound parameter; only column and table names chosen from fixed lists
+in the query modules are ever formatted into the text. Streamlit is never imported here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+import duckdb
+import pandas as pd
+
+#: The reason category shown for a rejection or a failed delivery without one.
+UNCATEGORISED = "uncategorised"
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date | None = None
+    end: date | None = None
+    flows: tuple[str, ...] = field(default_factory=tuple)  # flow names; empty = all
+    sources: tuple[str, ...] = field(default_factory=tuple)  # source names; empty = all
+
+    def describe(self) -> str:
+        """A short text for file names and captions."""
+        parts = []
+        if self.start or self.end:
+            parts.append(f"{self.start or 'start'}_{self.end or 'end'}")
+        if self.flows:
+            parts.append(f"{len(self.flows)}flows")
+        if self.sources:
+            parts.append(f"{len(self.sources)}sources")
+        return "_".join(parts) or "all"
+
+
+def filter_where(filters: Filters, date_column: str, *, by_source: bool = True) -> tuple[str, dict]:
+    """The filters as a where clause on ``date_column``, flow_name and source_name (unless
+    ``by_source`` is False), and its bound parameters."""
+    clauses, params = ["1 = 1"], {}
+    if filters.start:
+        clauses.append(f"{date_column} >= $start")
+        params["start"] = filters.start
+    if filters.end:
+        clauses.append(f"{date_column} <= $end")
+        params["end"] = filters.end
+    if filters.flows:
+        clauses.append("flow_name in (select unnest($flows))")
+        params["flows"] = list(filters.flows)
+    if filters.sources and by_source:
+        clauses.append("source_name in (select unnest($sources))")
+        params["sources"] = list(filters.sources)
+    return " and ".join(clauses), params
+
+
+def to_frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pd.DataFrame:
+    """Run ``sql`` with its parameters; the result as a DataFrame."""
+    return con.execute(sql, params or {}).df()
+
+
+# --------------------------------------------------------------------------------------------
+# Filters
+
+
+def filter_options(con: duckdb.DuckDBPyConnection) -> dict:
+    """Date bounds and the flow and source names the filters offer."""
+    lo, hi = con.execute(
+        "select min(submitted_date), max(submitted_date) from marts.fct_acceptance_daily"
+    ).fetchone()
+    flows = [
+        r[0]
+        for r in con.execute(
+            "select distinct flow_name from marts.fct_acceptance_daily"
+            " where flow_name is not null order by 1"
+        ).fetchall()
+    ]
+    sources = [
+        r[0]
+        for r in con.execute(
+            "select distinct source_name from marts.fct_acceptance_daily"
+            " where source_name is not null order by 1"
+        ).fetchall()
+    ]
+    return {"min_date": lo, "max_date": hi, "flows": flows, "sources": sources}
+
+
+def previous_period(filters: Filters) -> Filters | None:
+    """The period of the same length just before the filtered one (None without dates)."""
+    if not (filters.start and filters.end):
+        return None
+    days = (filters.end - filters.start).days + 1
+    return replace(
+        filters,
+        start=filters.start - timedelta(days=days),
+        end=filters.start - timedelta(days=1),
+    )

@@ -1,0 +1,156 @@
+"""The rejections page: reasons (Pareto), raw reasons, rejecting steps, per source, per day."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from dashboards.queries.filters import UNCATEGORISED, Filters, filter_where, to_frame
+
+
+def _rejections_where(filters: Filters, category: str | None) -> tuple[str, dict]:
+    where, params = filter_where(filters, "submitted_date")
+    if category:
+        where += f" and coalesce(reason_category, '{UNCATEGORISED}') = $category"
+        params["category"] = category
+    return where, params
+
+
+def rejection_pareto(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Rejected leads per reason category, largest first, with share and cumulative share."""
+    where, params = filter_where(filters, "submitted_date")
+    return to_frame(
+        con,
+        f"""
+        with by_category as (
+            select coalesce(reason_category, '{UNCATEGORISED}') as reason_category,
+                   sum(rejected)::bigint as rejected
+            from marts.fct_rejections_daily
+            where {where}
+            group by 1
+        )
+        select
+            reason_category,
+            rejected,
+            rejected / sum(rejected) over () as share,
+            sum(rejected) over (order by rejected desc, reason_category
+                                rows between unbounded preceding and current row)
+                / sum(rejected) over () as cumulative_share
+        from by_category
+        order by rejected desc, reason_category
+        """,
+        params,
+    )
+
+
+def rejection_reasons(
+    con: duckdb.DuckDBPyConnection, filters: Filters, category: str | None = None
+) -> pd.DataFrame:
+    """The raw reasons (as the step or source gave them), most frequent first."""
+    where, params = _rejections_where(filters, category)
+    return to_frame(
+        con,
+        f"""
+        select
+            coalesce(reason_category, '{UNCATEGORISED}') as reason_category,
+            coalesce(reason, '(no reason given)') as reason,
+            sum(rejected)::bigint as rejected,
+            sum(rejected) / sum(sum(rejected)) over () as share
+        from marts.fct_rejections_daily
+        where {where}
+        group by 1, 2
+        order by rejected desc, reason
+        """,
+        params,
+    )
+
+
+def rejection_steps(
+    con: duckdb.DuckDBPyConnection, filters: Filters, category: str | None = None
+) -> pd.DataFrame:
+    """Which step rejected: a filter step (by id), the acceptance criteria (or a cap), or no
+    buyer taking the lead; per flow."""
+    where, params = _rejections_where(filters, category)
+    return to_frame(
+        con,
+        f"""
+        with rejections as (
+            select rejected_by, rejecting_step_id, flow_name, sum(rejected) as rejected
+            from marts.fct_rejections_daily
+            where {where}
+            group by 1, 2, 3
+        )
+        select
+            coalesce(rejected_by, 'unknown') as rejected_by,
+            rejecting_step_id as step_id,
+            case
+                when rejected_by = 'filter' then 'filter ' || rejecting_step_id
+                when rejected_by = 'acceptance_criteria' then 'acceptance criteria'
+                when rejected_by = 'recipients' then 'no buyer took it'
+                else coalesce(rejecting_step_id, 'unknown')
+            end as step,
+            flow_name as flow,
+            rejected::bigint as rejected,
+            rejected / sum(rejected) over () as share
+        from rejections
+        order by rejected desc, step, flow
+        """,
+        params,
+    )
+
+
+def rejections_by_source(
+    con: duckdb.DuckDBPyConnection, filters: Filters, category: str | None = None
+) -> pd.DataFrame:
+    """Rejected leads per source and their share of the source's leads."""
+    where, params = _rejections_where(filters, category)
+    lead_where, lead_params = filter_where(filters, "submitted_date")
+    return to_frame(
+        con,
+        f"""
+        with rejections as (
+            select source_name, sum(rejected)::bigint as rejected
+            from marts.fct_rejections_daily
+            where {where}
+            group by 1
+        ),
+        leads as (
+            select source_name, sum(leads)::bigint as leads
+            from marts.fct_acceptance_daily
+            where {lead_where}
+            group by 1
+        )
+        select
+            leads.source_name as source,
+            leads.leads,
+            coalesce(rejections.rejected, 0)::bigint as rejected,
+            coalesce(rejections.rejected, 0) / nullif(leads.leads, 0) as rejection_rate
+        from leads
+        left join rejections using (source_name)
+        order by rejected desc, source
+        """,
+        {**params, **lead_params},
+    )
+
+
+def rejections_daily(
+    con: duckdb.DuckDBPyConnection, filters: Filters, category: str | None = None
+) -> pd.DataFrame:
+    """Rejected leads per day and reason category (or raw reason inside one category)."""
+    where, params = _rejections_where(filters, category)
+    group = (
+        "coalesce(reason, '(no reason given)')"
+        if category
+        else (f"coalesce(reason_category, '{UNCATEGORISED}')")
+    )
+    return to_frame(
+        con,
+        f"""
+        select submitted_date as day, {group} as reason, sum(rejected)::bigint as rejected
+        from marts.fct_rejections_daily
+        where {where}
+        group by 1, 2
+        order by 1, 3 desc, 2
+        """,
+        params,
+    )

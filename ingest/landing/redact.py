@@ -1,0 +1,427 @@
+"""Redaction at landing: no social security number is stored in clear, anywhere.
+
+Landing calls :func:`redact_read` on what a reader returns, before anything is written, so the raw
+tables, the quarantine and everything built from them (staging, typed leads, marts, serving,
+exports) only ever see redacted records.
+
+Which keys hold an SSN. A key whose name says so (``ingest.typed.fields.is_ssn_name``: ``ssn``,
+``SSN``, ``social_security_number``, ``borrower_ssn``, ...), or a field the registry parses as
+``ssn`` (e.g. a custom field declared ``type: ssn``), compared without case against the key and
+its dotted path (``borrower.tax_id`` matches ``vars.lead.borrower.tax_id`` and the flat key
+``borrower.tax_id``).
+
+For each record (an event, or a submission's fields) that may hold an SSN (a fast text check):
+
+1. its SSNs are collected: every value under an SSN key, anywhere in the record (a bare string or
+   number, or a LeadConduit parsed object ``{normal, raw, valid, ...}``), and every SSN written
+   next to an SSN-like key inside a text (``ssn=123-45-6789`` in a URL-encoded body,
+   ``"ssn":"123456789"`` in a JSON body, ``<SSN>123 45 6789</SSN>`` in XML);
+2. a lead field holding an SSN (``vars.lead.<key>`` of an event, ``<key>`` of a submission's
+   fields) becomes the redaction object ``{"redacted": "ssn", "masked": "***-**-6789",
+   "valid": true, "hash": "<HMAC-SHA256 of the 9 digits>"}`` (plus ``lc_valid`` when LeadConduit
+   had parsed the value); the typed leads take ``ssn__masked``, ``ssn__valid`` and ``ssn__hash``
+   from it. An invalid SSN (not 9 digits) is hashed as given and masked with every digit starred;
+3. elsewhere (appended data, other vars, the transactions' URIs, headers and request and response
+   bodies), a value under an SSN key is masked whole, and every collected SSN is masked in every
+   string whatever its spelling: ``123-45-6789``, ``123456789``, ``123 45 6789``,
+   ``123.45.6789``, URL-encoded (``123%2D45%2D6789``, ``123+45+6789``), or as a JSON number;
+4. any ``ddd-dd-dddd`` in any string is masked as well (an SSN nobody labelled);
+5. a record changed by this is stored as compact JSON (same keys in the same order, same values
+   except the redacted ones; whitespace and escapes may differ from the file). A record with
+   nothing to redact keeps its text byte for byte.
+
+Quarantined records: one that is a JSON object is redacted like a record. Other bytes (malformed
+JSON, a bad CSV row) get steps 1 (SSNs next to SSN-like keys), 3 and 4 on their text, and, since
+no key says what a value is there, every SSN-shaped run standing alone (9 digits, or 3-2-4 with
+separators, not part of a longer word or number) is masked too: a 9-digit ZIP+4 written without
+its dash is masked as well. Bytes that are not UTF-8 are kept as they were. The quarantine
+reason is masked like a text.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow as pa
+
+from ingest.landing.hmac_key import SecretKey, load_key
+from ingest.settings import ConfigError
+from ingest.typed.fields import SSN_LIKE_TYPES, FieldRegistry, is_ssn_name, load_registry
+
+#: The object a lead field holding an SSN becomes (its ``redacted`` key).
+REDACTED = "ssn"
+
+# Between the groups of an SSN: nothing, or up to 3 of space . - / + _ (or their URL/JSON escapes).
+_SEP = r"(?:[\s.\-/+_]|%20|%2[dD]|%2[fF]|\\u002[dD]){0,3}"
+# An SSN starts at a digit not preceded by a digit, except the hex digits of a %XX escape.
+_START = r"(?:(?<![0-9])|(?<=%[0-9A-Fa-f]{2}))"
+_END = r"(?![0-9])"
+_SSN_SHAPE = rf"[0-9]{{3}}{_SEP}[0-9]{{2}}{_SEP}[0-9]{{4}}"
+# ddd-dd-dddd anywhere: the written form of an SSN (phone numbers are 3-3-4, dates 4-2-2).
+_DASHED = re.compile(rf"{_START}[0-9]{{3}}-[0-9]{{2}}-[0-9]{{4}}{_END}")
+# Any SSN-shaped run between non-digits; masked when its digits are an SSN the record holds.
+_ANY_SSN = re.compile(rf"{_START}{_SSN_SHAPE}{_END}")
+# What is not a digit of an SSN in such a run: separators and %XX / \u002d escapes.
+_NOT_SSN_DIGIT = re.compile(r"%[0-9A-Fa-f]{2}|\\u002[dD]|[^0-9]")
+# A fast first look for _DASHED (a pattern that starts with a literal is scanned quickly).
+_DASHED_HINT = re.compile(r"-[0-9][0-9]-[0-9]{4}")
+# Any SSN-shaped run (9 digits, or 3-2-4 with separators) standing alone: masked in quarantined
+# bytes that are not JSON, where no key says what a value is (a bad CSV row, a broken line).
+_ANY_SHAPE = re.compile(rf"(?:(?<![0-9A-Za-z])|(?<=%[0-9A-Fa-f]{{2}})){_SSN_SHAPE}(?![0-9A-Za-z])")
+# Between an SSN-like key and its value: quotes, colons, equals, tags, spaces, %XX escapes.
+_GAP = r"(?:[^0-9A-Za-z]|%[0-9A-Fa-f]{2}|&quot;|&#3[49];){0,12}?"
+_SSN_KEY_WORDS = r"ssn|social[\s_.\-]*security(?:[\s_.\-]*(?:number|num|no))?"
+
+
+def _masked(last_four: str) -> str:
+    return f"***-**-{last_four}"
+
+
+def _star_digits(text: str) -> str:
+    return re.sub(r"[0-9]", "*", text)
+
+
+def _scalar_text(value: Any) -> str | None:
+    """A JSON scalar that could hold an SSN, as text (None for null and booleans)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return str(value)
+    return value if isinstance(value, str) else None
+
+
+class Redactor:
+    """Redacts the SSNs of records (see the module docstring). Picklable: landing workers get one.
+
+    ``ssn_ids``: the ids (any case) of the registry's fields parsed as ssn, beyond the names
+    :func:`ingest.typed.fields.is_ssn_name` recognises."""
+
+    def __init__(self, key: SecretKey, ssn_ids: Iterable[str] = ()) -> None:
+        self.key = key
+        self.ssn_ids = frozenset(i.lower() for i in ssn_ids)
+        # a nested key spells only the last segment of a dotted id (borrower: {tax_id: ...})
+        names = {i.rsplit(".", 1)[-1] for i in self.ssn_ids}
+        self._last_segments = frozenset(names)
+        custom = "".join(f"|{re.escape(n)}" for n in sorted(names, key=len, reverse=True))
+        keys = rf"(?:{_SSN_KEY_WORDS}{custom})"
+        # the cheap checks first (Python's regex engine is slow on long texts): a key word in
+        # the lower-cased text, or "-dd-dddd"
+        self._words = ("ssn", "social", *sorted(names))
+        self._context = re.compile(rf"({keys}{_GAP})({_START}{_SSN_SHAPE}{_END})", re.IGNORECASE)
+
+    @classmethod
+    def from_registry(cls, key: SecretKey, registry: FieldRegistry) -> Redactor:
+        return cls(key, registry.ids_of_type(*SSN_LIKE_TYPES))
+
+    def __repr__(self) -> str:
+        return f"Redactor(ssn_ids={sorted(self.ssn_ids)}, key={self.key!r})"
+
+    # ----------------------------------------------------------------------------- records
+
+    def event(self, text: str) -> str:
+        """An event's JSON text, redacted (the same text when it holds no SSN)."""
+        return self._record(text, ("vars", "lead"))
+
+    def submission_fields(self, text: str) -> str:
+        """A submission's fields (JSON object text), redacted."""
+        return self._record(text, ())
+
+    def quarantined(self, raw: bytes, lead_path: tuple[str, ...]) -> bytes:
+        """A quarantined record's bytes, redacted; ``lead_path`` is where its lead fields would
+        be if it is a JSON object (``("vars", "lead")`` for events, ``("fields",)`` for
+        submissions)."""
+        text = raw.decode("utf-8", errors="surrogateescape")
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            obj = None
+        if isinstance(obj, dict):
+            if not self.may_hold(text):
+                return raw
+            redacted = self._redact_object(obj, lead_path)
+            return raw if redacted is None else orjson.dumps(redacted)
+        masked = _ANY_SHAPE.sub(lambda m: _masked(m.group(0)[-4:]), self.text(text))
+        return masked.encode("utf-8", errors="surrogateescape")
+
+    def text(self, text: str, known: Iterable[str] = ()) -> str:
+        """Free text (a quarantined line, a reason): the SSNs next to SSN-like keys, the
+        ``known`` ones (9 digits each), and every ddd-dd-dddd, masked."""
+        found = set(known) | self._in_context(text)
+        return self._mask_text(text, frozenset(found))
+
+    def _record(self, text: str, lead_path: tuple[str, ...]) -> str:
+        if not self.may_hold(text):
+            return text
+        try:
+            obj = orjson.loads(text)
+        except orjson.JSONDecodeError:  # a reader hands over valid JSON; be safe anyway
+            return self.text(text)
+        redacted = self._redact_object(obj, lead_path)
+        return text if redacted is None else orjson.dumps(redacted).decode("utf-8")
+
+    def _redact_object(self, obj: Any, lead_path: tuple[str, ...]) -> Any | None:
+        """The redacted object, or None when nothing in it is sensitive."""
+        found: set[str] = set()
+        self._collect(obj, (), found)
+        redacted = self._transform(obj, (), lead_path, frozenset(found))
+        return None if redacted == obj else redacted
+
+    # ------------------------------------------------------------------------- collecting
+
+    def is_ssn_key(self, path: tuple[str, ...]) -> bool:
+        """Whether the key at the end of a path holds an SSN (by name or by the registry)."""
+        last = path[-1]
+        if _is_ssn_name(last):
+            return True
+        if not self.ssn_ids or last.rsplit(".", 1)[-1].lower() not in self._last_segments:
+            return False
+        lowered = [p.lower() for p in path]
+        return any(".".join(lowered[i:]) in self.ssn_ids for i in range(len(lowered)))
+
+    def _collect(self, node: Any, path: tuple[str, ...], found: set[str]) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                here = (*path, key)
+                if self.is_ssn_key(here):
+                    self._collect_values(value, found)
+                else:
+                    self._collect(value, here, found)
+        elif isinstance(node, list):
+            for value in node:
+                self._collect(value, path, found)
+        elif isinstance(node, str):
+            found |= self._in_context(node)
+
+    def _collect_values(self, value: Any, found: set[str]) -> None:
+        """The SSNs under an SSN key: a scalar, or a parsed object's ``raw``/``normal``."""
+        if isinstance(value, dict):
+            if value.get("redacted") == REDACTED:
+                return
+            for name in ("raw", "normal"):
+                self._collect_values(value.get(name), found)
+            return
+        if isinstance(value, list):
+            for item in value:
+                self._collect_values(item, found)
+            return
+        text = _scalar_text(value)
+        if text is not None:
+            digits = re.sub(r"[^0-9]", "", text)
+            if len(digits) == 9:
+                found.add(digits)
+
+    def may_hold(self, text: str) -> bool:
+        """Whether a text may hold an SSN: an SSN key word, or something like ddd-dd-dddd."""
+        return self._has_key_word(text) or _DASHED_HINT.search(text) is not None
+
+    def _has_key_word(self, text: str) -> bool:
+        lower = text.lower()
+        return any(word in lower for word in self._words)
+
+    def _in_context(self, text: str) -> set[str]:
+        if not self._has_key_word(text):
+            return set()
+        return {
+            re.sub(r"%[0-9A-Fa-f]{2}|[^0-9]", "", m.group(2)) for m in self._context.finditer(text)
+        }
+
+    def _mask_text(self, text: str, known: frozenset[str]) -> str:
+        def last_four(match: re.Match) -> str:
+            return _masked(match.group(0)[-4:])
+
+        def if_known(match: re.Match) -> str:
+            digits = _NOT_SSN_DIGIT.sub("", match.group(0))
+            return _masked(match.group(0)[-4:]) if digits in known else match.group(0)
+
+        if known and any(digits[5:] in text for digits in known):
+            text = _ANY_SSN.sub(if_known, text)
+        if self._has_key_word(text):
+            text = self._context.sub(lambda m: m.group(1) + _masked(m.group(2)[-4:]), text)
+        if _DASHED_HINT.search(text):
+            text = _DASHED.sub(last_four, text)
+        return text
+
+    def _transform(
+        self, node: Any, path: tuple[str, ...], lead_path: tuple[str, ...], known: frozenset[str]
+    ) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                here = (*path, key)
+                if not self.is_ssn_key(here):
+                    out[key] = self._transform(value, here, lead_path, known)
+                elif path == lead_path:
+                    out[key] = self.lead_value(value)
+                else:
+                    out[key] = _mask_whole(value)
+            return out
+        if isinstance(node, list):
+            return [self._transform(v, path, lead_path, known) for v in node]
+        if isinstance(node, str):
+            return self._mask_text(node, known)
+        if isinstance(node, int) and not isinstance(node, bool) and f"{node:09d}" in known:
+            return _masked(f"{node:09d}"[-4:])  # an SSN written as a JSON number
+        return node
+
+    def lead_value(self, value: Any) -> Any:
+        """The redaction object of a lead field's SSN value (see the module docstring)."""
+        lc_valid = None
+        given = value
+        if isinstance(value, dict):
+            if value.get("redacted") == REDACTED:
+                return value  # already redacted
+            lc_valid = value.get("valid") if isinstance(value.get("valid"), bool) else None
+            given = value.get("raw") if value.get("raw") is not None else value.get("normal")
+        text = _scalar_text(given)
+        if text is None:
+            return _mask_whole(value)
+        digits = re.sub(r"[^0-9]", "", text)
+        valid = len(digits) == 9
+        out: dict[str, Any] = {
+            "redacted": REDACTED,
+            "masked": _masked(digits[5:]) if valid else _star_digits(text),
+            "valid": valid,
+            "hash": self.key.digest(digits if valid else text),
+        }
+        if lc_valid is not None:
+            out["lc_valid"] = lc_valid
+        return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_ssn_name(key: str) -> bool:
+    return is_ssn_name(key)
+
+
+def _mask_whole(value: Any) -> Any:
+    """A value under an SSN key outside the lead fields: every digit starred, except the last
+    four of a 9-digit SSN; the keys and the booleans of an object kept."""
+    if isinstance(value, dict):
+        if value.get("redacted") == REDACTED:
+            return value
+        return {k: _mask_whole(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_whole(v) for v in value]
+    text = _scalar_text(value)
+    if text is None:
+        return value
+    digits = re.sub(r"[^0-9]", "", text)
+    return _masked(digits[5:]) if len(digits) == 9 else _star_digits(text)
+
+
+# --------------------------------------------------------------------------------- landing
+
+
+def redact_read(dataset: str, result: Any, redactor: Redactor) -> Any:
+    """Redact what a reader returned (``ingest.landing.readers.ReadResult``), in place: the
+    events' payloads or the submissions' fields, and the quarantined records and reasons."""
+    if dataset == "events":
+        for record in result.records:
+            record.payload = redactor.event(record.payload)
+        lead_path: tuple[str, ...] = ("vars", "lead")
+    else:
+        for record in result.records:
+            record.fields = redactor.submission_fields(record.fields)
+        lead_path = ("fields",)
+    for item in result.quarantined:
+        item.raw = redactor.quarantined(item.raw, lead_path)
+        item.reason = redactor.text(item.reason)
+    return result
+
+
+def landing_redactor(home: Path, warn: Callable[[str], None] | None = None) -> Redactor:
+    """The redactor of a warehouse home: its HMAC key and the registry's SSN fields. A custom
+    fields file that cannot be read does not stop landing: the names and the standard fields
+    still count (``warn`` is told)."""
+    key = load_key(home)
+    try:
+        registry = load_registry()
+    except ConfigError as error:  # a bad custom-fields file (FieldRegistryError) or setting
+        if warn:
+            warn(f"redaction uses SSN field names and standard fields only: {error}")
+        return Redactor(key, ("ssn",))
+    return Redactor.from_registry(key, registry)
+
+
+# ------------------------------------------------------------------------ data stored before
+
+#: Bumped when redaction covers more: the raw tables are redacted again once.
+REDACTION_VERSION = 1
+_STORED = (  # table, text column, how to redact it
+    ("lead_events", "payload", "event"),
+    ("lead_submissions", "fields", "submission_fields"),
+)
+
+
+def redact_stored(con: Any, redactor: Redactor) -> dict[str, int]:
+    """Redact the raw tables as they were stored before redaction existed (or by an older
+    REDACTION_VERSION), once: events, submissions and the quarantine; then make the next typed
+    run parse every lead again (its ``ssn__hash`` was an unkeyed-salt hash). Returns the rows
+    changed per table; ``{}`` when already done. The marts built from the old rows keep what
+    they copied (``fct_lead_events.transactions``) until rebuilt: ``leadwh build --full``."""
+    con.execute(
+        "create table if not exists raw.redaction_state (version integer, redacted_at timestamp)"
+    )
+    done = con.execute("select max(version) from raw.redaction_state").fetchone()[0]
+    if done is not None and done >= REDACTION_VERSION:
+        return {}
+    names = "|".join(re.escape(i.rsplit(".", 1)[-1]) for i in sorted(redactor.ssn_ids))
+    hint = r"(?i)ssn|social|[0-9]{3}-[0-9]{2}-[0-9]{4}" + (f"|{names}" if names else "")
+    changed: dict[str, int] = {}
+    con.execute("begin transaction")
+    try:
+        for table, column, how in _STORED:
+            rows = con.execute(
+                f"select rowid, {column} from raw.{table} where regexp_matches({column}, ?)",
+                [hint],
+            ).fetchall()
+            updates = [(rowid, new) for rowid, old in rows
+                       if (new := getattr(redactor, how)(old)) != old]  # fmt: skip
+            _update(con, table, {"rid": [r for r, _ in updates], column: [n for _, n in updates]})
+            changed[table] = len(updates)
+        rows = con.execute(
+            "select rowid, dataset, raw_bytes, reason from raw.quarantine"
+        ).fetchall()
+        updates = []
+        for rowid, dataset, raw, reason in rows:
+            lead_path = ("vars", "lead") if dataset == "events" else ("fields",)
+            new_raw, new_reason = redactor.quarantined(raw, lead_path), redactor.text(reason)
+            if (new_raw, new_reason) != (raw, reason):
+                text = new_raw.decode("utf-8", errors="replace")
+                updates.append((rowid, new_raw, text, new_reason))
+        columns = ("rid", "raw_bytes", "raw_text", "reason")
+        _update(con, "quarantine", {c: [u[i] for u in updates] for i, c in enumerate(columns)})
+        changed["quarantine"] = len(updates)
+        if con.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'typed' and table_name = 'watermark'"
+        ).fetchone()[0]:
+            con.execute("delete from typed.watermark")  # re-parse every lead: HMAC hashes
+        con.execute(
+            "insert into raw.redaction_state values (?, now() at time zone 'UTC')",
+            [REDACTION_VERSION],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return changed
+
+
+def _update(con: Any, table: str, columns: dict[str, list]) -> None:
+    """Set columns of raw.<table> by rowid (``rid``), all rows in one statement."""
+    if not columns["rid"]:
+        return
+    con.register("redacted_rows", pa.table(columns))
+    try:
+        sets = ", ".join(f"{c} = u.{c}" for c in columns if c != "rid")
+        con.execute(
+            f"update raw.{table} as t set {sets} from redacted_rows as u where t.rowid = u.rid"
+        )
+    finally:
+        con.unregister("redacted_rows")

@@ -1,0 +1,272 @@
+"""Redaction at landing (ingest/landing/redact.py) and the HMAC key (ingest/landing/hmac_key.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import multiprocessing
+import stat
+
+import duckdb
+import orjson
+import pytest
+
+from ingest.landing.hmac_key import (
+    SECRET_KEY_ENV,
+    SecretKey,
+    SecretKeyError,
+    key_path,
+    load_key,
+)
+from ingest.landing.land import land
+from ingest.landing.redact import Redactor
+
+KEY = SecretKey(b"s" * 32, "test")
+SSN = "123456789"
+SPELLINGS = ["123456789", "123-45-6789", "123 45 6789", "123.45.6789", "123%2D45%2D6789",
+             "123+45+6789", "123%2045%206789"]  # fmt: skip
+
+
+def keyed(value: str) -> str:
+    return hmac.new(KEY.secret, value.encode(), hashlib.sha256).hexdigest()
+
+
+def event(lead: dict, **extra) -> str:
+    return json.dumps({"id": "a" * 24, "type": "source", "vars": {"lead": {"id": "L", **lead}},
+                       **extra})  # fmt: skip
+
+
+@pytest.fixture
+def redactor() -> Redactor:
+    return Redactor(KEY, ["tax_id_acme", "borrower.tax_id"])
+
+
+@pytest.mark.parametrize("name", ["ssn", "SSN", "social_security_number", "SocialSecurityNo",
+                                  "spouse_ssn", "tax_id_acme", "TAX_ID_ACME"])  # fmt: skip
+def test_a_lead_field_holding_an_ssn_becomes_its_redaction_object(redactor, name):
+    out = json.loads(redactor.event(event({name: "123-45-6789", "email": "a@b.co"})))
+    assert out["vars"]["lead"][name] == {
+        "redacted": "ssn", "masked": "***-**-6789", "valid": True, "hash": keyed(SSN)
+    }  # fmt: skip
+    assert out["vars"]["lead"]["email"] == "a@b.co"
+
+
+def test_a_parsed_value_keeps_leadconduit_valid_and_loses_every_digit_group(redactor):
+    value = {"normal": SSN, "raw": "123 45 6789", "valid": True, "first_three": "123",
+             "middle_two": "45", "last_four": "6789", "masked": "***-**-6789"}  # fmt: skip
+    out = json.loads(redactor.event(event({"ssn": value})))["vars"]["lead"]["ssn"]
+    assert out == {"redacted": "ssn", "masked": "***-**-6789", "valid": True,
+                   "hash": keyed(SSN), "lc_valid": True}  # fmt: skip
+
+
+def test_an_invalid_ssn_is_hashed_as_given_and_fully_starred(redactor):
+    out = json.loads(redactor.event(event({"ssn": "12-345"})))["vars"]["lead"]["ssn"]
+    assert out == {"redacted": "ssn", "masked": "**-***", "valid": False, "hash": keyed("12-345")}
+
+
+def test_every_spelling_is_masked_everywhere_else_in_the_record(redactor):
+    bodies = [f"a=1&x={s}&b=2" for s in SPELLINGS]
+    text = event(
+        {"ssn": "123-45-6789"},
+        appended={"bureau": {"note": "applicant 123 45 6789 checked", "id_number": 123456789}},
+        transactions=[{"request": {"body": b, "uri": f"https://x.example/?q={b}"},
+                       "response": {"body": json.dumps({"applicant": {"tin": SSN}})}}
+                      for b in bodies],
+    )  # fmt: skip
+    out = redactor.event(text)
+    assert not any(s in out for s in SPELLINGS), out
+    parsed = json.loads(out)
+    assert parsed["appended"]["bureau"]["note"] == "applicant ***-**-6789 checked"
+    assert parsed["appended"]["bureau"]["id_number"] == "***-**-6789"  # was a JSON number
+    assert {t["request"]["body"] for t in parsed["transactions"]} == {"a=1&x=***-**-6789&b=2"}
+    assert json.loads(parsed["transactions"][0]["response"]["body"]) == {
+        "applicant": {"tin": "***-**-6789"}
+    }
+
+
+def test_ssns_next_to_ssn_keys_in_bodies_are_found_without_a_lead_field(redactor):
+    text = event(
+        {"email": "a@b.co"},
+        transactions=[
+            {"request": {"body": "first=Ann&SSN=987%2D65%2D4321"},
+             "response": {"body": '<r><social_security_number>555 44 3333</social_security'
+                                  "_number><echo>555443333</echo></r>"}},
+            {"request": {"body": '{"applicant": {"ssn": "222334444"}}'},
+             "response": {"body": "ok 222334444"}},
+        ],
+    )  # fmt: skip
+    out = redactor.event(text)
+    for clear in ("987%2D65%2D4321", "555 44 3333", "555443333", "222334444"):
+        assert clear not in out
+    assert "first=Ann&SSN=***-**-4321" in out and "<echo>***-**-3333</echo>" in out
+
+
+def test_values_under_ssn_keys_outside_the_lead_are_masked_whole(redactor):
+    out = json.loads(
+        redactor.event(event({}, credit={"borrower": {"tax_id": "111223333", "ok": True}}))
+    )
+    assert out["credit"]["borrower"] == {"tax_id": "***-**-3333", "ok": True}
+
+
+def test_an_unlabelled_dashed_ssn_is_masked_but_phones_dates_and_ids_are_not(redactor):
+    text = event({"phone_1": "512-789-1111", "comments": "call re 078-05-1120"},
+                 expires_at="2027-01-24T00:53:07.908Z", host="app-123456789")  # fmt: skip
+    out = json.loads(redactor.event(text))
+    assert out["vars"]["lead"]["comments"] == "call re ***-**-1120"
+    assert out["vars"]["lead"]["phone_1"] == "512-789-1111"
+    assert out["expires_at"] == "2027-01-24T00:53:07.908Z" and out["host"] == "app-123456789"
+
+
+def test_a_record_without_ssns_keeps_its_text_byte_for_byte(redactor):
+    text = '{"id": "x",  "vars": {"lead": {"id": "L", "zip": "787514424", "n": 1.50}}}'
+    assert redactor.event(text) is text or redactor.event(text) == text
+    classname = '{"classname": "123456789", "vars": {"lead": {"id": "L"}}}'
+    assert redactor.event(classname) == classname  # "ssn" in a word is no SSN key
+
+
+def test_redaction_is_idempotent(redactor):
+    once = redactor.event(event({"ssn": "123-45-6789", "SSN": {"raw": SSN, "valid": True}}))
+    assert redactor.event(once) == once
+
+
+def test_submission_fields_are_the_lead_fields(redactor):
+    out = json.loads(redactor.submission_fields(json.dumps({"Social_Security_Number": SSN})))
+    assert out["Social_Security_Number"]["hash"] == keyed(SSN)
+
+
+def test_quarantined_bytes(redactor):
+    malformed = b'{"id": "x", "vars": {"lead": {"ssn": "123-45-6789", "n": 123456789 \xff'
+    out = redactor.quarantined(malformed, ("vars", "lead"))
+    assert out == b'{"id": "x", "vars": {"lead": {"ssn": "***-**-6789", "n": ***-**-6789 \xff'
+    # a bad CSV row: no key says what a value is, so every SSN-shaped run is masked
+    row = b"6adea473e451b59cc4e01fdb,Ann,987654321,987 65 4321,5127891111,4f1a123456789b"
+    assert redactor.quarantined(row, ("vars", "lead")) == (
+        b"6adea473e451b59cc4e01fdb,Ann,***-**-4321,***-**-4321,5127891111,4f1a123456789b"
+    )
+    # a JSON object (quarantined for a missing id) is redacted like a record
+    record = orjson.dumps({"vars": {"lead": {"ssn": SSN}}})
+    out = orjson.loads(redactor.quarantined(record, ("vars", "lead")))
+    assert out["vars"]["lead"]["ssn"]["masked"] == "***-**-6789"
+
+
+def test_landing_redacts_events_submissions_and_quarantine(tmp_path, redactor):
+    events = tmp_path / "landing" / "events"
+    events.mkdir(parents=True)
+    good = event({"SSN": "123-45-6789"}, start_timestamp=1792975987905)
+    (events / "a.ndjson").write_text(good + '\n{"broken": "ssn=123-45-6789"\n')
+    (events / "b.csv").write_text(
+        "id,type,start_timestamp,vars.lead.id,vars.lead.social_security_number\n"
+        f"{'b' * 24},source,1792975987905,L2,{SSN}\n"
+        "short,row\n"
+    )
+    submissions = tmp_path / "landing" / "submissions"
+    submissions.mkdir()
+    (submissions / "s.ndjson").write_text(
+        json.dumps({"lead_id": "L", "submitted_at": 1792975987905, "fields": {"ssn": SSN}}) + "\n"
+    )
+    con = duckdb.connect()
+    for dataset in ("events", "submissions"):
+        assert land(con, tmp_path / "landing", dataset, redactor=redactor).reconciles
+    dump = str(con.execute("select * from raw.lead_events").fetchall())
+    dump += str(con.execute("select * from raw.lead_submissions").fetchall())
+    dump += str(con.execute("select * from raw.quarantine").fetchall())
+    assert not any(s in dump for s in SPELLINGS)
+    assert dump.count(keyed(SSN)) == 3  # the two events' lead fields and the submission's
+
+
+def test_landing_without_a_redactor_uses_the_homes_key(tmp_path, monkeypatch):
+    monkeypatch.delenv(SECRET_KEY_ENV, raising=False)
+    events = tmp_path / "landing" / "events"
+    events.mkdir(parents=True)
+    (events / "a.ndjson").write_text(event({"ssn": SSN}, start_timestamp=1792975987905) + "\n")
+    con = duckdb.connect()
+    land(con, tmp_path / "landing", "events")
+    payload = json.loads(con.execute("select payload from raw.lead_events").fetchone()[0])
+    secret = key_path(tmp_path).read_text().strip().encode()
+    digest = hmac.new(secret, SSN.encode(), hashlib.sha256).hexdigest()
+    assert payload["vars"]["lead"]["ssn"]["hash"] == digest
+
+
+# ------------------------------------------------------------------------------- the HMAC key
+
+
+def test_the_key_is_generated_once_private_and_stable(tmp_path):
+    first = load_key(tmp_path, environ={})
+    path = key_path(tmp_path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert len(first.secret) == 64 and first.origin == str(path)
+    assert load_key(tmp_path, environ={}) == first
+    assert load_key(tmp_path / "other", environ={}) != first  # random, not a public default
+    assert first.secret.decode() not in repr(first) and "hidden" in str(first)
+
+
+def test_a_key_readable_by_others_is_made_private(tmp_path):
+    load_key(tmp_path, environ={})
+    key_path(tmp_path).chmod(0o644)
+    load_key(tmp_path, environ={})
+    assert stat.S_IMODE(key_path(tmp_path).stat().st_mode) == 0o600
+
+
+def test_the_environment_key_wins_and_must_be_long(tmp_path):
+    key = load_key(tmp_path, environ={SECRET_KEY_ENV: "x" * 40})
+    assert key.secret == b"x" * 40 and key.origin == SECRET_KEY_ENV
+    assert not key_path(tmp_path).exists()  # nothing written when the environment gives it
+    with pytest.raises(SecretKeyError, match="shorter than 32"):
+        load_key(tmp_path, environ={SECRET_KEY_ENV: "short"})
+
+
+def test_a_damaged_key_file_says_what_to_do(tmp_path):
+    key_path(tmp_path).parent.mkdir(parents=True)
+    key_path(tmp_path).write_text("")
+    with pytest.raises(SecretKeyError, match="restore it from a backup"):
+        load_key(tmp_path, environ={})
+
+
+def _load_in_child(home: str, queue) -> None:
+    from pathlib import Path
+
+    queue.put(load_key(Path(home), environ={}).secret)
+
+
+def test_concurrent_first_runs_agree_on_one_key(tmp_path):
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    children = [context.Process(target=_load_in_child, args=(str(tmp_path), queue))
+                for _ in range(4)]  # fmt: skip
+    for child in children:
+        child.start()
+    secrets = {queue.get(timeout=60) for _ in children}
+    for child in children:
+        child.join()
+    assert len(secrets) == 1
+    assert load_key(tmp_path, environ={}).secret in secrets
+
+
+def test_rows_stored_before_redaction_existed_are_redacted_once(tmp_path, redactor):
+    from ingest.landing import raw_store
+    from ingest.landing.redact import redact_stored
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    raw_store.ensure_raw_schema(con)
+    old = event({"ssn": "123-45-6789"}, transactions=[{"request": {"body": f"ssn={SSN}"}}])
+    con.execute(
+        "insert into raw.lead_events values ('e1', 'L', 'source', null, timestamp '2026-10-01',"
+        " date '2026-10-01', ?, 'f', 1, 'b', timestamp '2026-10-01'),"
+        " ('e2', 'M', 'source', null, timestamp '2026-10-01', date '2026-10-01', ?, 'f', 2, 'b',"
+        " timestamp '2026-10-01')",
+        [old, event({"email": "a@b.co"})],
+    )
+    raw_store.insert_quarantine(con, [("events", "f", 3, "malformed JSON: x",
+                                       b'{"ssn": "123-45-6789"', "b")])  # fmt: skip
+    con.execute("create schema typed")
+    con.execute("create table typed.watermark as select timestamp '2026-10-01' as loaded_through")
+    (tmp_path / "landing").mkdir()
+    land(con, tmp_path / "landing", "events", redactor=redactor)
+    dump = str(con.execute("select * from raw.lead_events").fetchall())
+    dump += str(con.execute("select * from raw.quarantine").fetchall())
+    assert not any(s in dump for s in SPELLINGS)
+    assert keyed(SSN) in dump and "a@b.co" in dump
+    assert con.execute("select count(*) from typed.watermark").fetchone()[0] == 0
+    assert redact_stored(con, redactor) == {}  # done once
