@@ -1,13 +1,15 @@
 """Alerts and freshness: the asset ops/alerts (rules in config/alerts.yaml, logic in
-ingest/ops/alerts.py), evaluated after every build, the freshness check on raw/lead_events, and
-the job `ops_alerts` with its schedule `ops_alerts_schedule` (hourly by default)."""
+ingest/ops/alert_rules.py and ingest/ops/alerts.py), evaluated after every build, the freshness
+check on raw/lead_events, and the job `ops_alerts` with its schedule `ops_alerts_schedule` (hourly
+by default)."""
 
 from datetime import timedelta
 
 import dagster as dg
 
 from ingest.landing.raw_store import has_table
-from ingest.ops.alerts import run_alerts, utc_now
+from ingest.ops.alert_rules import utc_now
+from ingest.ops.alerts import run_alerts
 from ingest.ops.config import AlertsConfig, ConfigError, load_alerts
 from orchestration.defs.dbt import MART_KEYS
 from orchestration.defs.resources import WarehouseResource

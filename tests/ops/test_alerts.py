@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from ingest.landing import raw_store
-from ingest.ops.alerts import evaluate, record, run_alerts, z_score
+from ingest.ops.alert_rules import evaluate, z_score
+from ingest.ops.alerts import record, run_alerts
 from ingest.ops.config import CONFIG_DIR, load_alerts
 from tests.ops.conftest import write_yaml
 

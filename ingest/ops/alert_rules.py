@@ -1,0 +1,422 @@
+"""Alert rules: each rule kind of ``config/alerts.yaml`` evaluated against the warehouse.
+
+``evaluate(con, config, now)`` runs every rule against the marts (plus ``raw.ingest_manifest`` and
+``raw.lead_events`` for the quarantine and freshness rules) and returns the :class:`Firing` list
+per rule: what is wrong *now*, within each rule's window. A firing's id is stable (rule, subject,
+metric and period), so re-evaluating after every build records each problem once
+(``ingest.ops.alerts.record``). Plain Python and SQL, no Dagster.
+
+Rule kinds (parameters and defaults: ``ingest.ops.config.RULE_DEFAULTS``):
+
+- ``rejection_spike``: a source's rejection rate in an hour far above its own baseline (its rate
+  in all other hours of the window): at least ``min_leads`` leads, ``factor`` times and
+  ``min_increase`` above the baseline, with a one-sided z score >= ``min_z`` (binomial, normal
+  approximation). ``hour_of_day`` pools each UTC hour over ``window_days`` days (a pattern that
+  recurs every day, found at modest volume); ``hour`` tests every clock hour alone. (The
+  acceptance page's ``rejection_prone_hours`` is another measure: the strongest band of 2-6
+  hours per source over the page's filters, by a two-proportion z score, without thresholds.)
+- ``delivery_failure``: a recipient's failure or error rate on a day (fct_delivery_daily).
+- ``step_latency``: a step's daily p95 latency (fct_step_latency_daily) above ``max_ms``
+  (``per_step`` overrides by step name).
+- ``quarantine_rate``: share of the records read in a day's landing batches that were quarantined.
+- ``freshness``: no new events loaded for ``max_hours``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from ingest.landing.raw_store import has_table
+from ingest.ops.config import AlertRule, AlertsConfig
+
+
+@dataclass(frozen=True)
+class Firing:
+    rule: str
+    kind: str
+    severity: str
+    subject_type: str
+    subject_id: str
+    subject_name: str
+    period_start: datetime | None
+    period_end: datetime | None
+    metric: str
+    value: float
+    threshold: float
+    baseline: float | None
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def alert_id(self) -> str:
+        period = self.period_start.isoformat() if self.period_start else ""
+        key = "|".join([self.rule, self.subject_type, self.subject_id, self.metric, period])
+        return hashlib.sha1(key.encode()).hexdigest()[:16]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["alert_id"] = self.alert_id
+        for key in ("period_start", "period_end"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+
+def utc_now() -> datetime:
+    return datetime.now(tz=UTC).replace(tzinfo=None)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time())
+
+
+def _day(day: date) -> tuple[datetime, datetime]:
+    """The period of one whole day: its midnight and the next."""
+    return _midnight(day), _midnight(day + timedelta(days=1))
+
+
+def _firing(
+    rule: AlertRule, period: tuple[datetime | None, datetime | None], **fields: Any
+) -> Firing:
+    """A firing of `rule` over `period` (start, end); `fields` are the rest of Firing's."""
+    return Firing(
+        rule=rule.name,
+        kind=rule.kind,
+        severity=rule.severity,
+        period_start=period[0],
+        period_end=period[1],
+        **fields,
+    )
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def z_score(rejected: int, leads: int, baseline: float) -> float:
+    """One-sided binomial z score of `rejected` out of `leads` against a baseline rate."""
+    if leads <= 0:
+        return 0.0
+    if baseline <= 0.0:
+        return math.inf if rejected > 0 else 0.0
+    if baseline >= 1.0:
+        return 0.0
+    expected = leads * baseline
+    return (rejected - expected) / math.sqrt(leads * baseline * (1.0 - baseline))
+
+
+def rejection_spikes(
+    con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: int
+) -> list[Firing]:
+    if not has_table(con, "marts", "fct_acceptance_hourly"):
+        return []
+    window_days = int(rule.get("window_days"))
+    rows = con.execute(
+        """
+        with hourly as (
+            select submitted_date, submitted_hour_utc as hour, source_id,
+                   max(source_name) as source_name,
+                   sum(leads) as leads, sum(rejected) as rejected
+            from marts.fct_acceptance_hourly
+            group by all
+        ),
+        latest as (select max(submitted_date) as day from hourly)
+        select hourly.* from hourly, latest
+        where hourly.submitted_date > latest.day - cast(? as integer)
+        """,
+        [window_days],
+    ).fetchall()
+    if not rows:
+        return []
+    latest = max(r[0] for r in rows)
+    first = min(r[0] for r in rows)  # the window's first day with data
+    totals: dict[str, list[int]] = {}
+    names: dict[str, str] = {}
+    for _day, _hour, source_id, name, leads, rejected in rows:
+        t = totals.setdefault(source_id, [0, 0])
+        t[0] += int(leads)
+        t[1] += int(rejected)
+        names[source_id] = name
+    if rule.get("granularity") == "hour_of_day":
+        buckets: dict[tuple, list[int]] = {}
+        for _day, hour, source_id, _name, leads, rejected in rows:
+            b = buckets.setdefault((source_id, hour, None), [0, 0])
+            b[0] += int(leads)
+            b[1] += int(rejected)
+    else:
+        oldest_evaluated = latest - timedelta(days=lookback_days - 1)
+        buckets = {
+            (source_id, hour, day): [int(leads), int(rejected)]
+            for day, hour, source_id, _name, leads, rejected in rows
+            if day >= oldest_evaluated
+        }
+    firings = []
+    ordered = sorted(buckets.items(), key=lambda kv: (kv[0][0], kv[0][1], str(kv[0][2])))
+    for (source_id, hour, day), (leads, rejected) in ordered:
+        total_leads, total_rejected = totals[source_id]
+        base_leads, base_rejected = total_leads - leads, total_rejected - rejected
+        if leads < rule.get("min_leads") or base_leads <= 0:
+            continue
+        rate, baseline = rejected / leads, base_rejected / base_leads
+        z = z_score(rejected, leads, baseline)
+        if not (
+            rate >= rule.get("factor") * baseline
+            and rate >= baseline + rule.get("min_increase")
+            and z >= rule.get("min_z")
+        ):
+            continue
+        name = names[source_id]
+        if day is None:
+            # judged over the window; dated by the hour's latest occurrence (one firing a day)
+            start = _midnight(latest) + timedelta(hours=hour)
+            when = f"{hour:02d}:00-{(hour + 1) % 24:02d}:00 UTC over {first} .. {latest}"
+            subject = f"{source_id}@{hour:02d}"
+        else:
+            start = _midnight(day) + timedelta(hours=hour)
+            when = f"{day} {hour:02d}:00-{(hour + 1) % 24:02d}:00 UTC"
+            subject = source_id
+        firings.append(
+            _firing(
+                rule,
+                subject_type="source",
+                subject_id=subject,
+                subject_name=name,
+                period=(start, start + timedelta(hours=1)),
+                metric="rejection_rate",
+                value=round(rate, 4),
+                threshold=round(
+                    max(rule.get("factor") * baseline, baseline + rule.get("min_increase")), 4
+                ),
+                baseline=round(baseline, 4),
+                message=(
+                    f"Source {name}: {_pct(rate)} of leads rejected {when} "
+                    f"({rejected} of {leads}), against its usual {_pct(baseline)}"
+                ),
+                details={
+                    "source_id": source_id,
+                    "hour_utc": hour,
+                    "date": day.isoformat() if day else None,
+                    "leads": leads,
+                    "rejected": rejected,
+                    "z": None if math.isinf(z) else round(z, 2),
+                    "granularity": rule.get("granularity"),
+                    "window": [first.isoformat(), latest.isoformat()],
+                },
+            )
+        )
+    return firings
+
+
+def delivery_failures(
+    con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: int
+) -> list[Firing]:
+    if not has_table(con, "marts", "fct_delivery_daily"):
+        return []
+    rows = con.execute(
+        """
+        with daily as (
+            select delivery_date, recipient_id, max(recipient_name) as recipient_name,
+                   sum(attempted) as attempted, sum(failed) as failed, sum(errored) as errored
+            from marts.fct_delivery_daily
+            where recipient_kind in (select unnest(?))
+            group by all
+        )
+        select * from daily
+        where delivery_date > (select max(delivery_date) from daily) - cast(? as integer)
+        order by delivery_date, recipient_name
+        """,
+        [list(rule.get("recipient_kinds")), lookback_days],
+    ).fetchall()
+    firings = []
+    for day, recipient_id, name, attempted, failed, errored in rows:
+        attempted, failed, errored = int(attempted), int(failed or 0), int(errored or 0)
+        if attempted < rule.get("min_attempted"):
+            continue
+        for metric, count, limit, word in (
+            ("error_rate", errored, rule.get("max_error_rate"), "errored"),
+            ("failure_rate", failed, rule.get("max_failure_rate"), "failed"),
+        ):
+            rate = count / attempted
+            if rate <= limit:
+                continue
+            firings.append(
+                _firing(
+                    rule,
+                    subject_type="recipient",
+                    subject_id=recipient_id,
+                    subject_name=name,
+                    period=_day(day),
+                    metric=metric,
+                    value=round(rate, 4),
+                    threshold=limit,
+                    baseline=None,
+                    message=(
+                        f"Recipient {name}: {_pct(rate)} of deliveries {word} on {day} "
+                        f"({count} of {attempted}; threshold {_pct(limit)})"
+                    ),
+                    details={
+                        "date": day.isoformat(),
+                        "attempted": attempted,
+                        "failed": failed,
+                        "errored": errored,
+                    },
+                )
+            )
+    return firings
+
+
+def slow_steps(con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: int) -> list[Firing]:
+    if not has_table(con, "marts", "fct_step_latency_daily"):
+        return []
+    metric = rule.get("metric")
+    rows = con.execute(
+        f"""
+        select event_date, step_id, event_type, step_name, flow_name, events, {metric}
+        from marts.fct_step_latency_daily
+        where event_date > (select max(event_date) from marts.fct_step_latency_daily)
+                           - cast(? as integer)
+        order by event_date, step_name, step_id, event_type
+        """,
+        [lookback_days],
+    ).fetchall()
+    per_step = rule.get("per_step")
+    firings = []
+    for day, step_id, event_type, name, flow, events, value in rows:
+        limit = per_step.get(name, rule.get("max_ms"))
+        if value is None or events < rule.get("min_events") or value <= limit:
+            continue
+        kind = "" if event_type == "recipient" else f" ({event_type})"
+        firings.append(
+            _firing(
+                rule,
+                subject_type="step",
+                subject_id=f"{step_id}:{event_type}",
+                subject_name=name,
+                period=_day(day),
+                metric=metric,
+                value=round(float(value), 1),
+                threshold=limit,
+                baseline=None,
+                message=(
+                    f"Step {name}{kind} in {flow}: p95 {metric.replace('_p95', '')} "
+                    f"{float(value) / 1000:.1f} s on {day} ({events} events; "
+                    f"threshold {limit / 1000:.1f} s)"
+                ),
+                details={
+                    "date": day.isoformat(),
+                    "step_id": step_id,
+                    "event_type": event_type,
+                    "flow_name": flow,
+                    "events": int(events),
+                },
+            )
+        )
+    return firings
+
+
+def quarantine_rates(
+    con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: int
+) -> list[Firing]:
+    if not has_table(con, "raw", "ingest_manifest"):
+        return []
+    rows = con.execute(
+        """
+        with daily as (
+            select dataset, cast(ingested_at as date) as ingest_date,
+                   sum(records_read) as records, sum(quarantined) as quarantined,
+                   count(distinct batch_id) as batches
+            from raw.ingest_manifest
+            where status = 'loaded'
+            group by all
+        )
+        select * from daily
+        where ingest_date > (select max(ingest_date) from daily) - cast(? as integer)
+        order by ingest_date, dataset
+        """,
+        [lookback_days],
+    ).fetchall()
+    firings = []
+    limit = rule.get("max_rate")
+    for dataset, day, records, quarantined, batches in rows:
+        records, quarantined = int(records), int(quarantined)
+        if records < rule.get("min_records") or quarantined / records <= limit:
+            continue
+        rate = quarantined / records
+        firings.append(
+            _firing(
+                rule,
+                subject_type="dataset",
+                subject_id=dataset,
+                subject_name=dataset,
+                period=_day(day),
+                metric="quarantine_rate",
+                value=round(rate, 4),
+                threshold=limit,
+                baseline=None,
+                message=(
+                    f"Landing {dataset}: {_pct(rate)} of the records loaded on {day} went to "
+                    f"quarantine ({quarantined} of {records}; threshold {_pct(limit)}); "
+                    "see raw.quarantine for the reasons"
+                ),
+                details={"date": day.isoformat(), "records": records, "batches": int(batches)},
+            )
+        )
+    return firings
+
+
+def stale_events(con: duckdb.DuckDBPyConnection, rule: AlertRule, now: datetime) -> list[Firing]:
+    if not has_table(con, "raw", "lead_events"):
+        return []
+    newest = con.execute("select max(ingested_at) from raw.lead_events").fetchone()[0]
+    if newest is None:
+        return []
+    limit = rule.get("max_hours")
+    hours = (now - newest).total_seconds() / 3600
+    if hours <= limit:
+        return []
+    return [
+        _firing(
+            rule,
+            subject_type="warehouse",
+            subject_id="raw.lead_events",
+            subject_name="lead events",
+            period=(newest, now),
+            metric="hours_since_new_events",
+            value=round(hours, 2),
+            threshold=limit,
+            baseline=None,
+            message=(
+                f"No new events for {hours:.1f} hours (last loaded {newest:%Y-%m-%d %H:%M} UTC; "
+                f"threshold {limit:g} h): check the landing zone and the landing sensor"
+            ),
+            details={"last_ingested_at": newest.isoformat()},
+        )
+    ]
+
+
+def evaluate(
+    con: duckdb.DuckDBPyConnection, config: AlertsConfig, now: datetime | None = None
+) -> dict[str, list[Firing]]:
+    """rule name -> its firings (empty when the rule is satisfied)."""
+    now = now or utc_now()
+    result: dict[str, list[Firing]] = {}
+    for rule in config.rules:
+        if rule.kind == "rejection_spike":
+            result[rule.name] = rejection_spikes(con, rule, config.lookback_days)
+        elif rule.kind == "delivery_failure":
+            result[rule.name] = delivery_failures(con, rule, config.lookback_days)
+        elif rule.kind == "step_latency":
+            result[rule.name] = slow_steps(con, rule, config.lookback_days)
+        elif rule.kind == "quarantine_rate":
+            result[rule.name] = quarantine_rates(con, rule, config.lookback_days)
+        elif rule.kind == "freshness":
+            result[rule.name] = stale_events(con, rule, now)
+    return result
