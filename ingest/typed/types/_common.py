@@ -16,6 +16,9 @@ from typing import Any
 
 import polars as pl
 
+#: One value's columns, as a scalar reference function returns them (``reference``).
+Row = dict[str, Any]
+
 # Unicode White_Space, spelled out so that Python (``str.strip``/``re``) and Polars (Rust's regex
 # and ``strip_chars``) agree on what whitespace is. Python's ``str.isspace`` also counts the
 # information separators U+001C..U+001F; Rust does not; neither engine's default is used.

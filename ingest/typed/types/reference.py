@@ -2,6 +2,10 @@
 on the libraries that are the source of truth (``phonenumbers`` for phones, ``ipaddress`` for IP
 addresses, ``urllib.parse`` for URLs, ``datetime`` for calendar dates and times).
 
+This module holds the phone, email, postal code, state, SSN, street, string, URL and IP functions;
+the calendar types are in ``reference_dates`` and numbers, ranges, booleans and genders in
+``reference_numbers``. All are re-exported here: callers use ``reference.<type>``.
+
 The vectorized parsers must give exactly these results, value for value (the differential and
 property tests check it), and fall back on these functions, once per distinct value, for the
 shapes they do not handle themselves.
@@ -15,19 +19,52 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 from urllib.parse import urlsplit
 
 import phonenumbers
 from phonenumbers import NumberParseException
 
 from . import shapes as S
-from ._common import JS_WS, strip_ws
-from .moment_dates import read_date
+from ._common import JS_WS, Row, strip_ws
+from .reference_dates import age, date_, dob, parse_time_text, time, today_utc
+from .reference_numbers import (
+    boolean,
+    gender,
+    js_number,
+    js_parse_int,
+    js_to_fixed_2,
+    number,
+    parse_number_text,
+    range_,
+)
 
-Row = dict[str, Any]
+__all__ = [
+    "age",
+    "boolean",
+    "date_",
+    "dob",
+    "email",
+    "gender",
+    "ip",
+    "js_number",
+    "js_parse_int",
+    "js_to_fixed_2",
+    "number",
+    "parse_number_text",
+    "parse_time_text",
+    "phone",
+    "phone_hint",
+    "postal_code",
+    "range_",
+    "ssn",
+    "state",
+    "street",
+    "string",
+    "time",
+    "today_utc",
+    "trustedform_url",
+    "url",
+]
 
 
 def _c(pattern: str) -> re.Pattern[str]:
@@ -195,270 +232,6 @@ def state(value: str | None) -> Row:
         code = _STATE_NAMES.get(" ".join(S.capitalize(part) for part in value.split(" ")))
     if code is not None:
         row.update(normal=code, name=S.STATES[code])
-    return row
-
-
-# ---------------------------------------------------------------------------------------------
-# date, dob
-def date_(value: str | None) -> Row:
-    row: Row = dict.fromkeys(("raw", "normal", "valid"))
-    if value is None:
-        return row
-    parsed, _ = read_date(value)  # as given: moment does not trim
-    row.update(raw=value, normal=parsed, valid=parsed is not None)
-    return row
-
-
-def today_utc() -> date:
-    return datetime.now(UTC).date()
-
-
-def dob(value: str | None, today: date | None = None) -> Row:
-    row: Row = dict.fromkeys(("raw", "normal", "valid", "age", "year", "masked"))
-    if value is None:
-        return row
-    row.update(date_(value))
-    parsed = row["normal"]
-    if parsed is not None:
-        row.update(age=age(parsed, today or today_utc()), year=parsed.year,
-                   masked=f"**/**/{parsed.year:04d}")  # fmt: skip
-    return row
-
-
-def age(born: date, today: date) -> float | None:
-    """LeadConduit's age (lib/types/dob.js): the whole years moment counts between the birth day
-    and today at 02:24 UTC (a tenth of a day in; toward zero for a day to come), plus the tenths of
-    a year (of 365.2425 days) since the last birthday, floored, at most .9. None on a common year
-    for a 29 February birthday (moment's NaN: that birthday does not exist this year)."""
-    reached = (today.month, today.day) >= (born.month, born.day)
-    if born <= today:
-        years = today.year - born.year - (not reached)
-    else:
-        years = -(born.year - today.year - ((born.month, born.day) <= (today.month, today.day)))
-    if (born.month, born.day) == (2, 29) and not S.leap(today.year):
-        return None
-    last_year = today.year if reached else today.year - 1
-    last_day = 28 if (born.month, born.day) == (2, 29) and not S.leap(last_year) else born.day
-    days = (today - date(last_year, born.month, last_day)).days
-    # floor(((days + 0.1) / 365.2425) * 10), exactly: never an integer before the floor
-    tenths = min((10 * days + 1) * 400 // 146_097, 9)
-    return years + S.TENTHS[tenths]
-
-
-# ---------------------------------------------------------------------------------------------
-# time
-_TIME_ISO, _TIME_US, _TIME_JS = _c(S.TIME_ISO), _c(S.TIME_US), _c(S.TIME_JS)
-_TIME_RFC, _TIME_EPOCH = _c(S.TIME_RFC), _c(S.TIME_EPOCH)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _offset(zone: str | None) -> timedelta | None:
-    """A zone designator as an offset east of UTC; None when it is no offset."""
-    if zone is None or zone.upper() in ("Z", "UTC", "GMT"):
-        return timedelta(0)
-    sign = -1 if zone[0] == "-" else 1
-    digits = zone[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
-    if hours > 23 or minutes > 59:
-        return None
-    return sign * timedelta(hours=hours, minutes=minutes)
-
-
-def _utc(y, mo, d, h=0, mi=0, s=0, micro=0, zone=None) -> datetime | None:
-    offset = _offset(zone)
-    if offset is None:
-        return None
-    try:
-        local = datetime(y, mo, d, h, mi, s, micro, tzinfo=UTC)
-        return local - offset
-    except (ValueError, OverflowError):
-        return None
-
-
-def parse_time_text(text: str) -> datetime | None:
-    """The UTC instant (millisecond precision) a trimmed text stands for, or None."""
-    if m := _TIME_ISO.match(text):
-        y, mo, d, h, mi, s, frac, zone = m.groups()
-        millis = int((frac or "0")[:3].ljust(3, "0"))
-        return _utc(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0),
-                    millis * 1000, zone)  # fmt: skip
-    if m := _TIME_US.match(text):
-        mo, d, y, h, mi, s, ampm = m.groups()
-        hour = int(h or 0)
-        if ampm:
-            if not 1 <= hour <= 12:
-                return None
-            hour = hour % 12 + (12 if ampm.lower() == "pm" else 0)
-        return _utc(int(y), int(mo), int(d), hour, int(mi or 0), int(s or 0))
-    if m := _TIME_JS.match(text):
-        mon, d, y, h, mi, s, zone = m.groups()
-        month = S.MONTHS.get(mon.lower())
-        if month is None:
-            return None
-        return _utc(int(y), month, int(d), int(h), int(mi), int(s), 0, zone)
-    if m := _TIME_RFC.match(text):
-        d, mon, y, h, mi, s, zone = m.groups()
-        month = S.MONTHS.get(mon.lower())
-        if month is None:
-            return None
-        return _utc(int(y), month, int(d), int(h), int(mi), int(s or 0), 0, zone)
-    if m := _TIME_EPOCH.match(text):
-        digits = m.group(1)
-        millis = int(digits) * (1000 if len(digits) == 10 else 1)
-        return _EPOCH + timedelta(milliseconds=millis)
-    return None
-
-
-def time(value: str | None) -> Row:
-    row: Row = dict.fromkeys(("raw", "normal", "valid"))
-    if value is None:
-        return row
-    parsed = parse_time_text(strip_ws(value))
-    row.update(raw=value, normal=parsed, valid=parsed is not None)
-    return row
-
-
-# ---------------------------------------------------------------------------------------------
-# boolean, number, range, gender
-_NOT_ALNUM = _c("[^A-Za-z0-9]")
-
-
-def boolean(value: str | None) -> Row:
-    row: Row = dict.fromkeys(("raw", "normal", "valid"))
-    if value is None:
-        return row
-    parsed = S.BOOLEAN_WORDS.get(_NOT_ALNUM.sub("", value).lower())
-    row.update(raw=value, normal=parsed, valid=parsed is not None)
-    return row
-
-
-_NUMBER_SANITIZED = _c(S.NUMBER_SANITIZED)
-_NOT_NUMERIC = _c(r"[^0-9.\-]")
-
-
-def parse_number_text(value: str) -> float | None:
-    """The number in a text, LeadConduit's way (lib/types/number.js): what is left after removing
-    every character but digits, '.' and '-' (so ``1e3`` is 13). None when that is no number, or
-    no finite one."""
-    sanitized = _NOT_NUMERIC.sub("", value)
-    if not _NUMBER_SANITIZED.match(sanitized):
-        return None
-    number = float(sanitized)
-    if number != number or number in (float("inf"), float("-inf")):
-        return None
-    return number
-
-
-def number(value: str | None) -> Row:
-    row: Row = dict.fromkeys(("raw", "normal", "valid"))
-    if value is None:
-        return row
-    parsed = parse_number_text(value)
-    row.update(raw=value, normal=parsed, valid=parsed is not None)
-    return row
-
-
-_RANGE_ISO = _c(S.RANGE_ISO_DATE)
-_RANGE_SPLIT = _c(S.RANGE_SPLIT)
-_RANGE_KEEP = _c(S.RANGE_DROP)
-_RANGE_MIN_PLUS, _RANGE_MIN_MAX = _c(S.RANGE_MIN_PLUS), _c(S.RANGE_MIN_MAX)
-_INT64_LIMIT = 2.0**63
-
-
-def _js_time(stamp: str) -> str:
-    """``new Date(stamp).getTime()`` as text, for the ISO dates LeadConduit's range reads ('NaN'
-    when JavaScript finds no date: a month outside 1-12, a day outside 1-31, a bad clock)."""
-    y, mo, d = int(stamp[:4]), int(stamp[5:7]), int(stamp[8:10])
-    h = mi = sec = ms = 0
-    if len(stamp) > 10:
-        h, mi, sec = int(stamp[11:13]), int(stamp[14:16]), int(stamp[17:19])
-        ms = int(stamp[20:-1].ljust(3, "0"))
-    if not (1 <= mo <= 12 and 1 <= d <= 31 and h <= 24 and mi <= 59 and sec <= 59):
-        return "NaN"
-    if h == 24 and (mi or sec or ms):
-        return "NaN"
-    days = S.days_from_civil(y, mo, 1) + d - 1  # a day past the month's end rolls over
-    return js_number(float(((days * 24 + h) * 60 + mi) * 60_000 + sec * 1000 + ms))
-
-
-def range_(value: str | None) -> Row:
-    """LeadConduit's range (lib/types/range.js), step by step: ISO dates become epoch
-    milliseconds; the text up to the last '-' (or a first 'to') is cut off by a space; all but
-    digits, '-', ' ', '.' and '+' is dropped; then 'min+' or 'min max' is searched; otherwise
-    the value is a bare number (kept as given: ``normal``, and min = max = avg = mid)."""
-    row: Row = dict.fromkeys(("raw", "normal", "valid", "min", "max", "avg", "mid"))
-    if value is None:
-        return row
-    text = value
-    if _RANGE_ISO.search(text):
-        text = "-".join(_js_time(m.group(0)) for m in list(_RANGE_ISO.finditer(text))[:2])
-    sanitized = _RANGE_KEEP.sub("", _RANGE_SPLIT.sub(r"\1 ", text, count=1))
-    row.update(raw=value, normal=text, valid=False)
-    if m := _RANGE_MIN_PLUS.search(sanitized):
-        low = float(m.group(1))
-        row.update(normal=f"{js_number(low)}+", valid=True, min=low)
-        return row
-    if m := _RANGE_MIN_MAX.search(sanitized):
-        low, high = float(m.group(1)), float(m.group(2))
-        middle = (low + high) / 2
-        mid = js_parse_int(js_number(middle))
-        row.update(normal=f"{js_number(low)}-{js_number(high)}", valid=True, min=low, max=high,
-                   avg=js_to_fixed_2(middle),
-                   mid=mid if mid is not None and abs(mid) < _INT64_LIMIT else None)  # fmt: skip
-        return row
-    bare = parse_number_text(text)
-    if bare is not None:
-        mid = int(bare) if abs(bare) < _INT64_LIMIT else None
-        row.update(valid=True, min=bare, max=bare, avg=bare, mid=mid)
-    return row
-
-
-def js_number(x: float) -> str:
-    """JavaScript's ``String(x)`` for a finite number: the shortest digits (as Python's repr),
-    written out from 1e-7 up to 1e21, with an exponent outside."""
-    if x == 0:
-        return "0"
-    sign = "-" if x < 0 else ""
-    mantissa, _, exponent = repr(abs(x)).partition("e")
-    whole, _, fraction = mantissa.partition(".")
-    fraction = fraction.rstrip("0") if fraction != "0" else ""
-    digits = (whole + fraction).lstrip("0")
-    point = len(whole) + int(exponent or 0) - (len(whole + fraction) - len(digits))
-    digits = digits.rstrip("0")
-    k = len(digits)
-    if k <= point <= 21:
-        text = digits + "0" * (point - k)
-    elif 0 < point <= 21:
-        text = f"{digits[:point]}.{digits[point:]}"
-    elif -6 < point <= 0:
-        text = "0." + "0" * -point + digits
-    else:
-        e = point - 1
-        head = digits[0] + (f".{digits[1:]}" if k > 1 else "")
-        text = f"{head}e{'+' if e >= 0 else '-'}{abs(e)}"
-    return sign + text
-
-
-def js_parse_int(text: str) -> int | None:
-    """JavaScript's ``parseInt(text)``: the leading integer (None for NaN)."""
-    m = re.match(r"[+-]?[0-9]+", text)
-    return int(m.group(0)) if m else None
-
-
-def js_to_fixed_2(x: float) -> float:
-    """``parseFloat(x.toFixed(2))``: the exact value rounded to cents, halves away from zero."""
-    if abs(x) >= 1e21:
-        return x
-    return float(Decimal(x).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def gender(value: str | None) -> Row:
-    row: Row = dict.fromkeys(("raw", "normal", "valid", "abbr"))
-    if value is None:
-        return row
-    parsed = S.GENDERS.get(strip_ws(value).lower())
-    row.update(raw=value, normal=parsed or value, valid=parsed is not None,
-               abbr=S.GENDER_ABBR.get(parsed) if parsed else None)  # fmt: skip
     return row
 
 
