@@ -11,6 +11,7 @@ import os
 import time
 from pathlib import Path
 
+# Test hooks, not settings: ingest.settings.TEST_HOOKS lists them so `leadwh` does not warn.
 PAUSE_AT = "LEADWH_PAUSE_AT"
 PAUSE_MARKER = "LEADWH_PAUSE_MARKER"
 

@@ -104,10 +104,13 @@ def run_build(paths: Paths, full: bool = False, log: Callable[[str], None] = pri
     dagster_home(paths)
     prepare_dbt()
     from orchestration.definitions import defs
+    from orchestration.defs.connectors import sync_before_build
 
     definitions = defs()
     with dg.DagsterInstance.get() as instance:
         release_dead_runs(instance, log)
+        if not sync_before_build(definitions, instance, log):  # an object-store source first
+            return False
         ingest = definitions.resolve_job_def(INGEST_JOB).execute_in_process(
             instance=instance, tags=owner_tags(), raise_on_error=False
         )

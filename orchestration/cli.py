@@ -1,4 +1,4 @@
-"""`leadwh`: the warehouse's command line (simulate, build, sql, export).
+"""`leadwh`: the warehouse's command line (simulate, build, sql, export, pull, sync).
 
 Every command works on the warehouse home `$LEADWH_HOME` (default `<project>/data`). Mistakes in
 arguments, settings or config files end the command with one line saying what to change (exit
@@ -266,6 +266,88 @@ def cmd_export(args: argparse.Namespace, paths: Paths) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- pull, sync
+
+
+def _run_connector_job(paths: Paths, job: str, run_config: dict, node: str):
+    """Run one connector job through Dagster (recorded in the UI's history); its metadata."""
+    os.environ["LEADWH_HOME"] = str(paths.home)
+    from orchestration.build import dagster_home, prepare_dbt
+
+    dagster_home(paths)
+    prepare_dbt()
+    import dagster as dg
+
+    from orchestration.definitions import defs
+    from orchestration.names import TRIGGER_TAG
+
+    with dg.DagsterInstance.get() as instance:
+        result = (
+            defs()
+            .resolve_job_def(job)
+            .execute_in_process(
+                instance=instance,
+                run_config={**run_config, "execution": {"config": {"in_process": {}}}},
+                tags={TRIGGER_TAG: "cli"},
+                raise_on_error=False,
+            )
+        )
+    if not result.success:
+        failure = next((e for e in result.all_events if e.is_failure), None)
+        message = failure.event_specific_data.error.message if failure else "see the Dagster UI"
+        raise SystemExit(f"leadwh: error: {message.strip()}")
+    found = result.asset_materializations_for_node(node)
+    return {k: v.value for k, v in found[-1].metadata.items()} if found else {}
+
+
+def cmd_pull(args: argparse.Namespace, paths: Paths) -> int:
+    from ingest.settings import get_settings
+    from orchestration.names import EVENTS_API_PULL_JOB
+
+    if not get_settings().leadconduit_api_key.get_secret_value():
+        print(
+            "leadwh: error: set LEADWH_LEADCONDUIT_API_KEY to your LeadConduit API key "
+            "(README: Connect your LeadConduit account)",
+            file=sys.stderr,
+        )
+        return 2
+    since = args.since.isoformat() if args.since else ""
+    run_config = {"ops": {"connectors__leadconduit_events_api": {"config": {"since": since}}}}
+    meta = _run_connector_job(
+        paths, EVENTS_API_PULL_JOB, run_config, "connectors__leadconduit_events_api"
+    )
+    _print(
+        f"pulled {meta.get('events_read', 0)} events in {meta.get('pages', 0)} pages: "
+        f"{meta.get('events_written', 0)} new in {meta.get('files_written', 0)} files under "
+        f"{paths.landing_events / 'api'}, {meta.get('repeats_skipped', 0)} already pulled; "
+        f"cursor {meta.get('cursor_after', '')}. `leadwh build` lands them."
+    )
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace, paths: Paths) -> int:
+    from ingest.connectors.object_store import configured_sources
+    from ingest.settings import get_settings
+    from orchestration.names import OBJECT_STORE_SYNC_JOB
+
+    if not configured_sources(get_settings(), paths):
+        _print("LEADWH_EVENTS_URL and LEADWH_SUBMISSIONS_URL are the local landing folders")
+        return 0
+    run_config = {"ops": {"connectors__object_store_mirror": {"config": {"recent": args.recent}}}}
+    meta = _run_connector_job(
+        paths, OBJECT_STORE_SYNC_JOB, run_config, "connectors__object_store_mirror"
+    )
+    for dataset in ("events", "submissions"):
+        if f"{dataset}_source" in meta:
+            _print(
+                f"{dataset} from {meta[f'{dataset}_source']} ({meta[f'{dataset}_mode']}): "
+                f"listed {meta[f'{dataset}_listed']}, copied {meta[f'{dataset}_copied']}, "
+                f"{meta[f'{dataset}_unchanged']} unchanged, {meta[f'{dataset}_ignored']} ignored "
+                f"in {meta[f'{dataset}_seconds']}s"
+            )
+    return 0
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -380,6 +462,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="end the export's time window at this time (ISO 8601, UTC), not now",
     )
     export.set_defaults(func=cmd_export)
+
+    pull = sub.add_parser(
+        "pull",
+        help="pull new events from LeadConduit's Events API into the landing zone",
+        description="Pull events newer than the last pull (less LEADWH_PULL_OVERLAP_MINUTES) from "
+        "LeadConduit's Events API (LEADWH_LEADCONDUIT_URL, key LEADWH_LEADCONDUIT_API_KEY) into "
+        "$LEADWH_HOME/landing/events/api as NDJSON, through Dagster. `leadwh build` lands them.",
+    )
+    pull.add_argument(
+        "--since",
+        type=iso_day,
+        help="first pull only: start at this day, YYYY-MM-DD (default: all the API keeps)",
+    )
+    pull.set_defaults(func=cmd_pull)
+
+    sync = sub.add_parser(
+        "sync",
+        help="copy new objects from the object store (LEADWH_EVENTS_URL) to the landing zone",
+        description="Copy new and changed objects of LEADWH_EVENTS_URL / LEADWH_SUBMISSIONS_URL "
+        "(e.g. s3://bucket/prefix, a LeadConduit Firehose) into $LEADWH_HOME/landing, through "
+        "Dagster. `leadwh build` does this first by itself.",
+    )
+    sync.add_argument(
+        "--recent",
+        action="store_true",
+        help="list only leads of the last LEADWH_FIREHOSE_RECENT_HOURS (default: every key)",
+    )
+    sync.set_defaults(func=cmd_sync)
     return parser
 
 

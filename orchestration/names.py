@@ -16,11 +16,15 @@ TYPED_LEADS = dg.AssetKey(["typed", "leads"])
 ALERTS = dg.AssetKey(["ops", "alerts"])
 RETENTION_LOG = dg.AssetKey(["ops", "retention_log"])
 SERVING = dg.AssetKey(["serving", "serving_database"])
+CONNECTOR_MIRROR = dg.AssetKey(["connectors", "object_store_mirror"])
+CONNECTOR_EVENTS_API = dg.AssetKey(["connectors", "leadconduit_events_api"])
 # exports/<name>: orchestration/defs/exports.py (export_key)
 
 
 # --------------------------------------------------------------------------- groups
 INGEST_GROUPS = ("landing", "typed")
+# Connectors write into the landing zone (never the warehouse): their own jobs, not build_all's.
+CONNECTORS_GROUP = "connectors"
 
 # --------------------------------------------------------------------------- pool
 # Every asset that writes the warehouse file runs in this pool; its limit is 1 (dagster.yaml in
@@ -34,6 +38,8 @@ BUILD_ALL_JOB = "build_all"
 OPS_ALERTS_JOB = "ops_alerts"
 RETENTION_JOB = "retention_purge"
 LANDING_SENSOR = "landing_zone_sensor"
+OBJECT_STORE_SYNC_JOB = "object_store_sync"
+EVENTS_API_PULL_JOB = "leadconduit_pull"
 # export_<name>: orchestration/defs/exports.py (job_name)
 
 

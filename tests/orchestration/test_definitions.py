@@ -122,5 +122,11 @@ def test_job_schedule_and_sensor_names_stay_what_the_ui_and_readme_show():
         "retention_purge_schedule",
         "export_delivery_daily_schedule",
         "export_leads_last_24h_schedule",
+        "object_store_full_sweep",
+        "leadconduit_pull",
+        "leadconduit_reconcile",
     }
-    assert {s.name for s in definitions.sensors} == {"landing_zone_sensor"}
+    assert {s.name for s in definitions.sensors} == {
+        "landing_zone_sensor",
+        "object_store_sync_sensor",
+    }

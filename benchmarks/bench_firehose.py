@@ -1,0 +1,207 @@
+"""Benchmark: Firehose objects from a local S3 (moto's server on loopback) into raw.lead_events.
+
+    .venv/bin/python benchmarks/bench_firehose.py [--objects 100000] [--work /tmp/bench-firehose]
+
+1. Starts moto's S3 server in its own process on 127.0.0.1 (its own interpreter, so the server
+   and the client do not share one GIL), simulates a Firehose-layout operation of about
+   ``--objects`` events and uploads them with threads (not timed; reused on a second run with
+   ``--keep``).
+2. Timed: a full sync (list + concurrent GETs + atomic writes into the landing zone) and the
+   landing of the mirrored files into a DuckDB warehouse. Prints objects per second and seconds.
+   Target: 100,000 objects in at most 2 minutes.
+3. Timed: 1,000 new objects under new (recent) leads, then one recent-prefix tick (what the sensor
+   runs every minute) and, for contrast, one full sweep: the tick lists only the new leads, so its
+   cost follows what is new, not the bucket's size.
+
+Writes artifacts/benchmarks/firehose.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ingest.connectors.object_ids import time_prefix  # noqa: E402
+from ingest.connectors.object_store import Source, sync_source  # noqa: E402
+from ingest.paths import Paths  # noqa: E402
+
+BUCKET = "bench-firehose"
+PREFIX = "leadconduit"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_moto(work: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    log = open(work / "moto.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    import urllib.request
+
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(endpoint, timeout=1)
+            break
+        except Exception:
+            time.sleep(0.1)
+    return process, endpoint
+
+
+def upload(client, items: list[tuple[str, bytes]], threads: int) -> float:
+    started = time.perf_counter()
+
+    def put(item):
+        client.put_object(Bucket=BUCKET, Key=item[0], Body=item[1])
+
+    with ThreadPoolExecutor(threads) as pool:
+        for n, _ in enumerate(pool.map(put, items), 1):
+            if n % 20000 == 0:
+                print(f"  uploaded {n}/{len(items)}", flush=True)
+    return time.perf_counter() - started
+
+
+def simulated_objects(work: Path, objects: int) -> list[tuple[str, bytes]]:
+    from ingest.simulator.run import simulate
+
+    folder = work / "operation"
+    if not folder.exists():
+        simulate(folder, leads=max(1, objects // 5), days=7, seed=5, layout="firehose", workers=2)
+    files = sorted((folder / "events" / "firehose").rglob("*"))
+    items = [
+        (f"{PREFIX}/{p.relative_to(folder / 'events' / 'firehose').as_posix()}", p.read_bytes())
+        for p in files
+        if p.is_file()
+    ]
+    return items[:objects]
+
+
+def new_recent_objects(items: list[tuple[str, bytes]], n: int) -> list[tuple[str, bytes]]:
+    """n events of the existing ones under leads created now, with new ids (truly new events)."""
+    now = time_prefix(datetime.now(tz=UTC))
+    out = []
+    for i, (_, body) in enumerate(items[:n]):
+        event = json.loads(body)
+        lead, event_id = f"{now}{i // 5:016x}", f"{now}{0xBE000000 + i:016x}"
+        event["id"] = event_id
+        event.setdefault("vars", {}).setdefault("lead", {})["id"] = lead
+        out.append((f"{PREFIX}/{lead}/{event_id}", json.dumps(event).encode()))
+    return out
+
+
+def land_all(paths: Paths) -> tuple[float, dict]:
+    import duckdb
+
+    from ingest.landing.land import land
+
+    started = time.perf_counter()
+    with duckdb.connect(str(paths.warehouse)) as con:
+        report = land(con, paths.landing, "events")
+    return time.perf_counter() - started, report.summary()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--objects", type=int, default=100_000)
+    parser.add_argument("--new", type=int, default=1_000)
+    parser.add_argument("--threads", type=int, default=32, help="upload threads")
+    parser.add_argument("--work", default="/tmp/bench-firehose")
+    args = parser.parse_args()
+
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1"
+    )
+    process, endpoint = start_moto(work)
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    try:
+        import boto3
+        from botocore.config import Config
+
+        client = boto3.client(
+            "s3", endpoint_url=endpoint, config=Config(max_pool_connections=args.threads)
+        )
+        client.create_bucket(Bucket=BUCKET)
+        items = simulated_objects(work, args.objects)
+        print(f"uploading {len(items)} Firehose objects to {endpoint} ...", flush=True)
+        upload_seconds = upload(client, items, args.threads)
+        print(f"uploaded in {upload_seconds:.1f}s (not part of the measure)", flush=True)
+
+        home = work / "home"
+        shutil.rmtree(home, ignore_errors=True)
+        paths = Paths(home)
+        source = Source.parse("events", f"s3://{BUCKET}/{PREFIX}")
+        workers = int(os.environ.get("BENCH_SYNC_WORKERS", "64"))
+        sync = sync_source(source, paths, None, workers=workers)
+        land_seconds, landed = land_all(paths)
+        total = sync.seconds + land_seconds
+        print(sync.line())
+        print(f"landed {landed['loaded']} events in {land_seconds:.1f}s")
+        print(
+            f"sync + land: {len(items)} objects in {total:.1f}s = "
+            f"{len(items) / total:.0f} objects/s (target: 100,000 in at most 120s)"
+        )
+
+        new = new_recent_objects(items, args.new)
+        upload(client, new, args.threads)
+        tick = sync_source(source, paths, 48, workers=workers)
+        land_tick, _ = land_all(paths)
+        print(
+            f"recent tick with {len(items) + len(new)} objects in the bucket, {len(new)} new: "
+            f"listed {tick.listed}, copied {tick.copied} in {tick.seconds:.2f}s "
+            f"(+ landing {land_tick:.2f}s)"
+        )
+        sweep = sync_source(source, paths, None, workers=workers)
+        print(
+            f"full sweep for contrast (nothing new): listed {sweep.listed}, copied "
+            f"{sweep.copied} in {sweep.seconds:.2f}s"
+        )
+        result = {
+            "objects": len(items),
+            "sync_seconds": round(sync.seconds, 2),
+            "land_seconds": round(land_seconds, 2),
+            "total_seconds": round(total, 2),
+            "objects_per_second": round(len(items) / total, 1),
+            "sync_objects_per_second": round(sync.copied / sync.seconds, 1),
+            "tick_new_objects": len(new),
+            "tick_listed": tick.listed,
+            "tick_seconds": round(tick.seconds, 2),
+            "tick_land_seconds": round(land_tick, 2),
+            "full_sweep_listed": sweep.listed,
+            "full_sweep_seconds": round(sweep.seconds, 2),
+            "upload_seconds": round(upload_seconds, 1),
+            "cpus": os.cpu_count(),
+        }
+        out = ROOT / "artifacts" / "benchmarks" / "firehose.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=1) + "\n")
+        print(json.dumps(result))
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

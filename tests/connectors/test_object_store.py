@@ -1,0 +1,176 @@
+"""The Firehose in S3 (moto's server on loopback): mirror, sync index, listing, and real builds."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.connectors.object_ids import floor_id, time_prefix
+from ingest.connectors.object_store import (
+    ConnectorError,
+    Source,
+    configured_sources,
+    landing_name,
+    sync_source,
+)
+from ingest.paths import Paths
+from ingest.settings import get_settings
+from tests.conftest import build, environment, simulate_small
+from tests.connectors.conftest import upload_tree
+
+VERIFICATION = "leadconduit_verification_5f0c_20261130101500123.txt"
+
+
+def event_key(lead_time: datetime, n: int) -> tuple[str, str]:
+    lead = floor_id(lead_time)[:-4] + f"{n:04x}"
+    return lead, time_prefix(lead_time) + f"{n:016x}"
+
+
+def test_landing_names_accept_keys_with_and_without_json_and_ignore_the_rest():
+    assert landing_name("events", "a/b.json") == "a/b.json"
+    assert landing_name("events", "lead/6a0000000000000000000001") == (
+        "lead/6a0000000000000000000001.json"
+    )
+    assert landing_name("events", VERIFICATION) is None
+    assert landing_name("events", "notes/readme.txt") is None
+    assert landing_name("submissions", "s/2026.ndjson") == "s/2026.ndjson"
+    assert landing_name("submissions", "s/lead") is None
+    assert landing_name("events", "../../outside/6a0000000000000000000001") is None
+    assert landing_name("events", "a//6a0000000000000000000001") is None
+
+
+def test_a_local_landing_url_is_not_synced_and_s3_urls_are(tmp_path):
+    paths = Paths(tmp_path)
+    env = {"LEADWH_EVENTS_URL": str(paths.landing_events), "LEADWH_SUBMISSIONS_URL": ""}
+    assert configured_sources(get_settings(env), paths) == []
+    env["LEADWH_EVENTS_URL"] = "s3://my-bucket/leadconduit/"
+    (source,) = configured_sources(get_settings(env), paths)
+    assert (source.protocol, source.root) == ("s3", "my-bucket/leadconduit")
+    assert source.mirror(paths.landing) == paths.landing / "events/s3/my-bucket/leadconduit"
+    with pytest.raises(ConnectorError, match="name a bucket"):
+        Source.parse("events", "s3://")
+
+
+def test_sync_copies_new_and_changed_objects_once_and_records_ignored_ones(s3, bucket, tmp_path):
+    paths = Paths(tmp_path)
+    lead, event = event_key(datetime(2026, 11, 1, tzinfo=UTC), 1)
+    _, event2 = event_key(datetime(2026, 11, 1, tzinfo=UTC), 2)
+    s3.put_object(Bucket=bucket, Key=f"fh/{lead}/{event}.json", Body=b'{"id": 1}')
+    s3.put_object(Bucket=bucket, Key=f"fh/{lead}/{event2}", Body=b'{"id": 2}')  # no suffix
+    s3.put_object(Bucket=bucket, Key=f"fh/{VERIFICATION}", Body=b"verification")
+    source = Source.parse("events", f"s3://{bucket}/fh")
+
+    first = sync_source(source, paths, None, workers=4)
+    assert (first.listed, first.copied, first.ignored, first.failed) == (3, 2, 1, 0)
+    assert first.ignored_keys == [VERIFICATION]
+    mirror = source.mirror(paths.landing)
+    assert sorted(p.relative_to(mirror).as_posix() for p in mirror.rglob("*") if p.is_file()) == [
+        f"{lead}/{event}.json",
+        f"{lead}/{event2}.json",
+    ]
+    assert not list(mirror.rglob(".*"))  # no temporary file left behind
+
+    # at least once: the same bytes again (same ETag) are not copied; a changed object is
+    s3.put_object(Bucket=bucket, Key=f"fh/{lead}/{event}.json", Body=b'{"id": 1}')
+    s3.put_object(Bucket=bucket, Key=f"fh/{lead}/{event2}", Body=b'{"id": 2, "changed": 1}')
+    second = sync_source(source, paths, None, workers=4)
+    assert (second.copied, second.changed, second.unchanged, second.ignored) == (1, 1, 2, 0)
+    assert json.loads((mirror / lead / f"{event2}.json").read_bytes()) == {"id": 2, "changed": 1}
+
+
+def test_a_recent_sync_lists_only_recent_leads_and_a_full_sweep_finds_late_feedback(
+    s3, bucket, tmp_path
+):
+    paths = Paths(tmp_path)
+    now = datetime.now(tz=UTC)
+    old = [event_key(now - timedelta(days=30, minutes=n), n) for n in range(50)]
+    new = [event_key(now - timedelta(minutes=n), n) for n in range(5)]
+    for lead, event in old + new:
+        s3.put_object(Bucket=bucket, Key=f"fh/{lead}/{event}", Body=b"{}")
+    source = Source.parse("events", f"s3://{bucket}/fh")
+    assert sync_source(source, paths, 48, workers=4).mode == "full"  # never swept: full
+
+    late_lead = old[10][0]
+    s3.put_object(Bucket=bucket, Key=f"fh/{late_lead}/{'f' * 24}", Body=b"{}")  # feedback
+    _, newest = event_key(now, 99)
+    s3.put_object(Bucket=bucket, Key=f"fh/{new[0][0]}/{newest}", Body=b"{}")
+    tick = sync_source(source, paths, 48, workers=4)
+    assert tick.mode == "recent"
+    assert tick.listed == len(new) + 1  # the old leads are not even listed
+    assert tick.copied == 1
+    sweep = sync_source(source, paths, None, workers=4)
+    assert (sweep.mode, sweep.listed, sweep.copied) == ("full", len(old) + len(new) + 2, 1)
+    assert (source.mirror(paths.landing) / late_lead / f"{'f' * 24}.json").exists()
+
+
+def test_listing_a_missing_bucket_says_which_permission_is_needed(s3_endpoint, tmp_path):
+    source = Source.parse("events", "s3://no-such-bucket/fh")
+    with pytest.raises(ConnectorError, match="s3:ListBucket"):
+        sync_source(source, Paths(tmp_path), None)
+
+
+def raw_event_ids(paths: Paths) -> list[str]:
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        return [r[0] for r in con.execute("select event_id from raw.lead_events").fetchall()]
+
+
+def mart_events(paths: Paths) -> int:
+    with duckdb.connect(str(paths.serving), read_only=True) as con:
+        return con.execute("select count(*) from marts.fct_lead_events").fetchone()[0]
+
+
+def without_suffix_for_some(relative: str) -> str:
+    """Firehose keys: events/firehose/<lead>/<event>.json -> <lead>/<event>[.json]."""
+    key = relative.removeprefix("events/firehose/")
+    return key.removesuffix(".json") if key.endswith(("0.json", "5.json", "a.json")) else key
+
+
+@pytest.mark.slow
+def test_build_from_s3_lands_every_event_once_and_a_second_build_adds_exactly_the_new(
+    s3, bucket, tmp_path
+):
+    source_dir = tmp_path / "operation"
+    simulate_small(source_dir, faults=False, leads=120, days=2, layout="firehose")
+    firehose = source_dir / "events" / "firehose"
+    keys = upload_tree(s3, bucket, firehose, "leadconduit", without_suffix_for_some)
+    upload_tree(s3, bucket, source_dir / "submissions", "submissions")
+    s3.put_object(Bucket=bucket, Key=f"leadconduit/{VERIFICATION}", Body=b"verification")
+    first_ids = {json.loads(body)["id"] for key, body in keys.items() if not key.endswith(".txt")}
+    assert any(not k.endswith(".json") for k in keys)
+    paths = Paths(tmp_path / "home")
+    env = {
+        "LEADWH_EVENTS_URL": f"s3://{bucket}/leadconduit",
+        "LEADWH_SUBMISSIONS_URL": f"s3://{bucket}/submissions",
+    }
+    with environment(**env):
+        assert build(paths)
+    ids = raw_event_ids(paths)
+    assert len(ids) == len(set(ids)) and set(ids) == first_ids
+    assert mart_events(paths) == len(first_ids)
+
+    # re-puts of the same bytes, and a second operation's new objects (other leads, same days)
+    for key in list(keys)[:25]:
+        s3.put_object(Bucket=bucket, Key=key, Body=keys[key])
+    more_dir = tmp_path / "more"
+    simulate_small(more_dir, faults=False, leads=40, days=2, layout="firehose", seed=99)
+    more = upload_tree(s3, bucket, more_dir / "events" / "firehose", "leadconduit")
+    upload_tree(s3, bucket, more_dir / "submissions", "submissions/more")
+    new_ids = {json.loads(body)["id"] for key, body in more.items() if key.endswith(".json")}
+    assert new_ids and not new_ids & first_ids
+    with environment(**env):
+        assert build(paths)
+    ids = raw_event_ids(paths)
+    assert len(ids) == len(set(ids)) and set(ids) == first_ids | new_ids
+    assert mart_events(paths) == len(first_ids | new_ids)
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        read, loaded, duplicates = con.execute(
+            "select sum(records_read), sum(loaded), sum(duplicates) from raw.ingest_manifest"
+            " where dataset = 'events'"
+        ).fetchone()
+    assert read == loaded + duplicates and loaded == len(first_ids | new_ids)
+    mirrored = Path(paths.landing_events / "s3" / bucket / "leadconduit")
+    assert not list(mirrored.rglob("leadconduit_verification*"))
