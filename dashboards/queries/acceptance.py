@@ -6,51 +6,46 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from dashboards.queries.filters import Filters, filter_where, to_frame
+from dashboards.queries.filters import (
+    ACCEPTANCE_RATE,
+    LEADS_ACCEPTED_REJECTED,
+    Filters,
+    filtered,
+)
 
 
 def daily_outcomes(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Accepted, rejected and errored leads per day."""
-    where, params = filter_where(filters, "submitted_date")
-    return to_frame(
-        con,
-        f"""
+    sql = f"""
         select
             submitted_date as day,
             sum(accepted)::bigint as accepted,
             sum(rejected)::bigint as rejected,
             sum(errored)::bigint as errored,
             sum(leads)::bigint as leads,
-            sum(accepted) / nullif(sum(leads), 0) as acceptance_rate
+            {ACCEPTANCE_RATE}
         from marts.fct_acceptance_daily
-        where {where}
+        where {{where}}
         group by 1
         order by 1
-        """,
-        params,
-    )
+    """
+    return filtered(con, filters, "submitted_date", sql)
 
 
 def _outcomes_by(con: duckdb.DuckDBPyConnection, filters: Filters, column: str) -> pd.DataFrame:
-    where, params = filter_where(filters, "submitted_date")
     alias = column.removesuffix("_name")
-    return to_frame(
-        con,
-        f"""
+    sql = f"""
         select
             {column} as {alias},
-            sum(leads)::bigint as leads,
-            sum(accepted)::bigint as accepted,
-            sum(rejected)::bigint as rejected,
+            {LEADS_ACCEPTED_REJECTED},
             sum(errored)::bigint as errored,
-            sum(accepted) / nullif(sum(leads), 0) as acceptance_rate
+            {ACCEPTANCE_RATE}
         from marts.fct_acceptance_daily
-        where {where}
+        where {{where}}
         group by 1
         order by leads desc, {alias}
-        """,
-        params,
-    )
+    """
+    return filtered(con, filters, "submitted_date", sql)
 
 
 def outcomes_by_source(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -65,23 +60,19 @@ def outcomes_by_flow(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
 
 def daily_acceptance_by_flow(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Acceptance rate per day and flow."""
-    where, params = filter_where(filters, "submitted_date")
-    return to_frame(
-        con,
-        f"""
+    sql = f"""
         select
             submitted_date as day,
             flow_name as flow,
             sum(leads)::bigint as leads,
             sum(accepted)::bigint as accepted,
-            sum(accepted) / nullif(sum(leads), 0) as acceptance_rate
+            {ACCEPTANCE_RATE}
         from marts.fct_acceptance_daily
-        where {where}
+        where {{where}}
         group by 1, 2
         order by 1, 2
-        """,
-        params,
-    )
+    """
+    return filtered(con, filters, "submitted_date", sql)
 
 
 CLOCKS = {
@@ -91,30 +82,31 @@ CLOCKS = {
 }
 
 
+def _hourly(con: duckdb.DuckDBPyConnection, filters: Filters, select: str) -> pd.DataFrame:
+    """``select`` (two keys, then measures) over marts.fct_acceptance_hourly, by the two keys."""
+    sql = f"""
+        select {select}
+        from marts.fct_acceptance_hourly
+        where {{where}}
+        group by 1, 2
+        order by 1, 2
+    """
+    return filtered(con, filters, "submitted_date", sql)
+
+
 def acceptance_by_hour_weekday(
     con: duckdb.DuckDBPyConnection, filters: Filters, clock: str = "local"
 ) -> pd.DataFrame:
     """Leads and acceptance by weekday (0 = Sunday) x hour of day, in the lead's local time
     (clock="local", from its state's time zone) or in UTC (clock="utc")."""
     weekday, hour = CLOCKS[clock]
-    where, params = filter_where(filters, "submitted_date")
-    return to_frame(
-        con,
-        f"""
-        select
-            {weekday} as weekday,
-            {hour} as hour,
-            sum(leads)::bigint as leads,
-            sum(accepted)::bigint as accepted,
-            sum(rejected)::bigint as rejected,
-            sum(accepted) / nullif(sum(leads), 0) as acceptance_rate
-        from marts.fct_acceptance_hourly
-        where {where}
-        group by 1, 2
-        order by 1, 2
-        """,
-        params,
-    )
+    select = f"""
+        {weekday} as weekday,
+        {hour} as hour,
+        {LEADS_ACCEPTED_REJECTED},
+        {ACCEPTANCE_RATE}
+    """
+    return _hourly(con, filters, select)
 
 
 def acceptance_by_source_hour(
@@ -122,25 +114,14 @@ def acceptance_by_source_hour(
 ) -> pd.DataFrame:
     """Leads, acceptance and rejection rate per source x hour of day (UTC or local)."""
     _, hour = CLOCKS[clock]
-    where, params = filter_where(filters, "submitted_date")
-    return to_frame(
-        con,
-        f"""
-        select
-            source_name as source,
-            {hour} as hour,
-            sum(leads)::bigint as leads,
-            sum(accepted)::bigint as accepted,
-            sum(rejected)::bigint as rejected,
-            sum(accepted) / nullif(sum(leads), 0) as acceptance_rate,
-            sum(rejected) / nullif(sum(leads), 0) as rejection_rate
-        from marts.fct_acceptance_hourly
-        where {where}
-        group by 1, 2
-        order by 1, 2
-        """,
-        params,
-    )
+    select = f"""
+        source_name as source,
+        {hour} as hour,
+        {LEADS_ACCEPTED_REJECTED},
+        {ACCEPTANCE_RATE},
+        sum(rejected) / nullif(sum(leads), 0) as rejection_rate
+    """
+    return _hourly(con, filters, select)
 
 
 def rejection_prone_hours(

@@ -5,17 +5,20 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from dashboards.queries.filters import UNCATEGORISED, Filters, filter_where, to_frame
+from dashboards.queries.filters import UNCATEGORISED, Filters, filtered
 
 RECIPIENT_KINDS = ("delivery", "enhancement")
 
 
-def _deliveries_where(filters: Filters, kind: str) -> tuple[str, dict]:
+def _deliveries(
+    con: duckdb.DuckDBPyConnection, filters: Filters, kind: str, sql: str
+) -> pd.DataFrame:
+    """``sql`` over the filtered deliveries to recipients of ``kind``."""
     if kind not in RECIPIENT_KINDS:
         raise ValueError(f"recipient kind must be one of {RECIPIENT_KINDS}, not {kind!r}")
-    where, params = filter_where(filters, "delivery_date")
-    params["kind"] = kind
-    return where + " and recipient_kind = $kind", params
+    return filtered(
+        con, filters, "delivery_date", sql, also="recipient_kind = $kind", params={"kind": kind}
+    )
 
 
 _DELIVERY_COUNTS = """
@@ -39,10 +42,7 @@ def delivery_by_recipient(
 ) -> pd.DataFrame:
     """Per recipient (buyers for kind="delivery", services for "enhancement"): final outcomes
     after retries and their rates, revenue, cost and latency percentiles of the first attempt."""
-    where, params = _deliveries_where(filters, kind)
-    return to_frame(
-        con,
-        f"""
+    sql = f"""
         select
             recipient_name as recipient,
             {_DELIVERY_COUNTS},
@@ -51,44 +51,37 @@ def delivery_by_recipient(
             quantile_cont(latency_ms, 0.99) as latency_p99_ms,
             max(latency_ms) as latency_max_ms
         from marts.fct_deliveries
-        where {where}
+        where {{where}}
         group by 1
         order by attempted desc, recipient
-        """,
-        params,
-    )
+    """
+    return _deliveries(con, filters, kind, sql)
 
 
 def delivery_daily(
     con: duckdb.DuckDBPyConnection, filters: Filters, kind: str = "delivery"
 ) -> pd.DataFrame:
     """Per day (of the first attempt, UTC) and recipient: outcomes, rates, revenue, p95 latency."""
-    where, params = _deliveries_where(filters, kind)
-    return to_frame(
-        con,
-        f"""
+    sql = f"""
         select
             delivery_date as day,
             recipient_name as recipient,
             {_DELIVERY_COUNTS},
             quantile_cont(latency_ms, 0.95) as latency_p95_ms
         from marts.fct_deliveries
-        where {where}
+        where {{where}}
         group by 1, 2
         order by 1, 2
-        """,
-        params,
-    )
+    """
+    return _deliveries(con, filters, kind, sql)
 
 
 def delivery_failures(
     con: duckdb.DuckDBPyConnection, filters: Filters, kind: str = "delivery"
 ) -> pd.DataFrame:
-    """Failures and errors (final outcome after retries) per recipient and reason."""
-    where, params = _deliveries_where(filters, kind)
-    return to_frame(
-        con,
-        f"""
+    """Failures and errors (final outcome after retries) per recipient, outcome and reason,
+    the most frequent first."""
+    sql = f"""
         select
             recipient_name as recipient,
             final_outcome as outcome,
@@ -96,9 +89,8 @@ def delivery_failures(
             coalesce(final_reason, '(no reason given)') as reason,
             count(*) as deliveries
         from marts.fct_deliveries
-        where {where} and final_outcome in ('failure', 'error')
+        where {{where}} and final_outcome in ('failure', 'error')
         group by 1, 2, 3, 4
         order by deliveries desc, recipient, reason
-        """,
-        params,
-    )
+    """
+    return _deliveries(con, filters, kind, sql)

@@ -1,5 +1,5 @@
-"""What every page's queries share: the sidebar filters, the where clause they become, and the
-DataFrame helper.
+"""What every page's queries share: the sidebar filters, the where clause they become, the helper
+that runs a query under them (``filtered``) into a DataFrame, and select-list pieces.
 
 Every value reaches SQL as a bound parameter; only column and table names chosen from fixed lists
 in the query modules are ever formatted into the text. Streamlit is never imported here.
@@ -15,6 +15,14 @@ import pandas as pd
 
 #: The reason category shown for a rejection or a failed delivery without one.
 UNCATEGORISED = "uncategorised"
+
+#: Select-list pieces over the marts' daily and hourly sums (leads, accepted, rejected).
+LEADS_ACCEPTED_REJECTED = """
+    sum(leads)::bigint as leads,
+    sum(accepted)::bigint as accepted,
+    sum(rejected)::bigint as rejected
+"""
+ACCEPTANCE_RATE = "sum(accepted) / nullif(sum(leads), 0) as acceptance_rate"
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,27 @@ def filter_where(filters: Filters, date_column: str, *, by_source: bool = True) 
 def to_frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pd.DataFrame:
     """Run ``sql`` with its parameters; the result as a DataFrame."""
     return con.execute(sql, params or {}).df()
+
+
+def filtered(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    date_column: str,
+    sql: str,
+    *,
+    by_source: bool = True,
+    also: str | None = None,
+    params: dict | None = None,
+) -> pd.DataFrame:
+    """Run ``sql`` filtered: each ``{where}`` in it (``{{where}}`` inside an f-string) becomes
+    the filters' where clause on ``date_column`` (:func:`filter_where`), and ``also`` when given
+    (a condition of the caller's, bound by ``params``); the result as a DataFrame.
+
+    A plain text replacement, not ``str.format``: the rest of the SQL may hold braces."""
+    where, bound = filter_where(filters, date_column, by_source=by_source)
+    if also:
+        where += f" and {also}"
+    return to_frame(con, sql.replace("{where}", where), {**bound, **(params or {})})
 
 
 # --------------------------------------------------------------------------------------------

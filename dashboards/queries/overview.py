@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from dashboards.queries.filters import Filters, filter_where, previous_period, to_frame
+from dashboards.queries.filters import Filters, filtered, previous_period
 
 _KPI_SELECT = """
     count(*) as leads,
@@ -39,10 +39,10 @@ def overview_kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
     before = previous_period(filters)
     if before is not None:
         periods.append(("previous", before))
+    sql = f"select {_KPI_SELECT} from marts.fct_leads where {{where}}"
     frames = []
     for name, period in periods:
-        where, params = filter_where(period, "submitted_date")
-        frame = to_frame(con, f"select {_KPI_SELECT} from marts.fct_leads where {where}", params)
+        frame = filtered(con, period, "submitted_date", sql)
         frame.insert(0, "period", name)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
@@ -50,10 +50,8 @@ def overview_kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
 
 def overview_daily(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """The same numbers per day of submission (UTC)."""
-    where, params = filter_where(filters, "submitted_date")
-    return to_frame(
-        con,
+    sql = (
         f"select submitted_date as day, {_KPI_SELECT} from marts.fct_leads"
-        f" where {where} group by 1 order by 1",
-        params,
+        " where {where} group by 1 order by 1"
     )
+    return filtered(con, filters, "submitted_date", sql)

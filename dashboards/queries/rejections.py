@@ -5,28 +5,32 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from dashboards.queries.filters import UNCATEGORISED, Filters, filter_where, to_frame
+from dashboards.queries.filters import UNCATEGORISED, Filters, filtered
 
 
-def _rejections_where(filters: Filters, category: str | None) -> tuple[str, dict]:
-    where, params = filter_where(filters, "submitted_date")
-    if category:
-        where += f" and coalesce(reason_category, '{UNCATEGORISED}') = $category"
-        params["category"] = category
-    return where, params
+def _in_category(category: str | None) -> tuple[str | None, dict]:
+    """The condition (and its parameters) keeping the rejections in ``category`` (all if None)."""
+    if not category:
+        return None, {}
+    return f"coalesce(reason_category, '{UNCATEGORISED}') = $category", {"category": category}
+
+
+def _rejections(
+    con: duckdb.DuckDBPyConnection, filters: Filters, category: str | None, sql: str
+) -> pd.DataFrame:
+    """``sql`` over the filtered rejections in ``category`` (all if None)."""
+    condition, params = _in_category(category)
+    return filtered(con, filters, "submitted_date", sql, also=condition, params=params)
 
 
 def rejection_pareto(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Rejected leads per reason category, largest first, with share and cumulative share."""
-    where, params = filter_where(filters, "submitted_date")
-    return to_frame(
-        con,
-        f"""
+    sql = f"""
         with by_category as (
             select coalesce(reason_category, '{UNCATEGORISED}') as reason_category,
                    sum(rejected)::bigint as rejected
             from marts.fct_rejections_daily
-            where {where}
+            where {{where}}
             group by 1
         )
         select
@@ -38,31 +42,26 @@ def rejection_pareto(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
                 / sum(rejected) over () as cumulative_share
         from by_category
         order by rejected desc, reason_category
-        """,
-        params,
-    )
+    """
+    return filtered(con, filters, "submitted_date", sql)
 
 
 def rejection_reasons(
     con: duckdb.DuckDBPyConnection, filters: Filters, category: str | None = None
 ) -> pd.DataFrame:
     """The raw reasons (as the step or source gave them), most frequent first."""
-    where, params = _rejections_where(filters, category)
-    return to_frame(
-        con,
-        f"""
+    sql = f"""
         select
             coalesce(reason_category, '{UNCATEGORISED}') as reason_category,
             coalesce(reason, '(no reason given)') as reason,
             sum(rejected)::bigint as rejected,
             sum(rejected) / sum(sum(rejected)) over () as share
         from marts.fct_rejections_daily
-        where {where}
+        where {{where}}
         group by 1, 2
         order by rejected desc, reason
-        """,
-        params,
-    )
+    """
+    return _rejections(con, filters, category, sql)
 
 
 def rejection_steps(
@@ -70,10 +69,7 @@ def rejection_steps(
 ) -> pd.DataFrame:
     """Which step rejected: a filter step (by id), the acceptance criteria (or a cap), or no
     buyer taking the lead; per flow."""
-    where, params = _rejections_where(filters, category)
-    return to_frame(
-        con,
-        f"""
+    sql = """
         with rejections as (
             select rejected_by, rejecting_step_id, flow_name, sum(rejected) as rejected
             from marts.fct_rejections_daily
@@ -94,30 +90,27 @@ def rejection_steps(
             rejected / sum(rejected) over () as share
         from rejections
         order by rejected desc, step, flow
-        """,
-        params,
-    )
+    """
+    return _rejections(con, filters, category, sql)
 
 
 def rejections_by_source(
     con: duckdb.DuckDBPyConnection, filters: Filters, category: str | None = None
 ) -> pd.DataFrame:
     """Rejected leads per source and their share of the source's leads."""
-    where, params = _rejections_where(filters, category)
-    lead_where, lead_params = filter_where(filters, "submitted_date")
-    return to_frame(
-        con,
-        f"""
+    condition, params = _in_category(category)
+    in_category = f" and {condition}" if condition else ""
+    sql = f"""
         with rejections as (
             select source_name, sum(rejected)::bigint as rejected
             from marts.fct_rejections_daily
-            where {where}
+            where {{where}}{in_category}
             group by 1
         ),
         leads as (
             select source_name, sum(leads)::bigint as leads
             from marts.fct_acceptance_daily
-            where {lead_where}
+            where {{where}}
             group by 1
         )
         select
@@ -128,29 +121,24 @@ def rejections_by_source(
         from leads
         left join rejections using (source_name)
         order by rejected desc, source
-        """,
-        {**params, **lead_params},
-    )
+    """
+    return filtered(con, filters, "submitted_date", sql, params=params)
 
 
 def rejections_daily(
     con: duckdb.DuckDBPyConnection, filters: Filters, category: str | None = None
 ) -> pd.DataFrame:
     """Rejected leads per day and reason category (or raw reason inside one category)."""
-    where, params = _rejections_where(filters, category)
     group = (
         "coalesce(reason, '(no reason given)')"
         if category
         else (f"coalesce(reason_category, '{UNCATEGORISED}')")
     )
-    return to_frame(
-        con,
-        f"""
+    sql = f"""
         select submitted_date as day, {group} as reason, sum(rejected)::bigint as rejected
         from marts.fct_rejections_daily
-        where {where}
+        where {{where}}
         group by 1, 2
         order by 1, 3 desc, 2
-        """,
-        params,
-    )
+    """
+    return _rejections(con, filters, category, sql)

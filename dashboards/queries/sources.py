@@ -5,7 +5,20 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from dashboards.queries.filters import Filters, filter_where, to_frame
+from dashboards.queries.filters import (
+    ACCEPTANCE_RATE,
+    LEADS_ACCEPTED_REJECTED,
+    Filters,
+    filtered,
+)
+
+_VALID_DATA_AND_RETURNS = """
+    sum(valid_phone) / nullif(sum(with_phone), 0) as valid_phone_rate,
+    sum(valid_email) / nullif(sum(with_email), 0) as valid_email_rate,
+    sum(sold_leads)::bigint as sold_leads,
+    sum(returned)::bigint as returned,
+    sum(returned) / nullif(sum(sold_leads), 0) as return_rate
+"""
 
 
 def source_scorecard(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -15,22 +28,13 @@ def source_scorecard(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
     phone, returned / sold, purchase cost / accepted, profit / all cost); ``acceptance_trend``
     and ``return_trend`` are the daily rates in day order, for sparklines.
     """
-    where, params = filter_where(filters, "submitted_date")
-    return to_frame(
-        con,
-        f"""
+    sql = f"""
         select
             source_name as source,
             flow_name as flow,
-            sum(leads)::bigint as leads,
-            sum(accepted)::bigint as accepted,
-            sum(rejected)::bigint as rejected,
-            sum(accepted) / nullif(sum(leads), 0) as acceptance_rate,
-            sum(valid_phone) / nullif(sum(with_phone), 0) as valid_phone_rate,
-            sum(valid_email) / nullif(sum(with_email), 0) as valid_email_rate,
-            sum(sold_leads)::bigint as sold_leads,
-            sum(returned)::bigint as returned,
-            sum(returned) / nullif(sum(sold_leads), 0) as return_rate,
+            {LEADS_ACCEPTED_REJECTED},
+            {ACCEPTANCE_RATE},
+            {_VALID_DATA_AND_RETURNS},
             sum(converted)::bigint as converted,
             sum(purchase_cost)::double as purchase_cost,
             sum(recipient_cost)::double as recipient_cost,
@@ -41,35 +45,27 @@ def source_scorecard(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
             list(coalesce(acceptance_rate, 0) order by submitted_date) as acceptance_trend,
             list(coalesce(return_rate, 0) order by submitted_date) as return_trend
         from marts.fct_source_quality_daily
-        where {where}
+        where {{where}}
         group by 1, 2
         order by leads desc, source, flow
-        """,
-        params,
-    )
+    """
+    return filtered(con, filters, "submitted_date", sql)
 
 
 def source_quality_daily(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per day and source (all its flows): acceptance, valid-data and return rates."""
-    where, params = filter_where(filters, "submitted_date")
-    return to_frame(
-        con,
-        f"""
+    """Per day and source (all its flows): acceptance, valid-data and return rates, recomputed
+    from the day's sums as in :func:`source_scorecard`."""
+    sql = f"""
         select
             submitted_date as day,
             source_name as source,
             sum(leads)::bigint as leads,
-            sum(accepted) / nullif(sum(leads), 0) as acceptance_rate,
-            sum(valid_phone) / nullif(sum(with_phone), 0) as valid_phone_rate,
-            sum(valid_email) / nullif(sum(with_email), 0) as valid_email_rate,
-            sum(sold_leads)::bigint as sold_leads,
-            sum(returned)::bigint as returned,
-            sum(returned) / nullif(sum(sold_leads), 0) as return_rate,
+            {ACCEPTANCE_RATE},
+            {_VALID_DATA_AND_RETURNS},
             sum(profit)::double as profit
         from marts.fct_source_quality_daily
-        where {where}
+        where {{where}}
         group by 1, 2
         order by 2, 1
-        """,
-        params,
-    )
+    """
+    return filtered(con, filters, "submitted_date", sql)
