@@ -140,7 +140,7 @@ def rejection_prone_hours(
     source's other hours by a two-proportion z score; the strongest run per source is kept when
     it has ``min_leads`` leads and a score of at least ``min_score``. Strongest first.
 
-    Not the ``rejection_spike`` alert (``ingest.ops.alerts.rejection_spikes``): the alert tests
+    Not the ``rejection_spike`` alert (``ingest.ops.alert_rules.rejection_spikes``): the alert tests
     each single UTC hour (pooled over its window, or each clock hour) against the source's baseline
     with a one-sided binomial z score and fixed thresholds (factor, minimum increase), over the
     alert window, not the dashboard's filters; this finds the strongest multi-hour band per source,
