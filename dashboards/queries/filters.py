@@ -44,9 +44,9 @@ class Filters:
         return "_".join(parts) or "all"
 
 
-def filter_where(filters: Filters, date_column: str, *, by_source: bool = True) -> tuple[str, dict]:
-    """The filters as a where clause on ``date_column``, flow_name and source_name (unless
-    ``by_source`` is False), and its bound parameters."""
+def filter_where(filters: Filters, date_column: str) -> tuple[str, dict]:
+    """The filters as a where clause on ``date_column``, flow_name and source_name, and its bound
+    parameters."""
     clauses, params = ["1 = 1"], {}
     if filters.start:
         clauses.append(f"{date_column} >= $start")
@@ -57,7 +57,7 @@ def filter_where(filters: Filters, date_column: str, *, by_source: bool = True) 
     if filters.flows:
         clauses.append("flow_name in (select unnest($flows))")
         params["flows"] = list(filters.flows)
-    if filters.sources and by_source:
+    if filters.sources:
         clauses.append("source_name in (select unnest($sources))")
         params["sources"] = list(filters.sources)
     return " and ".join(clauses), params
@@ -74,7 +74,6 @@ def filtered(
     date_column: str,
     sql: str,
     *,
-    by_source: bool = True,
     also: str | None = None,
     params: dict | None = None,
 ) -> pd.DataFrame:
@@ -83,7 +82,7 @@ def filtered(
     (a condition of the caller's, bound by ``params``); the result as a DataFrame.
 
     A plain text replacement, not ``str.format``: the rest of the SQL may hold braces."""
-    where, bound = filter_where(filters, date_column, by_source=by_source)
+    where, bound = filter_where(filters, date_column)
     if also:
         where += f" and {also}"
     return to_frame(con, sql.replace("{where}", where), {**bound, **(params or {})})

@@ -316,12 +316,6 @@ def insert_quarantine(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None
         con.unregister("staged_quarantine")
 
 
-def latest_ingest_time(con: duckdb.DuckDBPyConnection):
-    """When the newest raw event was loaded (None for an empty or new warehouse)."""
-    ensure_raw_schema(con)
-    return con.execute("select max(ingested_at) from raw.lead_events").fetchall()[0][0]
-
-
 def event_date_range(con: duckdb.DuckDBPyConnection, loaded_after=None):
     """(first, last) event date of the raw events loaded after a time (all when None), or None."""
     ensure_raw_schema(con)

@@ -38,6 +38,7 @@ import duckdb
 
 from ingest.pause_points import pause_point
 from ingest.settings import PROJECT_ROOT
+from ingest.typed.columns import SEP
 from ingest.typed.fields import is_dob_name
 
 # Schemas copied to the serving file, and columns withheld from it by name. Besides these, every
@@ -49,7 +50,6 @@ PUBLISHED: dict[str, frozenset[str]] = {
 #: The components of a date-of-birth field kept in the warehouse only (published: `valid`,
 #: `lc_valid`, `year`, `masked` (**/**/YYYY) and `age_band`).
 DOB_WITHHELD = ("raw", "normal", "age")
-SEP = "__"
 
 # dbt's manifest (`dbt parse` writes it; every build does too): which marts are stamped.
 DBT_MANIFEST = PROJECT_ROOT / "dbt_project" / "target" / "manifest.json"
