@@ -1,10 +1,11 @@
 """The scalar reference: one plain Python function per type, one value at a time, built directly
-on the libraries that are the source of truth (``phonenumbers`` for phones, ``ipaddress`` for IP
-addresses, ``urllib.parse`` for URLs, ``datetime`` for calendar dates and times).
+on the libraries that are the source of truth (``phonenumbers`` for phones, the WHATWG URL parser
+Node uses (``ada-url``) for URLs and IP addresses, ``datetime`` for calendar dates and times).
 
-This module holds the phone, email, postal code, state, SSN, street, string, URL and IP functions;
-the calendar types are in ``reference_dates`` and numbers, ranges, booleans and genders in
-``reference_numbers``. All are re-exported here: callers use ``reference.<type>``.
+This module holds the phone, email, postal code, state, SSN, street and string functions; the
+calendar types are in ``reference_dates``, numbers, ranges, booleans and genders in
+``reference_numbers``, url, trustedform_url and ip in ``reference_web``. All are re-exported
+here: callers use ``reference.<type>``.
 
 The vectorized parsers must give exactly these results, value for value (the differential and
 property tests check it), and fall back on these functions, once per distinct value, for the
@@ -17,9 +18,7 @@ schemas).
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from urllib.parse import urlsplit
 
 import phonenumbers
 from phonenumbers import NumberParseException
@@ -37,6 +36,7 @@ from .reference_numbers import (
     parse_number_text,
     range_,
 )
+from .reference_web import ip, trustedform_url, url
 
 __all__ = [
     "age",
@@ -279,114 +279,3 @@ def string(value: str | None) -> Row:
     if value is None:
         return {"raw": None, "normal": None, "valid": None}
     return {"raw": value, "normal": value, "valid": True}
-
-
-# ---------------------------------------------------------------------------------------------
-# url, trustedform_url, ip
-_HOST_NAME = _c(r"^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?$")
-_NO_URL_CHARS = _c(f"{S.W}|[\x00-\x1f\x7f]")
-
-
-def _url_parts(value: str) -> Row | None:
-    """urllib's reading of a web URL (``http://`` added when there is no ``://``).
-
-    None when it is none: empty, whitespace or control characters inside, a scheme other than
-    http/https, no host, a host that is neither a plain (ASCII) name nor a bracketed IPv6
-    address, or a bad port. Empty query and fragment count as absent.
-    """
-    text = strip_ws(value)
-    if not text or _NO_URL_CHARS.search(text):
-        return None
-    if S.URL_HAS_SCHEME not in text:
-        text = "http://" + text
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not text[len(scheme) + 1 :].startswith("//"):
-        return None
-    host = parts.hostname
-    if not host:
-        return None
-    userinfo, at, hostport = parts.netloc.rpartition("@")
-    if hostport.startswith("["):
-        try:
-            ipaddress.IPv6Address(host)
-        except ValueError:
-            return None
-        host_text = f"[{host}]"
-    elif _HOST_NAME.match(host):
-        host_text = host
-    else:
-        return None
-    port_text = None if port is None else str(port)
-    path = parts.path or "/"
-    query = parts.query or None
-    fragment = f"#{parts.fragment}" if parts.fragment else None
-    normal = f"{scheme}://{userinfo}{at}{host_text}"
-    normal += (f":{port_text}" if port_text is not None else "") + path
-    normal += (f"?{query}" if query is not None else "") + (fragment or "")
-    return {
-        "normal": normal,
-        "protocol": scheme,
-        "host": host,
-        "port": port_text,
-        "path": path,
-        "query": query,
-        "hash": fragment,
-    }
-
-
-def url(value: str | None) -> Row:
-    row: Row = dict.fromkeys(
-        ("raw", "normal", "valid", "protocol", "host", "port", "path", "query", "hash")
-    )
-    if value is None:
-        return row
-    row.update(raw=value, normal=value, valid=False)
-    parts = _url_parts(value)
-    if parts is not None:
-        row.update(parts, valid=True)
-    return row
-
-
-_TF_ID, _TF_LEGACY = _c(S.TRUSTEDFORM_CERT_ID), _c(S.TRUSTEDFORM_LEGACY_ID)
-
-
-def trustedform_url(value: str | None) -> Row:
-    row: Row = dict.fromkeys(("raw", "normal", "valid", "cert_id", "type", "is_masked"))
-    if value is None:
-        return row
-    row.update(raw=value, normal=value, valid=False)
-    parts = _url_parts(value)
-    if parts is None or parts["protocol"] != "https" or parts["port"] is not None:
-        return row
-    if parts["host"] not in S.TRUSTEDFORM_HOSTS:
-        return row
-    cert_id = parts["path"][1:]
-    if not _TF_ID.match(cert_id):
-        return row
-    legacy = bool(_TF_LEGACY.match(cert_id))
-    if legacy:
-        cert_id = cert_id.lower()
-    row.update(normal=f"https://{parts['host']}/{cert_id}", valid=True, cert_id=cert_id,
-               type="web" if legacy else None, is_masked=False if legacy else None)  # fmt: skip
-    return row
-
-
-def ip(value: str | None) -> Row:
-    row: Row = dict.fromkeys(("raw", "normal", "valid", "is_ipv4"))
-    if value is None:
-        return row
-    row.update(raw=value, normal=value, valid=False)
-    text = strip_ws(value)
-    if text.startswith("[") and text.endswith("]"):
-        text = text[1:-1]
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError:
-        return row
-    row.update(normal=str(address), valid=True, is_ipv4=address.version == 4)
-    return row

@@ -378,7 +378,7 @@ def test_strings_as_given(type_name):
 
 
 # ---------------------------------------------------------------------------------------------
-# url, trustedform_url, ip
+# url, trustedform_url, ip (LeadConduit's results, leadconduit-types 4.23.2 on Node 20)
 def test_url():
     check(
         "url",
@@ -386,8 +386,13 @@ def test_url():
         dict(normal="http://google.com/", protocol="http", host="google.com", path="/", valid=True),
     )
     check("url", "https://Example.com:8443/a/b?x=1#top",
-          dict(normal="https://example.com:8443/a/b?x=1#top", port="8443", path="/a/b",
-               query="x=1", hash="#top"))  # fmt: skip
+          dict(normal="https://example.com:8443/a/b?x=1#top", host="example.com:8443",
+               port="8443", path="/a/b", query="x=1", hash="#top"))  # fmt: skip
+    # the WHATWG URL parser: default port dropped, dot segments resolved, spaces encoded
+    check("url", "http://a.com:80/a b/../c?q=a b",
+          dict(normal="http://a.com/c?q=a%20b", host="a.com", port=None, path="/c",
+               query="q=a%20b", hash=None))  # fmt: skip
+    check("url", "münchen.de", dict(valid=True, host="xn--mnchen-3ya.de"))
     for bad in ["ftp://example.com", "http://", "not a url", "http://exa mple.com", ""]:
         check("url", bad, dict(valid=False, normal=bad, host=None))
 
@@ -401,26 +406,43 @@ def test_trustedform_url():
             valid=True,
             cert_id="a1028cbb41b876744fa752eec276bec0e4c48b33",
             type="web",
+            is_masked=False,
             normal="https://cert.trustedform.com/a1028cbb41b876744fa752eec276bec0e4c48b33",
         ),
     )
     check(
         "trustedform_url",
         "https://ping.trustedform.com/0.abc_DEF-1",
-        dict(valid=True, cert_id="0.abc_DEF-1", type=None),
+        dict(valid=True, cert_id="0.abc_DEF-1", type=None, is_masked=False),
+    )
+    check(
+        "trustedform_url",
+        "HTTPS://CERT.trustedform.com/0.abc?x=1",
+        dict(valid=True, cert_id="0.abc", normal="https://cert.trustedform.com/0.abc"),
     )
     for bad in [
         "http://cert.trustedform.com/abc",
         "https://cert.example.com/abc",
         "https://cert.trustedform.com/",
-        "cert.trustedform.com/abc",
+        "https://cert.trustedform.com/abc",
+        "https://cert.trustedform-staging.com/0.abc",
     ]:
-        check("trustedform_url", bad, dict(valid=False, cert_id=None))
+        check("trustedform_url", bad, dict(valid=False, cert_id=None, normal=bad))
+    # an invalid value that is a URL shows the URL's normal form
+    check(
+        "trustedform_url",
+        "cert.trustedform.com/abc",
+        dict(valid=False, normal="http://cert.trustedform.com/abc"),
+    )
 
 
 def test_ip():
     check("ip", "198.51.90.161", dict(valid=True, is_ipv4=True, normal="198.51.90.161"))
     check("ip", "2001:DB8::1", dict(valid=True, is_ipv4=False, normal="2001:db8::1"))
     check("ip", "[::1]", dict(valid=True, normal="::1"))
-    for bad in ["256.1.1.1", "1.2.3", "01.2.3.4", "example.com", ""]:
-        check("ip", bad, dict(valid=False, is_ipv4=None))
+    # the host of a URL: leading zeros, a port or a protocol, spaces anywhere
+    check("ip", "01.2.3.4", dict(valid=True, is_ipv4=True, normal="1.2.3.4"))
+    check("ip", " 1.2.3.4:8080 ", dict(valid=True, is_ipv4=True, normal="1.2.3.4"))
+    check("ip", "http://[2001:DB8::1]/x", dict(valid=True, is_ipv4=False, normal="2001:db8::1"))
+    for bad in ["256.1.1.1", "1.2.3", "[1.2.3.4]", "0x7f.1", "example.com", ""]:
+        check("ip", bad, dict(valid=False, is_ipv4=None, normal=bad))
