@@ -2,9 +2,9 @@
 on the libraries that are the source of truth (``phonenumbers`` for phones, the WHATWG URL parser
 Node uses (``ada-url``) for URLs and IP addresses, ``datetime`` for calendar dates and times).
 
-This module holds the phone, email, postal code, state, SSN, street and string functions; the
-calendar types are in ``reference_dates``, numbers, ranges, booleans and genders in
-``reference_numbers``, url, trustedform_url and ip in ``reference_web``. All are re-exported
+This module holds the email, postal code, state, SSN, street and string functions; the calendar
+types are in ``reference_dates``, numbers, ranges, booleans and genders in ``reference_numbers``,
+phone in ``reference_phone``, url, trustedform_url and ip in ``reference_web``. All are re-exported
 here: callers use ``reference.<type>``.
 
 The vectorized parsers must give exactly these results, value for value (the differential and
@@ -20,9 +20,6 @@ from __future__ import annotations
 
 import re
 
-import phonenumbers
-from phonenumbers import NumberParseException
-
 from . import shapes as S
 from ._common import JS_WS, Row, strip_ws
 from .reference_dates import age, date_, dob, parse_time_text, time, today_utc
@@ -36,6 +33,7 @@ from .reference_numbers import (
     parse_number_text,
     range_,
 )
+from .reference_phone import phone, phone_hint
 from .reference_web import ip, trustedform_url, url
 
 __all__ = [
@@ -69,82 +67,6 @@ __all__ = [
 
 def _c(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
-
-
-# ---------------------------------------------------------------------------------------------
-# phone
-_HINT = _c(S.PHONE_HINT)
-
-
-def phone_hint(text: str) -> tuple[str | None, str]:
-    """(type, text without the hint) for a trimmed value."""
-    match = _HINT.search(text)
-    if not match:
-        return None, text
-    return S.PHONE_HINTS[match.group(1).lower()], strip_ws(text[: match.start()])
-
-
-def _mask(digits: str, flags: list[bool]) -> str:
-    """Put '*' back on the digits whose flag (aligned on the right) is set."""
-    out = list(digits)
-    for i in range(1, min(len(out), len(flags)) + 1):
-        if flags[-i]:
-            out[-i] = "*"
-    return "".join(out)
-
-
-def phone(value: str | None, default_region: str = "US") -> Row:
-    row: Row = dict.fromkeys(
-        ("raw", "normal", "valid", "area", "exchange", "line", "number", "extension",
-         "country_code", "country_calling_code", "is_tollfree", "type", "masked")
-    )  # fmt: skip
-    if value is None:
-        return row
-    row["raw"] = value
-    kind, text = phone_hint(strip_ws(value))
-    row["type"] = kind
-    masked = "*" in text
-    try:
-        number = phonenumbers.parse(text.replace("*", "0"), default_region)
-    except NumberParseException:
-        number = None
-    if number is None:
-        row.update(normal=text, valid=False)
-        return row
-
-    nsn = phonenumbers.national_significant_number(number)
-    extension = number.extension or None
-    calling_code = number.country_code
-    if calling_code == 1:
-        ndc = 3 if len(nsn) == 10 else 0
-    else:
-        ndc = phonenumbers.length_of_national_destination_code(number)
-    if masked:
-        flags = [c == "*" for c in text if c in "0123456789*"]
-        combined = _mask(nsn + (extension or ""), flags)
-        nsn, extension = combined[: len(nsn)], (combined[len(nsn) :] or None)
-        # masked digits count as valid when the number has a full possible length
-        reason = phonenumbers.is_possible_number_with_reason(number)
-        valid = reason == phonenumbers.ValidationResult.IS_POSSIBLE
-    else:
-        valid = phonenumbers.is_valid_number(number)
-
-    region = phonenumbers.region_code_for_country_code(calling_code)
-    area = nsn[:ndc] or None
-    row.update(
-        normal=nsn + (f"x{extension}" if extension else ""),
-        valid=bool(valid),
-        area=area,
-        number=nsn[ndc:],
-        extension=extension,
-        country_code=region if region not in ("ZZ", "001") else None,
-        country_calling_code=calling_code,
-        is_tollfree=area in S.TOLLFREE_AREAS,
-        masked=masked,
-    )
-    if calling_code == 1 and len(nsn) == 10:
-        row.update(exchange=nsn[3:6], line=nsn[6:])
-    return row
 
 
 # ---------------------------------------------------------------------------------------------

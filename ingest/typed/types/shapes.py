@@ -18,8 +18,9 @@ W = WS_CLASS
 
 # ---------------------------------------------------------------------------------------------
 # phone
-#: A trailing type hint: h, w, m or c, optionally in parentheses (after trimming).
-PHONE_HINT = r"\(?([hwcmHWCM])\)?$"
+#: A type hint: h, w, m or c in lower case, optionally in parentheses, at the very end of the value
+#: (phone.js's hintRegex).
+PHONE_HINT = r"\(?([hwcm])\)?$"
 PHONE_HINTS = {"h": "home", "w": "work", "c": "mobile", "m": "mobile"}
 TOLLFREE_AREAS = ("800", "844", "855", "866", "877", "888")
 

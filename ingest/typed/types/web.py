@@ -125,10 +125,9 @@ def parse_ip(raw: pl.Series) -> pl.DataFrame:
     text = RAW.str.replace_all(JS_WS_CLASS, "")
     frame = frame_of(raw).with_columns(__text=text)
     v4 = pl.col("__text").str.contains(S.IPV4)
-    # without ':' (an IPv6 address or a protocol), a leading '[' or digit, nothing is an address
-    maybe = pl.col("__text").str.contains(":", literal=True) | pl.col("__text").str.contains(
-        r"^[\[0-9]"
-    )
+    # without ':' (an IPv6 address, a protocol or a port), '@' (what comes before it is user
+    # info), a leading '[' or digit, nothing is an address
+    maybe = pl.col("__text").str.contains(r"[:@]|^[\[0-9]")
     frame = frame.with_columns(
         valid=v4,
         normal=pl.when(v4).then("__text").otherwise(RAW),

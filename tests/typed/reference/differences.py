@@ -52,6 +52,14 @@ def _mid_not_an_int64(raw: str, ours: Row, theirs: Row) -> bool:
 
 DOCUMENTED: list[Difference] = [
     Difference(
+        ("phone",),
+        ("raw",),
+        lambda raw, ours, theirs: ours.get("raw") == raw,
+        "`raw` is the value as given in every type (the lead's own text, which typed rows are"
+        " matched back on); LeadConduit's phone drops a type hint from it ('5127891111 (c)' ->"
+        " '5127891111'), which both keep in `type`.",
+    ),
+    Difference(
         ("date", "dob", "time", "boolean", "number"),
         ("normal",),
         lambda raw, ours, theirs: theirs.get("valid") is False,
@@ -100,9 +108,6 @@ DOCUMENTED: list[Difference] = [
 
 #: type -> what still differs and what agreeing needs (see the module docstring).
 PENDING: dict[str, str] = {
-    "phone": "LeadConduit's decompose: hint letters only lower case at the very end, `raw`"
-    " without the hint, area '***' and exchange/line for any +1 number (even invalid or 7"
-    " digits), subscriber cut to 7 digits; google-libphonenumber's metadata version.",
     "email": "the email-addresses package (RFC 5322 with obsolete forms: IP-literal and"
     " single-label domains, no trimming) and @activeprospect/freemail's free/disposable lists.",
     "time": "chrono-node: natural language ('tomorrow', relative to the day of parsing), its"

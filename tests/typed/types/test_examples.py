@@ -135,6 +135,19 @@ def test_numbers_and_booleans_as_input():
         ("5" * 300, dict(valid=False)),
         ("  (512) 789-1111  ", dict(valid=True, normal="5127891111")),
         ("５１２７８９１１１１", dict(valid=True, normal="5127891111")),  # full-width digits
+        # LeadConduit's phone.js: a hint is lower case at the very end; area '***' where
+        # libphonenumber finds none; exchange and line for any +1 number; 001 is non-geographic
+        ("5127891111 M", dict(type=None, valid=True, normal="5127891111")),
+        ("5127891111c ", dict(type=None, valid=True)),
+        (
+            "0000000",
+            dict(
+                valid=False, area="***", exchange="000", line="0000", number="0000000", masked=False
+            ),
+        ),  # fmt: skip
+        ("+800 1234 5678", dict(valid=True, country_code="001", area="1234", number="5678")),
+        ("512789**** x12", dict(valid=True, masked=True, normal="512789****x12", extension="12")),
+        ("   ", dict(valid=False, normal="   ", area=None, masked=None)),
     ],
 )
 def test_phone(value, expected):
