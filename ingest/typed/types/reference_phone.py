@@ -31,6 +31,7 @@ __all__ = ["phone", "phone_hint"]
 # JavaScript's '$' is the very end ('\Z'), Python's would also match before a final newline
 _HINT = re.compile(S.PHONE_HINT.removesuffix("$") + r"\Z")
 _NOT_MASKABLE = re.compile(r"[^x0-9*]")
+_NON_DIGITS = phonenumbers.phonenumberutil.NON_DIGITS_PATTERN
 NANP_REGIONS = ("US", "CA")
 NO_AREA = "***"
 
@@ -58,6 +59,21 @@ def _asterisk(text: str, mask: list[bool]) -> str:
     return "".join(out)
 
 
+def _ndc_length(number: phonenumbers.PhoneNumber) -> int:
+    """``phonenumbers.length_of_national_destination_code``, without its costly number-type
+    lookup where it cannot change the result (a calling code without a mobile token, as +1)."""
+    if phonenumbers.country_mobile_token(number.country_code):
+        return phonenumbers.length_of_national_destination_code(number)
+    if number.extension is not None:
+        copied = phonenumbers.PhoneNumber()
+        copied.merge_from(number)
+        copied.extension = None
+        number = copied
+    text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    groups = _NON_DIGITS.split(text)
+    return len(groups[2]) if len(groups) > 3 else 0
+
+
 def phone(value: str | None, default_region: str = "US") -> Row:
     row: Row = dict.fromkeys(PHONE_COLUMNS)
     if value is None:
@@ -75,7 +91,7 @@ def phone(value: str | None, default_region: str = "US") -> Row:
     calling_code = number.country_code
     region = phonenumbers.region_code_for_country_code(calling_code)
     nsn = phonenumbers.national_significant_number(number)
-    ndc_length = phonenumbers.length_of_national_destination_code(number)
+    ndc_length = _ndc_length(number)
     area = nsn[:ndc_length] if ndc_length > 0 else None
     subscriber = nsn[ndc_length:]
     extension = number.extension or None
