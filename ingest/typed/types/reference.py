@@ -2,9 +2,10 @@
 on the libraries that are the source of truth (``phonenumbers`` for phones, the WHATWG URL parser
 Node uses (``ada-url``) for URLs and IP addresses, ``datetime`` for calendar dates and times).
 
-This module holds the email, postal code, state, SSN, street and string functions; the calendar
-types are in ``reference_dates``, numbers, ranges, booleans and genders in ``reference_numbers``,
-phone in ``reference_phone``, url, trustedform_url and ip in ``reference_web``. All are re-exported
+This module holds the postal code, state, SSN, street and string functions; the calendar types
+are in ``reference_dates``, numbers, ranges, booleans and genders in ``reference_numbers``, phone
+in ``reference_phone``, email in ``reference_email``, url, trustedform_url and ip in
+``reference_web``. All are re-exported
 here: callers use ``reference.<type>``.
 
 The vectorized parsers must give exactly these results, value for value (the differential and
@@ -21,8 +22,9 @@ from __future__ import annotations
 import re
 
 from . import shapes as S
-from ._common import JS_WS, Row, strip_ws
+from ._common import JS_WS, Row
 from .reference_dates import age, date_, dob, parse_time_text, time, today_utc
+from .reference_email import email
 from .reference_numbers import (
     boolean,
     gender,
@@ -67,41 +69,6 @@ __all__ = [
 
 def _c(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
-
-
-# ---------------------------------------------------------------------------------------------
-# email
-_EMAIL = _c(S.EMAIL)
-
-
-def email(value: str | None) -> Row:
-    row: Row = dict.fromkeys(
-        ("raw", "normal", "valid", "user", "domain", "host", "tld", "is_free", "is_disposable")
-    )
-    if value is None:
-        return row
-    row.update(raw=value, normal=value, valid=False)
-    text = strip_ws(value)
-    match = _EMAIL.match(text)
-    if not match:
-        return row
-    user, domain = match.group(1), match.group(2)
-    if len(user) > S.EMAIL_MAX_USER or len(domain) > S.EMAIL_MAX_DOMAIN:
-        return row
-    bare = domain.rstrip(".")
-    host, _, tld = bare.rpartition(".")
-    lower = bare.lower()
-    row.update(
-        normal=text.lower(),
-        valid=True,
-        user=user,
-        domain=domain,
-        host=host,
-        tld=tld,
-        is_free=lower in S.free_email_domains(),
-        is_disposable=lower in S.disposable_email_domains(),
-    )
-    return row
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,13 +26,11 @@ TOLLFREE_AREAS = ("800", "844", "855", "866", "877", "888")
 
 # ---------------------------------------------------------------------------------------------
 # email
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_TLD = r"(?:[A-Za-z]{2,63}|[Xx][Nn]--[A-Za-z0-9-]{1,59})"
-#: user @ domain; the domain has at least two labels and an alphabetic (or punycode) TLD.
-EMAIL = rf"^({_ATOM}(?:\.{_ATOM})*)@((?:{_LABEL}\.)+{_TLD})$"
-EMAIL_MAX_USER = 64
-EMAIL_MAX_DOMAIN = 253
+#: RFC 5322's atext (email-addresses' atext)
+_ATEXT = r"[-A-Za-z0-9!#$%&'*+/=?^_`{|}~]"
+#: The plain shape: dot-atoms around a single '@', nothing else, a domain of two labels or more
+#: whose last (the TLD) is letters, digits and '-' (groups: user, domain, TLD).
+EMAIL_PLAIN = rf"^({_ATEXT}+(?:\.{_ATEXT}+)*)@((?:{_ATEXT}+\.)+([-A-Za-z0-9]+))$"
 
 # ---------------------------------------------------------------------------------------------
 # postal_code (tried in this order on the trimmed value)

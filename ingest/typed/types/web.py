@@ -12,7 +12,7 @@ import polars as pl
 
 from . import reference
 from . import shapes as S
-from ._common import JS_WS_CLASS, finalize, frame_of, reference_on_unique, run_on_subset
+from ._common import JS_WS_CLASS, finalize, frame_of, with_reference
 
 RAW = pl.col("raw")
 
@@ -80,13 +80,7 @@ def _url_fast(raw: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
 
 def parse_url(raw: pl.Series) -> pl.DataFrame:
     fast, slow = _url_fast(raw)
-    return run_on_subset(
-        raw,
-        slow,
-        lambda sub: reference_on_unique(sub, reference.url, URL_SCHEMA),
-        fast,
-        URL_SCHEMA,
-    )
+    return with_reference(raw, fast, slow, reference.url, URL_SCHEMA)
 
 
 #: The common shape, read without the URL parser: a production host, an id that is one path
@@ -112,13 +106,8 @@ def parse_trustedform_url(raw: pl.Series) -> pl.DataFrame:
         normal=pl.when(valid).then(pl.lit("https://") + host + "/" + cert_id).otherwise(RAW),
     )
     slow = ~frame.get_column("__plain").fill_null(False) & raw.is_not_null()
-    return run_on_subset(
-        raw,
-        slow,
-        lambda sub: reference_on_unique(sub, reference.trustedform_url, TRUSTEDFORM_SCHEMA),
-        finalize(frame, TRUSTEDFORM_SCHEMA),
-        TRUSTEDFORM_SCHEMA,
-    )
+    fast = finalize(frame, TRUSTEDFORM_SCHEMA)
+    return with_reference(raw, fast, slow, reference.trustedform_url, TRUSTEDFORM_SCHEMA)
 
 
 def parse_ip(raw: pl.Series) -> pl.DataFrame:
@@ -135,10 +124,4 @@ def parse_ip(raw: pl.Series) -> pl.DataFrame:
         __slow=~v4 & maybe,
     )
     slow = frame.get_column("__slow").fill_null(False)
-    return run_on_subset(
-        raw,
-        slow,
-        lambda sub: reference_on_unique(sub, reference.ip, IP_SCHEMA),
-        finalize(frame, IP_SCHEMA),
-        IP_SCHEMA,
-    )
+    return with_reference(raw, finalize(frame, IP_SCHEMA), slow, reference.ip, IP_SCHEMA)

@@ -108,8 +108,6 @@ DOCUMENTED: list[Difference] = [
 
 #: type -> what still differs and what agreeing needs (see the module docstring).
 PENDING: dict[str, str] = {
-    "email": "the email-addresses package (RFC 5322 with obsolete forms: IP-literal and"
-    " single-label domains, no trimming) and @activeprospect/freemail's free/disposable lists.",
     "time": "chrono-node: natural language ('tomorrow', relative to the day of parsing), its"
     " own AM/PM and zone rules; no epoch numbers.",
 }
