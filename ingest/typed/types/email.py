@@ -55,6 +55,11 @@ def _fast(raw: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
     lookup = _domain_lookup(frame.get_column("__domain"))
     frame = frame.join(lookup, on="__domain", how="left", maintain_order="left")
     plain = frame.get_column("__domain").is_not_null()
+    # rfc5322.never_an_address: no '@', or beyond ASCII outside a quoted string
+    never = frame.select(
+        ~RAW.str.contains("@", literal=True)
+        | (RAW.str.contains(r"[^\x00-\x7f]") & ~RAW.str.contains('"', literal=True))
+    ).to_series()
     ok = pl.col("__accepted").fill_null(False)
 
     def keep(expr: pl.Expr) -> pl.Expr:
@@ -73,7 +78,7 @@ def _fast(raw: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
         is_free=keep(pl.col("is_free")),
         is_disposable=keep(pl.col("is_disposable")),
     )
-    return finalize(frame, SCHEMA), ~plain & raw.is_not_null()
+    return finalize(frame, SCHEMA), ~plain & ~never.fill_null(True)
 
 
 def parse_email(raw: pl.Series) -> pl.DataFrame:

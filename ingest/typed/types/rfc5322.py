@@ -349,6 +349,12 @@ def _find(name: str, root: Node | None) -> Node | None:
     return found[0] if found else None
 
 
+def never_an_address(text: str) -> bool:
+    """True for a value that cannot be one: without '@' (every addr-spec has one) or with a
+    character beyond ASCII outside a quoted string (only qtext takes them), i.e. without '"'."""
+    return "@" not in text or ('"' not in text and not text.isascii())
+
+
 _ATEXT = "-A-Za-z0-9!#$%&'*+/=?^_`{|}~"
 _PLAIN = re.compile(rf"([{_ATEXT}]+(?:\.[{_ATEXT}]+)*)@([{_ATEXT}]+(?:\.[{_ATEXT}]+)*)\Z")
 
@@ -356,7 +362,7 @@ _PLAIN = re.compile(rf"([{_ATEXT}]+(?:\.[{_ATEXT}]+)*)@([{_ATEXT}]+(?:\.[{_ATEXT
 def parse_one_address(text: str) -> Address | None:
     """``parseOneAddress(text)``: None when the value is not exactly one address (or, as a
     group without a mailbox, one without an addr-spec)."""
-    if "@" not in text:  # no addr-spec without one
+    if never_an_address(text):
         return None
     if plain := _PLAIN.match(text):  # the strict grammar reads it whole, as one addr-spec
         return Address(text, plain.group(1), plain.group(2))
