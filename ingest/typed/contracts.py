@@ -48,11 +48,13 @@ def _matches(expr: pl.Expr, pattern: str) -> pl.Expr:
 
 TYPE_CHECKS: dict[str, list[tuple[str, Rule]]] = {
     "phone": [
-        ("NANP area, exchange and line are 3, 3 and 4 digits where valid",
+        # LeadConduit's phone.js: exchange and line split the number (cut to 7) of any +1
+        # number; a masked one is valid whatever its length, so they may be shorter
+        ("NANP area is 3 digits or stars, exchange and line split the number where valid",
          lambda c: _where(_valid(c) & (c("country_calling_code") == 1) & c("area").is_not_null(),
                           _matches(c("area"), r"^[0-9*]{3}$")
-                          & _matches(c("exchange"), r"^[0-9*]{3}$")
-                          & _matches(c("line"), r"^[0-9*]{4}$")
+                          & _matches(c("exchange"), r"^[0-9*]{0,3}$")
+                          & _matches(c("line"), r"^[0-9*]{0,4}$")
                           & (c("number") == c("exchange") + c("line")))),
         ("valid numbers have a country calling code and a digit normal",
          lambda c: _where(_valid(c), c("country_calling_code").is_not_null()

@@ -6,9 +6,10 @@ type's components under the names of the reference (``docs: shared/domain/leadco
 Invalid values are marked (``valid = false``), never rejected; a null value gives a row of nulls.
 
 The parsing is vectorized (Polars expressions, a column at a time). The libraries that are the
-source of truth (phonenumbers, ipaddress, urllib) are called only for the shapes the vectorized
-path does not handle, once per distinct value. ``ingest.typed.types.reference`` holds the scalar
-reference of every type, and the tests prove both paths give the same values.
+source of truth (phonenumbers, the WHATWG URL parser ada, the RFC 5322 parser) are called only for
+the shapes the vectorized path does not handle, once per distinct value.
+``ingest.typed.types.reference`` holds the scalar reference of every type, and the tests prove
+both paths give the same values.
 
 ``normal`` is typed where the type is: Float64 for number, Boolean for boolean, Date for date and
 dob, Datetime(ms, UTC) for time; those are null when the value is invalid. Text normals keep the
@@ -19,36 +20,44 @@ them):
 
 * whitespace is Unicode White_Space, trimmed where a type trims; digits are ASCII ``0-9`` only
   (phonenumbers itself also reads full-width and other Unicode digits in phones);
-* phone: the type hint (h/w/m/c, optionally in parentheses) is read case-insensitively at the
-  end of the trimmed value and counts even when the number is invalid; components are given
-  whenever phonenumbers can parse the number, valid or not (as LeadConduit does); ``area`` is the
-  national destination code for non-NANP numbers too, ``exchange``/``line`` only for 10-digit
-  NANP numbers; ``country_code`` is null for non-geographic calling codes; masked digits count as
-  valid only when the number has a full possible length; ``masked`` is a boolean;
-* email: an ASCII address (RFC 5322 atoms), a domain of at least two labels with an alphabetic or
-  punycode TLD; ``host``/``tld`` split at the last dot (``mail.co.uk`` -> ``mail.co`` + ``uk``);
-  free/disposable from ``data/*.txt``, matched on the whole lower-cased domain;
-* postal_code, state, date, dob, number, range, street follow LeadConduit's own parsers (npm
-  ``leadconduit-types``) to the character; ``tests/typed/reference`` compares them on generated
-  values and lists the deliberate differences. In short: postal_code as LeadConduit's regexes (a
-  blank value is an empty US code; a GB inward code may stand alone); state: a 2-character value
-  is a code, any other a full name once each word is capitalized, as given (untrimmed); an unknown
-  value is kept as given, as ``normal`` and ``name``; date/dob: moment.js with LeadConduit's
-  format list, strict then forgiving (``moment_dates``), except that a date without a year is
-  invalid (moment would take the current year); dob ``age``: whole years plus the tenths of a
-  year since the last birthday, floored (LeadConduit's way), counted to ``today`` (UTC by
-  default);
-* time: ISO 8601 (no zone = UTC), US M/D/YYYY with time and AM/PM, JavaScript Date strings,
-  RFC 2822 and epoch seconds (10 digits) or milliseconds (13 digits), to the millisecond;
+* every type but time follows LeadConduit's own parsers (npm ``leadconduit-types``) to the
+  character; ``tests/typed/reference`` compares them on generated values and lists the deliberate
+  differences (``raw`` is always the value as given; typed normals are null when invalid; a date
+  without a year is invalid; ...). In short:
+* phone: LeadConduit's phone.js on libphonenumber (``reference_phone``): a type hint is a lower-case
+  h/w/c/m (optionally in parentheses) at the very end; components whenever libphonenumber parses
+  the number, valid or not; ``area`` is the national destination code (``***`` when there is
+  none), ``exchange``/``line`` split ``number`` (cut to 7 digits) for any +1 number;
+  ``country_code`` as libphonenumber gives it (``001`` for non-geographic codes); masked digits
+  (``*``) make the number valid; ``masked`` is a boolean;
+* email: one RFC 5322 address (email-addresses, ported in ``rfc5322``: display names, comments,
+  quoted local parts, domain literals and single-label domains are read), ``normal`` its
+  addr-spec in lower case; ``host``/``tld`` split at the last dot; free/disposable from
+  @activeprospect/freemail's lists (``data/*.txt``) on the registrable domain (``.com`` domains as
+  written: ``Gmail.com`` is not free there);
+* postal_code as LeadConduit's regexes (a blank value is an empty US code; a GB inward code may
+  stand alone); state: a 2-character value is a code, any other a full name once each word is
+  capitalized, as given (untrimmed); an unknown value is kept as given, as ``normal`` and
+  ``name``; date/dob: moment.js with LeadConduit's format list, strict then forgiving
+  (``moment_dates``), except that a date without a year is invalid (moment would take the current
+  year); dob ``age``: whole years plus the tenths of a year since the last birthday, floored
+  (LeadConduit's way), counted to ``today`` (UTC by default);
+* time (not LeadConduit's yet: it uses chrono-node's natural-language parser): ISO 8601 (no zone =
+  UTC), US M/D/YYYY with time and AM/PM, JavaScript Date strings, RFC 2822 and epoch seconds (10
+  digits) or milliseconds (13 digits), to the millisecond;
 * boolean invalid -> ``normal`` null (not false); number: what is left after removing all but
   digits, '.' and '-' (LeadConduit's way: ``1e3`` is 13); infinities are invalid;
 * range: LeadConduit's steps (``reference.range_``): ``avg`` to cents, ``mid`` truncated, numbers
   printed as JavaScript prints them, a bare number kept as given;
 * ssn: ``masked`` is ``***-**-NNNN`` (every digit starred when invalid);
-* url: ``host`` without the port, ``hash`` with its ``#``, empty query/fragment are absent;
-  IDN (non-ASCII) host names are invalid;
-* trustedform_url: LeadConduit decrypts the certificate id to know its ``type``; we cannot, so
-  ``type`` is ``web`` for 40-hex (classic web) ids and null otherwise, ``is_masked`` likewise.
+* url, trustedform_url, ip: LeadConduit's steps on the WHATWG URL parser Node uses (ada, through
+  ``ada-url``; ``reference_web``): ``host`` with its port, default ports dropped, IDNA hosts,
+  percent-encoding, empty query/fragment absent; ip is the host of a URL made of the value with
+  every space removed (IPv4 with leading zeros, fewer parts, a port or a protocol is read);
+  trustedform_url: an https URL on a production host (cert/ping.trustedform.com) and an id of 40
+  characters (lower-cased), one starting ``0.`` or one longer than 40; LeadConduit decrypts the id
+  to know its ``type``; we cannot, so ``type`` is ``web`` for 40-hex (classic web) ids and null
+  otherwise; ``is_masked`` is false.
 """
 
 from __future__ import annotations

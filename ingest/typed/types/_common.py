@@ -164,3 +164,22 @@ def run_on_subset(
         column = base.get_column(name)
         columns.append(column.scatter(index, sub.get_column(name).cast(column.dtype)))
     return pl.DataFrame(columns)
+
+
+def with_reference(
+    raw: pl.Series,
+    fast: pl.DataFrame,
+    slow: pl.Series,
+    reference: Callable[..., dict[str, Any]],
+    schema: Schema,
+    **options: Any,
+) -> pl.DataFrame:
+    """The vectorized rows ``fast``, with the rows where ``slow`` holds computed by the scalar
+    ``reference`` instead (once per distinct value)."""
+    return run_on_subset(
+        raw,
+        slow,
+        lambda sub: reference_on_unique(sub, reference, schema, **options),
+        fast,
+        schema,
+    )

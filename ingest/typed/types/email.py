@@ -1,46 +1,86 @@
-"""Vectorized parser for the email type."""
+"""Vectorized parser for the email type.
+
+The plain shape (``shapes.EMAIL_PLAIN``: dot-atoms on both sides of a single '@', nothing around
+them, a TLD of letters, digits and '-') is read with Polars expressions: the RFC 5322 parser
+would give back the value itself. Whether its domain is free or disposable (or makes
+LeadConduit's libraries throw) is asked once per distinct domain. Every other value goes to the
+scalar reference (``reference_email``), once per distinct value.
+"""
 
 from __future__ import annotations
 
 import polars as pl
 
+from . import reference, reference_email
 from . import shapes as S
-from ._common import frame_of, trim
+from ._common import finalize, frame_of, with_reference
 
 RAW = pl.col("raw")
 
+SCHEMA = {
+    "raw": pl.String, "normal": pl.String, "valid": pl.Boolean, "user": pl.String,
+    "domain": pl.String, "host": pl.String, "tld": pl.String, "is_free": pl.Boolean,
+    "is_disposable": pl.Boolean,
+}  # fmt: skip
 
-def parse_email(raw: pl.Series) -> pl.DataFrame:
-    text = trim(RAW)
-    frame = (
-        frame_of(raw)
-        .with_columns(__text=text)
-        .with_columns(__shape=pl.col("__text").str.contains(S.EMAIL))
+
+def _domain_lookup(domains: pl.Series) -> pl.DataFrame:
+    """Per distinct domain: is_free, is_disposable, and whether the libraries accept it."""
+    rows = []
+    for domain in domains.drop_nulls().unique().to_list():
+        try:
+            free, disposable = reference_email.freemail("@" + domain)
+            rows.append((domain, free, disposable, True))
+        except reference_email.LibraryError:
+            rows.append((domain, None, None, False))
+    return pl.DataFrame(
+        rows,
+        schema={
+            "__domain": pl.String,
+            "is_free": pl.Boolean,
+            "is_disposable": pl.Boolean,
+            "__accepted": pl.Boolean,
+        },  # fmt: skip
+        orient="row",
     )
-    # an address of that shape has exactly one '@': split there (cheaper than regex captures)
-    parts = pl.when("__shape").then(pl.col("__text")).str.split_exact("@", 1)
-    frame = frame.with_columns(__parts=parts).with_columns(
-        __user=pl.col("__parts").struct.field("field_0"),
-        __domain=pl.col("__parts").struct.field("field_1"),
+
+
+def _fast(raw: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
+    parts = RAW.str.extract_groups(S.EMAIL_PLAIN)
+    frame = frame_of(raw).with_columns(
+        __user=parts.struct.field("1"),
+        __domain=parts.struct.field("2"),
+        __tld=parts.struct.field("3"),
     )
-    ok = (
-        pl.col("__shape")
-        & (pl.col("__user").str.len_chars() <= S.EMAIL_MAX_USER)
-        & (pl.col("__domain").str.len_chars() <= S.EMAIL_MAX_DOMAIN)
-    ).fill_null(False)
-    frame = frame.with_columns(valid=ok)
-    domain = pl.col("__domain")
-    lower = domain.str.to_lowercase()
+    lookup = _domain_lookup(frame.get_column("__domain"))
+    frame = frame.join(lookup, on="__domain", how="left", maintain_order="left")
+    plain = frame.get_column("__domain").is_not_null()
+    # rfc5322.never_an_address: no '@', or beyond ASCII outside a quoted string
+    never = frame.select(
+        ~RAW.str.contains("@", literal=True)
+        | (RAW.str.contains(r"[^\x00-\x7f]") & ~RAW.str.contains('"', literal=True))
+    ).to_series()
+    ok = pl.col("__accepted").fill_null(False)
 
     def keep(expr: pl.Expr) -> pl.Expr:
         return pl.when("valid").then(expr)
 
-    return frame.with_columns(
-        normal=pl.when("valid").then(pl.col("__text").str.to_lowercase()).otherwise(RAW),
+    frame = frame.with_columns(valid=ok).with_columns(
+        normal=pl.when("valid").then(RAW.str.to_lowercase()).otherwise(RAW),
         user=keep(pl.col("__user")),
-        domain=keep(domain),
-        host=keep(domain.str.extract(r"^(.*)\.[^.]*$", 1)),
-        tld=keep(domain.str.extract(r"\.([^.]*)$", 1)),
-        is_free=keep(lower.is_in(list(S.free_email_domains()))),
-        is_disposable=keep(lower.is_in(list(S.disposable_email_domains()))),
+        domain=keep(pl.col("__domain")),
+        host=keep(
+            pl.col("__domain").str.head(
+                pl.col("__domain").str.len_chars() - pl.col("__tld").str.len_chars() - 1
+            )
+        ),
+        tld=keep(pl.col("__tld")),
+        is_free=keep(pl.col("is_free")),
+        is_disposable=keep(pl.col("is_disposable")),
     )
+    return finalize(frame, SCHEMA), ~plain & ~never.fill_null(True)
+
+
+def parse_email(raw: pl.Series) -> pl.DataFrame:
+    fast, slow = _fast(raw)
+    return with_reference(raw, fast, slow, reference.email, SCHEMA)

@@ -18,7 +18,7 @@ from phonenumbers.phonemetadata import PhoneMetadata
 
 from . import reference
 from . import shapes as S
-from ._common import finalize, frame_of, reference_on_unique, run_on_subset, trim
+from ._common import JS_WS, finalize, frame_of, reference_on_unique, run_on_subset, trim
 
 RAW = pl.col("raw")
 
@@ -113,10 +113,13 @@ def nanp_valid(nsn: pl.Series) -> pl.Series:
 
 def _fast(raw: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
     """Phone columns for the plain NANP rows, and the mask of the rows left to phonenumbers."""
-    text = trim(RAW)
-    hint = text.str.extract(S.PHONE_HINT, 1).str.to_lowercase()
-    body = trim(text.str.replace(S.PHONE_HINT, ""))
-    parts = body.str.extract_groups(NANP_PLAIN)
+    hint = RAW.str.extract(S.PHONE_HINT, 1)
+    text = (
+        pl.when(hint.is_not_null())
+        .then(RAW.str.replace(S.PHONE_HINT, "").str.strip_chars(JS_WS))
+        .otherwise(RAW)
+    )
+    parts = trim(text).str.extract_groups(NANP_PLAIN)
 
     def g(i: int) -> pl.Expr:
         return parts.struct.field(str(i))
@@ -128,9 +131,12 @@ def _fast(raw: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
         line=g(4),
         extension=g(5),
     )
-    fast = frame.get_column("exchange").is_not_null()
     nsn = frame.select(pl.col("area") + pl.col("exchange") + pl.col("line")).to_series()
     masked = nsn.str.contains("*", literal=True)
+    # stars are put back aligned on the value's digits and 'x': with an extension, the reference
+    fast = frame.get_column("exchange").is_not_null() & ~(
+        masked & frame.get_column("extension").is_not_null()
+    ).fill_null(False)
     # masked digits count as valid (ten digits are a possible NANP number)
     valid = nanp_valid(nsn.zip_with(~masked.fill_null(False), pl.Series([None], dtype=pl.String)))
     valid = valid.zip_with(~masked.fill_null(False), pl.Series([True]))

@@ -1,10 +1,12 @@
 """The scalar reference: one plain Python function per type, one value at a time, built directly
-on the libraries that are the source of truth (``phonenumbers`` for phones, ``ipaddress`` for IP
-addresses, ``urllib.parse`` for URLs, ``datetime`` for calendar dates and times).
+on the libraries that are the source of truth (``phonenumbers`` for phones, the WHATWG URL parser
+Node uses (``ada-url``) for URLs and IP addresses, ``datetime`` for calendar dates and times).
 
-This module holds the phone, email, postal code, state, SSN, street, string, URL and IP functions;
-the calendar types are in ``reference_dates`` and numbers, ranges, booleans and genders in
-``reference_numbers``. All are re-exported here: callers use ``reference.<type>``.
+This module holds the postal code, state, SSN, street and string functions; the calendar types
+are in ``reference_dates``, numbers, ranges, booleans and genders in ``reference_numbers``, phone
+in ``reference_phone``, email in ``reference_email``, url, trustedform_url and ip in
+``reference_web``. All are re-exported
+here: callers use ``reference.<type>``.
 
 The vectorized parsers must give exactly these results, value for value (the differential and
 property tests check it), and fall back on these functions, once per distinct value, for the
@@ -17,16 +19,12 @@ schemas).
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from urllib.parse import urlsplit
-
-import phonenumbers
-from phonenumbers import NumberParseException
 
 from . import shapes as S
-from ._common import JS_WS, Row, strip_ws
+from ._common import JS_WS, Row
 from .reference_dates import age, date_, dob, parse_time_text, time, today_utc
+from .reference_email import email
 from .reference_numbers import (
     boolean,
     gender,
@@ -37,6 +35,8 @@ from .reference_numbers import (
     parse_number_text,
     range_,
 )
+from .reference_phone import phone, phone_hint
+from .reference_web import ip, trustedform_url, url
 
 __all__ = [
     "age",
@@ -69,117 +69,6 @@ __all__ = [
 
 def _c(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
-
-
-# ---------------------------------------------------------------------------------------------
-# phone
-_HINT = _c(S.PHONE_HINT)
-
-
-def phone_hint(text: str) -> tuple[str | None, str]:
-    """(type, text without the hint) for a trimmed value."""
-    match = _HINT.search(text)
-    if not match:
-        return None, text
-    return S.PHONE_HINTS[match.group(1).lower()], strip_ws(text[: match.start()])
-
-
-def _mask(digits: str, flags: list[bool]) -> str:
-    """Put '*' back on the digits whose flag (aligned on the right) is set."""
-    out = list(digits)
-    for i in range(1, min(len(out), len(flags)) + 1):
-        if flags[-i]:
-            out[-i] = "*"
-    return "".join(out)
-
-
-def phone(value: str | None, default_region: str = "US") -> Row:
-    row: Row = dict.fromkeys(
-        ("raw", "normal", "valid", "area", "exchange", "line", "number", "extension",
-         "country_code", "country_calling_code", "is_tollfree", "type", "masked")
-    )  # fmt: skip
-    if value is None:
-        return row
-    row["raw"] = value
-    kind, text = phone_hint(strip_ws(value))
-    row["type"] = kind
-    masked = "*" in text
-    try:
-        number = phonenumbers.parse(text.replace("*", "0"), default_region)
-    except NumberParseException:
-        number = None
-    if number is None:
-        row.update(normal=text, valid=False)
-        return row
-
-    nsn = phonenumbers.national_significant_number(number)
-    extension = number.extension or None
-    calling_code = number.country_code
-    if calling_code == 1:
-        ndc = 3 if len(nsn) == 10 else 0
-    else:
-        ndc = phonenumbers.length_of_national_destination_code(number)
-    if masked:
-        flags = [c == "*" for c in text if c in "0123456789*"]
-        combined = _mask(nsn + (extension or ""), flags)
-        nsn, extension = combined[: len(nsn)], (combined[len(nsn) :] or None)
-        # masked digits count as valid when the number has a full possible length
-        reason = phonenumbers.is_possible_number_with_reason(number)
-        valid = reason == phonenumbers.ValidationResult.IS_POSSIBLE
-    else:
-        valid = phonenumbers.is_valid_number(number)
-
-    region = phonenumbers.region_code_for_country_code(calling_code)
-    area = nsn[:ndc] or None
-    row.update(
-        normal=nsn + (f"x{extension}" if extension else ""),
-        valid=bool(valid),
-        area=area,
-        number=nsn[ndc:],
-        extension=extension,
-        country_code=region if region not in ("ZZ", "001") else None,
-        country_calling_code=calling_code,
-        is_tollfree=area in S.TOLLFREE_AREAS,
-        masked=masked,
-    )
-    if calling_code == 1 and len(nsn) == 10:
-        row.update(exchange=nsn[3:6], line=nsn[6:])
-    return row
-
-
-# ---------------------------------------------------------------------------------------------
-# email
-_EMAIL = _c(S.EMAIL)
-
-
-def email(value: str | None) -> Row:
-    row: Row = dict.fromkeys(
-        ("raw", "normal", "valid", "user", "domain", "host", "tld", "is_free", "is_disposable")
-    )
-    if value is None:
-        return row
-    row.update(raw=value, normal=value, valid=False)
-    text = strip_ws(value)
-    match = _EMAIL.match(text)
-    if not match:
-        return row
-    user, domain = match.group(1), match.group(2)
-    if len(user) > S.EMAIL_MAX_USER or len(domain) > S.EMAIL_MAX_DOMAIN:
-        return row
-    bare = domain.rstrip(".")
-    host, _, tld = bare.rpartition(".")
-    lower = bare.lower()
-    row.update(
-        normal=text.lower(),
-        valid=True,
-        user=user,
-        domain=domain,
-        host=host,
-        tld=tld,
-        is_free=lower in S.free_email_domains(),
-        is_disposable=lower in S.disposable_email_domains(),
-    )
-    return row
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,114 +168,3 @@ def string(value: str | None) -> Row:
     if value is None:
         return {"raw": None, "normal": None, "valid": None}
     return {"raw": value, "normal": value, "valid": True}
-
-
-# ---------------------------------------------------------------------------------------------
-# url, trustedform_url, ip
-_HOST_NAME = _c(r"^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?$")
-_NO_URL_CHARS = _c(f"{S.W}|[\x00-\x1f\x7f]")
-
-
-def _url_parts(value: str) -> Row | None:
-    """urllib's reading of a web URL (``http://`` added when there is no ``://``).
-
-    None when it is none: empty, whitespace or control characters inside, a scheme other than
-    http/https, no host, a host that is neither a plain (ASCII) name nor a bracketed IPv6
-    address, or a bad port. Empty query and fragment count as absent.
-    """
-    text = strip_ws(value)
-    if not text or _NO_URL_CHARS.search(text):
-        return None
-    if S.URL_HAS_SCHEME not in text:
-        text = "http://" + text
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not text[len(scheme) + 1 :].startswith("//"):
-        return None
-    host = parts.hostname
-    if not host:
-        return None
-    userinfo, at, hostport = parts.netloc.rpartition("@")
-    if hostport.startswith("["):
-        try:
-            ipaddress.IPv6Address(host)
-        except ValueError:
-            return None
-        host_text = f"[{host}]"
-    elif _HOST_NAME.match(host):
-        host_text = host
-    else:
-        return None
-    port_text = None if port is None else str(port)
-    path = parts.path or "/"
-    query = parts.query or None
-    fragment = f"#{parts.fragment}" if parts.fragment else None
-    normal = f"{scheme}://{userinfo}{at}{host_text}"
-    normal += (f":{port_text}" if port_text is not None else "") + path
-    normal += (f"?{query}" if query is not None else "") + (fragment or "")
-    return {
-        "normal": normal,
-        "protocol": scheme,
-        "host": host,
-        "port": port_text,
-        "path": path,
-        "query": query,
-        "hash": fragment,
-    }
-
-
-def url(value: str | None) -> Row:
-    row: Row = dict.fromkeys(
-        ("raw", "normal", "valid", "protocol", "host", "port", "path", "query", "hash")
-    )
-    if value is None:
-        return row
-    row.update(raw=value, normal=value, valid=False)
-    parts = _url_parts(value)
-    if parts is not None:
-        row.update(parts, valid=True)
-    return row
-
-
-_TF_ID, _TF_LEGACY = _c(S.TRUSTEDFORM_CERT_ID), _c(S.TRUSTEDFORM_LEGACY_ID)
-
-
-def trustedform_url(value: str | None) -> Row:
-    row: Row = dict.fromkeys(("raw", "normal", "valid", "cert_id", "type", "is_masked"))
-    if value is None:
-        return row
-    row.update(raw=value, normal=value, valid=False)
-    parts = _url_parts(value)
-    if parts is None or parts["protocol"] != "https" or parts["port"] is not None:
-        return row
-    if parts["host"] not in S.TRUSTEDFORM_HOSTS:
-        return row
-    cert_id = parts["path"][1:]
-    if not _TF_ID.match(cert_id):
-        return row
-    legacy = bool(_TF_LEGACY.match(cert_id))
-    if legacy:
-        cert_id = cert_id.lower()
-    row.update(normal=f"https://{parts['host']}/{cert_id}", valid=True, cert_id=cert_id,
-               type="web" if legacy else None, is_masked=False if legacy else None)  # fmt: skip
-    return row
-
-
-def ip(value: str | None) -> Row:
-    row: Row = dict.fromkeys(("raw", "normal", "valid", "is_ipv4"))
-    if value is None:
-        return row
-    row.update(raw=value, normal=value, valid=False)
-    text = strip_ws(value)
-    if text.startswith("[") and text.endswith("]"):
-        text = text[1:-1]
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError:
-        return row
-    row.update(normal=str(address), valid=True, is_ipv4=address.version == 4)
-    return row

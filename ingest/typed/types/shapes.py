@@ -12,26 +12,25 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from ._common import JS_DOT, JS_NON_WS_CLASS, JS_WS_CLASS, NON_WS_CLASS, WS_CLASS
+from ._common import JS_DOT, JS_NON_WS_CLASS, JS_WS_CLASS, WS_CLASS
 
 W = WS_CLASS
 
 # ---------------------------------------------------------------------------------------------
 # phone
-#: A trailing type hint: h, w, m or c, optionally in parentheses (after trimming).
-PHONE_HINT = r"\(?([hwcmHWCM])\)?$"
+#: A type hint: h, w, m or c in lower case, optionally in parentheses, at the very end of the value
+#: (phone.js's hintRegex).
+PHONE_HINT = r"\(?([hwcm])\)?$"
 PHONE_HINTS = {"h": "home", "w": "work", "c": "mobile", "m": "mobile"}
 TOLLFREE_AREAS = ("800", "844", "855", "866", "877", "888")
 
 # ---------------------------------------------------------------------------------------------
 # email
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_TLD = r"(?:[A-Za-z]{2,63}|[Xx][Nn]--[A-Za-z0-9-]{1,59})"
-#: user @ domain; the domain has at least two labels and an alphabetic (or punycode) TLD.
-EMAIL = rf"^({_ATOM}(?:\.{_ATOM})*)@((?:{_LABEL}\.)+{_TLD})$"
-EMAIL_MAX_USER = 64
-EMAIL_MAX_DOMAIN = 253
+#: RFC 5322's atext (email-addresses' atext)
+_ATEXT = r"[-A-Za-z0-9!#$%&'*+/=?^_`{|}~]"
+#: The plain shape: dot-atoms around a single '@', nothing else, a domain of two labels or more
+#: whose last (the TLD) is letters, digits and '-' (groups: user, domain, TLD).
+EMAIL_PLAIN = rf"^({_ATEXT}+(?:\.{_ATEXT}+)*)@((?:{_ATEXT}+\.)+([-A-Za-z0-9]+))$"
 
 # ---------------------------------------------------------------------------------------------
 # postal_code (tried in this order on the trimmed value)
@@ -170,19 +169,29 @@ STREET = rf"^({JS_NON_WS_CLASS}+){JS_WS_CLASS}+({JS_DOT}+)$"
 
 # ---------------------------------------------------------------------------------------------
 # url, trustedform_url, ip
-#: scheme :// [userinfo@] host [:port] [/path] [?query] [#fragment], no whitespace anywhere.
-#: The host here is a plain name or IPv4 address; bracketed IPv6 hosts are left to the reference.
+#: The plain shapes the vectorized url parser reads itself, where the WHATWG URL parser changes
+#: nothing but the case of scheme and host and a default port: http(s) :// host [:port] [/path]
+#: [?query] [#fragment]; host names of ASCII letters, digits and '-' whose last label starts with
+#: a letter (no IPv4 reading); path, query and fragment of characters none of its percent-encode
+#: sets touch (no '.' right after a '/': dot segments are resolved).
+#: (A segment starting with '%' could be '%2e', a dot segment too.)
+_U = r"-A-Za-z0-9_~!$&()*+,;=:@"
 URL_PLAIN = (
-    rf"^([A-Za-z][A-Za-z0-9+.-]*)://(?:([^/?#@\[\]{W[1:-1]}]*)@)?"
-    rf"([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?)(?::([0-9]{{1,5}}))?"
-    rf"(/[^?#{W[1:-1]}]*)?(?:\?([^#{W[1:-1]}]*))?(?:#({NON_WS_CLASS}*))?$"
+    r"^([hH][tT][tT][pP][sS]?)://"
+    r"((?:[A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*)(?::([0-9]{1,5}))?"
+    rf"((?:/[{_U}'][{_U}'.%]*)*/?)(\?[{_U}%/?.]*)?(#[{_U}%'/?.#]*)?$"
 )
 URL_HAS_SCHEME = "://"
-TRUSTEDFORM_HOSTS = ("cert.trustedform.com", "ping.trustedform.com")
-TRUSTEDFORM_CERT_ID = r"^[A-Za-z0-9._-]{1,255}$"
+URL_DEFAULT_PORTS = {"http": "80", "https": "443"}
+#: trustedform_url.js's production hosts, searched for anywhere in the URL's host.
+TRUSTEDFORM_HOST = r"(cert|ping)\.trustedform\.com"
+TRUSTEDFORM_WEB_ID_LENGTH = 40
 TRUSTEDFORM_LEGACY_ID = r"^[0-9A-Fa-f]{40}$"
 _OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])"
+#: A dotted-quad IPv4 address in its canonical form (no leading zeros).
 IPV4 = rf"^{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}$"
+#: ip.js's startsWithIpv4 (Python's ``re`` with ASCII word boundaries)
+IP_STARTS_IPV4 = r"^([0-9]{1,3}\.){3}[0-9]{1,3}\b"
 
 
 # ---------------------------------------------------------------------------------------------

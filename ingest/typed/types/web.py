@@ -1,8 +1,9 @@
 """Vectorized parsers for url, trustedform_url and ip.
 
-The common shapes (a plain host name or IPv4 host without user info; a dotted-quad IPv4 address)
-are parsed with Polars expressions; every other value goes, once per distinct value, to the
-scalar reference built on ``urllib.parse`` / ``ipaddress``, which stays the source of truth.
+The plain shapes (``shapes.URL_PLAIN``: an http(s) URL the WHATWG parser only lower-cases; a
+TrustedForm URL on a production host with a plain id; a canonical dotted-quad IPv4 address) are
+parsed with Polars expressions; every other value goes, once per distinct value, to the scalar
+reference (``reference_web``: LeadConduit's steps on the WHATWG URL parser Node uses).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import polars as pl
 
 from . import reference
 from . import shapes as S
-from ._common import finalize, frame_of, reference_on_unique, run_on_subset, trim
+from ._common import JS_WS_CLASS, finalize, frame_of, with_reference
 
 RAW = pl.col("raw")
 
@@ -28,12 +29,11 @@ IP_SCHEMA = {"raw": pl.String, "normal": pl.String, "valid": pl.Boolean, "is_ipv
 
 
 def _url_fast(raw: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
-    """URL columns for the plain shapes, and the mask of the rows that need the reference."""
-    text = trim(RAW)
+    """URL columns for the plain shapes, and the mask of the rows left to the reference."""
     with_scheme = (
-        pl.when(text.str.contains(S.URL_HAS_SCHEME, literal=True))
-        .then(text)
-        .otherwise(pl.lit("http://") + text)
+        pl.when(RAW.str.contains(S.URL_HAS_SCHEME, literal=True))
+        .then(RAW)
+        .otherwise(pl.lit("http://") + RAW)
     )
     parts = with_scheme.str.extract_groups(S.URL_PLAIN)
 
@@ -41,133 +41,87 @@ def _url_fast(raw: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
         return parts.struct.field(str(i))
 
     frame = frame_of(raw).with_columns(
-        __scheme=g(1).str.to_lowercase(),
-        __user=g(2),
-        __host=g(3).str.to_lowercase(),
-        __port=g(4).cast(pl.Int32, strict=False),
-        __path=g(5),
-        __query=g(6),
-        __hash=g(7),
+        protocol=g(1).str.to_lowercase(),
+        __host=g(2).str.to_lowercase(),
+        __port=g(3).cast(pl.Int32, strict=False),
+        path=pl.when(g(4) != "").then(g(4)).otherwise(pl.lit("/")),
+        __query=g(5),
+        __hash=g(6),
     )
-    matched = pl.col("__host").is_not_null() & pl.col("__user").is_null()
-    frame = frame.with_columns(__fast=matched | RAW.is_null())
-    ok = (
-        pl.col("__fast")
-        & pl.col("__scheme").is_in(["http", "https"])
-        & (pl.col("__port").is_null() | (pl.col("__port") <= 65535))
-    )
+    default_port = pl.col("protocol").replace_strict(S.URL_DEFAULT_PORTS, default=None)
     port = pl.col("__port").cast(pl.String)
-    path = pl.coalesce(pl.col("__path"), pl.lit("/"))
-    query = pl.when(pl.col("__query") != "").then(pl.col("__query"))
-    fragment = pl.when(pl.col("__hash") != "").then(pl.lit("#") + pl.col("__hash"))
+    frame = frame.with_columns(
+        valid=pl.col("__host").is_not_null(),
+        # IDNA labels (xn--) are checked by the URL parser; ports beyond 65535 are errors
+        __slow=pl.col("__host").str.contains(r"(?:^|\.)xn--").fill_null(False)
+        | (pl.col("__port") > 65535).fill_null(False),
+        port=pl.when(port != default_port).then(port),
+    )
+    host = pl.col("__host") + pl.when(pl.col("port").is_not_null()).then(
+        pl.lit(":") + pl.col("port")
+    ).otherwise(pl.lit(""))
     normal = pl.concat_str(
-        pl.col("__scheme"),
+        pl.col("protocol"),
         pl.lit("://"),
-        pl.col("__host"),
-        pl.when(port.is_not_null()).then(pl.lit(":") + port).otherwise(pl.lit("")),
-        path,
-        pl.when(query.is_not_null()).then(pl.lit("?") + query).otherwise(pl.lit("")),
-        fragment.fill_null(""),
+        host,
+        pl.col("path"),
+        pl.col("__query").fill_null(""),
+        pl.col("__hash").fill_null(""),
     )
-
-    def keep(expr: pl.Expr) -> pl.Expr:
-        return pl.when("valid").then(expr)
-
-    frame = frame.with_columns(valid=ok).with_columns(
+    frame = frame.with_columns(
         normal=pl.when("valid").then(normal).otherwise(RAW),
-        protocol=keep(pl.col("__scheme")),
-        host=keep(pl.col("__host")),
-        port=keep(port),
-        path=keep(path),
-        query=keep(query),
-        hash=keep(fragment),
+        host=host,
+        query=pl.col("__query").str.slice(1).replace("", None),
+        hash=pl.when(pl.col("__hash") != "#").then(pl.col("__hash")),
     )
-    return finalize(frame, URL_SCHEMA), ~frame.get_column("__fast")
+    slow = ~frame.get_column("valid") | frame.get_column("__slow")
+    return finalize(frame, URL_SCHEMA), slow & raw.is_not_null()
 
 
 def parse_url(raw: pl.Series) -> pl.DataFrame:
     fast, slow = _url_fast(raw)
-    return run_on_subset(
-        raw,
-        slow,
-        lambda sub: reference_on_unique(sub, reference.url, URL_SCHEMA),
-        fast,
-        URL_SCHEMA,
-    )
+    return with_reference(raw, fast, slow, reference.url, URL_SCHEMA)
 
 
-#: The common shape, read without the generic URL parser.
-TRUSTEDFORM_PLAIN = r"^https://((?:cert|ping)\.trustedform\.com)/([A-Za-z0-9._-]{1,255})$"
-
-
-def _trustedform_from_url(parts: pl.DataFrame) -> pl.DataFrame:
-    cert_id = parts.get_column("path").str.slice(1)
-    legacy = cert_id.str.contains(S.TRUSTEDFORM_LEGACY_ID)
-    frame = parts.with_columns(
-        __id=pl.when(legacy).then(cert_id.str.to_lowercase()).otherwise(cert_id),
-        __legacy=legacy,
-    )
-    ok = (
-        pl.col("valid")
-        & (pl.col("protocol") == "https")
-        & pl.col("port").is_null()
-        & pl.col("host").is_in(list(S.TRUSTEDFORM_HOSTS))
-        & pl.col("__id").str.contains(S.TRUSTEDFORM_CERT_ID)
-    ).fill_null(False)
-    return frame.with_columns(valid=ok)
+#: The common shape, read without the URL parser: a production host, an id that is one path
+#: segment of plain characters (not starting with '.', which could be a dot segment).
+TRUSTEDFORM_PLAIN = r"^https://((?:cert|ping)\.trustedform\.com)/([A-Za-z0-9_-][A-Za-z0-9._-]*)$"
 
 
 def parse_trustedform_url(raw: pl.Series) -> pl.DataFrame:
-    # both hosts are 20 characters long: https:// (8) + host (20) + /id (from 28 on)
-    text = trim(RAW)
-    parts = frame_of(raw).with_columns(
-        __plain=text.str.contains(TRUSTEDFORM_PLAIN).fill_null(False), __text=text
+    parts = raw.str.extract_groups(TRUSTEDFORM_PLAIN)
+    host, path_id = parts.struct.field("1"), parts.struct.field("2")
+    length = path_id.str.len_chars()
+    web = length == S.TRUSTEDFORM_WEB_ID_LENGTH
+    cert_id = pl.when(web).then(path_id.str.to_lowercase()).otherwise(path_id)
+    valid = web | path_id.str.starts_with("0.") | (length > S.TRUSTEDFORM_WEB_ID_LENGTH)
+    legacy = cert_id.str.contains(S.TRUSTEDFORM_LEGACY_ID)
+    frame = frame_of(raw).with_columns(
+        __plain=host.is_not_null(),
+        valid=valid,
+        cert_id=pl.when(valid).then(cert_id),
+        type=pl.when(valid & legacy).then(pl.lit("web")),
+        is_masked=pl.when(valid).then(pl.lit(False)),
+        # a plain URL is its own normal form
+        normal=pl.when(valid).then(pl.lit("https://") + host + "/" + cert_id).otherwise(RAW),
     )
-    parts = parts.with_columns(
-        host=pl.when("__plain").then(pl.col("__text").str.slice(8, 20)),
-        path=pl.when("__plain").then(pl.col("__text").str.slice(28)),
-    )
-    plain = parts.get_column("__plain")
-    parts = parts.with_columns(valid=plain, protocol=pl.lit("https"), port=pl.lit(None, pl.String))
-
-    def generic(sub: pl.Series) -> pl.DataFrame:
-        return parse_url(sub)
-
-    url_parts = run_on_subset(raw, ~plain & raw.is_not_null(), generic,
-                              finalize(parts, URL_SCHEMA), URL_SCHEMA)  # fmt: skip
-    frame = _trustedform_from_url(url_parts)
-    return finalize(
-        frame.with_columns(
-            normal=pl.when("valid")
-            .then(pl.lit("https://") + pl.col("host") + "/" + pl.col("__id"))
-            .otherwise(RAW),
-            cert_id=pl.when("valid").then("__id"),
-            type=pl.when(pl.col("valid") & pl.col("__legacy")).then(pl.lit("web")),
-            is_masked=pl.when(pl.col("valid") & pl.col("__legacy")).then(pl.lit(False)),
-        ),
-        TRUSTEDFORM_SCHEMA,
-    )
+    slow = ~frame.get_column("__plain").fill_null(False) & raw.is_not_null()
+    fast = finalize(frame, TRUSTEDFORM_SCHEMA)
+    return with_reference(raw, fast, slow, reference.trustedform_url, TRUSTEDFORM_SCHEMA)
 
 
 def parse_ip(raw: pl.Series) -> pl.DataFrame:
-    text = trim(RAW)
+    text = RAW.str.replace_all(JS_WS_CLASS, "")
     frame = frame_of(raw).with_columns(__text=text)
     v4 = pl.col("__text").str.contains(S.IPV4)
-    needs_library = pl.col("__text").str.contains(":", literal=True) | pl.col(
-        "__text"
-    ).str.starts_with("[")
+    # without ':' (an IPv6 address, a protocol or a port), '@' (what comes before it is user
+    # info), a leading '[' or digit, nothing is an address
+    maybe = pl.col("__text").str.contains(r"[:@]|^[\[0-9]")
     frame = frame.with_columns(
         valid=v4,
         normal=pl.when(v4).then("__text").otherwise(RAW),
         is_ipv4=pl.when(v4).then(pl.lit(True)),
-        __slow=~v4 & needs_library,
+        __slow=~v4 & maybe,
     )
     slow = frame.get_column("__slow").fill_null(False)
-    fast = finalize(frame, IP_SCHEMA)
-    return run_on_subset(
-        raw,
-        slow,
-        lambda sub: reference_on_unique(sub, reference.ip, IP_SCHEMA),
-        fast,
-        IP_SCHEMA,
-    )
+    return with_reference(raw, finalize(frame, IP_SCHEMA), slow, reference.ip, IP_SCHEMA)

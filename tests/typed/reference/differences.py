@@ -52,6 +52,14 @@ def _mid_not_an_int64(raw: str, ours: Row, theirs: Row) -> bool:
 
 DOCUMENTED: list[Difference] = [
     Difference(
+        ("phone",),
+        ("raw",),
+        lambda raw, ours, theirs: ours.get("raw") == raw,
+        "`raw` is the value as given in every type (the lead's own text, which typed rows are"
+        " matched back on); LeadConduit's phone drops a type hint from it ('5127891111 (c)' ->"
+        " '5127891111'), which both keep in `type`.",
+    ),
+    Difference(
         ("date", "dob", "time", "boolean", "number"),
         ("normal",),
         lambda raw, ours, theirs: theirs.get("valid") is False,
@@ -89,21 +97,17 @@ DOCUMENTED: list[Difference] = [
         " published library without that key says null. We say web for a 40-hex (classic web)"
         " id, as LeadConduit does with the key.",
     ),
+    Difference(
+        ("trustedform_url",),
+        ("valid",),
+        lambda raw, ours, theirs: raw == "",
+        "An empty value: LeadConduit's trustedform_url hands it back as it came, without a valid"
+        " flag; ours is invalid, as an empty url is.",
+    ),
 ]
 
 #: type -> what still differs and what agreeing needs (see the module docstring).
 PENDING: dict[str, str] = {
-    "phone": "LeadConduit's decompose: hint letters only lower case at the very end, `raw`"
-    " without the hint, area '***' and exchange/line for any +1 number (even invalid or 7"
-    " digits), subscriber cut to 7 digits; google-libphonenumber's metadata version.",
-    "email": "the email-addresses package (RFC 5322 with obsolete forms: IP-literal and"
-    " single-label domains, no trimming) and @activeprospect/freemail's free/disposable lists.",
     "time": "chrono-node: natural language ('tomorrow', relative to the day of parsing), its"
     " own AM/PM and zone rules; no epoch numbers.",
-    "url": "WHATWG URL (Node's): IDNA hosts, '..' hosts, default ports dropped, percent-encoded"
-    " query and hash, tabs and newlines removed.",
-    "trustedform_url": "WHATWG URL underneath (as url), staging hosts, ids of exactly 40"
-    " characters, '0.' or longer than 40.",
-    "ip": "WHATWG URL host parsing: IPv4 with leading zeros or fewer parts, spaces removed"
-    " anywhere, brackets.",
 }

@@ -63,7 +63,7 @@ def run_leadconduit(pairs: list[tuple[str, str]], today: date = TODAY) -> list[A
     if problem:
         raise NodeMissing(problem)
     payload = "".join(json.dumps({"type": t, "raw": raw}) + "\n" for t, raw in pairs)
-    env = {**os.environ, "TZ": "UTC", "LEADWH_TODAY": today.isoformat(), "NODE_ENV": ""}
+    env = {**os.environ, "TZ": "UTC", "LEADWH_TODAY": today.isoformat(), "NODE_ENV": "production"}
     done = subprocess.run(
         ["node", str(SCRIPT)],
         input=payload,
