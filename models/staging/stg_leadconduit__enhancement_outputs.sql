@@ -67,7 +67,7 @@ renamed as (
             try_cast(p.trustedform.expires_at as timestamptz) at time zone 'UTC' as timestamp
         ) as certificate_expires_at,
         p.trustedform.age_in_seconds as certificate_age_seconds,
-        p.trustedform.consent_language_detected as consent_language_detected,
+        p.trustedform.consent_language_detected,
         coalesce(list_contains(p.trustedform.form_input_method, 'typing'), false)
             as input_typing,
         coalesce(list_contains(p.trustedform.form_input_method, 'paste'), false) as input_paste,
