@@ -139,8 +139,8 @@ def test_per_buyer_thresholds_must_be_a_map_of_rates(tmp_path):
 
 def test_the_quality_stories_fire_their_alerts(story_home, tmp_path):
     """The build's alerts asset flags the aged-certificates source and nothing else; the returns
-    buyer is over its threshold once the window fits the 5-day story (the shipped config waits
-    5 days for returns to arrive)."""
+    buyer is over its threshold on the story's first day, whose returns have arrived (the
+    shipped config judges 14 days ending 5 days before the newest: none in a 5-day story)."""
     stories = story_home.summary.stories
     with duckdb.connect(str(story_home.paths.serving), read_only=True) as con:
         expiring = con.execute(
@@ -155,8 +155,8 @@ def test_the_quality_stories_fire_their_alerts(story_home, tmp_path):
             {
                 "kind": "buyer_return_rate",
                 "per_buyer": {stories["returns_buyer"]["recipient_name"]: 0.10},
-                "window_days": 3,
-                "mature_days": 1,
+                "window_days": 1,
+                "mature_days": 4,
             }
         ],
     )
@@ -185,7 +185,7 @@ def test_clean_days_raise_no_alert(tmp_path, webhook):
         )
         fitted = rules_config(
             tmp_path,
-            rules=[{"kind": "buyer_return_rate", "window_days": 3, "mature_days": 1}],
+            rules=[{"kind": "buyer_return_rate", "window_days": 1, "mature_days": 4}],
         )
         assert evaluate(con, fitted)["buyer_return_rate"] == []
     assert webhook.received == []
