@@ -23,16 +23,19 @@ INPUT_PARTS = {
 }
 
 
-def _stacked_bars(rows: pd.DataFrame, label: str, parts: dict, title: str, **axis) -> go.Figure:
+def _stacked_bars(
+    rows: pd.DataFrame, parts: dict, title: str, value_format: str, **options
+) -> go.Figure:
+    """Horizontal bars per ``source``, one stacked part per column of ``parts``."""
     fig = go.Figure()
     for column, (name, color) in parts.items():
         fig.add_bar(
-            y=rows[label],
+            y=rows["source"],
             x=rows[column],
             name=name,
             orientation="h",
             marker_color=color,
-            hovertemplate="%{y}: %{x:,} " + name + "<extra></extra>",
+            hovertemplate="%{y}: %{x:" + value_format + "} " + name + "<extra></extra>",
         )
     return layout(
         fig,
@@ -40,7 +43,7 @@ def _stacked_bars(rows: pd.DataFrame, label: str, parts: dict, title: str, **axi
         barmode="stack",
         legend=BOTTOM_LEGEND,
         height=bar_height(len(rows), per_row=22),
-        **axis,
+        **options,
     )
 
 
@@ -52,9 +55,9 @@ def certificate_status(by_source: pd.DataFrame) -> go.Figure:
     ).sort_values(["near_expiry_rate", "checks"], ascending=True)
     return _stacked_bars(
         rows,
-        "source",
         CERTIFICATE_PARTS,
         "TrustedForm certificates by status",
+        ",",
         xaxis={"title": "certificates checked"},
     )
 
@@ -63,23 +66,12 @@ def input_methods(by_source: pd.DataFrame) -> go.Figure:
     """Per source, the share of its certificates' forms typed, autofilled or pasted (stacked to
     100%), the most pasted on top."""
     rows = by_source.dropna(subset=["pasted_share"]).sort_values("pasted_share")
-    fig = go.Figure()
-    for column, (name, color) in INPUT_PARTS.items():
-        fig.add_bar(
-            y=rows["source"],
-            x=rows[column],
-            name=name,
-            orientation="h",
-            marker_color=color,
-            hovertemplate="%{y}: %{x:.0%} " + name + "<extra></extra>",
-        )
-    return layout(
-        fig,
+    return _stacked_bars(
+        rows,
+        INPUT_PARTS,
         "Form input method (share of certificates)",
-        barmode="stack",
-        legend=BOTTOM_LEGEND,
+        ".0%",
         xaxis={"tickformat": ".0%", "range": [0, 1], "title": "share"},
-        height=bar_height(len(rows), per_row=22),
     )
 
 

@@ -62,7 +62,6 @@ from dashboards.queries.quality import (
     returns_by_buyer_source,
     returns_newest_day,
     trustedform_by_source,
-    trustedform_daily,
 )
 from dashboards.queries.rejections import (
     rejection_pareto,
@@ -123,6 +122,5 @@ __all__ = [
     "source_quality_daily",
     "source_scorecard",
     "trustedform_by_source",
-    "trustedform_daily",
     "typed_columns",
 ]

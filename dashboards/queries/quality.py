@@ -13,6 +13,11 @@ from dashboards.queries.filters import Filters, filtered
 
 #: The windows of the duplicates view, in days (as fct_duplicates_windows).
 WINDOWS = (3, 7, 15, 30, 45)
+_SOLD_RETURNED = """
+    sum(sold)::bigint as sold,
+    sum(returned)::bigint as returned,
+    sum(returned) / nullif(sum(sold), 0) as return_rate
+"""
 #: A buyer's return threshold when config/alerts.yaml sets none (buyers cap returns at 10-20%).
 DEFAULT_RETURN_THRESHOLD = 0.15
 
@@ -83,23 +88,6 @@ def trustedform_by_source(con: duckdb.DuckDBPyConnection, filters: Filters) -> p
     return filtered(con, filters, "check_date", sql)
 
 
-def trustedform_daily(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per check date and source: certificates, unclaimed near expiry, claim rate."""
-    sql = """
-        select
-            check_date as day,
-            source_name as source,
-            sum(certificates)::bigint as certificates,
-            sum(unclaimed_near_expiry)::bigint as unclaimed_near_expiry,
-            sum(claimed) / nullif(sum(certificates), 0) as claim_rate
-        from marts.fct_trustedform_health_daily
-        where {where}
-        group by 1, 2
-        order by 2, 1
-    """
-    return filtered(con, filters, "check_date", sql)
-
-
 def returns_by_buyer(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,
@@ -108,15 +96,13 @@ def returns_by_buyer(
 ) -> pd.DataFrame:
     """Per buyer over the filtered delivery dates: leads sold, returned, the return rate, the
     buyer's threshold and whether it is over it (highest rate first)."""
-    sql = """
+    sql = f"""
         select
             recipient_name as buyer,
-            sum(sold)::bigint as sold,
-            sum(returned)::bigint as returned,
-            sum(returned) / nullif(sum(sold), 0) as return_rate,
+            {_SOLD_RETURNED},
             sum(returned_revenue)::double as returned_revenue
         from marts.fct_returns_daily
-        where {where}
+        where {{where}}
         group by 1
         order by return_rate desc nulls last, buyer
     """
@@ -129,15 +115,13 @@ def returns_by_buyer(
 
 def returns_by_buyer_source(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per buyer and source over the filtered delivery dates: sold, returned, return rate."""
-    sql = """
+    sql = f"""
         select
             recipient_name as buyer,
             source_name as source,
-            sum(sold)::bigint as sold,
-            sum(returned)::bigint as returned,
-            sum(returned) / nullif(sum(sold), 0) as return_rate
+            {_SOLD_RETURNED}
         from marts.fct_returns_daily
-        where {where}
+        where {{where}}
         group by 1, 2
         order by 1, 2
     """

@@ -12,15 +12,7 @@ with
 
 outputs as (
 
-    select * from {{ ref('stg_leadconduit__enhancement_outputs') }}
-    where
-        service = 'suppressionlist'
-        {% if is_incremental() %}
-            and (
-                {{ in_window('check_date') }}
-                or {{ newer_than_latest_in('ingested_at', this, 'ingested_at') }}
-            )
-        {% endif %}
+    {{ enhancement_checks('suppressionlist') }}
 
 ),
 
