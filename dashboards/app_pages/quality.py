@@ -57,7 +57,10 @@ if require_serving():
 
     st.header("TrustedForm certificate health")
     certificates = run_query(quality.trustedform_by_source, filters)
-    if not ui.nothing_matches(certificates):
+    if not ui.nothing_matches(
+        certificates,
+        "No TrustedForm step checked the leads of these flows and sources in this period.",
+    ):
         worst = certificates.iloc[0]
         if worst["unclaimed_near_expiry"] > 0:
             st.markdown(
@@ -104,7 +107,12 @@ if require_serving():
         default_threshold=rule.default,
         per_buyer=rule.per_buyer,
     )
-    if not ui.nothing_matches(by_buyer):
+    if not ui.nothing_matches(
+        by_buyer,
+        f"No lead of these flows and sources was sold between {judged.start or 'the start'} and"
+        f" {judged.end or 'the end'}"
+        + (": turn off the toggle above to see the sidebar's dates." if mature else "."),
+    ):
         over = by_buyer[by_buyer["over_threshold"]]
         if len(over):
             names = ", ".join(
@@ -157,16 +165,22 @@ if require_serving():
                 "duplicates_by_source",
                 filters,
             )
+        hits = by_source.dropna(subset=["suppression_hit_rate"])
         with right:
-            hits = by_source.dropna(subset=["suppression_hit_rate"])
-            ui.chart(
-                figures.window_heatmap(
-                    hits, "source", "suppression_hit_rate", "Suppression-list hit rate by source"
-                ),
-                hits,
-                "suppression_hits_by_source",
-                filters,
-            )
+            if hits.empty:
+                st.info("No suppression-list step checked these sources' leads.")
+            else:
+                ui.chart(
+                    figures.window_heatmap(
+                        hits,
+                        "source",
+                        "suppression_hit_rate",
+                        "Suppression-list hit rate by source",
+                    ),
+                    hits,
+                    "suppression_hits_by_source",
+                    filters,
+                )
         if not by_buyer_windows.empty:
             ui.chart(
                 figures.window_heatmap(

@@ -137,6 +137,8 @@ def window_heatmap(windows: pd.DataFrame, subject: str, rate: str, title: str) -
     """Subjects (rows, highest rate over the longest window on top) by window (columns: 3 to 45
     days), colored by `rate`."""
     grid = windows.pivot_table(index=subject, columns="window_days", values=rate, aggfunc="first")
+    if grid.empty:
+        return layout(go.Figure(), title)
     grid = grid.sort_values(grid.columns.max(), ascending=True)
     fig = go.Figure(
         go.Heatmap(

@@ -143,6 +143,8 @@ def test_certificate_figures_stack_every_status_and_method():
         "t",
     ).data[0]
     assert list(heat.x) == ["3 days", "7 days"] and list(heat.y) == ["A", "B"]
+    empty = pd.DataFrame({"window_days": [3], "s": ["A"], "r": [None]})
+    assert figures.window_heatmap(empty, "s", "r", "t").data == ()
 
 
 @pytest.fixture(scope="module")
