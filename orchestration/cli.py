@@ -116,6 +116,7 @@ def cmd_simulate(args: argparse.Namespace, paths: Paths) -> int:
         faults=args.faults,
         workers=args.workers,
         progress=_print,
+        clean_days=args.clean_days,
         **options,
     )
     elapsed = time.perf_counter() - started
@@ -395,6 +396,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=positive_int,
         default=min(2, os.cpu_count() or 1),
         help="processes (output is identical for any number)",
+    )
+    sim.add_argument(
+        "--clean-days",
+        type=positive_int,
+        default=0,
+        help="the last N days have no stories (no incident, no alert): a clean operation",
     )
     sim.add_argument("--out", help="landing folder (default $LEADWH_HOME/landing)")
     sim.set_defaults(func=cmd_simulate)

@@ -29,6 +29,13 @@ from dashboards.figures.delivery import (
 )
 from dashboards.figures.lookup import event_label, lead_timeline
 from dashboards.figures.overview import kpi_trend, money_trend
+from dashboards.figures.quality import (
+    certificate_status,
+    input_methods,
+    return_reasons,
+    returns_against_thresholds,
+    window_heatmap,
+)
 from dashboards.figures.rejections import pareto
 from dashboards.figures.sources import small_multiples, source_returns
 
@@ -41,9 +48,11 @@ __all__ = [
     "RATE_SCALE",
     "acceptance_heatmap",
     "acceptance_over_time_by_flow",
+    "certificate_status",
     "event_label",
     "failure_reasons",
     "horizontal_bars",
+    "input_methods",
     "kpi_trend",
     "latency_percentiles",
     "lead_timeline",
@@ -54,9 +63,12 @@ __all__ = [
     "outcomes_over_time",
     "pareto",
     "recipient_day_heatmap",
+    "return_reasons",
+    "returns_against_thresholds",
     "revenue_by_recipient",
     "small_multiples",
     "source_hour_heatmap",
     "source_returns",
+    "window_heatmap",
     "stacked_over_time",
 ]

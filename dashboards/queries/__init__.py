@@ -1,8 +1,9 @@
 """SQL against the serving file -> DataFrames, one module per dashboard page.
 
 ``filters`` holds what every page shares (the sidebar filters, their where clause); ``overview``,
-``acceptance``, ``rejections``, ``delivery``, ``sources`` and ``lead_lookup`` hold each page's
-queries: pure functions of (connection, filters, options). Streamlit is never imported here.
+``acceptance``, ``rejections``, ``delivery``, ``sources``, ``quality`` and ``lead_lookup`` hold
+each page's queries: pure functions of (connection, filters, options). Streamlit is never
+imported here.
 
 The package re-exports every query function: ``dashboards.state`` runs a query through the
 result cache by its name (``run_query(queries.overview_kpis, ...)``), so each one must be
@@ -49,6 +50,19 @@ from dashboards.queries.lead_lookup import (
     typed_columns,
 )
 from dashboards.queries.overview import overview_daily, overview_kpis
+from dashboards.queries.quality import (
+    DEFAULT_RETURN_THRESHOLD,
+    WINDOWS,
+    ReturnRule,
+    duplicates_by_window,
+    duplicates_newest_day,
+    return_reasons,
+    return_rule,
+    returns_by_buyer,
+    returns_by_buyer_source,
+    returns_newest_day,
+    trustedform_by_source,
+)
 from dashboards.queries.rejections import (
     rejection_pareto,
     rejection_reasons,
@@ -60,8 +74,11 @@ from dashboards.queries.sources import source_quality_daily, source_scorecard
 
 __all__ = [
     "CLOCKS",
+    "DEFAULT_RETURN_THRESHOLD",
     "RECIPIENT_KINDS",
+    "ReturnRule",
     "UNCATEGORISED",
+    "WINDOWS",
     "Filters",
     "LeadDetail",
     "LeadLookup",
@@ -74,6 +91,8 @@ __all__ = [
     "delivery_by_recipient",
     "delivery_daily",
     "delivery_failures",
+    "duplicates_by_window",
+    "duplicates_newest_day",
     "fields_long",
     "filter_options",
     "find_leads",
@@ -95,7 +114,13 @@ __all__ = [
     "rejection_steps",
     "rejections_by_source",
     "rejections_daily",
+    "return_reasons",
+    "return_rule",
+    "returns_by_buyer",
+    "returns_by_buyer_source",
+    "returns_newest_day",
     "source_quality_daily",
     "source_scorecard",
+    "trustedform_by_source",
     "typed_columns",
 ]

@@ -16,3 +16,7 @@ def date_trunc(datepart, date):
 
 def concat(fields):
     return f"({' || '.join(fields)})"
+
+
+def type_string():
+    return "varchar"

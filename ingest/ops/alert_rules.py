@@ -20,6 +20,14 @@ Rule kinds (parameters and defaults: ``ingest.ops.config.RULE_DEFAULTS``):
   (``per_step`` overrides by step name).
 - ``quarantine_rate``: share of the records read in a day's landing batches that were quarantined.
 - ``freshness``: no new events loaded for ``max_hours``.
+- ``trustedform_expiring``: a source's TrustedForm certificates left unclaimed with at most 24
+  hours of their claim window left when the flow checked them (fct_trustedform_certificates),
+  over the newest ``lookback_days`` days: at least ``min_certificates`` and ``min_share`` of its
+  certificates. The message says how many can still be claimed (before they expire) at ``now``.
+- ``buyer_return_rate``: a buyer's return rate (fct_returns_daily: returned / sold, by delivery
+  day) over ``window_days`` days ending ``mature_days`` before the newest delivery day (returns
+  arrive days later), above its threshold: ``per_buyer`` (buyer name -> rate, e.g. the 10-20% a
+  contract allows) or ``max_return_rate``; at least ``min_sold`` leads sold.
 """
 
 from __future__ import annotations
@@ -402,6 +410,134 @@ def stale_events(con: duckdb.DuckDBPyConnection, rule: AlertRule, now: datetime)
     ]
 
 
+def expiring_certificates(
+    con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: int, now: datetime
+) -> list[Firing]:
+    if not has_table(con, "marts", "fct_trustedform_certificates"):
+        return []
+    rows = con.execute(
+        """
+        with recent as (
+            select * from marts.fct_trustedform_certificates
+            where check_date > (select max(check_date) from marts.fct_trustedform_certificates)
+                               - cast(? as integer)
+        )
+        select source_id, max(source_name) as source_name,
+               min(check_date) as first_day, max(check_date) as last_day,
+               count(*) filter (where certificate_status in ('claimed', 'unclaimed'))
+                   as certificates,
+               count(*) filter (where is_unclaimed_near_expiry) as near_expiry,
+               count(*) filter (where is_unclaimed_near_expiry
+                                  and certificate_expires_at > ?) as claimable,
+               min(certificate_expires_at) filter (where is_unclaimed_near_expiry
+                                                     and certificate_expires_at > ?)
+                   as next_expiry,
+               min(hours_left_at_check) filter (where is_unclaimed_near_expiry) as min_hours
+        from recent
+        group by source_id
+        order by source_name, source_id
+        """,
+        [lookback_days, now, now],
+    ).fetchall()
+    firings = []
+    for source_id, name, first, last, certificates, near, claimable, next_expiry, hours in rows:
+        certificates, near = int(certificates), int(near)
+        share = near / certificates if certificates else 0.0
+        if near < rule.get("min_certificates") or share < rule.get("min_share"):
+            continue
+        if claimable:
+            still = (
+                f"{claimable} can still be claimed, the next expires {next_expiry:%Y-%m-%d %H:%M}"
+                " UTC: claim them now or stop selling them"
+            )
+        else:
+            still = "all of them have expired since: these leads' consent is no longer documented"
+        firings.append(
+            _firing(
+                rule,
+                subject_type="source",
+                subject_id=source_id,
+                subject_name=name,
+                period=(_midnight(first), _midnight(last + timedelta(days=1))),
+                metric="unclaimed_near_expiry",
+                value=float(near),
+                threshold=rule.get("min_certificates"),
+                baseline=None,
+                message=(
+                    f"Source {name}: {near} TrustedForm certificates unclaimed and within 24 h "
+                    f"of expiry when checked, {first} .. {last} ({_pct(share)} of its "
+                    f"{certificates} certificates); {still}"
+                ),
+                details={
+                    "source_id": source_id,
+                    "window": [first.isoformat(), last.isoformat()],
+                    "certificates": certificates,
+                    "near_expiry_share": round(share, 4),
+                    "claimable_now": int(claimable),
+                    "next_expiry": next_expiry.isoformat() if next_expiry else None,
+                    "min_hours_left": None if hours is None else round(float(hours), 1),
+                },
+            )
+        )
+    return firings
+
+
+def buyer_return_rates(con: duckdb.DuckDBPyConnection, rule: AlertRule) -> list[Firing]:
+    if not has_table(con, "marts", "fct_returns_daily"):
+        return []
+    window_days, mature_days = int(rule.get("window_days")), int(rule.get("mature_days"))
+    rows = con.execute(
+        """
+        with bounds as (
+            select max(delivery_date) - cast(? as integer) as last_day
+            from marts.fct_returns_daily
+        )
+        select recipient_id, max(recipient_name) as recipient_name,
+               min(delivery_date) as first_day, max(delivery_date) as last_day,
+               sum(sold) as sold, sum(returned) as returned
+        from marts.fct_returns_daily, bounds
+        where delivery_date <= bounds.last_day
+          and delivery_date > bounds.last_day - cast(? as integer)
+        group by recipient_id
+        order by recipient_name, recipient_id
+        """,
+        [mature_days, window_days],
+    ).fetchall()
+    per_buyer = rule.get("per_buyer")
+    firings = []
+    for recipient_id, name, first, last, sold, returned in rows:
+        sold, returned = int(sold), int(returned)
+        limit = per_buyer.get(name, rule.get("max_return_rate"))
+        if sold < rule.get("min_sold") or returned / sold <= limit:
+            continue
+        rate = returned / sold
+        firings.append(
+            _firing(
+                rule,
+                subject_type="recipient",
+                subject_id=recipient_id,
+                subject_name=name,
+                period=(_midnight(first), _midnight(last + timedelta(days=1))),
+                metric="return_rate",
+                value=round(rate, 4),
+                threshold=limit,
+                baseline=None,
+                message=(
+                    f"Buyer {name}: {_pct(rate)} of the leads delivered {first} .. {last} were "
+                    f"returned ({returned} of {sold}), over its threshold of {_pct(limit)}; see "
+                    "the Lead quality page for the sources and reasons"
+                ),
+                details={
+                    "window": [first.isoformat(), last.isoformat()],
+                    "sold": sold,
+                    "returned": returned,
+                    "threshold_from": "per_buyer" if name in per_buyer else "max_return_rate",
+                },
+            )
+        )
+    return firings
+
+
 def evaluate(
     con: duckdb.DuckDBPyConnection, config: AlertsConfig, now: datetime | None = None
 ) -> dict[str, list[Firing]]:
@@ -419,4 +555,8 @@ def evaluate(
             result[rule.name] = quarantine_rates(con, rule, config.lookback_days)
         elif rule.kind == "freshness":
             result[rule.name] = stale_events(con, rule, now)
+        elif rule.kind == "trustedform_expiring":
+            result[rule.name] = expiring_certificates(con, rule, config.lookback_days, now)
+        elif rule.kind == "buyer_return_rate":
+            result[rule.name] = buyer_return_rates(con, rule)
     return result

@@ -36,6 +36,8 @@ ALERT_KINDS = (
     "step_latency",
     "quarantine_rate",
     "freshness",
+    "trustedform_expiring",
+    "buyer_return_rate",
 )
 SEVERITIES = ("info", "warning", "critical")
 
@@ -443,6 +445,16 @@ RULE_DEFAULTS: dict[str, dict[str, Any]] = {
     "quarantine_rate": {"max_rate": 0.05, "min_records": 100},
     # No new events loaded for this long.
     "freshness": {"max_hours": 6},
+    # A source's unclaimed TrustedForm certificates near the end of their claim window.
+    "trustedform_expiring": {"min_certificates": 5, "min_share": 0.05},
+    # A buyer's return rate over its threshold (per_buyer: buyer name -> max rate).
+    "buyer_return_rate": {
+        "max_return_rate": 0.15,
+        "per_buyer": {},
+        "window_days": 14,
+        "mature_days": 5,
+        "min_sold": 50,
+    },
 }
 
 
@@ -476,6 +488,13 @@ def _rule(entry: Any, where: str) -> AlertRule:
         merged["per_step"] = {
             str(k): _number(v, f"{where} ({name}).per_step.{k}")
             for k, v in merged["per_step"].items()
+        }
+    if kind == "buyer_return_rate":
+        if not isinstance(merged["per_buyer"], dict):
+            raise ConfigError(f"{where} ({name}).per_buyer: map a buyer name to its max rate")
+        merged["per_buyer"] = {
+            str(k): _number(v, f"{where} ({name}).per_buyer.{k}")
+            for k, v in merged["per_buyer"].items()
         }
     if kind == "delivery_failure" and not (
         isinstance(merged["recipient_kinds"], list) and merged["recipient_kinds"]

@@ -36,6 +36,7 @@ class ChunkTask:
 def run_chunk(world: World, config: ChunkConfig, task: ChunkTask) -> dict:
     """Simulate the task's leads -> index, day, events (sorted runs by day), submissions, counts."""
     context = ChunkContext(world, config, task.index)
+    context.clean = task.day >= world.clean_from_day
     leads = LeadSimulator(context)
     submissions = SubmissionRecords(context)
     output = EventOutput(context)

@@ -186,6 +186,9 @@ class ChunkContext:
         self.config = config
         self.rng = random.Random(derive_seed(world.seed, "chunk", chunk_index))
         self.fault_rng = random.Random(derive_seed(world.seed, "faults", chunk_index))
+        # the lead-quality stories' own stream (ingest.simulator.quality)
+        self.quality_rng = random.Random(derive_seed(world.seed, "quality", chunk_index))
+        self.clean = False  # a clean day: no story happens (set per chunk: one day each)
         self.machine = derive_seed(world.seed, "machine") & 0xFFFFFFFFFF ^ chunk_index
         self.counter = derive_seed(world.seed, "counter", chunk_index) & 0xFFFFFF
         self.horizon_ms = config.day0_ms + config.days * DAY_MS

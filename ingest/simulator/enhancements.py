@@ -14,6 +14,7 @@ from ingest.simulator.context import (
     skipped,
 )
 from ingest.simulator.person import Facts
+from ingest.simulator.quality import trustedform_details, wait_median
 from ingest.simulator.value_tables import DISPOSABLE_DOMAINS
 from ingest.simulator.world import Recipient, Source
 
@@ -93,12 +94,13 @@ def _trustedform(
         )
         return StepResult("failure", failure, wait_ms, overhead_ms, output, transaction)
     consent = rng.random() >= source.consent_miss
-    age_seconds = rng.randint(4, 900)
+    age_seconds, details = trustedform_details(context, source, start_ms, rng.randint(4, 900))
     output = {
         "outcome": "success",
         "reason": None,
         "age_in_seconds": age_seconds,
         "consent_language_detected": consent,
+        **details,
     }
     transaction = context.json_answer(
         cert_url,
@@ -116,7 +118,7 @@ def _phone_verify(context, recipient, facts, start_ms, overhead_ms) -> StepResul
     unanswered = _unanswered(context, recipient, start_ms, overhead_ms, skip_reason, 0.003)
     if unanswered is not None:
         return unanswered
-    wait_ms = context.remote_wait(recipient.wait_ms)
+    wait_ms = context.remote_wait(wait_median(context, recipient))
     if facts.phone_ok:
         status = "valid"
         if rng.random() < 0.68:

@@ -5,6 +5,7 @@ and, for most returns, the return passed on to the source (``feedback-sent``).
 from __future__ import annotations
 
 from ingest.simulator.context import ChunkContext, DeliveryAttempt, Lead, iso_ms, slug
+from ingest.simulator.quality import extra_return, return_rate
 from ingest.simulator.world import DAY_MS, RETURNS_SOURCE
 
 RETURN_REASONS = ("Wrong number", "Wrong number", "Not interested", "Not interested", "Duplicate")
@@ -30,7 +31,7 @@ def feedback_events(context: ChunkContext, lead: Lead, delivery: DeliveryAttempt
     """The feedback events of one sold lead (often none)."""
     rng = context.rng
     source, facts, recipient = lead.source, lead.facts, delivery.recipient
-    return_share = source.return_rate * (3.0 if not facts.phone_ok else 1.0)
+    return_share = return_rate(context, source) * (3.0 if not facts.phone_ok else 1.0)
     conversion_share = recipient.conv_rate * (0.3 if not facts.phone_ok else 1.0)
     roll = rng.random()
     if roll < return_share:
@@ -43,7 +44,10 @@ def feedback_events(context: ChunkContext, lead: Lead, delivery: DeliveryAttempt
         kind = "conversion"
         reason = CONVERSION_REASONS[rng.randrange(len(CONVERSION_REASONS))]
     else:
-        return []
+        reason = extra_return(context, recipient)
+        if reason is None:
+            return []
+        kind = "return"
     start_ms = (delivery.end_ms + rng.randint(DAY_MS, 5 * DAY_MS)) // 1000 * 1000
     if start_ms + 120_000 >= context.horizon_ms:
         return []

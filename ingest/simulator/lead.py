@@ -7,6 +7,7 @@ from __future__ import annotations
 from ingest.simulator.context import ChunkContext, Lead, iso_ms
 from ingest.simulator.feedback import feedback_events
 from ingest.simulator.person import Facts, person
+from ingest.simulator.quality import extra_duplicate
 from ingest.simulator.retries import RETRY_SHARE, retry_events
 from ingest.simulator.source_event import source_event
 from ingest.simulator.steps import StepWalk, walk_steps
@@ -91,11 +92,11 @@ class LeadSimulator:
         world = context.world
         source = world.sources[placement.source]
         recent = self.recent_people.setdefault(placement_index, [])
-        if recent and rng.random() < source.dup:
+        if recent and (rng.random() < source.dup or extra_duplicate(context, source)):
             lead_fields, facts = recent[rng.randrange(len(recent))]
             return lead_fields, facts, True
         bad_phone_share = source.bad
-        if placement.source == self.evening_source:
+        if placement.source == self.evening_source and not context.clean:
             hour = (submitted_ms % DAY_MS) // HOUR_MS
             if EVENING_HOURS_UTC[0] <= hour < EVENING_HOURS_UTC[1]:
                 bad_phone_share = EVENING_BAD_PHONE_SHARE

@@ -8,6 +8,7 @@ import random
 from datetime import date
 
 from ingest.simulator.flows import build_flows
+from ingest.simulator.quality import quality_stories
 from ingest.simulator.recipients import build_recipients
 from ingest.simulator.world import (
     ACCOUNT_NAME,
@@ -28,16 +29,20 @@ from ingest.simulator.world import (
 )
 
 
-def build_world(seed: int, start_date: date, leads: int, days: int) -> World:
+def build_world(seed: int, start_date: date, leads: int, days: int, clean_days: int = 0) -> World:
+    """The operation; its last ``clean_days`` days have no stories (see simulator.quality)."""
     rng = random.Random(derive_seed(seed, "world"))
     ids = IdMaker(rng, start_date)
     per_day = max(leads / max(days, 1), 1.0)
+    clean_from_day = days - min(max(clean_days, 0), days)
     outage_day = min(OUTAGE_DAY_INDEX, days - 1)
     disabled_day = min(DISABLED_DAY_INDEX, days - 1)
     deploy_day = min(DEPLOY_DAY_INDEX, days)
+    # a story day that is clean does not happen (-1: no lead's day)
+    recipients_outage_day = outage_day if outage_day < clean_from_day else -1
 
     account = {"id": ids.oid(1500, 2200), "name": ACCOUNT_NAME}
-    roster = build_recipients(ids, rng, per_day, outage_day)
+    roster = build_recipients(ids, rng, per_day, recipients_outage_day)
     flows = build_flows(ids, roster)
     auto_nat, mortgage, solar, education = flows[1:]
     recipients = roster.all()
@@ -131,6 +136,8 @@ def build_world(seed: int, start_date: date, leads: int, days: int) -> World:
         day0 + disabled_day * DAY_MS + 3 * HOUR_MS,
         day0 + disabled_day * DAY_MS + 4 * HOUR_MS,
     )
+    if disabled_day >= clean_from_day:
+        disabled_window = (0, 0)
     evening = sources[by_name[EVENING_SOURCE]]
     returns = sources[by_name[RETURNS_SOURCE]]
     phone_filter = next(step for step in auto_nat.steps if step.check == "phone_valid")
@@ -172,6 +179,9 @@ def build_world(seed: int, start_date: date, leads: int, days: int) -> World:
             "hours_utc": [3, 4],
         },
     }
+    stories.update(quality_stories(sources, recipients, flows))
+    if clean_from_day < days:
+        stories = _without_clean_days(stories, start_date, days, clean_from_day)
     hosts = tuple(f"app-worker-{number:02d}" for number in range(1, 13))
     return World(
         seed=seed,
@@ -188,4 +198,19 @@ def build_world(seed: int, start_date: date, leads: int, days: int) -> World:
         disabled_window=disabled_window,
         deploy_ms=day0 + deploy_day * DAY_MS,
         stories=stories,
+        clean_from_day=clean_from_day,
     )
+
+
+def _without_clean_days(stories: dict, start_date: date, days: int, clean_from_day: int) -> dict:
+    """The stories that still happen when the days from ``clean_from_day`` on are clean, and
+    ``clean_days`` (first date, number of days)."""
+    first_clean = date.fromordinal(start_date.toordinal() + clean_from_day)
+    kept = {
+        name: story
+        for name, story in stories.items()
+        if clean_from_day > 0
+        and ("date" not in story or date.fromisoformat(story["date"]) < first_clean)
+    }
+    kept["clean_days"] = {"first_date": first_clean.isoformat(), "days": days - clean_from_day}
+    return kept

@@ -80,7 +80,7 @@ def make_plan(world: World, leads: int, days: int, layout: str) -> Plan:
     for source_index, source in enumerate(world.sources):
         if not source.daily_cap:
             continue
-        for day in range(days):
+        for day in range(min(days, world.clean_from_day)):  # clean days: caps are not hit
             leads_of_day = np.nonzero((source_of == source_index) & (lead_day == day))[0]
             capped[leads_of_day[source.daily_cap :]] = True
 

@@ -55,6 +55,11 @@ Stories a dashboard must find (also in ``simulation.json`` under ``stories``, wi
    leads returned (``feedback-received``, type ``return``, mostly "Wrong number"), vs ~3-9%.
 5. (minor) flow "Online Education" is disabled 03:00-04:00 UTC on day 3 (source ``error``,
    "Flow is disabled"); ``handler_version`` changes from 5.12.0 to 5.13.1 on day 11.
+6. **Aged certificates**, 7. **returns over a buyer's threshold**, 8. **duplicates**: see
+   ``ingest.simulator.quality`` ("Keystone Lead Partners", "Learnwell Academy", "Lone Star Leads").
+
+Clean days (``clean_days=N``): the last N days of the range have none of these stories (nor the
+source caps); ``stories`` then lists only what still happens, plus ``clean_days``.
 
 Faults (``faults=True``; each ~0.5% of NDJSON event records, counted exactly): ``duplicate``
 (exact byte copy of the line in the next day's file), ``late`` (the line in a later day's file),
@@ -195,8 +200,10 @@ def simulate(
     faults: bool = False,
     workers: int = 1,
     progress: Callable[[str], None] | None = None,
+    clean_days: int = 0,
 ) -> SimulationSummary:
-    """Simulate ``leads`` leads over ``days`` days into ``landing``; see the module docstring."""
+    """Simulate ``leads`` leads over ``days`` days into ``landing``; see the module docstring.
+    The last ``clean_days`` days have no stories (all of them when ``clean_days >= days``)."""
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
     if submissions_format not in SUBMISSION_FORMATS:
@@ -205,6 +212,8 @@ def simulate(
         raise ValueError("days must be at least 1")
     if leads < 0:
         raise ValueError("leads must not be negative")
+    if clean_days < 0:
+        raise ValueError("clean_days must not be negative")
     if workers <= 0:
         workers = os.cpu_count() or 1
     if start_date is None:
@@ -217,7 +226,7 @@ def simulate(
     batches.mkdir(parents=True, exist_ok=True)
     submissions_dir.mkdir(parents=True, exist_ok=True)
 
-    world = build_world(seed, start_date, leads, days)
+    world = build_world(seed, start_date, leads, days, clean_days)
     plan = make_plan(world, leads, days, layout)
     day0_ms = epoch_ms(start_date)
     config = ChunkConfig(

@@ -182,6 +182,7 @@ class World:
     disabled_window: tuple[int, int]  # epoch ms [start, end)
     deploy_ms: int
     stories: dict
+    clean_from_day: int = 1 << 30  # days from this index on have no stories (clean days)
 
 
 # --------------------------------------------------------------------------- construction

@@ -20,6 +20,7 @@ PAGES = {
     "app_pages/rejections.py": "Rejections",
     "app_pages/delivery.py": "Delivery",
     "app_pages/sources.py": "Source quality",
+    "app_pages/quality.py": "Lead quality",
     "app_pages/lookup.py": "Lead lookup",
     "app_pages/sql.py": "SQL",
 }

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -23,13 +24,12 @@ SHOTS = ARTIFACTS / "dashboards"
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
 
-@pytest.fixture(scope="module")
-def served(built_home, tmp_path_factory):
-    """`streamlit run` on a free port, LEADWH_HOME at the built warehouse; its base URL."""
-    paths, _ = built_home
+@contextmanager
+def streamlit_server(home: Path, log: Path):
+    """`streamlit run` on a free port with LEADWH_HOME at `home` (output to `log`); its base
+    URL."""
     port = free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    env = {**os.environ, "LEADWH_HOME": str(paths.home)}
+    env = {**os.environ, "LEADWH_HOME": str(home)}
     with log.open("w") as out:
         process = subprocess.Popen(
             [
@@ -73,6 +73,15 @@ def served(built_home, tmp_path_factory):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="module")
+def served(built_home, tmp_path_factory):
+    """`streamlit run` on a free port, LEADWH_HOME at the built warehouse; its base URL."""
+    paths, _ = built_home
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    with streamlit_server(paths.home, log) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

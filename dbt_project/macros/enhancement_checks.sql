@@ -1,0 +1,14 @@
+{#- The enhancement outputs of one service (`trustedform`, `suppressionlist`) an incremental
+    quality fact takes in this run: those of the partition window plus every event loaded since
+    its last run (as fct_lead_events does), or all of them on a first run. -#}
+{% macro enhancement_checks(service) -%}
+    select * from {{ ref('stg_leadconduit__enhancement_outputs') }}
+    where
+        service = '{{ service }}'
+        {% if is_incremental() %}
+            and (
+                {{ in_window('check_date') }}
+                or {{ newer_than_latest_in('ingested_at', this, 'ingested_at') }}
+            )
+        {% endif %}
+{%- endmacro %}

@@ -1,0 +1,134 @@
+{{ config(tags=['downstream']) }}
+-- Duplicates and suppression-list hits by day, flow, source and buyer. Three kinds of hit, each
+-- counted on its own day:
+--   lead rows (recipient_id '(none)'), by submission day: leads, leads rejected as duplicates
+--     (the flow's dedupe or a filter on it: reason category `duplicate`), suppression-list
+--     checks and hits;
+--   buyer rows, by delivery day: deliveries to the buyer and those it refused as duplicates.
+with
+
+leads as (
+
+    select * from {{ ref('fct_leads') }}
+
+),
+
+checks as (
+
+    select * from {{ ref('fct_suppression_checks') }}
+
+),
+
+deliveries as (
+
+    select * from {{ ref('fct_deliveries') }}
+    where recipient_kind = 'delivery'
+
+),
+
+hits as (
+
+    select
+        submitted_date as day,
+        flow_id,
+        flow_name,
+        source_id,
+        source_name,
+        '(none)' as recipient_id,
+        cast(null as {{ dbt.type_string() }}) as recipient_name,
+        submitted_at as seen_at,
+        1 as leads,
+        case
+            when lead_outcome = 'rejected' and reason_category = 'duplicate' then 1 else 0
+        end as duplicate_rejections,
+        0 as suppression_checks,
+        0 as suppression_hits,
+        0 as deliveries,
+        0 as buyer_duplicates
+    from leads
+
+    union all
+
+    select
+        check_date as day,
+        flow_id,
+        flow_name,
+        source_id,
+        source_name,
+        '(none)' as recipient_id,
+        cast(null as {{ dbt.type_string() }}) as recipient_name,
+        checked_at as seen_at,
+        0 as leads,
+        0 as duplicate_rejections,
+        1 as suppression_checks,
+        case when is_hit then 1 else 0 end as suppression_hits,
+        0 as deliveries,
+        0 as buyer_duplicates
+    from checks
+
+    union all
+
+    select
+        delivery_date as day,
+        flow_id,
+        flow_name,
+        source_id,
+        source_name,
+        recipient_id,
+        recipient_name,
+        started_at as seen_at,
+        0 as leads,
+        0 as duplicate_rejections,
+        0 as suppression_checks,
+        0 as suppression_hits,
+        1 as deliveries,
+        case
+            when final_outcome = 'failure' and final_reason_category = 'duplicate' then 1
+            else 0
+        end as buyer_duplicates
+    from deliveries
+
+),
+
+daily as (
+
+    select
+        day,
+        flow_id,
+        {{ last_seen('flow_name', 'seen_at') }} as flow_name,
+        source_id,
+        {{ last_seen('source_name', 'seen_at') }} as source_name,
+        recipient_id,
+        {{ last_seen('recipient_name', 'seen_at') }} as recipient_name,
+        sum(leads) as leads,
+        sum(duplicate_rejections) as duplicate_rejections,
+        sum(suppression_checks) as suppression_checks,
+        sum(suppression_hits) as suppression_hits,
+        sum(deliveries) as deliveries,
+        sum(buyer_duplicates) as buyer_duplicates
+    from hits
+    group by day, flow_id, source_id, recipient_id
+
+),
+
+final as (
+
+    select
+        day,
+        flow_id,
+        flow_name,
+        source_id,
+        source_name,
+        recipient_id,
+        recipient_name,
+        cast(leads as bigint) as leads,
+        cast(duplicate_rejections as bigint) as duplicate_rejections,
+        cast(suppression_checks as bigint) as suppression_checks,
+        cast(suppression_hits as bigint) as suppression_hits,
+        cast(deliveries as bigint) as deliveries,
+        cast(buyer_duplicates as bigint) as buyer_duplicates
+    from daily
+
+)
+
+select * from final

@@ -1,0 +1,86 @@
+{{ config(tags=['downstream']) }}
+-- Duplicates and suppression-list hits over the last 3, 7, 15, 30 and 45 days (ending on the
+-- newest day in fct_duplicates_daily), per source (all its flows) and per buyer and source:
+-- one row per window and source (recipient_id '(none)': the source's own leads) or buyer.
+with
+
+daily as (
+
+    select * from {{ ref('fct_duplicates_daily') }}
+
+),
+
+windows as (
+
+    {% for days in [3, 7, 15, 30, 45] %}
+        select cast({{ days }} as integer) as window_days
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+newest as (
+
+    select max(day) as as_of_date from daily
+
+),
+
+in_window as (
+
+    select
+        windows.window_days,
+        newest.as_of_date,
+        daily.*
+    from daily
+    cross join newest
+    inner join windows
+        on daily.day > {{ dbt.dateadd('day', '-1 * windows.window_days', 'newest.as_of_date') }}
+            and daily.day <= newest.as_of_date
+
+),
+
+summed as (
+
+    select
+        window_days,
+        as_of_date,
+        source_id,
+        {{ last_seen('source_name', 'day') }} as source_name,
+        recipient_id,
+        {{ last_seen('recipient_name', 'day') }} as recipient_name,
+        min(day) as first_day,
+        sum(leads) as leads,
+        sum(duplicate_rejections) as duplicate_rejections,
+        sum(suppression_checks) as suppression_checks,
+        sum(suppression_hits) as suppression_hits,
+        sum(deliveries) as deliveries,
+        sum(buyer_duplicates) as buyer_duplicates
+    from in_window
+    group by window_days, as_of_date, source_id, recipient_id
+
+),
+
+final as (
+
+    select
+        window_days,
+        as_of_date,
+        first_day,
+        source_id,
+        source_name,
+        recipient_id,
+        recipient_name,
+        cast(leads as bigint) as leads,
+        cast(duplicate_rejections as bigint) as duplicate_rejections,
+        cast(suppression_checks as bigint) as suppression_checks,
+        cast(suppression_hits as bigint) as suppression_hits,
+        cast(deliveries as bigint) as deliveries,
+        cast(buyer_duplicates as bigint) as buyer_duplicates,
+        {{ safe_divide('duplicate_rejections', 'leads') }} as duplicate_rate,
+        {{ safe_divide('suppression_hits', 'suppression_checks') }} as suppression_hit_rate,
+        {{ safe_divide('buyer_duplicates', 'deliveries') }} as buyer_duplicate_rate
+    from summed
+
+)
+
+select * from final
