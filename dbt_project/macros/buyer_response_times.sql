@@ -1,6 +1,7 @@
 {#- Buyer response times grouped by buyer and the given columns of the buyer calls
     (`delivery_date`, `hour_utc`): deliveries that called the buyer, timeouts, and percentiles
-    of the first attempt's processing time and remote wait (fct_buyer_response_daily/_hourly). -#}
+    of the first attempt's processing time and remote wait, in ms to 0.1 ms
+    (fct_buyer_response_daily/_hourly). -#}
 {% macro buyer_response_times(group_columns) -%}
 with
 
@@ -67,13 +68,13 @@ final as (
         cast(timeouts as bigint) as timeouts,
         cast(errors as bigint) as errors,
         {{ safe_divide('timeouts', 'calls') }} as timeout_rate,
-        cast(latency_ms_avg as double) as latency_ms_avg,
-        cast(latency_ms_p50 as double) as latency_ms_p50,
-        cast(latency_ms_p90 as double) as latency_ms_p90,
-        cast(latency_ms_p99 as double) as latency_ms_p99,
-        cast(latency_ms_max as double) as latency_ms_max,
-        cast(wait_ms_p50 as double) as wait_ms_p50,
-        cast(wait_ms_p99 as double) as wait_ms_p99
+        cast(round(latency_ms_avg, 1) as double) as latency_ms_avg,
+        cast(round(latency_ms_p50, 1) as double) as latency_ms_p50,
+        cast(round(latency_ms_p90, 1) as double) as latency_ms_p90,
+        cast(round(latency_ms_p99, 1) as double) as latency_ms_p99,
+        cast(round(latency_ms_max, 1) as double) as latency_ms_max,
+        cast(round(wait_ms_p50, 1) as double) as wait_ms_p50,
+        cast(round(wait_ms_p99, 1) as double) as wait_ms_p99
     from grouped
 
 )

@@ -104,8 +104,8 @@ def build_world(seed: int, start_date: date, leads: int, days: int) -> World:
         ("Blue Fin Marketing", 2, 0.6, 12.0),
         ("SunTrack Leads", 3, 2.6, 12.0),
         ("Solarize Direct", 3, 1.9, 10.0),
-        # paid almost what a solar buyer pays: with its returns, it loses money
-        (UNPROFITABLE_SOURCE, 3, 1.4, 33.0),
+        # paid about what a solar buyer pays for a lead: with its returns, it loses money
+        (UNPROFITABLE_SOURCE, 3, 1.4, 36.0),
         ("NorthStar Affiliates", 3, 0.9, 8.0),
         ("EduPath Marketing", 4, 2.6, 7.0),
         ("CampusReach", 4, 2.0, 6.0),

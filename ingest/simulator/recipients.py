@@ -153,7 +153,7 @@ def build_recipients(
         checks_zip=True,
         conv_rate=0.07,
         wait=880,
-        cap_share=0.55,
+        cap_share=0.38,
     )
     pioneer = buyer(
         "Pioneer Direct Insurance",
@@ -211,7 +211,7 @@ def build_recipients(
         checks_zip=True,
         conv_rate=0.06,
         wait=500,
-        cap_share=0.3,
+        cap_share=0.2,
     )
     crestview = buyer(
         "Crestview University Online",
@@ -250,12 +250,12 @@ def build_recipients(
         learnwell,
     ):
         capped_buyer.daily_cap = cap(0.5) // 10 * 10 + 50
-    everest.daily_cap = cap(0.065)
-    # Harbor Home Loans (last in the mortgage waterfall: ~10% of the flow's leads reach and suit
-    # it, ~2% of all leads) buys about ten days' worth of leads a month.
+    everest.daily_cap = cap(0.045)  # met around 14:00 UTC on weekdays
+    # Harbor Home Loans (last in the mortgage waterfall: it takes ~12.5% of the flow's leads,
+    # ~2.5% of all leads) buys about eight days' worth of leads a month.
     harbor.monthly_cap = cap(0.02) * 10
-    harbor.cap_share = 0.1
-    brightline.daily_cap = cap(0.035)
+    harbor.cap_share = 0.125
+    brightline.daily_cap = cap(0.025)
     return RecipientRoster(
         suppression,
         trustedform,

@@ -70,11 +70,20 @@ data_end as (
 
 ),
 
-offsets as (
+digits as (
 
-    select distinct {{ dbt.datediff('leads.submitted_date', 'data_end.last_day', 'day') }} as days
-    from leads
-    cross join data_end
+    {% for digit in range(10) %}select {{ digit }} as digit{% if not loop.last %}
+    union all
+    {% endif %}{% endfor %}
+
+),
+
+offsets as (  -- 0 .. 999 days since submission
+
+    select hundreds.digit * 100 + tens.digit * 10 + ones.digit as days
+    from digits as hundreds
+    cross join digits as tens
+    cross join digits as ones
 
 ),
 
