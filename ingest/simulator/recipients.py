@@ -251,10 +251,10 @@ def build_recipients(
     ):
         capped_buyer.daily_cap = cap(0.5) // 10 * 10 + 50
     everest.daily_cap = cap(0.045)  # met around 14:00 UTC on weekdays
-    # Harbor Home Loans (last in the mortgage waterfall: it takes ~12.5% of the flow's leads,
-    # ~2.5% of all leads) buys about eight days' worth of leads a month.
+    # Harbor Home Loans (last in the mortgage waterfall: it takes ~12% of the flow's leads, ~2.5%
+    # of all leads) buys about eight days' worth of leads a month.
     harbor.monthly_cap = cap(0.02) * 10
-    harbor.cap_share = 0.125
+    harbor.cap_share = 0.118
     brightline.daily_cap = cap(0.025)
     return RecipientRoster(
         suppression,

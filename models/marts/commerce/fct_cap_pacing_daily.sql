@@ -2,8 +2,9 @@
 -- Cap pacing per UTC day: for each source and each buyer, the leads that counted against its
 -- daily cap, the leads its cap turned away, and when the cap was first reached that day.
 -- A source's cap rejects a lead before any step (`Cap reached`, step_count 0: reason category
--- `cap`); a buyer's cap skips its delivery step (`Recipient cap met`). What counts: leads a
--- source got accepted, deliveries a buyer took (final outcome success).
+-- `cap`); a buyer's cap skips its delivery step (`Recipient cap met`). What counts: the leads
+-- a source's cap let in (accepted or not: the cap is on what the flow takes in), the deliveries
+-- a buyer took (final outcome success).
 with
 
 leads as (
@@ -33,7 +34,9 @@ source_leads as (
         source_name as entity_name,
         submitted_date as cap_date,
         submitted_at as happened_at,
-        case when lead_outcome = 'accepted' then 1 else 0 end as counted,
+        case
+            when rejected_by = 'acceptance_criteria' and reason_category = 'cap' then 0 else 1
+        end as counted,
         case
             when rejected_by = 'acceptance_criteria' and reason_category = 'cap' then 1 else 0
         end as capped
