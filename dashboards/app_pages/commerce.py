@@ -12,8 +12,9 @@ from dashboards.state import current_filters, require_serving, run_query
 st.title("Buyers & suppliers")
 st.caption(
     "Caps, buyer response times, when feedback arrives and what each supplier earns. These"
-    " analyses are per source or per buyer: the date range applies to all of them, the source"
-    " filter to sources' caps and the P&L, the flow filter to none. Days and hours are UTC."
+    " analyses are per source or per buyer: the flow filter keeps the buyers of those flows and"
+    " the sources posting into them; the source filter applies to sources (their caps, the"
+    " P&L), not to buyers. Days and hours are UTC."
 )
 
 PERCENT = "percent"

@@ -1,7 +1,8 @@
 """The commerce page: cap pacing, buyer response times, feedback cohorts, supplier P&L (the marts
 in models/marts/commerce). These marts are per source or per buyer, not per flow: the date range
-applies to all of them, the source filter to the sources' caps and the P&L, the flow filter to
-none (the page says so)."""
+applies to all of them; the flow filter keeps the buyers of those flows (dim_steps) and the
+sources posting into them; the source filter applies to sources (their caps, the P&L), not to
+buyers."""
 
 from __future__ import annotations
 
@@ -10,12 +11,26 @@ import pandas as pd
 
 from dashboards.queries.filters import Filters, to_frame
 
+BUYERS_OF_FLOWS = (
+    "select recipient_id from marts.dim_steps"
+    " where recipient_kind = 'delivery' and flow_name in (select unnest($flows))"
+)
+SOURCES_OF_FLOWS = (
+    "select source_name from marts.fct_source_scorecard where flow_name in (select unnest($flows))"
+)
+
 
 def _where(
-    filters: Filters, date_column: str, source_column: str | None = None
+    filters: Filters,
+    date_column: str,
+    *,
+    source_column: str | None = None,
+    buyer_column: str | None = None,
 ) -> tuple[str, dict]:
-    """The date range on ``date_column`` and, when given, the source filter on
-    ``source_column``, as a where clause and its bound parameters."""
+    """The date range on ``date_column``; for a per-source mart (``source_column``) the
+    sources filtered and posting into the flows filtered; for a per-buyer mart
+    (``buyer_column``, a recipient id) the buyers of the flows filtered. As a where clause and
+    its bound parameters."""
     clauses, params = ["1 = 1"], {}
     if filters.start:
         clauses.append(f"{date_column} >= $start")
@@ -23,21 +38,27 @@ def _where(
     if filters.end:
         clauses.append(f"{date_column} <= $end")
         params["end"] = filters.end
+    if filters.flows:
+        params["flows"] = list(filters.flows)
+        if source_column:
+            clauses.append(f"{source_column} in ({SOURCES_OF_FLOWS})")
+        if buyer_column:
+            clauses.append(f"{buyer_column} in ({BUYERS_OF_FLOWS})")
     if filters.sources and source_column:
         clauses.append(f"{source_column} in (select unnest($sources))")
         params["sources"] = list(filters.sources)
     return " and ".join(clauses), params
 
 
-# Caps: a source's own cap counts only under the source filter; buyers' caps always show.
-_CAP_ENTITIES = "(cap_kind = 'recipient' or entity_name in (select unnest($sources)))"
-
-
 def _cap_where(filters: Filters, date_column: str) -> tuple[str, dict]:
+    """Caps of sources (their name filtered as sources) and buyers (by recipient id)."""
     where, params = _where(filters, date_column)
-    if filters.sources:
-        where += f" and {_CAP_ENTITIES}"
-        params["sources"] = list(filters.sources)
+    sources, source_params = _where(
+        Filters(flows=filters.flows, sources=filters.sources), "", source_column="entity_name"
+    )
+    buyers, _ = _where(Filters(flows=filters.flows), "", buyer_column="entity_id")
+    params.update(source_params)
+    where += f" and ((cap_kind = 'source' and {sources}) or (cap_kind = 'recipient' and {buyers}))"
     return where, params
 
 
@@ -127,7 +148,7 @@ def cap_pacing_monthly(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.D
 def buyer_response_by_buyer(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per buyer over the period: calls, timeouts and their rate, the median day's p50 and the
     worst day's p90 and p99 latency (percentiles do not add up over days)."""
-    where, params = _where(filters, "delivery_date")
+    where, params = _where(filters, "delivery_date", buyer_column="recipient_id")
     sql = f"""
         select
             recipient_name as buyer,
@@ -148,7 +169,7 @@ def buyer_response_by_buyer(con: duckdb.DuckDBPyConnection, filters: Filters) ->
 
 def buyer_response_daily(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per day and buyer: calls, timeouts, p50/p90/p99 latency (ms)."""
-    where, params = _where(filters, "delivery_date")
+    where, params = _where(filters, "delivery_date", buyer_column="recipient_id")
     sql = f"""
         select
             delivery_date as day,
@@ -169,8 +190,8 @@ def buyer_response_daily(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd
 def buyer_response_hourly(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per buyer and hour of day (UTC) over all published history: calls, timeouts,
     p50/p90/p99 latency. The date range does not apply (the mart is all-time)."""
-    del filters  # the same for every filter: all history
-    sql = """
+    where, params = _where(Filters(flows=filters.flows), "hour_utc", buyer_column="recipient_id")
+    sql = f"""
         select
             hour_utc as hour,
             recipient_name as buyer,
@@ -181,15 +202,16 @@ def buyer_response_hourly(con: duckdb.DuckDBPyConnection, filters: Filters) -> p
             latency_ms_p90,
             latency_ms_p99
         from marts.fct_buyer_response_hourly
+        where {where}
         order by buyer, hour
     """
-    return to_frame(con, sql)
+    return to_frame(con, sql, params)
 
 
 def feedback_cohorts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per submission-day cohort in the period and day since submission, all buyers together:
     deliveries sold, returns and conversions to date and their rates."""
-    where, params = _where(filters, "cohort_date")
+    where, params = _where(filters, "cohort_date", buyer_column="recipient_id")
     sql = f"""
         select
             cohort_date as cohort,
@@ -214,7 +236,7 @@ def feedback_curves(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
     """Per buyer and day since submission: the return and conversion rates to date of the
     period's cohorts that are at least that old (pooled), and how many returns arrived that
     day."""
-    where, params = _where(filters, "cohort_date")
+    where, params = _where(filters, "cohort_date", buyer_column="recipient_id")
     sql = f"""
         select
             recipient_name as buyer,
@@ -236,7 +258,7 @@ def feedback_curves(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
 def supplier_pnl(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per source and month touching the period (months whole): leads, cost, revenue, returns
     given back, profit, margin, cost per conversion, revenue per lead."""
-    where, params = _where(filters, "pnl_month", "source_name")
+    where, params = _where(filters, "pnl_month", source_column="source_name")
     if filters.start:  # a month touches the period when it ends on or after its start
         where = where.replace("pnl_month >= $start", "pnl_month >= date_trunc('month', $start)")
     sql = f"""

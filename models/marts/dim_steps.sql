@@ -19,23 +19,9 @@ steps as (
 
 ),
 
-named as (
+names as (
 
-    select * from {{ ref('step_names') }}
-
-),
-
-stop_reasons as (
-
-    select
-        step_id,
-        reason,
-        row_number() over (
-            partition by step_id order by count(*) desc, reason
-        ) as frequency_rank
-    from {{ ref('fct_lead_events') }}
-    where event_type = 'filter' and outcome = 'stop' and reason is not null
-    group by step_id, reason
+    {{ step_name_sources() | indent(4) }}
 
 ),
 
@@ -53,25 +39,14 @@ final as (
         steps.first_seen_at,
         steps.last_seen_at,
         steps.updated_at,
-        case
-            when named.step_name is not null then named.step_name
-            when steps.recipient_name is not null then steps.recipient_name
-            when stop_reasons.reason is not null
-                then {{ dbt.concat(["'Filter: '", 'stop_reasons.reason']) }}
-            else {{ dbt.concat(["'Filter '", 'steps.step_id']) }}
-        end as step_name,
-        case
-            when named.step_name is not null then 'step_names'
-            when steps.recipient_name is not null then 'recipient'
-            when stop_reasons.reason is not null then 'stop_reason'
-            else 'step_id'
-        end as step_name_from
+        {{ step_name(
+            'names.configured_name', 'steps.recipient_name', 'names.stop_reason', 'steps.step_id'
+        ) }} as step_name,
+        {{ step_name_from('names.configured_name', 'steps.recipient_name', 'names.stop_reason') }}
+            as step_name_from
     from steps
-    left join named
-        on steps.step_id = named.step_id
-    left join stop_reasons
-        on steps.step_id = stop_reasons.step_id
-            and stop_reasons.frequency_rank = 1
+    left join names
+        on steps.step_id = names.step_id
 
 )
 
