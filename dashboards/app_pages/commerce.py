@@ -112,10 +112,13 @@ def buyer_response(filters: Filters) -> None:
         "Timeouts", ui.percent(by_buyer["timeouts"].sum() / max(by_buyer["calls"].sum(), 1))
     )
     cols[2].metric("Slowest p99 (worst day)", f"{slowest['p99_ms_worst_day']:,.0f} ms")
+    typical = by_buyer.sort_values("p50_ms_median_day", ascending=False).iloc[0]
     st.markdown(
-        f"Slowest: **{slowest['buyer']}** (p99 up to {slowest['p99_ms_worst_day']:,.0f} ms)."
-        f" Most timeouts: **{most_timeouts['buyer']}**"
-        f" ({ui.percent(most_timeouts['timeout_rate'])} of its calls)."
+        f"Slowest on a typical day: **{typical['buyer']}** (median"
+        f" {typical['p50_ms_median_day']:,.0f} ms). Slowest tail: **{slowest['buyer']}** (p99"
+        f" up to {slowest['p99_ms_worst_day']:,.0f} ms). Most timeouts:"
+        f" **{most_timeouts['buyer']}** ({ui.percent(most_timeouts['timeout_rate'])} of its"
+        " calls). The heatmap shows in which hours."
     )
     ui.table(by_buyer, "buyer_response", filters, column_config=RESPONSE_COLUMNS)
     value = (
