@@ -26,9 +26,13 @@ CAP_COLUMNS = {
     "counted": st.column_config.NumberColumn("counted", help="Accepted leads / deliveries taken"),
     "capped": st.column_config.NumberColumn("turned away"),
     "counted_before_cap_avg": st.column_config.NumberColumn("counted before cap", format="%.0f"),
+    "daily_cap": st.column_config.NumberColumn("daily cap"),
     "daily_cap_used_avg": st.column_config.NumberColumn("daily cap used", format=PERCENT),
 }
 MONTHLY_COLUMNS = {
+    "month": st.column_config.DateColumn(format="YYYY-MM"),
+    "days_cap_reached": st.column_config.NumberColumn("days capped"),
+    "monthly_cap": st.column_config.NumberColumn("monthly cap"),
     "monthly_cap_used": st.column_config.NumberColumn("cap used", format=PERCENT),
     "monthly_cap_reached_on": st.column_config.DateColumn("reached on"),
 }

@@ -14,9 +14,11 @@ HOURS = list(range(24))
 def cap_reached_heatmap(daily: pd.DataFrame) -> go.Figure:
     """Source or buyer (rows) x day (columns), colored by the time of day its cap was first
     reached (UTC): early is dark; a blank cell is a day the cap was not reached."""
-    z = daily.pivot_table(index="name", columns="day", values="first_capped_hour", aggfunc="min")
-    days = sorted(daily["day"].unique())
-    z = z.reindex(columns=days)
+    days = pd.to_datetime(daily["day"]).dt.strftime("%Y-%m-%d")
+    z = daily.assign(day=days).pivot_table(
+        index="name", columns="day", values="first_capped_hour", aggfunc="min"
+    )
+    z = z.reindex(columns=sorted(days.unique()))
     text = z.map(
         lambda hour: "" if pd.isna(hour) else f"{int(hour):02d}:{round(hour % 1 * 60):02d}"
     )
@@ -63,10 +65,11 @@ def monthly_cap_use(monthly: pd.DataFrame) -> go.Figure:
         )
     )
     fig.add_vline(x=1, line_dash="dash", line_color="#616161")
+    right = max(1.1, float(rows["monthly_cap_used"].max() or 0) * 1.05)
     return layout(
         fig,
-        "Monthly caps: share used",
-        xaxis={"tickformat": ".0%", "title": "counted / monthly cap"},
+        "Monthly caps: share used (dashed: the cap)",
+        xaxis={"tickformat": ".0%", "title": "counted / monthly cap", "range": [0, right]},
         height=bar_height(len(rows), minimum=220),
     )
 
@@ -136,10 +139,10 @@ def cohort_heatmap(cohorts: pd.DataFrame, value: str = "return_rate_to_date") ->
         go.Heatmap(
             z=z.values,
             x=list(z.columns),
-            y=[str(cohort) for cohort in z.index],
+            y=[pd.Timestamp(cohort).strftime("%Y-%m-%d") for cohort in z.index],
             colorscale=BAD_SCALE if value.startswith("return") else "Greens",
             zmin=0,
-            colorbar={"title": "rate", "tickformat": ".0%"},
+            colorbar={"title": "rate", "tickformat": ".1%"},
             hovertemplate="cohort %{y}, day %{x}: %{z:.1%}<extra></extra>",
             xgap=1,
             ygap=1,

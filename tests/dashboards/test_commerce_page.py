@@ -112,7 +112,7 @@ def test_the_cap_figure_marks_when_each_cap_was_first_reached(con):
     assert CAP_BUYER in heatmap.y
     row = list(heatmap.y).index(CAP_BUYER)
     first = daily[(daily["name"] == CAP_BUYER) & daily["first_capped_at"].notna()].iloc[0]
-    column = list(heatmap.x).index(str(first["day"]))
+    column = list(heatmap.x).index(first["day"].strftime("%Y-%m-%d"))
     assert heatmap.text[row][column] == first["first_capped_at"].strftime("%H:%M")
 
 
