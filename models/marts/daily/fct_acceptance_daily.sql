@@ -4,14 +4,7 @@ with
 
 leads as (
 
-    select * from {{ ref('fct_leads') }}
-
-),
-
-days as (
-
-    select day as submitted_date from {{ ref('int_days_affected') }}
-    where day_kind = 'submission'
+    select * from {{ ref('int_leads_of_days_affected') }}
 
 ),
 
@@ -19,18 +12,13 @@ daily as (
 
     select
         leads.submitted_date,
-        leads.flow_id,
-        {{ last_seen('leads.flow_name', 'leads.submitted_at') }} as flow_name,
-        leads.source_id,
-        {{ last_seen('leads.source_name', 'leads.submitted_at') }} as source_name,
+        {{ flow_and_source('leads', 'submitted_at') }},
         count(*) as leads,
         sum(case when leads.lead_outcome = 'accepted' then 1 else 0 end) as accepted,
         sum(case when leads.lead_outcome = 'rejected' then 1 else 0 end) as rejected,
         sum(case when leads.lead_outcome = 'error' then 1 else 0 end) as errored,
         sum(leads.purchase_cost) as purchase_cost
     from leads
-    inner join days
-        on leads.submitted_date = days.submitted_date
     group by leads.submitted_date, leads.flow_id, leads.source_id
 
 ),

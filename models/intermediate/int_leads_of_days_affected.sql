@@ -1,0 +1,28 @@
+{{ config(materialized='ephemeral') }}
+-- Every lead submitted on a day this run rebuilds (int_days_affected): what the daily lead
+-- aggregates are computed from, a whole day at a time.
+with
+
+leads as (
+
+    select * from {{ ref('fct_leads') }}
+
+),
+
+days as (
+
+    select day from {{ ref('int_days_affected') }}
+    where day_kind = 'submission'
+
+),
+
+final as (
+
+    select leads.*
+    from leads
+    inner join days
+        on leads.submitted_date = days.day
+
+)
+
+select * from final
