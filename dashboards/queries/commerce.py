@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from dashboards.queries.filters import Filters, to_frame
+from dashboards.queries.filters import Filters, filter_where, to_frame
 
 BUYERS_OF_FLOWS = (
     "select recipient_id from marts.dim_steps"
@@ -31,13 +31,8 @@ def _where(
     sources filtered and posting into the flows filtered; for a per-buyer mart
     (``buyer_column``, a recipient id) the buyers of the flows filtered. As a where clause and
     its bound parameters."""
-    clauses, params = ["1 = 1"], {}
-    if filters.start:
-        clauses.append(f"{date_column} >= $start")
-        params["start"] = filters.start
-    if filters.end:
-        clauses.append(f"{date_column} <= $end")
-        params["end"] = filters.end
+    dates, params = filter_where(Filters(start=filters.start, end=filters.end), date_column)
+    clauses = [dates]
     if filters.flows:
         params["flows"] = list(filters.flows)
         if source_column:
@@ -167,19 +162,21 @@ def buyer_response_by_buyer(con: duckdb.DuckDBPyConnection, filters: Filters) ->
     return to_frame(con, sql, params)
 
 
-def buyer_response_daily(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per day and buyer: calls, timeouts, p50/p90/p99 latency (ms)."""
-    where, params = _where(filters, "delivery_date", buyer_column="recipient_id")
-    sql = f"""
-        select
-            delivery_date as day,
+_RESPONSE_COLUMNS = """
             recipient_name as buyer,
             calls,
             timeouts,
             timeout_rate,
             latency_ms_p50,
             latency_ms_p90,
-            latency_ms_p99
+            latency_ms_p99"""
+
+
+def buyer_response_daily(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per day and buyer: calls, timeouts, p50/p90/p99 latency (ms)."""
+    where, params = _where(filters, "delivery_date", buyer_column="recipient_id")
+    sql = f"""
+        select delivery_date as day, {_RESPONSE_COLUMNS}
         from marts.fct_buyer_response_daily
         where {where}
         order by day, buyer
@@ -192,15 +189,7 @@ def buyer_response_hourly(con: duckdb.DuckDBPyConnection, filters: Filters) -> p
     p50/p90/p99 latency. The date range does not apply (the mart is all-time)."""
     where, params = _where(Filters(flows=filters.flows), "hour_utc", buyer_column="recipient_id")
     sql = f"""
-        select
-            hour_utc as hour,
-            recipient_name as buyer,
-            calls,
-            timeouts,
-            timeout_rate,
-            latency_ms_p50,
-            latency_ms_p90,
-            latency_ms_p99
+        select hour_utc as hour, {_RESPONSE_COLUMNS}
         from marts.fct_buyer_response_hourly
         where {where}
         order by buyer, hour
