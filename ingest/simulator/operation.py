@@ -181,6 +181,7 @@ def build_world(seed: int, start_date: date, leads: int, days: int) -> World:
         "slow_buyer": {
             "recipient_id": roster.gulf.id,
             "recipient_name": roster.gulf.name,
+            "flow_name": flows[0].name,
             "timeout_ms": roster.gulf.timeout_ms,
             "slow_hours_utc": list(SLOW_BUYER_HOURS_UTC),
         },

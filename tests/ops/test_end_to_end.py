@@ -30,7 +30,8 @@ SETTLE = 0.5
 def clean_day(scratch: Path, day_index: int = 1) -> dict:
     """One simulated day without the injected stories: the leads submitted on day `day_index`
     (not the outage day, nor the day a flow is disabled), minus the source with evening junk
-    and the flow with the slow enhancement. Returns the files' contents and counts."""
+    and the flows with the slow enhancement and the slow buyer. Returns the files' contents and
+    counts."""
     from ingest.simulator.run import simulate
 
     summary = simulate(scratch, leads=5000, days=5, seed=23, faults=False)
@@ -38,11 +39,11 @@ def clean_day(scratch: Path, day_index: int = 1) -> dict:
     day = (date.fromisoformat(summary.start_date) + timedelta(days=day_index)).isoformat()
     assert day not in (stories["buyer_outage"]["date"], stories["flow_disabled"]["date"])
     skip_source = stories["evening_rejections"]["source_name"]
-    skip_flow = stories["slow_step"]["flow_name"]
+    skip_flows = {stories["slow_step"]["flow_name"], stories["slow_buyer"]["flow_name"]}
     submissions, leads = [], set()
     for line in (scratch / "submissions" / f"submissions-{day}.ndjson").read_bytes().splitlines():
         record = orjson.loads(line)
-        if record["source_name"] != skip_source and record["flow_name"] != skip_flow:
+        if record["source_name"] != skip_source and record["flow_name"] not in skip_flows:
             submissions.append(line)
             leads.add(record["lead_id"])
     events, event_ids = [], set()
