@@ -168,7 +168,7 @@ def return_curves(curves: pd.DataFrame, value: str = "return_rate_to_date") -> g
             y=rows[value],
             name=str(buyer),
             mode="lines",
-            customdata=rows[["cohorts"]],
+            customdata=rows[["cells"]],
             hovertemplate=f"{buyer}, day %{{x}}: %{{y:.1%}}"
             " (%{customdata[0]} cohorts)<extra></extra>",
         )

@@ -197,14 +197,9 @@ def buyer_response_hourly(con: duckdb.DuckDBPyConnection, filters: Filters) -> p
     return to_frame(con, sql, params)
 
 
-def feedback_cohorts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per submission-day cohort in the period and day since submission, all buyers together:
-    deliveries sold, returns and conversions to date and their rates."""
-    where, params = _where(filters, "cohort_date", buyer_column="recipient_id")
-    sql = f"""
-        select
-            cohort_date as cohort,
-            days_since_submission as days,
+#: Sums of fct_feedback_cohorts over a grouping, and the rates to date.
+_FEEDBACK_SUMS = """
+            count(*) as cells,
             sum(sold_deliveries)::bigint as sold,
             sum(returns)::bigint as returns,
             sum(conversions)::bigint as conversions,
@@ -212,36 +207,36 @@ def feedback_cohorts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
             sum(conversions_to_date)::bigint as conversions_to_date,
             sum(returns_to_date) / nullif(sum(sold_deliveries), 0) as return_rate_to_date,
             sum(conversions_to_date) / nullif(sum(sold_deliveries), 0)
-                as conversion_rate_to_date
+                as conversion_rate_to_date"""
+
+
+def _feedback(
+    con: duckdb.DuckDBPyConnection, filters: Filters, group: str, name: str
+) -> pd.DataFrame:
+    """fct_feedback_cohorts of the period summed by ``group`` (as ``name``) and the day since
+    submission."""
+    where, params = _where(filters, "cohort_date", buyer_column="recipient_id")
+    sql = f"""
+        select {group} as {name}, days_since_submission as days, {_FEEDBACK_SUMS}
         from marts.fct_feedback_cohorts
         where {where}
         group by 1, 2
         order by 1, 2
     """
     return to_frame(con, sql, params)
+
+
+def feedback_cohorts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per submission-day cohort in the period and day since submission, all buyers together:
+    deliveries sold, returns and conversions to date and their rates."""
+    return _feedback(con, filters, "cohort_date", "cohort")
 
 
 def feedback_curves(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per buyer and day since submission: the return and conversion rates to date of the
-    period's cohorts that are at least that old (pooled), and how many returns arrived that
-    day."""
-    where, params = _where(filters, "cohort_date", buyer_column="recipient_id")
-    sql = f"""
-        select
-            recipient_name as buyer,
-            days_since_submission as days,
-            count(*) as cohorts,
-            sum(sold_deliveries)::bigint as sold,
-            sum(returns)::bigint as returns,
-            sum(returns_to_date) / nullif(sum(sold_deliveries), 0) as return_rate_to_date,
-            sum(conversions_to_date) / nullif(sum(sold_deliveries), 0)
-                as conversion_rate_to_date
-        from marts.fct_feedback_cohorts
-        where {where}
-        group by 1, 2
-        order by 1, 2
-    """
-    return to_frame(con, sql, params)
+    period's cohorts that are at least that old (pooled; ``cells`` = cohorts), and how many
+    returns arrived that day."""
+    return _feedback(con, filters, "recipient_name", "buyer")
 
 
 def supplier_pnl(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
