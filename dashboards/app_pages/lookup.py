@@ -53,9 +53,7 @@ def summary(lead: pd.Series) -> None:
         if lead["lead_outcome"] == "rejected" and pd.notna(lead["rejected_by"]):
             by = str(lead["rejected_by"]).replace("_", " ")
             step = lead["rejecting_step_id"]
-            name = lead.get("rejecting_step_name")
-            named = f"**{name}** (`{step}`)" if isinstance(name, str) else f"`{step}`"
-            text += f", rejected by {by}" + (f" {named}" if by == "filter" else "")
+            text += f", rejected by {by}" + (f" `{step}`" if by == "filter" else "")
         st.markdown(f":red[{text}]")
     cols = st.columns(5)
     cols[0].metric("Paid to source", ui.money(float(lead["purchase_cost"])))
@@ -132,7 +130,6 @@ def event_details(event: pd.Series) -> None:
     other = {
         k: event[k]
         for k in (
-            "step_name",
             "step_id",
             "module_id",
             "recipient_kind",

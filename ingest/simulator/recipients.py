@@ -6,13 +6,8 @@ import random
 from dataclasses import dataclass, fields
 
 from ingest.simulator.world import (
-    CAP_BUYER,
     DELIVERY_MODULE,
-    LATE_RETURNS_BUYER,
-    MONTHLY_CAP_BUYER,
     OUTAGE_BUYER,
-    SLOW_BUYER,
-    SLOW_BUYER_HOURS_UTC,
     SLOW_STEP_RECIPIENT,
     IdMaker,
     Recipient,
@@ -126,15 +121,13 @@ def build_recipients(
         wait=720,
     )
     gulf = buyer(
-        SLOW_BUYER,
+        "Gulf Coast Insurance Group",
         "api.gulfcoast.example/v2/lead",
         15.0,
         accept=0.66,
         requires_phone=True,
         conv_rate=0.06,
-        wait=1800,
-        timeout_ms=6000,
-        slow_hours=SLOW_BUYER_HOURS_UTC,
+        wait=440,
     )
     allied = buyer(
         "Allied Auto Quotes",
@@ -146,14 +139,14 @@ def build_recipients(
         wait=520,
     )
     everest = buyer(
-        CAP_BUYER,
+        "Everest Insurance Marketing",
         "leads.everestins.example/inbound",
         14.0,
         accept=0.62,
         checks_zip=True,
         conv_rate=0.07,
         wait=880,
-        cap_share=0.38,
+        cap_share=0.55,
     )
     pioneer = buyer(
         "Pioneer Direct Insurance",
@@ -176,17 +169,16 @@ def build_recipients(
         outage_day=outage_day,
     )
     blue_ridge = buyer(
-        LATE_RETURNS_BUYER,
+        "Blue Ridge Lending",
         "blueridgelending.example/api/post",
         38.0,
         accept=0.6,
         checks_zip=True,
         conv_rate=0.07,
         wait=610,
-        late_returns=True,
     )
     harbor = buyer(
-        MONTHLY_CAP_BUYER,
+        "Harbor Home Loans",
         "harborhomeloans.example/leads",
         30.0,
         accept=0.68,
@@ -211,7 +203,7 @@ def build_recipients(
         checks_zip=True,
         conv_rate=0.06,
         wait=500,
-        cap_share=0.2,
+        cap_share=0.3,
     )
     crestview = buyer(
         "Crestview University Online",
@@ -250,12 +242,8 @@ def build_recipients(
         learnwell,
     ):
         capped_buyer.daily_cap = cap(0.5) // 10 * 10 + 50
-    everest.daily_cap = cap(0.045)  # met around 14:00 UTC on weekdays
-    # Harbor Home Loans (last in the mortgage waterfall: it takes ~12% of the flow's leads, ~2.5%
-    # of all leads) buys about eight days' worth of leads a month.
-    harbor.monthly_cap = cap(0.02) * 10
-    harbor.cap_share = 0.118
-    brightline.daily_cap = cap(0.025)
+    everest.daily_cap = cap(0.11)
+    brightline.daily_cap = cap(0.035)
     return RecipientRoster(
         suppression,
         trustedform,
