@@ -94,10 +94,7 @@ daily as (
 
     select
         day,
-        flow_id,
-        {{ last_seen('flow_name', 'seen_at') }} as flow_name,
-        source_id,
-        {{ last_seen('source_name', 'seen_at') }} as source_name,
+        {{ flow_and_source('hits', 'seen_at') }},
         recipient_id,
         {{ last_seen('recipient_name', 'seen_at') }} as recipient_name,
         sum(leads) as leads,

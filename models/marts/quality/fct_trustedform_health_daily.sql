@@ -14,10 +14,7 @@ daily as (
 
     select
         check_date,
-        flow_id,
-        {{ last_seen('flow_name', 'checked_at') }} as flow_name,
-        source_id,
-        {{ last_seen('source_name', 'checked_at') }} as source_name,
+        {{ flow_and_source('certificates', 'checked_at') }},
         count(*) as checks,
         sum(case when certificate_status in ('claimed', 'unclaimed') then 1 else 0 end)
             as certificates,
