@@ -94,7 +94,7 @@ daily as (
 
     select
         day,
-        {{ flow_and_source('hits', 'seen_at') }},
+        {{ flow_and_source(none, 'seen_at') }},
         recipient_id,
         {{ last_seen('recipient_name', 'seen_at') }} as recipient_name,
         sum(leads) as leads,

@@ -14,7 +14,7 @@ daily as (
 
     select
         check_date,
-        {{ flow_and_source('certificates', 'checked_at') }},
+        {{ flow_and_source(none, 'checked_at') }},
         count(*) as checks,
         sum(case when certificate_status in ('claimed', 'unclaimed') then 1 else 0 end)
             as certificates,
