@@ -111,6 +111,12 @@ pages = [
         "app_pages/quality.py", title="Lead quality", icon=":material/verified:", url_path="quality"
     ),
     st.Page(
+        "app_pages/commerce.py",
+        title="Buyers & suppliers",
+        icon=":material/handshake:",
+        url_path="commerce",
+    ),
+    st.Page(
         "app_pages/lookup.py", title="Lead lookup", icon=":material/search:", url_path="lookup"
     ),
     st.Page("app_pages/sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),

@@ -53,7 +53,9 @@ def summary(lead: pd.Series) -> None:
         if lead["lead_outcome"] == "rejected" and pd.notna(lead["rejected_by"]):
             by = str(lead["rejected_by"]).replace("_", " ")
             step = lead["rejecting_step_id"]
-            text += f", rejected by {by}" + (f" `{step}`" if by == "filter" else "")
+            name = lead.get("rejecting_step_name")
+            named = f"**{name}** (`{step}`)" if isinstance(name, str) else f"`{step}`"
+            text += f", rejected by {by}" + (f" {named}" if by == "filter" else "")
         st.markdown(f":red[{text}]")
     cols = st.columns(5)
     cols[0].metric("Paid to source", ui.money(float(lead["purchase_cost"])))
@@ -130,6 +132,7 @@ def event_details(event: pd.Series) -> None:
     other = {
         k: event[k]
         for k in (
+            "step_name",
             "step_id",
             "module_id",
             "recipient_kind",

@@ -9,8 +9,10 @@ from dashboards.figures.common import EVENT_COLORS, bar_height, layout
 
 
 def event_label(event: pd.Series) -> str:
-    """A short name for one event: its type and step or recipient."""
-    who = event.get("recipient_name")
+    """A short name for one event: its type and step (its human name) or recipient."""
+    who = event.get("step_name")
+    if not isinstance(who, str) or not who:
+        who = event.get("recipient_name")
     if not isinstance(who, str) or not who:
         who = f"step {event['step_id']}" if isinstance(event.get("step_id"), str) else ""
     return f"{event['event_type']} {who}".strip()

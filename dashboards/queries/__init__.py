@@ -21,6 +21,17 @@ from dashboards.queries.acceptance import (
     outcomes_by_source,
     rejection_prone_hours,
 )
+from dashboards.queries.commerce import (
+    buyer_response_by_buyer,
+    buyer_response_daily,
+    buyer_response_hourly,
+    cap_pacing_daily,
+    cap_pacing_monthly,
+    cap_pacing_summary,
+    feedback_cohorts,
+    feedback_curves,
+    supplier_pnl,
+)
 from dashboards.queries.delivery import (
     RECIPIENT_KINDS,
     delivery_by_recipient,
@@ -85,6 +96,12 @@ __all__ = [
     "TypedLeadsMissing",
     "acceptance_by_hour_weekday",
     "acceptance_by_source_hour",
+    "buyer_response_by_buyer",
+    "buyer_response_daily",
+    "buyer_response_hourly",
+    "cap_pacing_daily",
+    "cap_pacing_monthly",
+    "cap_pacing_summary",
     "classify_search",
     "daily_acceptance_by_flow",
     "daily_outcomes",
@@ -93,6 +110,8 @@ __all__ = [
     "delivery_failures",
     "duplicates_by_window",
     "duplicates_newest_day",
+    "feedback_cohorts",
+    "feedback_curves",
     "fields_long",
     "filter_options",
     "find_leads",
@@ -122,5 +141,6 @@ __all__ = [
     "source_quality_daily",
     "source_scorecard",
     "trustedform_by_source",
+    "supplier_pnl",
     "typed_columns",
 ]

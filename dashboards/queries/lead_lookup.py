@@ -197,6 +197,16 @@ def _matches_of(summary: pd.DataFrame, events) -> pd.DataFrame:
     return pd.DataFrame([values], columns=columns)
 
 
+#: One lead's row, with the human name of the step that rejected it (dim_steps).
+LEAD_ROW = """
+    select
+        *,
+        (select steps.step_name from marts.dim_steps as steps
+         where steps.step_id = fct_leads.rejecting_step_id) as rejecting_step_name
+    from marts.fct_leads
+    where lead_id = $id"""
+
+
 def lead_summary(con: duckdb.DuckDBPyConnection, lead_id: str) -> pd.DataFrame:
     """The lead's row in marts.fct_leads (empty when it has no source event yet)."""
     day = _lead_day(lead_id)
@@ -204,13 +214,12 @@ def lead_summary(con: duckdb.DuckDBPyConnection, lead_id: str) -> pd.DataFrame:
         # the id's timestamp is the submission time: lets DuckDB skip other days' row groups
         found = to_frame(
             con,
-            "select * from marts.fct_leads where lead_id = $id"
-            " and submitted_date between $first and $last",
+            LEAD_ROW + " and submitted_date between $first and $last",
             {"id": lead_id, "first": day - timedelta(days=1), "last": day + timedelta(days=1)},
         )
         if not found.empty:
             return found
-    return to_frame(con, "select * from marts.fct_leads where lead_id = $id", {"id": lead_id})
+    return to_frame(con, LEAD_ROW, {"id": lead_id})
 
 
 def _lead_day(lead_id: str) -> date | None:
@@ -226,7 +235,10 @@ LEAD_EVENTS = """
             event_id, lead_id, flow_name, source_name, event_type, outcome, reason,
             reason_category,
             started_at, ended_at, ms, wait_ms, overhead_ms, total_ms,
-            step_id, module_id, recipient_kind, recipient_name, retry_status,
+            step_id,
+            (select steps.step_name from marts.dim_steps as steps
+             where steps.step_id = fct_lead_events.step_id) as step_name,
+            module_id, recipient_kind, recipient_name, retry_status,
             recipient_event_id, feedback_type, feedback_reason, http_status,
             purchase_price::double as purchase_price, sale_price::double as sale_price,
             revenue::double as revenue, cost::double as cost,

@@ -67,8 +67,8 @@ def rejection_reasons(
 def rejection_steps(
     con: duckdb.DuckDBPyConnection, filters: Filters, category: str | None = None
 ) -> pd.DataFrame:
-    """Which step rejected: a filter step (by id), the acceptance criteria (or a cap), or no
-    buyer taking the lead; per flow."""
+    """Which step rejected: a filter step (by its name in dim_steps), the acceptance criteria
+    (or a cap), or no buyer taking the lead; per flow."""
     sql = """
         with rejections as (
             select rejected_by, rejecting_step_id, flow_name, sum(rejected) as rejected
@@ -77,18 +77,21 @@ def rejection_steps(
             group by 1, 2, 3
         )
         select
-            coalesce(rejected_by, 'unknown') as rejected_by,
-            rejecting_step_id as step_id,
+            coalesce(rejections.rejected_by, 'unknown') as rejected_by,
+            rejections.rejecting_step_id as step_id,
             case
-                when rejected_by = 'filter' then 'filter ' || rejecting_step_id
-                when rejected_by = 'acceptance_criteria' then 'acceptance criteria'
-                when rejected_by = 'recipients' then 'no buyer took it'
-                else coalesce(rejecting_step_id, 'unknown')
+                when rejections.rejected_by = 'filter'
+                    then coalesce(steps.step_name, 'filter ' || rejections.rejecting_step_id)
+                when rejections.rejected_by = 'acceptance_criteria' then 'acceptance criteria'
+                when rejections.rejected_by = 'recipients' then 'no buyer took it'
+                else coalesce(rejections.rejecting_step_id, 'unknown')
             end as step,
-            flow_name as flow,
-            rejected::bigint as rejected,
-            rejected / sum(rejected) over () as share
+            rejections.flow_name as flow,
+            rejections.rejected::bigint as rejected,
+            rejections.rejected / sum(rejections.rejected) over () as share
         from rejections
+        left join marts.dim_steps as steps
+            on rejections.rejected_by = 'filter' and steps.step_id = rejections.rejecting_step_id
         order by rejected desc, step, flow
     """
     return _rejections(con, filters, category, sql)

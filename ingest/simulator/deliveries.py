@@ -7,13 +7,14 @@ from __future__ import annotations
 from ingest.simulator.context import (
     HTTP_ERRORS,
     OUTAGE_ERRORS,
+    SOCKET_TIMEOUT,
     ChunkContext,
     StepResult,
     short_text,
     skipped,
 )
 from ingest.simulator.person import Facts
-from ingest.simulator.world import Flow, Recipient
+from ingest.simulator.world import DAY_MS, HOUR_MS, Flow, Recipient
 
 BUYER_REJECTIONS = (
     "Lead rejected: no coverage in area",
@@ -21,6 +22,8 @@ BUYER_REJECTIONS = (
     "Lead rejected: no coverage in area",
 )
 ERROR_SHARE = 0.006
+SLOW_HOURS_FACTOR = 2.0  # a slow buyer's answers in its busy hours
+ORDINARY_BUYER_WAIT_MS = 440  # the slow buyer's median answer on a clean day
 
 
 def deliver(
@@ -55,19 +58,21 @@ def deliver(
         error = OUTAGE_ERRORS[rng.randrange(len(OUTAGE_ERRORS))]
     elif rng.random() < ERROR_SHARE:
         error = HTTP_ERRORS[rng.randrange(len(HTTP_ERRORS))]
+    wait_ms = _buyer_wait(context, recipient, start_ms)
+    if error is None and recipient.timeout_ms is not None and wait_ms > recipient.timeout_ms:
+        error = SOCKET_TIMEOUT  # LeadConduit gives up on the buyer
     if error is not None:
-        if error.status is None:
+        if error is SOCKET_TIMEOUT and recipient.timeout_ms is not None:
+            wait_ms = recipient.timeout_ms + rng.randint(0, 250)
+        elif error.status is None:
             wait_ms = context.timeout_wait()
         elif error.status >= 500:
             wait_ms = rng.randint(30, 400)
-        else:
-            wait_ms = context.remote_wait(recipient.wait_ms)
         transaction = context.error_transaction(
             error, recipient.uri, request_body, start_ms, wait_ms
         )
         output = {"outcome": "error", "reason": error.reason, "price": 0}
         return StepResult("error", error.reason, wait_ms, overhead_ms, output, transaction)
-    wait_ms = context.remote_wait(recipient.wait_ms)
     failure = None
     status = 200
     roll = rng.random()
@@ -112,6 +117,19 @@ def deliver(
     )
     output = {"outcome": "success", "reason": None, "price": price}
     return StepResult("success", None, wait_ms, overhead_ms, output, transaction, price)
+
+
+def _buyer_wait(context: ChunkContext, recipient: Recipient, start_ms: int) -> int:
+    """How long the buyer takes to answer (slower in its busy hours, if it has any). On a clean
+    day the slow buyer is an ordinary one."""
+    if recipient.slow_hours is not None and context.clean:
+        return context.remote_wait(ORDINARY_BUYER_WAIT_MS)
+    median_ms = recipient.wait_ms
+    if recipient.slow_hours is not None:
+        hour = (start_ms % DAY_MS) // HOUR_MS
+        if recipient.slow_hours[0] <= hour < recipient.slow_hours[1]:
+            median_ms = int(median_ms * SLOW_HOURS_FACTOR)
+    return context.remote_wait(median_ms)
 
 
 def accepted_body(price: float) -> str:

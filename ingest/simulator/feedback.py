@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ingest.simulator.context import ChunkContext, DeliveryAttempt, Lead, iso_ms, slug
 from ingest.simulator.quality import extra_return, return_rate
-from ingest.simulator.world import DAY_MS, RETURNS_SOURCE
+from ingest.simulator.world import DAY_MS, LATE_RETURN_DAYS, RETURNS_SOURCE
 
 RETURN_REASONS = ("Wrong number", "Wrong number", "Not interested", "Not interested", "Duplicate")
 CONVERSION_REASONS = ("Sold", "Sold", "Appointment set")
@@ -32,6 +32,9 @@ def feedback_events(context: ChunkContext, lead: Lead, delivery: DeliveryAttempt
     rng = context.rng
     source, facts, recipient = lead.source, lead.facts, delivery.recipient
     return_share = return_rate(context, source) * (3.0 if not facts.phone_ok else 1.0)
+    late_returns = recipient.late_returns and not context.clean
+    if late_returns:
+        return_share *= 2.0
     conversion_share = recipient.conv_rate * (0.3 if not facts.phone_ok else 1.0)
     roll = rng.random()
     if roll < return_share:
@@ -48,7 +51,11 @@ def feedback_events(context: ChunkContext, lead: Lead, delivery: DeliveryAttempt
         if reason is None:
             return []
         kind = "return"
-    start_ms = (delivery.end_ms + rng.randint(DAY_MS, 5 * DAY_MS)) // 1000 * 1000
+    if kind == "return" and late_returns:
+        delay_ms = rng.randint(LATE_RETURN_DAYS[0] * DAY_MS, LATE_RETURN_DAYS[1] * DAY_MS)
+    else:
+        delay_ms = rng.randint(DAY_MS, 5 * DAY_MS)
+    start_ms = (delivery.end_ms + delay_ms) // 1000 * 1000
     if start_ms + 120_000 >= context.horizon_ms:
         return []
     end_ms = start_ms + rng.randint(15, 90)

@@ -100,6 +100,15 @@ def make_plan(world: World, leads: int, days: int, layout: str) -> Plan:
                 leads_of_day = np.nonzero((flow_of == flow_index) & (lead_day == day))[0]
                 if needed < len(leads_of_day):
                     buyer_cap_ms[(recipient_index, day)] = int(submitted_ms[leads_of_day[needed]])
+            if recipient.monthly_cap:
+                _monthly_cap_times(
+                    buyer_cap_ms,
+                    recipient_index,
+                    int(np.ceil(recipient.monthly_cap / recipient.cap_share)),
+                    submitted_ms[flow_of == flow_index],
+                    world,
+                    days,
+                )
 
     chunks = []
     bounds = np.searchsorted(lead_day, np.arange(days + 1), side="left")
@@ -110,3 +119,28 @@ def make_plan(world: World, leads: int, days: int, layout: str) -> Plan:
             chunks.append((day, first, stop))
             first = stop
     return Plan(submitted_ms, lead_day, placement, capped, firehose, chunks, buyer_cap_ms)
+
+
+def _monthly_cap_times(
+    buyer_cap_ms: dict,
+    recipient_index: int,
+    needed: int,
+    flow_submitted_ms: np.ndarray,
+    world: World,
+    days: int,
+) -> None:
+    """From the day a monthly cap is met until the month ends, the buyer is capped: at the time
+    it is met that day, from midnight on the following days (the earlier of a day's two caps)."""
+    day0_ms = epoch_ms(world.start_date)
+    for day in range(days):
+        today = world.start_date + timedelta(days=day)
+        month_start_ms = day0_ms + (day - (today.day - 1)) * DAY_MS
+        day_start_ms = day0_ms + day * DAY_MS
+        month_so_far = flow_submitted_ms[
+            (flow_submitted_ms >= month_start_ms) & (flow_submitted_ms < day_start_ms + DAY_MS)
+        ]
+        if needed >= len(month_so_far):
+            continue
+        met_ms = max(int(month_so_far[needed]), day_start_ms)
+        key = (recipient_index, day)
+        buyer_cap_ms[key] = min(buyer_cap_ms.get(key, met_ms), met_ms)

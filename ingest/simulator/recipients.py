@@ -6,8 +6,13 @@ import random
 from dataclasses import dataclass, fields
 
 from ingest.simulator.world import (
+    CAP_BUYER,
     DELIVERY_MODULE,
+    LATE_RETURNS_BUYER,
+    MONTHLY_CAP_BUYER,
     OUTAGE_BUYER,
+    SLOW_BUYER,
+    SLOW_BUYER_HOURS_UTC,
     SLOW_STEP_RECIPIENT,
     IdMaker,
     Recipient,
@@ -121,13 +126,15 @@ def build_recipients(
         wait=720,
     )
     gulf = buyer(
-        "Gulf Coast Insurance Group",
+        SLOW_BUYER,
         "api.gulfcoast.example/v2/lead",
         15.0,
         accept=0.66,
         requires_phone=True,
         conv_rate=0.06,
-        wait=440,
+        wait=1800,
+        timeout_ms=6000,
+        slow_hours=SLOW_BUYER_HOURS_UTC,
     )
     allied = buyer(
         "Allied Auto Quotes",
@@ -139,14 +146,14 @@ def build_recipients(
         wait=520,
     )
     everest = buyer(
-        "Everest Insurance Marketing",
+        CAP_BUYER,
         "leads.everestins.example/inbound",
         14.0,
         accept=0.62,
         checks_zip=True,
         conv_rate=0.07,
         wait=880,
-        cap_share=0.55,
+        cap_share=0.38,
     )
     pioneer = buyer(
         "Pioneer Direct Insurance",
@@ -169,16 +176,17 @@ def build_recipients(
         outage_day=outage_day,
     )
     blue_ridge = buyer(
-        "Blue Ridge Lending",
+        LATE_RETURNS_BUYER,
         "blueridgelending.example/api/post",
         38.0,
         accept=0.6,
         checks_zip=True,
         conv_rate=0.07,
         wait=610,
+        late_returns=True,
     )
     harbor = buyer(
-        "Harbor Home Loans",
+        MONTHLY_CAP_BUYER,
         "harborhomeloans.example/leads",
         30.0,
         accept=0.68,
@@ -203,7 +211,7 @@ def build_recipients(
         checks_zip=True,
         conv_rate=0.06,
         wait=500,
-        cap_share=0.3,
+        cap_share=0.2,
     )
     crestview = buyer(
         "Crestview University Online",
@@ -242,8 +250,12 @@ def build_recipients(
         learnwell,
     ):
         capped_buyer.daily_cap = cap(0.5) // 10 * 10 + 50
-    everest.daily_cap = cap(0.11)
-    brightline.daily_cap = cap(0.035)
+    everest.daily_cap = cap(0.045)  # met around 14:00 UTC on weekdays
+    # Harbor Home Loans (last in the mortgage waterfall: it takes ~12% of the flow's leads, ~2.5%
+    # of all leads) buys about eight days' worth of leads a month.
+    harbor.monthly_cap = cap(0.02) * 10
+    harbor.cap_share = 0.118
+    brightline.daily_cap = cap(0.025)
     return RecipientRoster(
         suppression,
         trustedform,

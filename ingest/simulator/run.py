@@ -55,11 +55,24 @@ Stories a dashboard must find (also in ``simulation.json`` under ``stories``, wi
    leads returned (``feedback-received``, type ``return``, mostly "Wrong number"), vs ~3-9%.
 5. (minor) flow "Online Education" is disabled 03:00-04:00 UTC on day 3 (source ``error``,
    "Flow is disabled"); ``handler_version`` changes from 5.12.0 to 5.13.1 on day 11.
-6. **Aged certificates**, 7. **returns over a buyer's threshold**, 8. **duplicates**: see
+6. **Cap pacing** - buyer **"Everest Insurance Marketing"** reaches its daily cap around
+   14:00-15:00 UTC on weekdays (later deliveries skip: "Recipient cap met", ``caps_reached``);
+   **"Harbor Home Loans"** has a monthly cap, met in the second week of November, after which
+   every delivery to it skips. The sample's caps are in ``seeds/caps.csv`` (a test checks it).
+7. **Slow buyer** - **"Gulf Coast Insurance Group"** answers in ~1.8 s (median), twice as slow
+   15:00-21:00 UTC, with a 6 s timeout: there ~7% of its calls end in ``ESOCKETTIMEDOUT`` and
+   its p99 is the timeout.
+8. **Late returns** - **"Blue Ridge Lending"** returns twice as many leads as other buyers,
+   12-22 days after the delivery (others: 1-5 days); only the first days' leads get them within
+   the range.
+9. **Unprofitable source** - **"GreenGrid Leads"** (Residential Solar) is paid $36 a lead, about
+   what solar buyers pay: net of returns it loses money.
+10. **Aged certificates**, 11. **returns over a buyer's threshold**, 12. **duplicates**: see
    ``ingest.simulator.quality`` ("Keystone Lead Partners", "Learnwell Academy", "Lone Star Leads").
 
 Clean days (``clean_days=N``): the last N days of the range have none of these stories (nor the
-source caps); ``stories`` then lists only what still happens, plus ``clean_days``.
+source caps; buyers' caps and prices stay, they are business rules); ``stories`` then lists only
+what still happens, plus ``clean_days``.
 
 Faults (``faults=True``; each ~0.5% of NDJSON event records, counted exactly): ``duplicate``
 (exact byte copy of the line in the next day's file), ``late`` (the line in a later day's file),

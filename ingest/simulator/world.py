@@ -23,6 +23,13 @@ OUTAGE_BUYER = "Summit Mortgage Partners"  # every delivery errors for one whole
 OUTAGE_DAY_INDEX = 4  # day 5 of the range (the last day when the range is shorter)
 SLOW_STEP_RECIPIENT = "LineCheck Phone Lookup"  # wait_ms ~4.5 s vs ~200 ms elsewhere
 RETURNS_SOURCE = "BargainLeads Network"  # ~30% of its delivered leads are returned
+CAP_BUYER = "Everest Insurance Marketing"  # daily cap met around 14:00-15:00 UTC on weekdays
+MONTHLY_CAP_BUYER = "Harbor Home Loans"  # monthly cap met in the second week of a month
+SLOW_BUYER = "Gulf Coast Insurance Group"  # slow answers, slower 15:00-21:00 UTC; 6 s timeout
+SLOW_BUYER_HOURS_UTC = (15, 21)  # [start, end) hours of its afternoon slowdown
+LATE_RETURNS_BUYER = "Blue Ridge Lending"  # returns arrive 12-22 days after the delivery
+LATE_RETURN_DAYS = (12, 22)
+UNPROFITABLE_SOURCE = "GreenGrid Leads"  # paid more than its leads earn
 DISABLED_FLOW = "Online Education"  # "Flow is disabled" 03:00-04:00 UTC on day 3
 DISABLED_DAY_INDEX = 2
 DEPLOY_DAY_INDEX = 10  # handler_version changes from this day on
@@ -104,8 +111,12 @@ class Recipient(_Named):
     unpaid: bool = False
     conv_rate: float = 0.06
     daily_cap: int | None = None
+    monthly_cap: int | None = None  # leads a calendar month (UTC)
     cap_share: float = 0.6  # estimated share of the flow's leads it accepts (for cap times)
     outage_day: int | None = None  # day index of the whole-day outage
+    timeout_ms: int | None = None  # the step's timeout: a slower answer is an ESOCKETTIMEDOUT
+    slow_hours: tuple[int, int] | None = None  # UTC hours [start, end) it answers 2x slower
+    late_returns: bool = False  # returns twice as often, 12-22 days after the delivery
 
     @property
     def is_delivery(self) -> bool:

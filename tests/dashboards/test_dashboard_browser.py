@@ -22,6 +22,7 @@ from tests.conftest import ARTIFACTS, free_port
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py"
 SHOTS = ARTIFACTS / "dashboards"
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+COMMERCE_VIEWS = ("Cap pacing", "Buyer response", "Feedback cohorts", "Supplier P&L")
 
 
 @contextmanager
@@ -129,6 +130,14 @@ def views(story: dict) -> list[tuple[str, str, str]]:
         ("delivery", "/delivery", "Delivery"),
         ("delivery-enhancements", "/delivery?kind=Enhancement+steps", "Delivery"),
         ("sources", "/sources", "Source quality"),
+        *(
+            (
+                f"commerce-{view.split()[0].lower()}",
+                f"/commerce?view={quote(view)}",
+                "Buyers & suppliers",
+            )
+            for view in COMMERCE_VIEWS
+        ),
         ("lookup", f"/lookup?lead={story['lead']}", "Lead lookup"),
         ("sql", "/sql", "SQL"),
     ]

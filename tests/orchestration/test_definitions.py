@@ -117,6 +117,7 @@ def test_job_schedule_and_sensor_names_stay_what_the_ui_and_readme_show():
         "export_delivery_daily",
         "export_leads_last_24h",
         "export_source_scorecard",
+        "export_supplier_pnl",
     }
     assert {s.name for s in definitions.schedules} == {
         "daily_build",
@@ -124,6 +125,7 @@ def test_job_schedule_and_sensor_names_stay_what_the_ui_and_readme_show():
         "retention_purge_schedule",
         "export_delivery_daily_schedule",
         "export_leads_last_24h_schedule",
+        "export_supplier_pnl_schedule",
         "object_store_full_sweep",
         "leadconduit_pull",
         "leadconduit_reconcile",

@@ -1,0 +1,159 @@
+{{ config(tags=['downstream']) }}
+-- Returns and conversions by days since submission, per submission-date cohort (UTC) and
+-- buyer. Feedback is counted on the lead's day, whenever it arrives: a return that comes three
+-- weeks later raises its cohort's return rate, not the rate of the day it arrived. One row per
+-- cohort, buyer and day since submission, from day 0 to the newest day the data covers (a
+-- complete triangle), with running totals and rates against the deliveries the buyer took.
+with
+
+leads as (
+
+    select * from {{ ref('fct_leads') }}
+
+),
+
+deliveries as (
+
+    select * from {{ ref('fct_deliveries') }}
+    where recipient_kind = 'delivery' and final_outcome = 'success'
+
+),
+
+feedback as (
+
+    select * from {{ ref('fct_feedback') }}
+    where feedback_type in ('return', 'conversion')
+
+),
+
+sold as (
+
+    select
+        leads.submitted_date as cohort_date,
+        deliveries.recipient_id,
+        {{ last_seen('deliveries.recipient_name', 'deliveries.started_at') }} as recipient_name,
+        count(*) as sold_deliveries
+    from deliveries
+    inner join leads
+        on deliveries.lead_id = leads.lead_id
+    group by leads.submitted_date, deliveries.recipient_id
+
+),
+
+answered as (
+
+    select
+        leads.submitted_date as cohort_date,
+        feedback.recipient_id,
+        {{ dbt.datediff('leads.submitted_date', 'feedback.feedback_date', 'day') }}
+            as days_since_submission,
+        sum(case when feedback.feedback_type = 'return' then 1 else 0 end) as returns,
+        sum(case when feedback.feedback_type = 'conversion' then 1 else 0 end) as conversions
+    from feedback
+    inner join leads
+        on feedback.lead_id = leads.lead_id
+    group by
+        leads.submitted_date,
+        feedback.recipient_id,
+        {{ dbt.datediff('leads.submitted_date', 'feedback.feedback_date', 'day') }}
+
+),
+
+data_end as (
+
+    select max(day) as last_day
+    from (
+        select max(submitted_date) as day from leads
+        union all
+        select max(feedback_date) as day from feedback
+    ) as days
+
+),
+
+digits as (
+
+    {% for digit in range(10) %}select {{ digit }} as digit{% if not loop.last %}
+    union all
+    {% endif %}{% endfor %}
+
+),
+
+offsets as (  -- 0 .. 999 days since submission
+
+    select hundreds.digit * 100 + tens.digit * 10 + ones.digit as days
+    from digits as hundreds
+    cross join digits as tens
+    cross join digits as ones
+
+),
+
+triangle as (
+
+    select
+        sold.cohort_date,
+        sold.recipient_id,
+        sold.recipient_name,
+        sold.sold_deliveries,
+        offsets.days as days_since_submission
+    from sold
+    cross join data_end
+    inner join offsets
+        on offsets.days <= {{ dbt.datediff('sold.cohort_date', 'data_end.last_day', 'day') }}
+
+),
+
+filled as (
+
+    select
+        triangle.cohort_date,
+        triangle.recipient_id,
+        triangle.recipient_name,
+        triangle.days_since_submission,
+        triangle.sold_deliveries,
+        coalesce(answered.returns, 0) as returns,
+        coalesce(answered.conversions, 0) as conversions
+    from triangle
+    left join answered
+        on triangle.cohort_date = answered.cohort_date
+            and triangle.recipient_id = answered.recipient_id
+            and triangle.days_since_submission = answered.days_since_submission
+
+),
+
+running as (
+
+    select
+        *,
+        sum(returns) over (
+            partition by cohort_date, recipient_id
+            order by days_since_submission
+            rows between unbounded preceding and current row
+        ) as returns_to_date,
+        sum(conversions) over (
+            partition by cohort_date, recipient_id
+            order by days_since_submission
+            rows between unbounded preceding and current row
+        ) as conversions_to_date
+    from filled
+
+),
+
+final as (
+
+    select
+        cohort_date,
+        recipient_id,
+        recipient_name,
+        cast(days_since_submission as integer) as days_since_submission,
+        cast(sold_deliveries as bigint) as sold_deliveries,
+        cast(returns as bigint) as returns,
+        cast(conversions as bigint) as conversions,
+        cast(returns_to_date as bigint) as returns_to_date,
+        cast(conversions_to_date as bigint) as conversions_to_date,
+        {{ safe_divide('returns_to_date', 'sold_deliveries') }} as return_rate_to_date,
+        {{ safe_divide('conversions_to_date', 'sold_deliveries') }} as conversion_rate_to_date
+    from running
+
+)
+
+select * from final
