@@ -150,6 +150,10 @@ def test_clean_days_have_no_story(run):
         "aged_certificates",
         "returns_buyer",
         "duplicates_source",
+        "cap_pacing",  # buyers' caps are business rules: they stay on clean days
+        "slow_buyer",  # on story days; ordinary on clean days (below)
+        "late_returns",
+        "unprofitable_source",
         "clean_days",
     }  # no buyer_outage: its day (day 5) is clean
     assert summary.stories["clean_days"] == {"first_date": FIRST_CLEAN.isoformat(), "days": 3}
