@@ -118,7 +118,9 @@ def rules_config(tmp_path, **overrides):
 
 
 def test_z_score():
-    assert z_score(70, 100, 0.2) == pytest.approx(12.5)
+    assert z_score(70, 100, 0.2) == pytest.approx(12.375)  # (70 - 20 - 0.5) / 4
+    assert z_score(22, 29, 0.43) == pytest.approx(3.387, abs=1e-3)  # a small hour: under 3.5
+    assert z_score(10, 100, 0.2) == pytest.approx(-2.375) and z_score(20, 100, 0.2) == 0
     assert z_score(0, 100, 0.0) == 0 and z_score(1, 10, 0.0) == float("inf")
     assert z_score(5, 5, 1.0) == 0
 
