@@ -97,12 +97,7 @@ final as (
         {{ flow_and_source(none, 'seen_at') }},
         recipient_id,
         {{ last_seen('recipient_name', 'seen_at') }} as recipient_name,
-        cast(sum(leads) as bigint) as leads,
-        cast(sum(duplicate_rejections) as bigint) as duplicate_rejections,
-        cast(sum(suppression_checks) as bigint) as suppression_checks,
-        cast(sum(suppression_hits) as bigint) as suppression_hits,
-        cast(sum(deliveries) as bigint) as deliveries,
-        cast(sum(buyer_duplicates) as bigint) as buyer_duplicates
+        {{ sum_duplicate_counts() }}
     from hits
     group by day, flow_id, source_id, recipient_id
 

@@ -49,12 +49,7 @@ summed as (
         {{ last_seen('source_name', 'day') }} as source_name,
         recipient_id,
         {{ last_seen('recipient_name', 'day') }} as recipient_name,
-        cast(sum(leads) as bigint) as leads,
-        cast(sum(duplicate_rejections) as bigint) as duplicate_rejections,
-        cast(sum(suppression_checks) as bigint) as suppression_checks,
-        cast(sum(suppression_hits) as bigint) as suppression_hits,
-        cast(sum(deliveries) as bigint) as deliveries,
-        cast(sum(buyer_duplicates) as bigint) as buyer_duplicates
+        {{ sum_duplicate_counts() }}
     from in_window
     group by window_days, as_of_date, source_id, recipient_id
 
