@@ -79,6 +79,31 @@ def table(
     download(frame, name, filters, "table")
 
 
+def choose(label: str, options: dict, default, key: str, help: str | None = None):
+    """A segmented control over `options` (value -> its label) that always has a value:
+    `default` until the user picks another."""
+    picked = st.segmented_control(
+        label,
+        list(options),
+        format_func=options.get,
+        default=default,
+        required=True,
+        key=key,
+        help=help,
+    )
+    return default if picked is None else picked
+
+
+def percent_column(label: str | None = None, **options):
+    """A table column of rates, shown as percentages."""
+    return st.column_config.NumberColumn(label, format="percent", **options)
+
+
+def dollar_column(label: str | None = None, **options):
+    """A table column of money, shown in dollars."""
+    return st.column_config.NumberColumn(label, format="dollar", **options)
+
+
 def nothing_matches(frame: pd.DataFrame, message: str = NO_MATCH) -> bool:
     """Say so plainly when a result is empty; True when it is."""
     if frame is None or frame.empty:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import time
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -103,6 +106,24 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_until_serving(
+    process: subprocess.Popen, url: str, log: Path, timeout: float, ready=lambda response: True
+) -> None:
+    """Poll `url` until it answers and `ready(response)` holds; fail the test with the end of the
+    server's `log` when `process` exits first or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if ready(response):
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"{url} did not answer:\n{log.read_text()[-5000:]}")
+        time.sleep(0.3)
 
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"

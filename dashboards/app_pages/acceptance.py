@@ -25,16 +25,13 @@ if require_serving():
         right.metric("Acceptance rate", ui.percent(accepted / total if total else None))
 
         st.subheader("By hour of day and weekday")
-        clock = st.segmented_control(
+        clock = ui.choose(
             "Clock",
-            list(CLOCKS),
-            format_func=CLOCKS.get,
-            default="local",
-            required=True,
+            CLOCKS,
+            "local",
             key="clock",
             help="The lead's local time comes from its state's time zone.",
         )
-        clock = clock or "local"
         grid = run_query(acceptance.acceptance_by_hour_weekday, filters, clock=clock)
         ui.chart(
             figures.acceptance_heatmap(grid, clock),
@@ -44,17 +41,7 @@ if require_serving():
         )
 
         st.subheader("By source and hour of day")
-        source_clock = (
-            st.segmented_control(
-                "Clock",
-                list(CLOCKS),
-                format_func=CLOCKS.get,
-                default="utc",
-                required=True,
-                key="clock_sources",
-            )
-            or "utc"
-        )
+        source_clock = ui.choose("Clock", CLOCKS, "utc", key="clock_sources")
         by_hour = run_query(acceptance.acceptance_by_source_hour, filters, clock=source_clock)
         prone = acceptance.rejection_prone_hours(by_hour, min_score=PRONE_HOURS_SCORE).head(5)
         if prone.empty:
@@ -72,12 +59,8 @@ if require_serving():
                 f"rejection_prone_hours_{source_clock}",
                 filters,
                 column_config={
-                    "rejection_rate_in_hours": st.column_config.NumberColumn(
-                        "rejected in those hours", format="percent"
-                    ),
-                    "rejection_rate_other_hours": st.column_config.NumberColumn(
-                        "rejected at other hours", format="percent"
-                    ),
+                    "rejection_rate_in_hours": ui.percent_column("rejected in those hours"),
+                    "rejection_rate_other_hours": ui.percent_column("rejected at other hours"),
                     "score": st.column_config.NumberColumn(
                         "score (z)",
                         format="%.1f",
@@ -107,21 +90,11 @@ if require_serving():
         st.subheader("By source and flow")
         by_source = run_query(acceptance.outcomes_by_source, filters)
         by_flow = run_query(acceptance.outcomes_by_flow, filters)
-        left, right = st.columns(2)
-        with left:
-            ui.chart(
-                figures.outcomes_by_group(by_source, "source", "Outcomes by source"),
-                by_source,
-                "outcomes_by_source",
-                filters,
-            )
-        with right:
-            ui.chart(
-                figures.outcomes_by_group(by_flow, "flow", "Outcomes by flow"),
-                by_flow,
-                "outcomes_by_flow",
-                filters,
-            )
+        groups = {"source": by_source, "flow": by_flow}
+        for place, (group, frame) in zip(st.columns(2), groups.items(), strict=True):
+            with place:
+                figure = figures.outcomes_by_group(frame, group, f"Outcomes by {group}")
+                ui.chart(figure, frame, f"outcomes_by_{group}", filters)
 
         st.subheader("Over time")
         left, right = st.columns(2)

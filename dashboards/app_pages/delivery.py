@@ -23,12 +23,12 @@ OUTCOMES = {
     "latency": "p95 latency",
 }
 COLUMNS = {
-    "success_rate": st.column_config.NumberColumn("success", format="percent"),
-    "failure_rate": st.column_config.NumberColumn("failure", format="percent"),
-    "error_rate": st.column_config.NumberColumn("error", format="percent"),
-    "skip_rate": st.column_config.NumberColumn("skip", format="percent"),
-    "revenue": st.column_config.NumberColumn(format="dollar"),
-    "cost": st.column_config.NumberColumn(format="dollar"),
+    "success_rate": ui.percent_column("success"),
+    "failure_rate": ui.percent_column("failure"),
+    "error_rate": ui.percent_column("error"),
+    "skip_rate": ui.percent_column("skip"),
+    "revenue": ui.dollar_column(),
+    "cost": ui.dollar_column(),
     "latency_p50_ms": st.column_config.NumberColumn("p50 ms", format="%.0f"),
     "latency_p95_ms": st.column_config.NumberColumn("p95 ms", format="%.0f"),
     "latency_p99_ms": st.column_config.NumberColumn("p99 ms", format="%.0f"),
@@ -81,17 +81,8 @@ def recipients(kind: str, filters: Filters) -> None:
 
     ui.table(by_recipient, f"{kind}_by_recipient", filters, column_config=COLUMNS)
 
-    outcome = (
-        st.segmented_control(
-            "Map by day",
-            list(OUTCOMES),
-            format_func=OUTCOMES.get,
-            default="error" if kind == "delivery" else "latency",
-            required=True,
-            key=f"outcome_{kind}",
-        )
-        or "error"
-    )
+    default = "error" if kind == "delivery" else "latency"
+    outcome = ui.choose("Map by day", OUTCOMES, default, key=f"outcome_{kind}")
     ui.chart(figures.recipient_day_heatmap(daily, outcome), daily, f"{kind}_daily", filters)
 
     left, right = st.columns(2)

@@ -22,67 +22,66 @@ if require_serving():
     else:
         before = kpis.iloc[1] if len(kpis) > 1 and kpis.iloc[1]["leads"] > 0 else None
 
-        def delta(column: str, kind: str = "number"):
-            return None if before is None else ui.change(now[column], before[column], kind)
+        def kpi(place, label, column, shown, kind="number", *, lower_is_better=False, note=None):
+            """One headline number, with its change against the previous period."""
+            change = None if before is None else ui.change(now[column], before[column], kind)
+            place.metric(
+                label,
+                shown(now[column]),
+                change,
+                delta_color="inverse" if lower_is_better else "normal",
+                border=True,
+                help=note,
+            )
 
         first = st.columns(4)
-        first[0].metric("Leads", ui.count(now["leads"]), delta("leads"), border=True)
-        first[1].metric(
+        kpi(first[0], "Leads", "leads", ui.count)
+        kpi(
+            first[1],
             "Acceptance rate",
-            ui.percent(now["acceptance_rate"]),
-            delta("acceptance_rate", "rate"),
-            border=True,
-            help="Leads whose source was told `success`, over all leads.",
+            "acceptance_rate",
+            ui.percent,
+            "rate",
+            note="Leads whose source was told `success`, over all leads.",
         )
-        first[2].metric(
+        kpi(
+            first[2],
             "Delivery success rate",
-            ui.percent(now["delivery_success_rate"]),
-            delta("delivery_success_rate", "rate"),
-            border=True,
-            help="Buyer deliveries that succeeded (after retries) over all buyer delivery"
+            "delivery_success_rate",
+            ui.percent,
+            "rate",
+            note="Buyer deliveries that succeeded (after retries) over all buyer delivery"
             " steps the leads reached, skips included. Enhancement steps are not counted.",
         )
-        first[3].metric(
+        kpi(
+            first[3],
             "Returned leads",
-            ui.count(now["returned_leads"]),
-            delta("returned_leads"),
-            delta_color="inverse",
-            border=True,
-            help=f"Leads a buyer returned: {ui.percent(now['return_rate'])} of the"
+            "returned_leads",
+            ui.count,
+            lower_is_better=True,
+            note=f"Leads a buyer returned: {ui.percent(now['return_rate'])} of the"
             f" {ui.count(now['sold_leads'])} leads sold. Returns arrive days after delivery, so"
             " the latest days always show fewer.",
         )
         second = st.columns(4)
-        second[0].metric(
+        kpi(
+            second[0],
             "Cost",
-            ui.money(now["cost"]),
-            delta("cost"),
-            delta_color="inverse",
-            border=True,
-            help=f"Paid to sources {ui.money(now['purchase_cost'])} + recipient steps"
+            "cost",
+            ui.money,
+            lower_is_better=True,
+            note=f"Paid to sources {ui.money(now['purchase_cost'])} + recipient steps"
             f" {ui.money(now['recipient_cost'])}.",
         )
-        second[1].metric(
+        kpi(
+            second[1],
             "Revenue",
-            ui.money(now["revenue"]),
-            delta("revenue"),
-            border=True,
-            help="Earned from buyers: successful deliveries after retries.",
+            "revenue",
+            ui.money,
+            note="Earned from buyers: successful deliveries after retries.",
         )
-        second[2].metric(
-            "Profit",
-            ui.money(now["profit"]),
-            delta("profit"),
-            border=True,
-            help="Revenue minus cost.",
-        )
-        second[3].metric(
-            "Rejected leads",
-            ui.count(now["rejected"]),
-            delta("rejected"),
-            delta_color="inverse",
-            border=True,
-        )
+        kpi(second[2], "Profit", "profit", ui.money, note="Revenue minus cost.")
+        kpi(second[3], "Rejected leads", "rejected", ui.count, lower_is_better=True)
         if before is None:
             st.caption("No leads in the previous period of the same length: no change shown.")
         else:

@@ -14,30 +14,29 @@ st.caption(
     " duplicate windows end on the last selected day."
 )
 
-PERCENT = {"format": "percent"}
 TRUSTEDFORM_COLUMNS = {
-    "claim_rate": st.column_config.NumberColumn("claimed", **PERCENT),
+    "claim_rate": ui.percent_column("claimed"),
     "unclaimed_near_expiry": st.column_config.NumberColumn(
         "unclaimed near expiry",
         help="Unclaimed, with at most 24 hours of the 72-hour claim window left when checked.",
     ),
-    "near_expiry_rate": st.column_config.NumberColumn("near expiry", **PERCENT),
-    "typed_share": st.column_config.NumberColumn("typed", **PERCENT),
-    "autofill_share": st.column_config.NumberColumn("autofill", **PERCENT),
-    "pasted_share": st.column_config.NumberColumn("pasted", **PERCENT),
+    "near_expiry_rate": ui.percent_column("near expiry"),
+    "typed_share": ui.percent_column("typed"),
+    "autofill_share": ui.percent_column("autofill"),
+    "pasted_share": ui.percent_column("pasted"),
     "age_at_claim_hours": st.column_config.NumberColumn("age at claim (h)", format="%.1f"),
     "min_hours_left": st.column_config.NumberColumn("least time left (h)", format="%.1f"),
 }
 RETURN_COLUMNS = {
-    "return_rate": st.column_config.NumberColumn("return rate", **PERCENT),
-    "threshold": st.column_config.NumberColumn("threshold", **PERCENT),
+    "return_rate": ui.percent_column("return rate"),
+    "threshold": ui.percent_column("threshold"),
     "over_threshold": st.column_config.CheckboxColumn("over"),
-    "returned_revenue": st.column_config.NumberColumn("returned revenue", format="dollar"),
+    "returned_revenue": ui.dollar_column("returned revenue"),
 }
 WINDOW_COLUMNS = {
-    "duplicate_rate": st.column_config.NumberColumn("duplicate rate", **PERCENT),
-    "suppression_hit_rate": st.column_config.NumberColumn("suppression hit rate", **PERCENT),
-    "buyer_duplicate_rate": st.column_config.NumberColumn("refused as duplicate", **PERCENT),
+    "duplicate_rate": ui.percent_column("duplicate rate"),
+    "suppression_hit_rate": ui.percent_column("suppression hit rate"),
+    "buyer_duplicate_rate": ui.percent_column("refused as duplicate"),
 }
 
 
@@ -193,17 +192,8 @@ if require_serving():
                 "duplicates_by_buyer",
                 filters,
             )
-        window = (
-            st.segmented_control(
-                "Window",
-                list(quality.WINDOWS),
-                format_func=lambda days: f"{days} days",
-                default=7,
-                required=True,
-                key="duplicates_window",
-            )
-            or 7
-        )
+        windows = {days: f"{days} days" for days in quality.WINDOWS}
+        window = ui.choose("Window", windows, 7, key="duplicates_window")
         ui.table(
             by_source[by_source["window_days"] == window].drop(columns=["as_of", "window_days"]),
             f"duplicates_{window}d",

@@ -100,5 +100,5 @@ if require_serving():
                 reasons,
                 f"rejection_reasons_table_{label}",
                 filters,
-                column_config={"share": st.column_config.NumberColumn(format="percent")},
+                column_config={"share": ui.percent_column()},
             )

@@ -13,18 +13,16 @@ st.caption(
 )
 
 SCORECARD_COLUMNS = {
-    "acceptance_rate": st.column_config.NumberColumn("acceptance", format="percent"),
-    "valid_phone_rate": st.column_config.NumberColumn("valid phone", format="percent"),
-    "valid_email_rate": st.column_config.NumberColumn("valid email", format="percent"),
-    "return_rate": st.column_config.NumberColumn("return rate", format="percent"),
-    "purchase_cost": st.column_config.NumberColumn("cost", format="dollar"),
-    "recipient_cost": st.column_config.NumberColumn("recipient cost", format="dollar"),
-    "revenue": st.column_config.NumberColumn(format="dollar"),
-    "profit": st.column_config.NumberColumn(format="dollar"),
-    "cost_per_accepted_lead": st.column_config.NumberColumn("cost / accepted", format="dollar"),
-    "roi": st.column_config.NumberColumn(
-        "ROI", format="percent", help="Profit over all cost (source + recipients)."
-    ),
+    "acceptance_rate": ui.percent_column("acceptance"),
+    "valid_phone_rate": ui.percent_column("valid phone"),
+    "valid_email_rate": ui.percent_column("valid email"),
+    "return_rate": ui.percent_column("return rate"),
+    "purchase_cost": ui.dollar_column("cost"),
+    "recipient_cost": ui.dollar_column("recipient cost"),
+    "revenue": ui.dollar_column(),
+    "profit": ui.dollar_column(),
+    "cost_per_accepted_lead": ui.dollar_column("cost / accepted"),
+    "roi": ui.percent_column("ROI", help="Profit over all cost (source + recipients)."),
     "acceptance_trend": st.column_config.LineChartColumn("acceptance per day", y_min=0, y_max=1),
     "return_trend": st.column_config.AreaChartColumn("returns per day", y_min=0, y_max=1),
 }
@@ -114,17 +112,7 @@ if require_serving():
             )
 
         st.subheader("Per source, per day")
-        metric = (
-            st.segmented_control(
-                "Metric",
-                list(METRICS),
-                format_func=METRICS.get,
-                default="return_rate",
-                required=True,
-                key="metric",
-            )
-            or "return_rate"
-        )
+        metric = ui.choose("Metric", METRICS, "return_rate", key="metric")
         daily = run_query(sources.source_quality_daily, filters)
         if metric == "return_rate":
             st.caption(

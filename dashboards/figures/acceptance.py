@@ -81,23 +81,28 @@ def _clock_label(clock: str) -> str:
     return "the lead's local time" if clock == "local" else "UTC"
 
 
-def acceptance_heatmap(grid: pd.DataFrame, clock: str = "local") -> go.Figure:
-    """Acceptance rate by weekday (rows, Monday on top) x hour of day (columns)."""
-    rate = grid.pivot_table(index="weekday", columns="hour", values="acceptance_rate")
-    leads = grid.pivot_table(index="weekday", columns="hour", values="leads", aggfunc="sum")
-    rate = rate.reindex(index=WEEK_ORDER, columns=range(24))
-    leads = leads.reindex(index=WEEK_ORDER, columns=range(24)).fillna(0)
+def _hour_heatmap(
+    rate: pd.DataFrame,
+    leads: pd.DataFrame,
+    rows: list,
+    at: str,
+    title: str,
+    clock: str,
+    height: int,
+) -> go.Figure:
+    """Acceptance rate per row (`rows`, top first) x hour of day (columns 0-23), with the leads
+    behind each cell in the hover (`at` joins the row and the hour there: " ", " at ")."""
     fig = go.Figure(
         go.Heatmap(
             z=rate.to_numpy(),
             x=list(range(24)),
-            y=[WEEKDAYS[d] for d in WEEK_ORDER],
+            y=rows,
             customdata=leads.to_numpy(),
             colorscale=RATE_SCALE,
             zmin=0,
             zmax=1,
             colorbar={"title": "accepted", "tickformat": ".0%"},
-            hovertemplate="%{y} %{x}:00 — %{z:.1%} accepted of %{customdata:,.0f} leads"
+            hovertemplate="%{y}" + at + "%{x}:00 — %{z:.1%} accepted of %{customdata:,.0f} leads"
             "<extra></extra>",
             xgap=1,
             ygap=1,
@@ -105,11 +110,22 @@ def acceptance_heatmap(grid: pd.DataFrame, clock: str = "local") -> go.Figure:
     )
     return layout(
         fig,
-        f"Acceptance rate by hour of day and weekday ({_clock_label(clock)})",
+        f"{title} ({_clock_label(clock)})",
         xaxis={"title": f"hour of day ({_clock_label(clock)})", "dtick": 1},
         yaxis={"autorange": "reversed"},
-        height=360,
+        height=height,
     )
+
+
+def acceptance_heatmap(grid: pd.DataFrame, clock: str = "local") -> go.Figure:
+    """Acceptance rate by weekday (rows, Monday on top) x hour of day (columns)."""
+    rate = grid.pivot_table(index="weekday", columns="hour", values="acceptance_rate")
+    leads = grid.pivot_table(index="weekday", columns="hour", values="leads", aggfunc="sum")
+    rate = rate.reindex(index=WEEK_ORDER, columns=range(24))
+    leads = leads.reindex(index=WEEK_ORDER, columns=range(24)).fillna(0)
+    weekdays = [WEEKDAYS[d] for d in WEEK_ORDER]
+    title = "Acceptance rate by hour of day and weekday"
+    return _hour_heatmap(rate, leads, weekdays, " ", title, clock, height=360)
 
 
 def source_hour_heatmap(frame: pd.DataFrame, clock: str = "utc", min_leads: int = 3) -> go.Figure:
@@ -121,26 +137,6 @@ def source_hour_heatmap(frame: pd.DataFrame, clock: str = "utc", min_leads: int 
     rate = rate.reindex(columns=range(24))
     leads = leads.reindex(index=rate.index, columns=range(24)).fillna(0)
     rate = rate.where(leads >= min_leads)
-    fig = go.Figure(
-        go.Heatmap(
-            z=rate.to_numpy(),
-            x=list(range(24)),
-            y=list(rate.index),
-            customdata=leads.to_numpy(),
-            colorscale=RATE_SCALE,
-            zmin=0,
-            zmax=1,
-            colorbar={"title": "accepted", "tickformat": ".0%"},
-            hovertemplate="%{y} at %{x}:00 — %{z:.1%} accepted of %{customdata:,.0f} leads"
-            "<extra></extra>",
-            xgap=1,
-            ygap=1,
-        )
-    )
-    return layout(
-        fig,
-        f"Acceptance rate by source and hour of day ({_clock_label(clock)})",
-        xaxis={"title": f"hour of day ({_clock_label(clock)})", "dtick": 1},
-        yaxis={"autorange": "reversed"},
-        height=bar_height(len(rate), per_row=22),
-    )
+    title = "Acceptance rate by source and hour of day"
+    height = bar_height(len(rate), per_row=22)
+    return _hour_heatmap(rate, leads, list(rate.index), " at ", title, clock, height)

@@ -8,6 +8,11 @@ from plotly.subplots import make_subplots
 
 from dashboards.figures.common import BOTTOM_LEGEND, MONEY_COLORS, OUTCOME_COLORS, layout
 
+RATE_LINES = {
+    "acceptance_rate": {"color": "#212121"},
+    "delivery_success_rate": {"color": "#1565c0", "dash": "dot"},
+}
+
 
 def kpi_trend(daily: pd.DataFrame) -> go.Figure:
     """Leads per day by outcome (bars) with the acceptance and delivery success rates (lines)."""
@@ -21,22 +26,15 @@ def kpi_trend(daily: pd.DataFrame) -> go.Figure:
             opacity=0.8,
             secondary_y=False,
         )
-    fig.add_scatter(
-        x=daily["day"],
-        y=daily["acceptance_rate"],
-        name="acceptance rate",
-        mode="lines+markers",
-        line={"color": "#212121"},
-        secondary_y=True,
-    )
-    fig.add_scatter(
-        x=daily["day"],
-        y=daily["delivery_success_rate"],
-        name="delivery success rate",
-        mode="lines+markers",
-        line={"color": "#1565c0", "dash": "dot"},
-        secondary_y=True,
-    )
+    for rate, line in RATE_LINES.items():
+        fig.add_scatter(
+            x=daily["day"],
+            y=daily[rate],
+            name=rate.replace("_", " "),
+            mode="lines+markers",
+            line=line,
+            secondary_y=True,
+        )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title_text="leads", secondary_y=False)
     fig.update_yaxes(

@@ -16,3 +16,9 @@
             then make_timestamp(cast(({{ ms }}) * 1000 as bigint))
     end
 {%- endmacro %}
+
+{#- An ISO 8601 text with any UTC offset (the payload's `timestamp`, `created_at`, `expires_at`)
+    as a UTC timestamp; null when the text is not a time. Engine-specific: used in staging only. -#}
+{% macro iso_to_utc_timestamp(text) -%}
+    cast(try_cast({{ text }} as timestamptz) at time zone 'UTC' as timestamp)
+{%- endmacro %}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -295,20 +296,30 @@ def _csv_rows(data: bytes):
         start = end + 1
 
 
-def read_events_csv(data: bytes) -> ReadResult:
-    """A LeadConduit CSV export: dotted column names become nested keys."""
+def _records_of_csv(data: bytes, to_record: Callable[[dict[str, str], int], Any]) -> ReadResult:
+    """Each CSV row as the record `to_record(row, line number)` makes of it; a row that cannot be
+    read, or that `to_record` refuses (any exception), is quarantined with the reason."""
     result = ReadResult()
-    until = plausible_until_ms()
     for number, row, raw, reason in _csv_rows(data):
         if reason:
             result.quarantined.append(Quarantined(number, reason, raw))
             continue
-        obj = unflatten(row)
         try:
-            result.records.append(event_record(obj, orjson.dumps(obj).decode(), number, until))
+            result.records.append(to_record(row, number))
         except Exception as exc:
             result.quarantined.append(Quarantined(number, quarantine_reason(exc), raw))
     return result
+
+
+def read_events_csv(data: bytes) -> ReadResult:
+    """A LeadConduit CSV export: dotted column names become nested keys."""
+    until = plausible_until_ms()
+
+    def to_record(row: dict[str, str], number: int) -> EventRecord:
+        obj = unflatten(row)
+        return event_record(obj, orjson.dumps(obj).decode(), number, until)
+
+    return _records_of_csv(data, to_record)
 
 
 def read_events(name: str, data: bytes) -> ReadResult:
@@ -364,18 +375,13 @@ def read_submissions_ndjson(data: bytes) -> ReadResult:
 
 def read_submissions_csv(data: bytes) -> ReadResult:
     """CSV: the metadata columns, then one column per lead field (empty cell = missing)."""
-    result = ReadResult()
-    for number, row, raw, reason in _csv_rows(data):
-        if reason:
-            result.quarantined.append(Quarantined(number, reason, raw))
-            continue
+
+    def to_record(row: dict[str, str], number: int) -> SubmissionRecord:
         obj: dict[str, Any] = {k: row.get(k) or None for k in SUBMISSION_META}
         obj["fields"] = {k: v for k, v in row.items() if k not in SUBMISSION_META and v != ""}
-        try:
-            result.records.append(submission_record(obj, number))
-        except Exception as exc:
-            result.quarantined.append(Quarantined(number, quarantine_reason(exc), raw))
-    return result
+        return submission_record(obj, number)
+
+    return _records_of_csv(data, to_record)
 
 
 def read_submissions(name: str, data: bytes) -> ReadResult:

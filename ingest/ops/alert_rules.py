@@ -33,79 +33,14 @@ Rule kinds (parameters and defaults: ``ingest.ops.config.RULE_DEFAULTS``):
 
 from __future__ import annotations
 
-import hashlib
 import math
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 import duckdb
 
 from ingest.landing.raw_store import has_table
 from ingest.ops.config import AlertRule, AlertsConfig
-
-
-@dataclass(frozen=True)
-class Firing:
-    rule: str
-    kind: str
-    severity: str
-    subject_type: str
-    subject_id: str
-    subject_name: str
-    period_start: datetime | None
-    period_end: datetime | None
-    metric: str
-    value: float
-    threshold: float
-    baseline: float | None
-    message: str
-    details: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def alert_id(self) -> str:
-        period = self.period_start.isoformat() if self.period_start else ""
-        key = "|".join([self.rule, self.subject_type, self.subject_id, self.metric, period])
-        return hashlib.sha1(key.encode()).hexdigest()[:16]
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["alert_id"] = self.alert_id
-        for key in ("period_start", "period_end"):
-            data[key] = data[key].isoformat() if data[key] else None
-        return data
-
-
-def utc_now() -> datetime:
-    return datetime.now(tz=UTC).replace(tzinfo=None)
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time())
-
-
-def _day(day: date) -> tuple[datetime, datetime]:
-    """The period of one whole day: its midnight and the next."""
-    return _midnight(day), _midnight(day + timedelta(days=1))
-
-
-def _firing(
-    rule: AlertRule, period: tuple[datetime | None, datetime | None], **fields: Any
-) -> Firing:
-    """A firing of `rule` over `period` (start, end); `fields` are the rest of Firing's."""
-    return Firing(
-        rule=rule.name,
-        kind=rule.kind,
-        severity=rule.severity,
-        period_start=period[0],
-        period_end=period[1],
-        **fields,
-    )
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
-
+from ingest.ops.firing import Firing, firing, midnight, pct, utc_now, whole_day
 
 # --------------------------------------------------------------------------- rules
 
@@ -188,15 +123,15 @@ def rejection_spikes(
         name = names[source_id]
         if day is None:
             # judged over the window; dated by the hour's latest occurrence (one firing a day)
-            start = _midnight(latest) + timedelta(hours=hour)
+            start = midnight(latest) + timedelta(hours=hour)
             when = f"{hour:02d}:00-{(hour + 1) % 24:02d}:00 UTC over {first} .. {latest}"
             subject = f"{source_id}@{hour:02d}"
         else:
-            start = _midnight(day) + timedelta(hours=hour)
+            start = midnight(day) + timedelta(hours=hour)
             when = f"{day} {hour:02d}:00-{(hour + 1) % 24:02d}:00 UTC"
             subject = source_id
         firings.append(
-            _firing(
+            firing(
                 rule,
                 subject_type="source",
                 subject_id=subject,
@@ -209,8 +144,8 @@ def rejection_spikes(
                 ),
                 baseline=round(baseline, 4),
                 message=(
-                    f"Source {name}: {_pct(rate)} of leads rejected {when} "
-                    f"({rejected} of {leads}), against its usual {_pct(baseline)}"
+                    f"Source {name}: {pct(rate)} of leads rejected {when} "
+                    f"({rejected} of {leads}), against its usual {pct(baseline)}"
                 ),
                 details={
                     "source_id": source_id,
@@ -260,19 +195,19 @@ def delivery_failures(
             if rate <= limit:
                 continue
             firings.append(
-                _firing(
+                firing(
                     rule,
                     subject_type="recipient",
                     subject_id=recipient_id,
                     subject_name=name,
-                    period=_day(day),
+                    period=whole_day(day),
                     metric=metric,
                     value=round(rate, 4),
                     threshold=limit,
                     baseline=None,
                     message=(
-                        f"Recipient {name}: {_pct(rate)} of deliveries {word} on {day} "
-                        f"({count} of {attempted}; threshold {_pct(limit)})"
+                        f"Recipient {name}: {pct(rate)} of deliveries {word} on {day} "
+                        f"({count} of {attempted}; threshold {pct(limit)})"
                     ),
                     details={
                         "date": day.isoformat(),
@@ -307,12 +242,12 @@ def slow_steps(con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: i
             continue
         kind = "" if event_type == "recipient" else f" ({event_type})"
         firings.append(
-            _firing(
+            firing(
                 rule,
                 subject_type="step",
                 subject_id=f"{step_id}:{event_type}",
                 subject_name=name,
-                period=_day(day),
+                period=whole_day(day),
                 metric=metric,
                 value=round(float(value), 1),
                 threshold=limit,
@@ -363,19 +298,19 @@ def quarantine_rates(
             continue
         rate = quarantined / records
         firings.append(
-            _firing(
+            firing(
                 rule,
                 subject_type="dataset",
                 subject_id=dataset,
                 subject_name=dataset,
-                period=_day(day),
+                period=whole_day(day),
                 metric="quarantine_rate",
                 value=round(rate, 4),
                 threshold=limit,
                 baseline=None,
                 message=(
-                    f"Landing {dataset}: {_pct(rate)} of the records loaded on {day} went to "
-                    f"quarantine ({quarantined} of {records}; threshold {_pct(limit)}); "
+                    f"Landing {dataset}: {pct(rate)} of the records loaded on {day} went to "
+                    f"quarantine ({quarantined} of {records}; threshold {pct(limit)}); "
                     "see raw.quarantine for the reasons"
                 ),
                 details={"date": day.isoformat(), "records": records, "batches": int(batches)},
@@ -395,7 +330,7 @@ def stale_events(con: duckdb.DuckDBPyConnection, rule: AlertRule, now: datetime)
     if hours <= limit:
         return []
     return [
-        _firing(
+        firing(
             rule,
             subject_type="warehouse",
             subject_id="raw.lead_events",
@@ -457,19 +392,19 @@ def expiring_certificates(
         else:
             still = "all of them have expired since: these leads' consent is no longer documented"
         firings.append(
-            _firing(
+            firing(
                 rule,
                 subject_type="source",
                 subject_id=source_id,
                 subject_name=name,
-                period=(_midnight(first), _midnight(last + timedelta(days=1))),
+                period=(midnight(first), midnight(last + timedelta(days=1))),
                 metric="unclaimed_near_expiry",
                 value=float(near),
                 threshold=rule.get("min_certificates"),
                 baseline=None,
                 message=(
                     f"Source {name}: {near} TrustedForm certificates unclaimed and within 24 h "
-                    f"of expiry when checked, {first} .. {last} ({_pct(share)} of its "
+                    f"of expiry when checked, {first} .. {last} ({pct(share)} of its "
                     f"{certificates} certificates); {still}"
                 ),
                 details={
@@ -516,19 +451,19 @@ def buyer_return_rates(con: duckdb.DuckDBPyConnection, rule: AlertRule) -> list[
             continue
         rate = returned / sold
         firings.append(
-            _firing(
+            firing(
                 rule,
                 subject_type="recipient",
                 subject_id=recipient_id,
                 subject_name=name,
-                period=(_midnight(first), _midnight(last + timedelta(days=1))),
+                period=(midnight(first), midnight(last + timedelta(days=1))),
                 metric="return_rate",
                 value=round(rate, 4),
                 threshold=limit,
                 baseline=None,
                 message=(
-                    f"Buyer {name}: {_pct(rate)} of the leads delivered {first} .. {last} were "
-                    f"returned ({returned} of {sold}), over its threshold of {_pct(limit)}; see "
+                    f"Buyer {name}: {pct(rate)} of the leads delivered {first} .. {last} were "
+                    f"returned ({returned} of {sold}), over its threshold of {pct(limit)}; see "
                     "the Lead quality page for the sources and reasons"
                 ),
                 details={

@@ -21,8 +21,9 @@ from typing import Any
 
 import duckdb
 
-from ingest.ops.alert_rules import Firing, evaluate, utc_now
+from ingest.ops.alert_rules import evaluate
 from ingest.ops.config import AlertsConfig
+from ingest.ops.firing import Firing, utc_now
 
 OPS_ALERTS_DDL = """
 create schema if not exists ops;

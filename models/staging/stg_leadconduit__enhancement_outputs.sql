@@ -53,19 +53,10 @@ renamed as (
         parsed.event_date as check_date,
         p.step_id,
         p.module_id,
-        coalesce(nullif(p.vars.flow.id, ''), '(missing)') as flow_id,
-        p.vars.flow.name as flow_name,
-        coalesce(nullif(p.vars.source.id, ''), '(missing)') as source_id,
-        p.vars.source.name as source_name,
-        cast(
-            try_cast(p.vars.submission.timestamp as timestamptz) at time zone 'UTC' as timestamp
-        ) as submitted_at,
-        cast(
-            try_cast(p.trustedform.created_at as timestamptz) at time zone 'UTC' as timestamp
-        ) as certificate_created_at,
-        cast(
-            try_cast(p.trustedform.expires_at as timestamptz) at time zone 'UTC' as timestamp
-        ) as certificate_expires_at,
+        {{ flow_and_source_of_payload('p') }},
+        {{ iso_to_utc_timestamp('p.vars.submission.timestamp') }} as submitted_at,
+        {{ iso_to_utc_timestamp('p.trustedform.created_at') }} as certificate_created_at,
+        {{ iso_to_utc_timestamp('p.trustedform.expires_at') }} as certificate_expires_at,
         p.trustedform.age_in_seconds as certificate_age_seconds,
         p.trustedform.consent_language_detected,
         coalesce(list_contains(p.trustedform.form_input_method, 'typing'), false)
@@ -75,10 +66,7 @@ renamed as (
             as input_autofill,
         p.trustedform.retain.outcome as retain_outcome,
         nullif(trim(p.trustedform.retain.reason), '') as retain_reason,
-        cast(
-            try_cast(p.trustedform.retain.expires_at as timestamptz) at time zone 'UTC'
-            as timestamp
-        ) as retained_until,
+        {{ iso_to_utc_timestamp('p.trustedform.retain.expires_at') }} as retained_until,
         p.suppressionlist.query_item.found as suppression_found,
         parsed.ingested_at
 

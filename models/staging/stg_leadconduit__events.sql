@@ -67,20 +67,13 @@ renamed as (
         lower(p.recipient_event_id) as recipient_event_id,
         p.vars.account.id as account_id,
         p.vars.account.name as account_name,
-        coalesce(nullif(p.vars.flow.id, ''), '(missing)') as flow_id,
-        p.vars.flow.name as flow_name,
-        coalesce(nullif(p.vars.source.id, ''), '(missing)') as source_id,
-        p.vars.source.name as source_name,
+        {{ flow_and_source_of_payload('p') }},
         p.vars.recipient.id as recipient_id,
         p.vars.recipient.name as recipient_name,
-        cast(
-            try_cast(p.vars.submission.timestamp as timestamptz) at time zone 'UTC' as timestamp
-        ) as submitted_at,
+        {{ iso_to_utc_timestamp('p.vars.submission.timestamp') }} as submitted_at,
         p.vars.feedback.type as feedback_type,
         p.vars.feedback.reason as feedback_reason,
-        cast(
-            try_cast(p.vars.feedback.timestamp as timestamptz) at time zone 'UTC' as timestamp
-        ) as feedback_at,
+        {{ iso_to_utc_timestamp('p.vars.feedback.timestamp') }} as feedback_at,
         coalesce(p.purchase_price, 0) as purchase_price,
         coalesce(p.sale_price, 0) as sale_price,
         coalesce(p.revenue, 0) as revenue,

@@ -8,9 +8,9 @@ from datetime import timedelta
 import dagster as dg
 
 from ingest.landing.raw_store import has_table
-from ingest.ops.alert_rules import utc_now
 from ingest.ops.alerts import run_alerts
 from ingest.ops.config import AlertsConfig, ConfigError, load_alerts
+from ingest.ops.firing import utc_now
 from orchestration.defs.dbt import MART_KEYS
 from orchestration.defs.resources import WarehouseResource
 from orchestration.names import ALERTS as ALERTS_KEY

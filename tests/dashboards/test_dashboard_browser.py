@@ -7,8 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
@@ -17,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboards import serving
-from tests.conftest import ARTIFACTS, free_port
+from tests.conftest import ARTIFACTS, free_port, wait_until_serving
 
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py"
 SHOTS = ARTIFACTS / "dashboards"
@@ -56,17 +54,9 @@ def streamlit_server(home: Path, log: Path):
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                    if response.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start:\n{log.read_text()}")
-            time.sleep(0.3)
+        wait_until_serving(
+            process, f"{base}/_stcore/health", log, 60, ready=lambda r: r.read() == b"ok"
+        )
         yield base
     finally:
         process.terminate()

@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from orchestration.cli import format_rows, main
+from orchestration.cli import main
+from orchestration.commands.sql import format_rows
 from tests.conftest import environment
 
 

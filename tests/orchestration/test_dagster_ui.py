@@ -9,14 +9,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from ingest.paths import Paths
-from tests.conftest import ARTIFACTS, environment, free_port
+from tests.conftest import ARTIFACTS, environment, free_port, wait_until_serving
 
 PROJECT = Path(__file__).resolve().parents[2]
 SHOTS = ARTIFACTS / "dagster"
@@ -62,17 +60,7 @@ def dagster_ui(tmp_path_factory):
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 150
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/server_info", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"dagster dev did not start:\n{log.read_text()[-5000:]}")
-            time.sleep(0.5)
+        wait_until_serving(process, f"{base}/server_info", log, 150)
         yield base
     finally:
         stop_group(process)

@@ -186,7 +186,7 @@ def query_spec(query: str, **changes):
     """An export of ``query`` as written, without the checks of the config loader."""
     from dataclasses import replace
 
-    from ingest.ops.config import _export_spec
+    from ingest.ops.config.exports import _export_spec
 
     base = _export_spec({"name": "crafted", "query": "select 1"}, "test", "exports")
     return replace(base, query=query, **changes)

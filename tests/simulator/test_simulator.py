@@ -7,19 +7,18 @@ import io
 import re
 import statistics
 from collections import Counter, defaultdict
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import UTC, datetime
 
 import orjson
 import pytest
 
 from ingest.landing.readers import SUBMISSION_META
 from ingest.simulator.faults import EVENT_FAULT_KINDS
-from ingest.simulator.run import SAMPLE, SimulationSummary, simulate
+from ingest.simulator.run import SAMPLE
 from ingest.simulator.world import ALL_FIELDS, DELIVERY_MODULE
+from tests.simulator.reread import Landing, day_of, simulated
 
 HEX24 = re.compile(r"^[0-9a-f]{24}$")
-START = date(2026, 10, 26)
 TOP_LEVEL = (
     "id",
     "type",
@@ -76,118 +75,28 @@ OUTCOMES = {
 STEP_TYPES = ("filter", "recipient")
 
 
-def _day(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).date().isoformat()
-
-
-def _parse(line: bytes, id_key: str, bad: Counter, malformed: str, missing: str) -> dict | None:
-    """The record on ``line``, or None after counting it under ``malformed`` or ``missing``."""
-    try:
-        record = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        bad[malformed] += 1
-        return None
-    if id_key not in record:
-        bad[missing] += 1
-        return None
-    return record
-
-
-class Landing:
-    """Everything a simulation wrote, re-read from disk."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.summary = orjson.loads((root / "simulation.json").read_bytes())
-        self.lines: list[tuple[str, bytes]] = []  # (file date, raw line)
-        for path in sorted((root / "events" / "batches").glob("*.ndjson")):
-            file_day = path.name[len("events-") : -len(".ndjson")]
-            for line in path.read_bytes().split(b"\n"):
-                if line:
-                    self.lines.append((file_day, line))
-        self.firehose: list[tuple[Path, bytes]] = (
-            sorted(
-                (path, path.read_bytes())
-                for path in (root / "events" / "firehose").rglob("*")
-                if path.is_file()
-            )
-            if (root / "events" / "firehose").exists()
-            else []
-        )
-        self.good: list[tuple[str, dict, bytes]] = []  # (file date or "firehose", event, raw)
-        self.bad = Counter()
-        for file_day, line in self.lines:
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError:
-                self.bad["non_utf8"] += 1
-                continue
-            event = _parse(line, "id", self.bad, "malformed_json", "missing_id")
-            if event is not None:
-                self.good.append((file_day, event, line))
-        for path, data in self.firehose:
-            if path.suffix == ".json":
-                self.good.append(("firehose", orjson.loads(data), data))
-        self.events: dict[str, dict] = {}
-        for _, ev, _ in self.good:
-            self.events.setdefault(ev["id"], ev)
-        self.by_lead: dict[str, list[dict]] = defaultdict(list)
-        for ev in self.events.values():
-            self.by_lead[ev["vars"]["lead"]["id"]].append(ev)
-        self.submissions: list[dict] = []
-        self.bad_submissions = Counter()
-        for path in sorted((root / "submissions").glob("submissions-*.ndjson")):
-            for line in path.read_bytes().split(b"\n"):
-                if not line:
-                    continue
-                record = _parse(
-                    line,
-                    "lead_id",
-                    self.bad_submissions,
-                    "submission_malformed",
-                    "submission_missing_lead_id",
-                )
-                if record is not None:
-                    self.submissions.append(record)
-
-    def files(self) -> dict[str, bytes]:
-        return {
-            str(path.relative_to(self.root)): path.read_bytes()
-            for path in sorted(self.root.rglob("*"))
-            if path.is_file()
-        }
-
-
-def _run(root: Path, **kw) -> Landing:
-    args = dict(leads=300, days=3, seed=7, start_date=START)
-    args.update(kw)
-    summary = simulate(root, **args)
-    assert isinstance(summary, SimulationSummary)
-    return Landing(root)
-
-
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory) -> Landing:
-    return _run(tmp_path_factory.mktemp("clean"))
+    return simulated(tmp_path_factory.mktemp("clean"))
 
 
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory) -> Landing:
     # enough records for every fault kind to occur
-    return _run(tmp_path_factory.mktemp("faulty"), leads=1500, days=3, faults=True)
+    return simulated(tmp_path_factory.mktemp("faulty"), leads=1500, days=3, faults=True)
 
 
 @pytest.fixture(scope="module")
 def stories(tmp_path_factory) -> Landing:
-    return _run(tmp_path_factory.mktemp("stories"), leads=6000, days=7, layout="ndjson")
+    return simulated(tmp_path_factory.mktemp("stories"), leads=6000, days=7, layout="ndjson")
 
 
 # --------------------------------------------------------------------------- determinism
 
 
 def test_same_seed_same_bytes_for_any_worker_count(tmp_path, faulty):
-    again = _run(tmp_path / "again", leads=1500, days=3, faults=True)
-    parallel = _run(tmp_path / "parallel", leads=1500, days=3, faults=True, workers=2)
+    again = simulated(tmp_path / "again", leads=1500, days=3, faults=True)
+    parallel = simulated(tmp_path / "parallel", leads=1500, days=3, faults=True, workers=2)
     reference = faulty.files()
     assert len(reference) > 10
     assert again.files() == reference
@@ -195,7 +104,7 @@ def test_same_seed_same_bytes_for_any_worker_count(tmp_path, faulty):
 
 
 def test_different_seed_differs(tmp_path, clean):
-    other = _run(tmp_path / "other", seed=8)
+    other = simulated(tmp_path / "other", seed=8)
     assert other.files() != clean.files()
     assert {submission["lead_id"] for submission in other.submissions}.isdisjoint(
         {submission["lead_id"] for submission in clean.submissions}
@@ -337,7 +246,7 @@ def test_submissions_match_the_source_events(clean):
 def test_events_are_in_the_file_of_their_write_day_sorted(clean):
     for file_day, line in clean.lines:
         ev = orjson.loads(line)
-        assert _day(ev["end_timestamp"]) == file_day
+        assert day_of(ev["end_timestamp"]) == file_day
     by_file = defaultdict(list)
     for file_day, line in clean.lines:
         by_file[file_day].append(orjson.loads(line)["end_timestamp"])
@@ -401,7 +310,7 @@ def test_fault_counts_match_a_reread(faulty):
         seen_in[ev["id"]].append(file_day)
     late = 0
     for event_id, days in seen_in.items():
-        own = _day(faulty.events[event_id]["end_timestamp"])
+        own = day_of(faulty.events[event_id]["end_timestamp"])
         if len(days) == 2:
             assert days[0] == own and days[1] > own
         elif days[0] != "firehose" and days[0] != own:
@@ -422,7 +331,7 @@ def test_fault_counts_match_a_reread(faulty):
 
 
 def test_faults_keep_the_valid_data(tmp_path, faulty):
-    clean = _run(tmp_path / "clean", leads=1500, days=3, faults=False)
+    clean = simulated(tmp_path / "clean", leads=1500, days=3, faults=False)
     strip = ("x_firehose_delivery_attempt", "_ingest")
     faulty_events = {
         event_id: {key: value for key, value in event.items() if key not in strip}
@@ -432,7 +341,7 @@ def test_faults_keep_the_valid_data(tmp_path, faulty):
 
 
 def test_csv_submissions(tmp_path, clean):
-    landing = _run(tmp_path / "csv", submissions_format="csv")
+    landing = simulated(tmp_path / "csv", submissions_format="csv")
     paths = sorted((landing.root / "submissions").iterdir())
     assert [path.name for path in paths] == [
         f"submissions-2026-10-{day}.csv" for day in (26, 27, 28)
@@ -459,7 +368,7 @@ def test_csv_submissions(tmp_path, clean):
 
 
 def test_firehose_layout_and_empty_days(tmp_path):
-    landing = _run(tmp_path / "fh", leads=2, days=4, layout="firehose")
+    landing = simulated(tmp_path / "fh", leads=2, days=4, layout="firehose")
     assert not list((landing.root / "events" / "batches").iterdir())
     assert landing.summary["leads"] == 2
     assert len(landing.firehose) == landing.summary["events"] == landing.summary["firehose_files"]
@@ -498,8 +407,8 @@ def test_stories_are_visible(stories):
         and event["vars"]["recipient"]["id"] == out["recipient_id"]
         and event["outcome"] != "skip"
     ]
-    on_day = [event for event in deliveries if _day(event["start_timestamp"]) == out["date"]]
-    other = [event for event in deliveries if _day(event["start_timestamp"]) != out["date"]]
+    on_day = [event for event in deliveries if day_of(event["start_timestamp"]) == out["date"]]
+    other = [event for event in deliveries if day_of(event["start_timestamp"]) != out["date"]]
     assert on_day and all(event["outcome"] == "error" for event in on_day)
     assert {event["reason"] for event in on_day} == {"Server error", "ESOCKETTIMEDOUT"}
     assert sum(event["outcome"] == "error" for event in other) < 0.05 * len(other)

@@ -14,10 +14,10 @@ daily as (
         leads.submitted_date,
         {{ flow_and_source('leads', 'submitted_at') }},
         count(*) as leads,
-        sum(case when leads.lead_outcome = 'accepted' then 1 else 0 end) as accepted,
-        sum(case when leads.lead_outcome = 'rejected' then 1 else 0 end) as rejected,
-        sum(case when leads.lead_outcome = 'error' then 1 else 0 end) as errored,
-        sum(leads.purchase_cost) as purchase_cost
+        count(*) filter (where leads.lead_outcome = 'accepted') as accepted,
+        count(*) filter (where leads.lead_outcome = 'rejected') as rejected,
+        count(*) filter (where leads.lead_outcome = 'error') as errored,
+        cast(sum(leads.purchase_cost) as decimal(18, 4)) as purchase_cost
     from leads
     group by leads.submitted_date, leads.flow_id, leads.source_id
 
@@ -26,17 +26,8 @@ daily as (
 final as (
 
     select
-        submitted_date,
-        flow_id,
-        flow_name,
-        source_id,
-        source_name,
-        cast(leads as bigint) as leads,
-        cast(accepted as bigint) as accepted,
-        cast(rejected as bigint) as rejected,
-        cast(errored as bigint) as errored,
-        {{ safe_divide('accepted', 'leads') }} as acceptance_rate,
-        cast(purchase_cost as decimal(18, 4)) as purchase_cost
+        *,
+        {{ safe_divide('accepted', 'leads') }} as acceptance_rate
     from daily
 
 )

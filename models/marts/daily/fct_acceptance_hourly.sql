@@ -18,9 +18,9 @@ hourly as (
         leads.local_hour,
         {{ flow_and_source('leads', 'submitted_at') }},
         count(*) as leads,
-        sum(case when leads.lead_outcome = 'accepted' then 1 else 0 end) as accepted,
-        sum(case when leads.lead_outcome = 'rejected' then 1 else 0 end) as rejected,
-        sum(case when leads.lead_outcome = 'error' then 1 else 0 end) as errored
+        count(*) filter (where leads.lead_outcome = 'accepted') as accepted,
+        count(*) filter (where leads.lead_outcome = 'rejected') as rejected,
+        count(*) filter (where leads.lead_outcome = 'error') as errored
     from leads
     group by
         leads.submitted_date, leads.submitted_hour_utc, leads.local_weekday, leads.local_hour,
@@ -31,18 +31,7 @@ hourly as (
 final as (
 
     select
-        submitted_date,
-        submitted_hour_utc,
-        local_weekday,
-        local_hour,
-        flow_id,
-        flow_name,
-        source_id,
-        source_name,
-        cast(leads as bigint) as leads,
-        cast(accepted as bigint) as accepted,
-        cast(rejected as bigint) as rejected,
-        cast(errored as bigint) as errored,
+        *,
         {{ safe_divide('accepted', 'leads') }} as acceptance_rate
     from hourly
 

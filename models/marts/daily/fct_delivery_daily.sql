@@ -27,14 +27,14 @@ daily as (
         deliveries.flow_id,
         {{ last_seen('deliveries.flow_name', 'deliveries.started_at') }} as flow_name,
         count(*) as attempted,
-        sum(case when deliveries.final_outcome = 'success' then 1 else 0 end) as succeeded,
-        sum(case when deliveries.final_outcome = 'failure' then 1 else 0 end) as failed,
-        sum(case when deliveries.final_outcome = 'error' then 1 else 0 end) as errored,
-        sum(case when deliveries.final_outcome = 'skip' then 1 else 0 end) as skipped,
-        sum(case when deliveries.first_outcome = 'error' then 1 else 0 end) as first_attempt_errors,
-        sum(case when deliveries.was_retried then 1 else 0 end) as retried,
-        sum(deliveries.revenue) as revenue,
-        sum(deliveries.cost) as cost,
+        count(*) filter (where deliveries.final_outcome = 'success') as succeeded,
+        count(*) filter (where deliveries.final_outcome = 'failure') as failed,
+        count(*) filter (where deliveries.final_outcome = 'error') as errored,
+        count(*) filter (where deliveries.final_outcome = 'skip') as skipped,
+        count(*) filter (where deliveries.first_outcome = 'error') as first_attempt_errors,
+        count(*) filter (where deliveries.was_retried) as retried,
+        cast(sum(deliveries.revenue) as decimal(18, 4)) as revenue,
+        cast(sum(deliveries.cost) as decimal(18, 4)) as cost,
         avg(deliveries.latency_ms) as latency_ms_avg,
         percentile_cont(0.5) within group (order by deliveries.latency_ms) as latency_ms_p50,
         percentile_cont(0.95) within group (order by deliveries.latency_ms) as latency_ms_p95
@@ -49,29 +49,11 @@ daily as (
 final as (
 
     select
-        delivery_date,
-        recipient_id,
-        recipient_name,
-        recipient_kind,
-        step_id,
-        flow_id,
-        flow_name,
-        cast(attempted as bigint) as attempted,
-        cast(succeeded as bigint) as succeeded,
-        cast(failed as bigint) as failed,
-        cast(errored as bigint) as errored,
-        cast(skipped as bigint) as skipped,
-        cast(first_attempt_errors as bigint) as first_attempt_errors,
-        cast(retried as bigint) as retried,
+        *,
         {{ safe_divide('succeeded', 'attempted') }} as success_rate,
         {{ safe_divide('failed', 'attempted') }} as failure_rate,
         {{ safe_divide('errored', 'attempted') }} as error_rate,
-        {{ safe_divide('skipped', 'attempted') }} as skip_rate,
-        cast(revenue as decimal(18, 4)) as revenue,
-        cast(cost as decimal(18, 4)) as cost,
-        cast(latency_ms_avg as double) as latency_ms_avg,
-        cast(latency_ms_p50 as double) as latency_ms_p50,
-        cast(latency_ms_p95 as double) as latency_ms_p95
+        {{ safe_divide('skipped', 'attempted') }} as skip_rate
     from daily
 
 )

@@ -90,41 +90,16 @@ hits as (
 
 ),
 
-daily as (
+final as (
 
     select
         day,
         {{ flow_and_source(none, 'seen_at') }},
         recipient_id,
         {{ last_seen('recipient_name', 'seen_at') }} as recipient_name,
-        sum(leads) as leads,
-        sum(duplicate_rejections) as duplicate_rejections,
-        sum(suppression_checks) as suppression_checks,
-        sum(suppression_hits) as suppression_hits,
-        sum(deliveries) as deliveries,
-        sum(buyer_duplicates) as buyer_duplicates
+        {{ sum_duplicate_counts() }}
     from hits
     group by day, flow_id, source_id, recipient_id
-
-),
-
-final as (
-
-    select
-        day,
-        flow_id,
-        flow_name,
-        source_id,
-        source_name,
-        recipient_id,
-        recipient_name,
-        cast(leads as bigint) as leads,
-        cast(duplicate_rejections as bigint) as duplicate_rejections,
-        cast(suppression_checks as bigint) as suppression_checks,
-        cast(suppression_hits as bigint) as suppression_hits,
-        cast(deliveries as bigint) as deliveries,
-        cast(buyer_duplicates as bigint) as buyer_duplicates
-    from daily
 
 )
 

@@ -44,17 +44,12 @@ summed as (
     select
         window_days,
         as_of_date,
+        min(day) as first_day,
         source_id,
         {{ last_seen('source_name', 'day') }} as source_name,
         recipient_id,
         {{ last_seen('recipient_name', 'day') }} as recipient_name,
-        min(day) as first_day,
-        sum(leads) as leads,
-        sum(duplicate_rejections) as duplicate_rejections,
-        sum(suppression_checks) as suppression_checks,
-        sum(suppression_hits) as suppression_hits,
-        sum(deliveries) as deliveries,
-        sum(buyer_duplicates) as buyer_duplicates
+        {{ sum_duplicate_counts() }}
     from in_window
     group by window_days, as_of_date, source_id, recipient_id
 
@@ -63,19 +58,7 @@ summed as (
 final as (
 
     select
-        window_days,
-        as_of_date,
-        first_day,
-        source_id,
-        source_name,
-        recipient_id,
-        recipient_name,
-        cast(leads as bigint) as leads,
-        cast(duplicate_rejections as bigint) as duplicate_rejections,
-        cast(suppression_checks as bigint) as suppression_checks,
-        cast(suppression_hits as bigint) as suppression_hits,
-        cast(deliveries as bigint) as deliveries,
-        cast(buyer_duplicates as bigint) as buyer_duplicates,
+        *,
         {{ safe_divide('duplicate_rejections', 'leads') }} as duplicate_rate,
         {{ safe_divide('suppression_hits', 'suppression_checks') }} as suppression_hit_rate,
         {{ safe_divide('buyer_duplicates', 'deliveries') }} as buyer_duplicate_rate

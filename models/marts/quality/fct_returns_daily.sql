@@ -52,9 +52,10 @@ daily as (
         source_id,
         {{ last_seen('source_name', 'started_at') }} as source_name,
         count(*) as sold,
-        sum(case when is_returned then 1 else 0 end) as returned,
-        sum(revenue) as revenue,
-        sum(case when is_returned then revenue else 0 end) as returned_revenue
+        count(*) filter (where is_returned) as returned,
+        cast(sum(revenue) as decimal(18, 4)) as revenue,
+        cast(sum(case when is_returned then revenue else 0 end) as decimal(18, 4))
+            as returned_revenue
     from sold
     group by delivery_date, flow_id, recipient_id, source_id
 
@@ -63,18 +64,8 @@ daily as (
 final as (
 
     select
-        delivery_date,
-        flow_id,
-        flow_name,
-        recipient_id,
-        recipient_name,
-        source_id,
-        source_name,
-        cast(sold as bigint) as sold,
-        cast(returned as bigint) as returned,
-        {{ safe_divide('returned', 'sold') }} as return_rate,
-        cast(revenue as decimal(18, 4)) as revenue,
-        cast(returned_revenue as decimal(18, 4)) as returned_revenue
+        *,
+        {{ safe_divide('returned', 'sold') }} as return_rate
     from daily
 
 )
