@@ -72,9 +72,8 @@ data_end as (
 
 digits as (
 
-    {% for digit in range(10) %}select {{ digit }} as digit{% if not loop.last %}
-    union all
-    {% endif %}{% endfor %}
+    select digits.digit
+    from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as digits (digit)
 
 ),
 
