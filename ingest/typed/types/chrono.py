@@ -6,7 +6,7 @@ into the date it names, impossible dates dropped, a year after a month and day t
 joined by 'to' or '-' made a range). :func:`first_instant` is the instant of the first result.
 
 The refiners that only act on results of the parsers left out (see ``chrono_parsers``: durations,
-relative and casual words) are left out too; chrono's forwardDate refiner does nothing without
+relative periods) are left out too; chrono's forwardDate refiner does nothing without
 that option, which LeadConduit does not set."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import js_dates as J
+from .chrono_casual import CasualDate, CasualTime
 from .chrono_core import PM, Components, Context, Match, Result, js_re, js_trim
 from .chrono_parsers import (
     YEAR_PATTERN,
@@ -35,7 +36,8 @@ from .chrono_zones import zone_offset
 #: en/configuration.ts, casual: in chrono's order (the parsers not ported left out)
 PARSERS: list[Parser] = [
     YearMonthDay(), ISOFormat(), SlashDate(), MonthNameLittleEndian(), MonthNameMiddleEndian(),
-    Weekday(), SlashMonth(), TimeExpression(), YearMonthName(), MonthName(),
+    Weekday(), SlashMonth(), TimeExpression(), YearMonthName(), CasualDate(), CasualTime(),
+    MonthName(),
 ]  # fmt: skip
 
 
@@ -169,7 +171,7 @@ def merge_components(day: Components, time: Components) -> Components:
             out.imply(name, time.get(name))
     if time.certain("timezoneOffset"):
         out.assign("timezoneOffset", time.get("timezoneOffset"))
-    day_meridiem = day.get("meridiem") is not None and day.certain("meridiem")
+    day_meridiem = day.get("meridiem") is not None and (day.certain("meridiem") or day.casual)
     if time.certain("meridiem"):
         out.assign("meridiem", time.get("meridiem"))
     elif time.get("meridiem") is not None and not day_meridiem:
@@ -177,6 +179,7 @@ def merge_components(day: Components, time: Components) -> Components:
     if out.get("meridiem") == PM and out.get("hour") < 12:
         put = out.assign if time.certain("hour") else out.imply
         put("hour", out.get("hour") + 12)
+    out.casual = day.casual or time.casual
     return out
 
 

@@ -52,14 +52,15 @@ def match_any(words) -> str:
 
 class Components:
     """ParsingComponents: known (certain) and implied values of year, month, day, weekday, hour,
-    minute, second, millisecond, meridiem and timezoneOffset (minutes east of UTC). chrono's tags
-    are left out: the ported parsers never set the ones its refiners read (relative dates and
-    casual references)."""
+    minute, second, millisecond, meridiem and timezoneOffset (minutes east of UTC). Of chrono's
+    tags only the one its refiners read for the ported parsers is kept: ``casual``, a casual
+    reference ('today', 'morning', ...)."""
 
-    __slots__ = ("implied", "known", "ref")
+    __slots__ = ("casual", "implied", "known", "ref")
 
     def __init__(self, ref: int, known: dict[str, int] | None = None):
         self.ref = ref
+        self.casual = False
         self.known: dict[str, int] = dict(known or {})
         self.implied: dict[str, int] = {}
         y, m, d = J.fields(ref)[:3]
@@ -93,6 +94,7 @@ class Components:
     def clone(self) -> Components:
         other = Components.__new__(Components)
         other.ref, other.known, other.implied = self.ref, dict(self.known), dict(self.implied)
+        other.casual = self.casual
         return other
 
     def only_date(self) -> bool:
