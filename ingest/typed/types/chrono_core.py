@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import js_dates as J
 from ._common import JS_WS, JS_WS_CLASS
@@ -50,6 +51,14 @@ def match_any(words) -> str:
     return "(?:" + "|".join(t.replace(".", "\\.") for t in terms) + ")"
 
 
+@lru_cache(maxsize=64)
+def _defaults(ref: int) -> dict[str, int]:
+    """What a new ParsingComponents implies: the reference's day, noon."""
+    y, m, d = J.fields(ref)[:3]
+    return {"day": d, "month": m, "year": y, "hour": 12, "minute": 0, "second": 0,
+            "millisecond": 0}  # fmt: skip
+
+
 class Components:
     """ParsingComponents: known (certain) and implied values of year, month, day, weekday, hour,
     minute, second, millisecond, meridiem and timezoneOffset (minutes east of UTC). Of chrono's
@@ -63,10 +72,7 @@ class Components:
         self.casual = False
         self.known: dict[str, int] = dict(known or {})
         self.implied: dict[str, int] = {}
-        y, m, d = J.fields(ref)[:3]
-        for name, value in (("day", d), ("month", m), ("year", y), ("hour", 12), ("minute", 0),
-                            ("second", 0), ("millisecond", 0)):  # fmt: skip
-            self.imply(name, value)
+        self.implied.update((k, v) for k, v in _defaults(ref).items() if k not in self.known)
 
     def get(self, name: str) -> int | None:
         if name in self.known:

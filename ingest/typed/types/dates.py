@@ -117,6 +117,11 @@ def _first(*pairs: tuple[pl.Expr, pl.Expr]) -> pl.Expr:
     return chain.cast(I32)
 
 
+def _noon_unless(hour: pl.Expr, given: pl.Expr) -> pl.Expr:
+    """chrono's hour: noon when the text has no time."""
+    return pl.when(given.is_null()).then(12).otherwise(hour)
+
+
 def _fast_time(raw: pl.Series) -> pl.DataFrame:
     """The common shapes (``shapes.TIME_*``) where chrono's answer is the fields as written:
     ``normal``, ``valid`` and ``__fast`` (true where this answer holds)."""
@@ -124,41 +129,48 @@ def _fast_time(raw: pl.Series) -> pl.DataFrame:
         iso=RAW.str.extract_groups(S.TIME_ISO),
         ymd=RAW.str.extract_groups(S.TIME_YMD),
         us=RAW.str.extract_groups(S.TIME_US),
+        js=RAW.str.extract_groups(S.TIME_JS),
         digits=RAW.str.contains(S.TIME_DIGITS),
     )
-    iso, ymd, us = (_g(s, 1).is_not_null() for s in ("iso", "ymd", "us"))
-    hour = _int(_g("us", 4))
-    ampm = _g("us", 7).str.to_lowercase()
+    iso, ymd, us, js = (_g(s, 1).is_not_null() for s in ("iso", "ymd", "us", "js"))
+    hour, ampm = _int(_g("us", 4)), _g("us", 7).str.to_lowercase()
     us_hour = (
         pl.when(ampm.is_null())
         .then(hour)
         .when((hour >= 1) & (hour <= 12))
         .then(hour % 12 + pl.when(ampm == "pm").then(12).otherwise(0))
     )
-    has_time = pl.when(iso).then(True).when(ymd).then(_g("ymd", 4).is_not_null())
-    has_time = has_time.otherwise(_g("us", 4).is_not_null())
-    # the ISO offset: minutes east; chrono reads -00:mm east too (its sign is that of the hours)
-    off_h, off_m = _int(_g("iso", 10)), _int(_g("iso", 11))
-    west = (_g("iso", 9) == "-") & (off_h != 0)
-    offset = pl.when(west).then(-(off_h * 60 + off_m)).otherwise(off_h * 60 + off_m)
+    # minutes east; chrono's ISO parser reads -00:mm east too (its sign is that of the hours),
+    # its offset refiner ('GMT-0500') takes none beyond 14 hours
+    iso_h, iso_m = _int(_g("iso", 10)), _int(_g("iso", 11))
+    iso_west = (_g("iso", 9) == "-") & (iso_h != 0)
+    js_minutes = _int(_g("js", 8)) * 60 + _int(_g("js", 9))
+    js_sign = pl.when(_g("js", 7) == "-").then(-1).otherwise(1)
+    shapes = [
+        (iso, [_int(_g("iso", i)) for i in range(1, 8)]
+         + [pl.when(iso_west).then(-(iso_h * 60 + iso_m))
+            .otherwise(iso_h * 60 + iso_m).fill_null(0)]),
+        (ymd, [_int(_g("ymd", 1)), _int(_g("ymd", 2)), _int(_g("ymd", 3)),
+               _noon_unless(_int(_g("ymd", 4)), _g("ymd", 4)), _int(_g("ymd", 5)),
+               _int(_g("ymd", 6)), pl.lit(0), pl.lit(0)]),
+        (us, [_int(_g("us", 3)), _int(_g("us", 1)), _int(_g("us", 2)),
+              _noon_unless(us_hour, _g("us", 4)), _int(_g("us", 5)), _int(_g("us", 6)),
+              pl.lit(0), pl.lit(0)]),
+        (js, [_int(_g("js", 3)), _g("js", 1).replace_strict(S.MONTH_ABBRS, default=None),
+              _int(_g("js", 2)), _int(_g("js", 4)), _int(_g("js", 5)), _int(_g("js", 6)),
+              pl.lit(0), pl.when(js_minutes <= 14 * 60).then(js_sign * js_minutes)]),
+    ]  # fmt: skip
+    names = ("y", "mo", "d", "h", "mi", "s", "ms", "offset")
     frame = frame.select(
-        "raw",
-        "digits",
-        y=_first((iso, _int(_g("iso", 1))), (ymd, _int(_g("ymd", 1))), (us, _int(_g("us", 3)))),
-        mo=_first((iso, _int(_g("iso", 2))), (ymd, _int(_g("ymd", 2))), (us, _int(_g("us", 1)))),
-        d=_first((iso, _int(_g("iso", 3))), (ymd, _int(_g("ymd", 3))), (us, _int(_g("us", 2)))),
-        h=pl.when(has_time).then(_first((iso, _int(_g("iso", 4))), (ymd, _int(_g("ymd", 4))),
-                                        (us, us_hour))).otherwise(12),
-        mi=_first((iso, _int(_g("iso", 5))), (ymd, _int(_g("ymd", 5))), (us, _int(_g("us", 5)))),
-        s=_first((iso, _int(_g("iso", 6))), (ymd, _int(_g("ymd", 6))), (us, _int(_g("us", 6)))),
-        ms=pl.when(iso).then(_int(_g("iso", 7))),
-        offset=pl.when(iso).then(offset),
+        "raw", "digits",
+        offset_ok=_first(*[(m, f[7].is_not_null()) for m, f in shapes]).cast(pl.Boolean),
+        **{n: _first(*[(m, f[i]) for m, f in shapes]) for i, n in enumerate(names)},
     )  # fmt: skip
     y, mo, d, h = pl.col("y"), pl.col("mo"), pl.col("d"), pl.col("h")
     mi, s = pl.col("mi").fill_null(0), pl.col("s").fill_null(0)
     ms, offset = pl.col("ms").fill_null(0), pl.col("offset").fill_null(0)
     ok = real_date(y, mo, d) & y.is_between(1000, 9000) & _valid_clock(h, mi, s)
-    ok = ok.fill_null(False)
+    ok = (ok & pl.col("offset_ok")).fill_null(False)
     local = pl.datetime(pl.when(ok).then(y), mo, d, h, mi, s, ms * 1000, time_unit="ms",
                         time_zone="UTC")  # fmt: skip
     return frame.select(

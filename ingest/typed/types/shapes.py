@@ -116,6 +116,16 @@ TIME_US = (
     r"^([0-9]{1,2})/([0-9]{1,2})/([1-9][0-9]{3})"
     r"(?: ([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?(?: ?([AaPp][Mm]))?)?$"
 )
+#: JavaScript's Date.toString(): 'Sat Jun 14 2015 13:27:33 GMT-0500 (Central Daylight Time)'
+#: (chrono merges weekday, date, time and the offset; the name in parentheses does not count
+#: when the offset is read)
+TIME_JS = (
+    r"^(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"([0-9]{2}) ([1-9][0-9]{3}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) GMT([+-])([0-9]{2})([0-9]{2})"
+    r"(?: \([A-Za-z ]*\))?$"
+)
+_ABBRS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+MONTH_ABBRS = {m: i + 1 for i, m in enumerate(_ABBRS)}
 #: digits alone: no time for chrono (no epoch numbers)
 TIME_DIGITS = r"^[0-9]+$"
 
