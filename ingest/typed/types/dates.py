@@ -1,6 +1,7 @@
 """Vectorized parsers for date, dob and time: regex shapes, integer components, calendar checks,
 in Polars expressions (dates that are not in a common strict shape go through the port of
-moment.js, ``moment_dates``, once per distinct value)."""
+moment.js, ``moment_dates``, times through the port of chrono-node, ``chrono``, once per distinct
+value)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import polars as pl
 import pytest
 
-from ingest.typed.types import TYPE_NAMES, UnknownTypeError, parse, schema
+from ingest.typed.types import TYPE_NAMES, UnknownTypeError, parse, parse_reference, schema
 
 TODAY = date(2024, 5, 17)
 
@@ -350,6 +350,21 @@ def test_time_without_a_date_is_read_on_the_day_of_now(value, expected):
     """As LeadConduit reads it on the day the lead arrives (``now``: 2024-05-17, a Friday)."""
     now = _utc(2024, 5, 17, 0, 0)
     check("time", value, dict(normal=expected, valid=True), now=now)
+
+
+def test_the_common_time_shapes_are_read_in_polars():
+    """ISO 8601, year first with a space, US with AM/PM, JavaScript Date strings and bare
+    numbers never go through the port of chrono (one value at a time), and read as it does."""
+    from ingest.typed.types.dates import _fast_time
+
+    common = ["2015-06-14T18:27:33.000Z", "2015-06-14T18:27:33", "2015-06-14T13:27:33-05:00",
+              "2015-06-14T18:27:33.12+0530", "2015-06-14 18:27:33", "2015-06-14 18:27",
+              "2015-06-14", "06/14/2015 6:27:33 PM", "6/14/2015 12:05 am", "06/14/2015 18:27",
+              "06/14/2015", "Sat Jun 14 2015 13:27:33 GMT-0500 (Central Daylight Time)",
+              "Sun Jun 14 2015 13:27:33 GMT+0000", "1434306453"]  # fmt: skip
+    series = pl.Series(common, dtype=pl.String)
+    assert _fast_time(series).get_column("__fast").all()
+    assert parse("time", series).equals(parse_reference("time", series))
 
 
 # ---------------------------------------------------------------------------------------------
