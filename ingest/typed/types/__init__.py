@@ -45,7 +45,8 @@ them):
 * time: chrono-node's casual English parser, as LeadConduit calls it (ported in ``chrono``): the
   first date or time found anywhere in the text; what it leaves out is chrono's (noon, UTC, the
   day of ``now``); ISO 8601, year-month-day, slash dates (month first), month names, weekdays,
-  clock times with AM/PM, zone offsets and abbreviations; no epoch numbers; to the millisecond;
+  clock times with AM/PM, zone offsets and abbreviations, casual words and durations ('tomorrow
+  5pm', '2 days ago', counted from ``now``); no epoch numbers; to the millisecond;
 * boolean invalid -> ``normal`` null (not false); number: what is left after removing all but
   digits, '.' and '-' (LeadConduit's way: ``1e3`` is 13); infinities are invalid;
 * range: LeadConduit's steps (``reference.range_``): ``avg`` to cents, ``mid`` truncated, numbers

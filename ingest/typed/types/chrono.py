@@ -3,19 +3,18 @@ calls; chrono-node 2.10.3), ported: every parser runs over the text (``run_parse
 are sorted by position and refined in chrono's order (overlaps removed, a zone offset or
 abbreviation after a time taken in, a date and a time next to each other merged, a weekday merged
 into the date it names, impossible dates dropped, a year after a month and day taken in, two dates
-joined by 'to' or '-' made a range). :func:`first_instant` is the instant of the first result.
+joined by 'to' or '-' made a range, a duration counted from the date next to it, 'end of'
+moved to the period's last day). :func:`first_instant` is the instant of the first result.
 
-The refiners that only act on results of the parsers left out (see ``chrono_parsers``: durations,
-relative periods) are left out too; chrono's forwardDate refiner does nothing without
-that option, which LeadConduit does not set."""
+chrono's forwardDate refiner is left out: it does nothing without that option, which LeadConduit
+does not set."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from . import chrono_relative as R
 from . import js_dates as J
 from .chrono_casual import CasualDate, CasualTime
-from .chrono_core import PM, Components, Context, Match, Result, js_re, js_trim
+from .chrono_core import PM, Components, Context, Match, Result, js_re, js_trim, merging
 from .chrono_parsers import (
     YEAR_PATTERN,
     ISOFormat,
@@ -33,11 +32,12 @@ from .chrono_parsers import (
 from .chrono_time import TimeExpression
 from .chrono_zones import zone_offset
 
-#: en/configuration.ts, casual: in chrono's order (the parsers not ported left out)
+#: en/configuration.ts, casual: in chrono's order
 PARSERS: list[Parser] = [
-    YearMonthDay(), ISOFormat(), SlashDate(), MonthNameLittleEndian(), MonthNameMiddleEndian(),
-    Weekday(), SlashMonth(), TimeExpression(), YearMonthName(), CasualDate(), CasualTime(),
-    MonthName(),
+    YearMonthDay(), ISOFormat(), SlashDate(), R.TimeUnitWithin(), MonthNameLittleEndian(),
+    MonthNameMiddleEndian(), Weekday(), SlashMonth(), TimeExpression(), R.TimeUnitAgo(),
+    R.TimeUnitLater(), YearMonthName(), CasualDate(), CasualTime(), R.EndOfCurrentMonth(),
+    MonthName(), R.RelativeDateFormat(), R.TimeUnitCasualRelative(),
 ]  # fmt: skip
 
 
@@ -79,30 +79,6 @@ def remove_overlaps(ctx: Context, results: list[Result]) -> list[Result]:
     return [*kept, prev]
 
 
-def merging(
-    should: Callable[[str, Result, Result], bool], merge: Callable[[str, Result, Result], Result]
-) -> Callable[[Context, list[Result]], list[Result]]:
-    """A MergingRefiner: each pair of neighbours ``should`` accepts (given the text between them)
-    becomes one, which may merge with the next."""
-
-    def refine(ctx: Context, results: list[Result]) -> list[Result]:
-        if len(results) < 2:
-            return results
-        merged, cur = [], results[0]
-        for nxt in results[1:]:
-            # String.prototype.substring: start and end swap when start is the greater
-            ends = sorted((max(cur.index + len(cur.text), 0), max(nxt.index, 0)))
-            between = ctx.text[ends[0] : ends[1]]
-            if should(between, cur, nxt):
-                cur = merge(between, cur, nxt)
-            else:
-                merged.append(cur)
-                cur = nxt
-        return [*merged, cur]
-
-    return refine
-
-
 _OFFSET = js_re(r"^\s*(?:\(?(?:GMT|UTC)\s?)?([+-])(\d{1,2})(?::?(\d{2}))?\)?")
 
 
@@ -130,6 +106,7 @@ def _weekday_should(between: str, cur: Result, nxt: Result) -> bool:
         cur.start.only_weekday()
         and not cur.start.certain("hour")
         and nxt.start.certain("day")
+        and not nxt.start.relative
         and _WEEKDAY_BETWEEN.search(between) is not None
     )
 
@@ -179,7 +156,7 @@ def merge_components(day: Components, time: Components) -> Components:
     if out.get("meridiem") == PM and out.get("hour") < 12:
         put = out.assign if time.certain("hour") else out.imply
         put("hour", out.get("hour") + 12)
-    out.casual = day.casual or time.casual
+    out.casual, out.relative = day.casual or time.casual, day.relative or time.relative
     return out
 
 
@@ -327,11 +304,12 @@ merge_weekdays = merging(_weekday_should, _weekday_merge)
 merge_dates_and_times = merging(_date_time_should, _date_time_merge)
 merge_ranges = merging(_range_should, _range_merge)
 
-#: en/configuration.ts, casual, in chrono's order (see the module docstring for those left out)
+#: en/configuration.ts, casual, in chrono's order (but forwardDate's, which does nothing here)
 REFINERS = [
-    remove_overlaps, remove_overlaps, zone_offsets, merge_weekdays, merge_dates_and_times,
-    zone_names, remove_overlaps, unlikely, merge_dates_and_times, year_suffixes, merge_ranges,
-    en_unlikely,
+    R.end_of_period, remove_overlaps, R.merge_relative_after_date,
+    R.merge_relative_followed_by_date, remove_overlaps, zone_offsets, merge_weekdays,
+    merge_dates_and_times, zone_names, remove_overlaps, unlikely, merge_dates_and_times,
+    year_suffixes, merge_ranges, en_unlikely,
 ]  # fmt: skip
 
 

@@ -9,6 +9,7 @@ parsers in UTC), so chrono's local and UTC dates are one."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -62,14 +63,14 @@ def _defaults(ref: int) -> dict[str, int]:
 class Components:
     """ParsingComponents: known (certain) and implied values of year, month, day, weekday, hour,
     minute, second, millisecond, meridiem and timezoneOffset (minutes east of UTC). Of chrono's
-    tags only the one its refiners read for the ported parsers is kept: ``casual``, a casual
-    reference ('today', 'morning', ...)."""
+    tags only those its refiners read are kept: ``casual``, a casual reference ('today',
+    'morning', ...), and ``relative``, a date counted from another ('in 2 days', 'next week')."""
 
-    __slots__ = ("casual", "implied", "known", "ref")
+    __slots__ = ("casual", "implied", "known", "ref", "relative")
 
     def __init__(self, ref: int, known: dict[str, int] | None = None):
         self.ref = ref
-        self.casual = False
+        self.casual = self.relative = False
         self.known: dict[str, int] = dict(known or {})
         self.implied: dict[str, int] = {}
         self.implied.update((k, v) for k, v in _defaults(ref).items() if k not in self.known)
@@ -100,7 +101,7 @@ class Components:
     def clone(self) -> Components:
         other = Components.__new__(Components)
         other.ref, other.known, other.implied = self.ref, dict(self.known), dict(self.implied)
-        other.casual = self.casual
+        other.casual, other.relative = self.casual, self.relative
         return other
 
     def only_date(self) -> bool:
@@ -180,3 +181,27 @@ class Context:
 
     def result(self, index: int, text: str, start: Components | None = None) -> Result:
         return Result(self.ref, index, text, start or Components(self.ref))
+
+
+def merging(
+    should: Callable[[str, Result, Result], bool], merge: Callable[[str, Result, Result], Result]
+) -> Callable[[Context, list[Result]], list[Result]]:
+    """A MergingRefiner: each pair of neighbours ``should`` accepts (given the text between them)
+    becomes one, which may merge with the next."""
+
+    def refine(ctx: Context, results: list[Result]) -> list[Result]:
+        if len(results) < 2:
+            return results
+        merged, cur = [], results[0]
+        for nxt in results[1:]:
+            # String.prototype.substring: start and end swap when start is the greater
+            ends = sorted((max(cur.index + len(cur.text), 0), max(nxt.index, 0)))
+            between = ctx.text[ends[0] : ends[1]]
+            if should(between, cur, nxt):
+                cur = merge(between, cur, nxt)
+            else:
+                merged.append(cur)
+                cur = nxt
+        return [*merged, cur]
+
+    return refine

@@ -4,9 +4,9 @@ and clock times with their AM/PM rules (chrono-node 2.10.3: src/common/parsers,
 src/locales/en/parsers). Each parser is a pattern and an ``extract`` returning a result, its
 components, the known fields (a dict) or None; see ``chrono.run_parser`` for how they are run.
 
-The casual words (now, today, tomorrow, noon, ...) are in ``chrono_casual``. Not ported
-(LeadConduit's users do not send them as times): durations ('in 5 minutes', '2 days ago',
-'+2 hours'), 'this/next/last week|month|year' and 'end of the month'."""
+The casual words (now, today, tomorrow, noon, ...) are in ``chrono_casual``, durations and
+relative periods ('in 5 minutes', '2 days ago', 'next week', 'end of the month') in
+``chrono_relative``."""
 
 from __future__ import annotations
 

@@ -166,7 +166,9 @@ def _date(draw, years=(1, 2999)) -> str:
 
 _RELATIVE = ["now", "today", "tomorrow", "yesterday", "tonight", "next friday", "last monday",
              "this morning", "noon", "midnight", "Tomorrow 9am", "today at 5pm", "friday evening",
-             "tmrw 3:30pm", "last night", "Monday 10:00", "5pm today"]  # fmt: skip
+             "tmrw 3:30pm", "last night", "Monday 10:00", "5pm today", "in 5 minutes",
+             "2 days ago", "3 weeks later", "+2 hours", "next week", "last month", "this year",
+             "end of the month", "an hour ago", "2 days ago at 5pm", "within 2 weeks"]  # fmt: skip
 
 
 @st.composite

@@ -344,7 +344,9 @@ def test_time(value, expected):
     "value, expected",
     [("5pm", _utc(2024, 5, 17, 17)), ("call me at 3:30 pm", _utc(2024, 5, 17, 15, 30)),
      ("Fri", _utc(2024, 5, 17, 12)), ("Monday 9am", _utc(2024, 5, 20, 9)),
-     ("Jun 14", _utc(2024, 6, 14, 12))],
+     ("Jun 14", _utc(2024, 6, 14, 12)), ("tomorrow 5pm", _utc(2024, 5, 18, 17)),
+     ("2 days ago", _utc(2024, 5, 15)), ("in 90 minutes", _utc(2024, 5, 17, 1, 30)),
+     ("end of the month", _utc(2024, 5, 31, 12))],
 )  # fmt: skip
 def test_time_without_a_date_is_read_on_the_day_of_now(value, expected):
     """As LeadConduit reads it on the day the lead arrives (``now``: 2024-05-17, a Friday)."""
