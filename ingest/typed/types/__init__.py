@@ -20,7 +20,7 @@ them):
 
 * whitespace is Unicode White_Space, trimmed where a type trims; digits are ASCII ``0-9`` only
   (phonenumbers itself also reads full-width and other Unicode digits in phones);
-* every type but time follows LeadConduit's own parsers (npm ``leadconduit-types``) to the
+* every type follows LeadConduit's own parsers (npm ``leadconduit-types``) to the
   character; ``tests/typed/reference`` compares them on generated values and lists the deliberate
   differences (``raw`` is always the value as given; typed normals are null when invalid; a date
   without a year is invalid; ...). In short:
@@ -42,9 +42,11 @@ them):
   (``moment_dates``), except that a date without a year is invalid (moment would take the current
   year); dob ``age``: whole years plus the tenths of a year since the last birthday, floored
   (LeadConduit's way), counted to ``today`` (UTC by default);
-* time (not LeadConduit's yet: it uses chrono-node's natural-language parser): ISO 8601 (no zone =
-  UTC), US M/D/YYYY with time and AM/PM, JavaScript Date strings, RFC 2822 and epoch seconds (10
-  digits) or milliseconds (13 digits), to the millisecond;
+* time: chrono-node's casual English parser, as LeadConduit calls it (ported in ``chrono``): the
+  first date or time found anywhere in the text; what it leaves out is chrono's (noon, UTC, the
+  day of ``now``); ISO 8601, year-month-day, slash dates (month first), month names, weekdays,
+  clock times with AM/PM, zone offsets and abbreviations, casual words and durations ('tomorrow
+  5pm', '2 days ago', counted from ``now``); no epoch numbers; to the millisecond;
 * boolean invalid -> ``normal`` null (not false); number: what is left after removing all but
   digits, '.' and '-' (LeadConduit's way: ``1e3`` is 13); infinities are invalid;
 * range: LeadConduit's steps (``reference.range_``): ``avg`` to cents, ``mid`` truncated, numbers
@@ -62,7 +64,7 @@ them):
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import polars as pl
@@ -128,7 +130,8 @@ TYPES: dict[str, TypeSpec] = {
             {**base_schema(pl.Date), "age": F, "year": pl.Int32, "masked": S},
             parse_dob, reference.dob, ["today"],
         ),
-        _spec("time", base_schema(pl.Datetime("ms", "UTC")), parse_time, reference.time),
+        _spec("time", base_schema(pl.Datetime("ms", "UTC")), parse_time, reference.time,
+              ["now"]),
         _spec("boolean", base_schema(B), parse_boolean, reference.boolean),
         _spec("number", base_schema(F), parse_number, reference.number),
         _spec(
@@ -190,15 +193,17 @@ def parse(
     *,
     default_region: str | None = None,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> pl.DataFrame:
     """Parse ``values`` as ``type_name``: one row per value, same order.
 
     Options (only for the types that use them): ``default_region`` for phone (``"US"``: numbers
     without ``+``/``011`` are read as that region's), ``today`` for dob (the day ages are counted
-    to; default: today in UTC).
+    to; default: today in UTC), ``now`` for time (the instant a time without a full date is read
+    against, as LeadConduit reads it when the lead arrives; default: the present).
     """
     spec = get_type(type_name)
-    given = {"default_region": default_region, "today": today}
+    given = {"default_region": default_region, "today": today, "now": now}
     options = _options(spec, {k: v for k, v in given.items() if v is not None})
     raw = as_strings(values)
     if spec.name in ("phone",) and "default_region" not in options:
@@ -230,10 +235,11 @@ def parse_reference(
     *,
     default_region: str | None = None,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> pl.DataFrame:
     """The same frame as :func:`parse`, computed by the scalar reference, value by value."""
     spec = get_type(type_name)
-    given = {"default_region": default_region, "today": today}
+    given = {"default_region": default_region, "today": today, "now": now}
     options = _options(spec, {k: v for k, v in given.items() if v is not None})
     if not isinstance(values, pl.Series):
         values = pl.Series("raw", values, dtype=pl.String)

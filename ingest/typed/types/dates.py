@@ -1,15 +1,16 @@
 """Vectorized parsers for date, dob and time: regex shapes, integer components, calendar checks,
 in Polars expressions (dates that are not in a common strict shape go through the port of
-moment.js, ``moment_dates``, once per distinct value)."""
+moment.js, ``moment_dates``, times through the port of chrono-node, ``chrono``, once per distinct
+value)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import polars as pl
 
 from . import shapes as S
-from ._common import finalize, frame_of, reference_on_unique, run_on_subset, trim
+from ._common import finalize, frame_of, reference_on_unique, run_on_subset
 
 RAW = pl.col("raw")
 I32 = pl.Int32
@@ -34,10 +35,6 @@ def real_date(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
     )
     ok = (y >= 1) & (y <= 9999) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= days_in_month)
     return ok.fill_null(False)
-
-
-def _month(expr: pl.Expr) -> pl.Expr:
-    return expr.str.to_lowercase().replace_strict(S.MONTHS, default=None, return_dtype=I32)
 
 
 #: The shapes read here without the port of moment: the first format that fits them strictly
@@ -107,104 +104,101 @@ def parse_dob(raw: pl.Series, today: date | None = None) -> pl.DataFrame:
 
 # ---------------------------------------------------------------------------------------------
 # time
-def _zone_minutes(zone: pl.Expr) -> pl.Expr:
-    """Minutes east of UTC for a zone designator; null when it is no valid offset."""
-    named = zone.str.to_uppercase().is_in(["Z", "UTC", "GMT"])
-    digits = zone.str.slice(1).str.replace_all(":", "")
-    hours = _int(digits.str.slice(0, 2))
-    minutes = pl.when(digits.str.len_chars() > 2).then(_int(digits.str.slice(2))).otherwise(0)
-    sign = pl.when(zone.str.starts_with("-")).then(-1).otherwise(1)
-    offset = pl.when((hours <= 23) & (minutes <= 59)).then(sign * (hours * 60 + minutes))
-    return pl.when(zone.is_null() | named).then(0).otherwise(offset)
+TIME_SCHEMA = {"raw": pl.String, "normal": pl.Datetime("ms", "UTC"), "valid": pl.Boolean}
+
+
+def _g(struct: str, i: int) -> pl.Expr:
+    return pl.col(struct).struct.field(str(i))
+
+
+def _first(*pairs: tuple[pl.Expr, pl.Expr]) -> pl.Expr:
+    chain = pl.when(pairs[0][0]).then(pairs[0][1])
+    for matched, value in pairs[1:]:
+        chain = chain.when(matched).then(value)
+    return chain.cast(I32)
+
+
+def _noon_unless(hour: pl.Expr, given: pl.Expr) -> pl.Expr:
+    """chrono's hour: noon when the text has no time."""
+    return pl.when(given.is_null()).then(12).otherwise(hour)
+
+
+def _fast_time(raw: pl.Series) -> pl.DataFrame:
+    """The common shapes (``shapes.TIME_*``) where chrono's answer is the fields as written:
+    ``normal``, ``valid`` and ``__fast`` (true where this answer holds)."""
+    frame = frame_of(raw).with_columns(
+        iso=RAW.str.extract_groups(S.TIME_ISO),
+        ymd=RAW.str.extract_groups(S.TIME_YMD),
+        us=RAW.str.extract_groups(S.TIME_US),
+        js=RAW.str.extract_groups(S.TIME_JS),
+        digits=RAW.str.contains(S.TIME_DIGITS),
+    )
+    iso, ymd, us, js = (_g(s, 1).is_not_null() for s in ("iso", "ymd", "us", "js"))
+    hour, ampm = _int(_g("us", 4)), _g("us", 7).str.to_lowercase()
+    us_hour = (
+        pl.when(ampm.is_null())
+        .then(hour)
+        .when((hour >= 1) & (hour <= 12))
+        .then(hour % 12 + pl.when(ampm == "pm").then(12).otherwise(0))
+    )
+    # minutes east; chrono's ISO parser reads -00:mm east too (its sign is that of the hours),
+    # its offset refiner ('GMT-0500') takes none beyond 14 hours
+    iso_h, iso_m = _int(_g("iso", 10)), _int(_g("iso", 11))
+    iso_west = (_g("iso", 9) == "-") & (iso_h != 0)
+    js_minutes = _int(_g("js", 8)) * 60 + _int(_g("js", 9))
+    js_sign = pl.when(_g("js", 7) == "-").then(-1).otherwise(1)
+    shapes = [
+        (iso, [_int(_g("iso", i)) for i in range(1, 8)]
+         + [pl.when(iso_west).then(-(iso_h * 60 + iso_m))
+            .otherwise(iso_h * 60 + iso_m).fill_null(0)]),
+        (ymd, [_int(_g("ymd", 1)), _int(_g("ymd", 2)), _int(_g("ymd", 3)),
+               _noon_unless(_int(_g("ymd", 4)), _g("ymd", 4)), _int(_g("ymd", 5)),
+               _int(_g("ymd", 6)), pl.lit(0), pl.lit(0)]),
+        (us, [_int(_g("us", 3)), _int(_g("us", 1)), _int(_g("us", 2)),
+              _noon_unless(us_hour, _g("us", 4)), _int(_g("us", 5)), _int(_g("us", 6)),
+              pl.lit(0), pl.lit(0)]),
+        (js, [_int(_g("js", 3)), _g("js", 1).replace_strict(S.MONTH_ABBRS, default=None),
+              _int(_g("js", 2)), _int(_g("js", 4)), _int(_g("js", 5)), _int(_g("js", 6)),
+              pl.lit(0), pl.when(js_minutes <= 14 * 60).then(js_sign * js_minutes)]),
+    ]  # fmt: skip
+    names = ("y", "mo", "d", "h", "mi", "s", "ms", "offset")
+    frame = frame.select(
+        "raw", "digits",
+        offset_ok=_first(*[(m, f[7].is_not_null()) for m, f in shapes]).cast(pl.Boolean),
+        **{n: _first(*[(m, f[i]) for m, f in shapes]) for i, n in enumerate(names)},
+    )  # fmt: skip
+    y, mo, d, h = pl.col("y"), pl.col("mo"), pl.col("d"), pl.col("h")
+    mi, s = pl.col("mi").fill_null(0), pl.col("s").fill_null(0)
+    ms, offset = pl.col("ms").fill_null(0), pl.col("offset").fill_null(0)
+    ok = real_date(y, mo, d) & y.is_between(1000, 9000) & _valid_clock(h, mi, s)
+    ok = (ok & pl.col("offset_ok")).fill_null(False)
+    local = pl.datetime(pl.when(ok).then(y), mo, d, h, mi, s, ms * 1000, time_unit="ms",
+                        time_zone="UTC")  # fmt: skip
+    return frame.select(
+        "raw",
+        normal=local - pl.duration(minutes=offset),
+        valid=ok,
+        __fast=ok | pl.col("digits"),
+    )
 
 
 def _valid_clock(h: pl.Expr, mi: pl.Expr, s: pl.Expr) -> pl.Expr:
     return ((h >= 0) & (h <= 23) & (mi >= 0) & (mi <= 59) & (s >= 0) & (s <= 59)).fill_null(False)
 
 
-def _staged_time(frame: pl.DataFrame, text: pl.Expr) -> pl.Series:
-    """The UTC instant of each trimmed text (see ``reference.parse_time_text``), in stages so
-    that every regex runs once per row."""
+def parse_time(raw: pl.Series, now: datetime | None = None) -> pl.DataFrame:
+    """LeadConduit's time (chrono-node, ported in ``chrono``): the common strict shapes in
+    Polars, every other value through the port, once per distinct value, read against ``now``
+    (the instant a time without a date is on the day of; default: the present)."""
+    from . import reference
 
-    def g(struct: pl.Expr, i: int) -> pl.Expr:
-        return struct.struct.field(str(i))
-
-    frame = frame.select(
-        iso=text.str.extract_groups(S.TIME_ISO),
-        us=text.str.extract_groups(S.TIME_US),
-        js=text.str.extract_groups(S.TIME_JS),
-        rfc=text.str.extract_groups(S.TIME_RFC),
-        epoch=text.str.extract(S.TIME_EPOCH, 1),
-    )
-    iso, us, js, rfc = pl.col("iso"), pl.col("us"), pl.col("js"), pl.col("rfc")
-
-    # ISO
-    frac = g(iso, 7).str.slice(0, 3).str.pad_end(3, "0")
-    iso_parts = (
-        _int(g(iso, 1)), _int(g(iso, 2)), _int(g(iso, 3)),
-        _int(g(iso, 4)).fill_null(0), _int(g(iso, 5)).fill_null(0), _int(g(iso, 6)).fill_null(0),
-        _int(frac).fill_null(0), _zone_minutes(g(iso, 8)),
-    )  # fmt: skip
-    # US with optional AM/PM
-    hour = _int(g(us, 4)).fill_null(0)
-    ampm = g(us, 7).str.to_lowercase()
-    hour24 = (
-        pl.when(ampm.is_null())
-        .then(hour)
-        .when((hour >= 1) & (hour <= 12))
-        .then(hour % 12 + pl.when(ampm == "pm").then(12).otherwise(0))
-        .otherwise(-1)
-    )
-    us_parts = (
-        _int(g(us, 3)), _int(g(us, 1)), _int(g(us, 2)),
-        hour24, _int(g(us, 5)).fill_null(0), _int(g(us, 6)).fill_null(0), pl.lit(0), pl.lit(0),
-    )  # fmt: skip
-    js_parts = (
-        _int(g(js, 3)), _month(g(js, 1)), _int(g(js, 2)),
-        _int(g(js, 4)), _int(g(js, 5)), _int(g(js, 6)), pl.lit(0), _zone_minutes(g(js, 7)),
-    )  # fmt: skip
-    rfc_parts = (
-        _int(g(rfc, 3)), _month(g(rfc, 2)), _int(g(rfc, 1)),
-        _int(g(rfc, 4)), _int(g(rfc, 5)), _int(g(rfc, 6)).fill_null(0), pl.lit(0),
-        _zone_minutes(g(rfc, 7)),
-    )  # fmt: skip
-    shapes = [
-        (g(iso, 1).is_not_null(), iso_parts),
-        (g(us, 1).is_not_null(), us_parts),
-        (g(js, 1).is_not_null(), js_parts),
-        (g(rfc, 1).is_not_null(), rfc_parts),
-    ]
-    columns = {}
-    for i, name in enumerate(("y", "mo", "d", "h", "mi", "s", "ms", "offset")):
-        chain = pl.when(False).then(None)
-        for matched, parts in shapes:
-            chain = chain.when(matched).then(parts[i])
-        columns[name] = chain.cast(I32)
-    frame = frame.select(**columns, epoch=pl.col("epoch"))
-    y, mo, d, h, mi, s, ms, offset = (
-        pl.col(c) for c in ("y", "mo", "d", "h", "mi", "s", "ms", "offset")
-    )
-    frame = frame.with_columns(
-        ok=real_date(y, mo, d) & _valid_clock(h, mi, s) & offset.is_not_null()
-    )
-    local = pl.datetime(
-        pl.when("ok").then(y), mo, d, h, mi, s, ms * 1000, time_unit="ms", time_zone="UTC"
-    )
-    frame = frame.with_columns(utc=local - pl.duration(minutes=offset))
-    utc = pl.col("utc")
-    utc = pl.when(utc.dt.year().is_between(1, 9999)).then(utc)
-    epoch = pl.col("epoch")
-    millis = epoch.cast(pl.Int64, strict=False) * pl.when(epoch.str.len_chars() == 10).then(
-        1000
-    ).otherwise(1)
-    from_epoch = pl.from_epoch(millis, time_unit="ms").dt.replace_time_zone("UTC")
-    return frame.select(
-        pl.when(epoch.is_not_null()).then(from_epoch).otherwise(utc).alias("normal")
-    ).to_series()
-
-
-def parse_time(raw: pl.Series) -> pl.DataFrame:
-    frame = frame_of(raw)
-    return frame.with_columns(normal=_staged_time(frame, trim(RAW))).with_columns(
-        valid=pl.col("normal").is_not_null()
+    now = now or reference.now_utc()
+    frame = _fast_time(raw)
+    slow = RAW.is_not_null() & ~pl.col("__fast")
+    return run_on_subset(
+        raw,
+        frame.select(slow).to_series(),
+        lambda sub: reference_on_unique(sub, reference.time, TIME_SCHEMA, now=now),
+        finalize(frame, TIME_SCHEMA),
+        TIME_SCHEMA,
     )

@@ -23,7 +23,7 @@ import re
 
 from . import shapes as S
 from ._common import JS_WS, Row
-from .reference_dates import age, date_, dob, parse_time_text, time, today_utc
+from .reference_dates import age, date_, dob, now_utc, parse_time_text, time, today_utc
 from .reference_email import email
 from .reference_numbers import (
     boolean,
@@ -49,6 +49,7 @@ __all__ = [
     "js_number",
     "js_parse_int",
     "js_to_fixed_2",
+    "now_utc",
     "number",
     "parse_number_text",
     "parse_time_text",

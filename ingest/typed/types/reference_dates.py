@@ -1,14 +1,15 @@
 """The scalar reference for the calendar types: ``date``, ``dob`` (with LeadConduit's age) and
-``time`` (the UTC instant a text stands for). Part of ``ingest.typed.types.reference``, which
-re-exports every function here; see its docstring for the contract."""
+``time`` (the UTC instant chrono-node reads in a text, ``chrono``). Part of
+``ingest.typed.types.reference``, which re-exports every function here; see its docstring for the
+contract."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta
 
+from . import chrono
 from . import shapes as S
-from ._common import Row, strip_ws
+from ._common import Row
 from .moment_dates import read_date
 
 
@@ -59,72 +60,35 @@ def age(born: date, today: date) -> float | None:
 
 # ---------------------------------------------------------------------------------------------
 # time
-_TIME_ISO, _TIME_US, _TIME_JS = re.compile(S.TIME_ISO), re.compile(S.TIME_US), re.compile(S.TIME_JS)
-_TIME_RFC, _TIME_EPOCH = re.compile(S.TIME_RFC), re.compile(S.TIME_EPOCH)
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def _millis(instant: datetime) -> int:
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return (instant - _EPOCH) // timedelta(milliseconds=1)
+
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_FIRST, _LAST = _millis(datetime(1, 1, 1, tzinfo=UTC)), _millis(datetime.max.replace(tzinfo=UTC))
 
 
-def _offset(zone: str | None) -> timedelta | None:
-    """A zone designator as an offset east of UTC; None when it is no offset."""
-    if zone is None or zone.upper() in ("Z", "UTC", "GMT"):
-        return timedelta(0)
-    sign = -1 if zone[0] == "-" else 1
-    digits = zone[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
-    if hours > 23 or minutes > 59:
+def parse_time_text(text: str, now: datetime | None = None) -> datetime | None:
+    """The UTC instant (to the millisecond) LeadConduit's time type reads in ``text``: the first
+    date or time chrono-node finds in it (ported in ``chrono``), its missing parts taken from
+    ``now`` (the day) or chrono's defaults (noon, UTC). None when it finds none, or when the
+    instant is outside the years 1..9999 (no datetime: 0000-01-01, '5 BC')."""
+    found = chrono.first_instant(text, _millis(now or now_utc()))
+    if found is None or not _FIRST <= found <= _LAST:
         return None
-    return sign * timedelta(hours=hours, minutes=minutes)
+    return _EPOCH + timedelta(milliseconds=found)
 
 
-def _utc(y, mo, d, h=0, mi=0, s=0, micro=0, zone=None) -> datetime | None:
-    offset = _offset(zone)
-    if offset is None:
-        return None
-    try:
-        local = datetime(y, mo, d, h, mi, s, micro, tzinfo=UTC)
-        return local - offset
-    except (ValueError, OverflowError):
-        return None
-
-
-def parse_time_text(text: str) -> datetime | None:
-    """The UTC instant (millisecond precision) a trimmed text stands for, or None."""
-    if m := _TIME_ISO.match(text):
-        y, mo, d, h, mi, s, frac, zone = m.groups()
-        millis = int((frac or "0")[:3].ljust(3, "0"))
-        return _utc(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0),
-                    millis * 1000, zone)  # fmt: skip
-    if m := _TIME_US.match(text):
-        mo, d, y, h, mi, s, ampm = m.groups()
-        hour = int(h or 0)
-        if ampm:
-            if not 1 <= hour <= 12:
-                return None
-            hour = hour % 12 + (12 if ampm.lower() == "pm" else 0)
-        return _utc(int(y), int(mo), int(d), hour, int(mi or 0), int(s or 0))
-    if m := _TIME_JS.match(text):
-        mon, d, y, h, mi, s, zone = m.groups()
-        month = S.MONTHS.get(mon.lower())
-        if month is None:
-            return None
-        return _utc(int(y), month, int(d), int(h), int(mi), int(s), 0, zone)
-    if m := _TIME_RFC.match(text):
-        d, mon, y, h, mi, s, zone = m.groups()
-        month = S.MONTHS.get(mon.lower())
-        if month is None:
-            return None
-        return _utc(int(y), month, int(d), int(h), int(mi), int(s or 0), 0, zone)
-    if m := _TIME_EPOCH.match(text):
-        digits = m.group(1)
-        millis = int(digits) * (1000 if len(digits) == 10 else 1)
-        return _EPOCH + timedelta(milliseconds=millis)
-    return None
-
-
-def time(value: str | None) -> Row:
+def time(value: str | None, now: datetime | None = None) -> Row:
     row: Row = dict.fromkeys(("raw", "normal", "valid"))
     if value is None:
         return row
-    parsed = parse_time_text(strip_ws(value))
+    parsed = parse_time_text(value, now)  # as given: chrono finds the time in the text
     row.update(raw=value, normal=parsed, valid=parsed is not None)
     return row

@@ -107,7 +107,4 @@ DOCUMENTED: list[Difference] = [
 ]
 
 #: type -> what still differs and what agreeing needs (see the module docstring).
-PENDING: dict[str, str] = {
-    "time": "chrono-node: natural language ('tomorrow', relative to the day of parsing), its"
-    " own AM/PM and zone rules; no epoch numbers.",
-}
+PENDING: dict[str, str] = {}

@@ -28,8 +28,14 @@ from ingest.typed.types import TYPE_NAMES, get_type, parse
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "parse.js"
 LIBRARY = HERE / "node_modules" / "leadconduit-types" / "package.json"
-#: The day dob ages are counted to, on both sides.
+#: The day dob ages are counted to, and times without a date are read on, on both sides.
 TODAY = date(2024, 5, 17)
+
+
+def reference_instant(today: date) -> datetime:
+    """The instant chrono-node reads times against in parse.js (LEADWH_TODAY at 00:00 UTC)."""
+    return datetime(today.year, today.month, today.day, tzinfo=UTC)
+
 
 #: Types whose ``normal`` is typed on our side (null when invalid).
 TYPED_NORMAL = ("date", "dob", "time", "boolean", "number")
@@ -208,7 +214,9 @@ def compare(
     for type_name, raws in values.items():
         if type_name not in TYPE_NAMES:
             raise ValueError(f"unknown type {type_name!r}")
-        options = {"today": today} if type_name == "dob" else {}
+        options = {"dob": {"today": today}, "time": {"now": reference_instant(today)}}.get(
+            type_name, {}
+        )
         ours = parse(type_name, pl.Series("raw", raws, dtype=pl.String), **options).to_dicts()
         counts[type_name] = len(raws)
         for index, (raw, mine) in enumerate(zip(raws, ours, strict=True)):

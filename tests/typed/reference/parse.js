@@ -7,12 +7,15 @@
 // own `normalize` gives it ({normal, raw, valid, <components>}, or a bare string for the string
 // types), made JSON-safe: a Date becomes {"$date": ISO string}, NaN and undefined become null.
 //
-// Environment: TZ=UTC (moment parses dates in local time); LEADWH_TODAY=YYYY-MM-DD fixes the
-// day dob ages are counted to (moment.now), so both sides count to the same day.
+// Environment: TZ=UTC (moment and chrono read dates in local time); LEADWH_TODAY=YYYY-MM-DD fixes
+// the day dob ages are counted to (moment.now) and the instant chrono-node (the time type) reads
+// relative and partial times against (that day at 00:00 UTC, chrono's reference date), so both
+// sides count from the same day.
 'use strict';
 
 const readline = require('readline');
 const moment = require('moment');
+const chrono = require('chrono-node');
 const types = require('leadconduit-types');
 
 if (process.env.LEADWH_TODAY) {
@@ -21,6 +24,9 @@ if (process.env.LEADWH_TODAY) {
     throw new Error(`LEADWH_TODAY must be YYYY-MM-DD, not ${process.env.LEADWH_TODAY}`);
   }
   moment.now = () => fixed;
+  // lib/types/time.js calls chrono.parse(text) without a reference date (so: now); give it ours
+  const chronoParse = chrono.parse;
+  chrono.parse = (text, ref, option) => chronoParse(text, ref ?? new Date(fixed), option);
 }
 
 const jsonSafe = (value) => {

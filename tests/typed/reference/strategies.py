@@ -164,19 +164,40 @@ def _date(draw, years=(1, 2999)) -> str:
     return draw(st.sampled_from(shapes))
 
 
+_RELATIVE = ["now", "today", "tomorrow", "yesterday", "tonight", "next friday", "last monday",
+             "this morning", "noon", "midnight", "Tomorrow 9am", "today at 5pm", "friday evening",
+             "tmrw 3:30pm", "last night", "Monday 10:00", "5pm today", "in 5 minutes",
+             "2 days ago", "3 weeks later", "+2 hours", "next week", "last month", "this year",
+             "end of the month", "an hour ago", "2 days ago at 5pm", "within 2 weeks"]  # fmt: skip
+
+
 @st.composite
 def _time(draw) -> str:
+    """The shapes LeadConduit's users send as times: ISO 8601 with and without a zone, year
+    first with a space, US month/day/year with AM/PM, JavaScript and RFC 2822 date strings, clock
+    times alone with AM/PM variants, relative words (read against the same instant on both
+    sides), epoch-like numbers."""
     y, mo, d = draw(st.integers(1970, 2035)), draw(st.integers(1, 13)), draw(st.integers(1, 31))
     h, mi, s = draw(st.integers(0, 24)), draw(st.integers(0, 60)), draw(st.integers(0, 60))
-    zone = draw(st.sampled_from(["", "Z", "+05:30", "-0800", "+00:00", " UTC", "GMT"]))
+    zone = draw(st.sampled_from(["", "Z", "+05:30", "-0800", "+00:00", " UTC", "GMT", " EST",
+                                 " PT", " CET", "-05"]))  # fmt: skip
     frac = draw(st.sampled_from(["", ".1", ".123", ".123456"]))
-    ampm = draw(st.sampled_from(["AM", "PM", "am", ""]))
+    ampm = draw(st.sampled_from(["AM", "PM", "am", "", "pm", "a.m.", "P.M.", "a", "p"]))
+    h12 = draw(st.integers(0, 13))
+    mon = draw(st.sampled_from(_MONTH_NAMES))
     shapes = [
         f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{frac}{zone}",
-        f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}{zone}", f"{y:04d}-{mo:02d}-{d:02d}",
+        f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{frac}",
+        f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}{zone}",
+        f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}", f"{y:04d}-{mo:02d}-{d:02d}",
         f"{mo:02d}/{d:02d}/{y:04d} {h}:{mi:02d}:{s:02d} {ampm}",
+        f"{mo:02d}/{d:02d}/{y:04d} {h12:02d}:{mi:02d} {ampm}", f"{mo}/{d}/{y:04d}",
+        f"{mo}/{d}/{y % 100:02d} {h12}:{mi:02d}{ampm}",
         f"Sat Jun {d:02d} {y:04d} {h:02d}:{mi:02d}:{s:02d} GMT-0500 (CDT)",
         f"Sun, {d} Jun {y:04d} {h:02d}:{mi:02d}:{s:02d} +0000",
+        f"{mon} {d}, {y:04d} {h12}:{mi:02d} {ampm}{zone}",
+        f"{h12}{ampm}", f"{h12}:{mi:02d} {ampm}", f"at {h12}:{mi:02d}{ampm}",
+        draw(st.sampled_from(_RELATIVE)),
         str(draw(st.integers(10**9, 2 * 10**9))), str(draw(st.integers(10**12, 2 * 10**12))),
     ]  # fmt: skip
     return draw(st.sampled_from(shapes))

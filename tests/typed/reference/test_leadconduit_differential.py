@@ -124,3 +124,43 @@ def test_numbers_are_written_as_javascript_writes_them():
     theirs = json.loads(done.stdout)
     wrong = [(x, js_number(x), t) for x, t in zip(values, theirs, strict=True) if js_number(x) != t]
     assert not wrong, wrong[:10]
+
+
+def test_times_agree_with_chrono_read_against_other_instants():
+    """The time type reads partial and relative times against an instant (``now``); parse.js
+    fixes it at midnight. Here chrono-node itself (the version leadconduit-types pins) reads the
+    generated times against other instants: late in the day, before and after daylight saving
+    changes, another year."""
+    import json
+    import subprocess
+    from datetime import UTC, datetime
+
+    from lcjs import HERE
+
+    from ingest.typed.types.reference import parse_time_text
+
+    instants = [datetime(2024, 5, 17, 22, 45, 12, 345000, tzinfo=UTC),
+                datetime(2024, 3, 10, 1, 30, tzinfo=UTC), datetime(2023, 11, 5, 7, tzinfo=UTC),
+                datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC)]  # fmt: skip
+    values = sample("time", 300)
+    pairs = [(v, at) for at in instants for v in values]
+    script = (
+        "const chrono = require('chrono-node');"
+        "const pairs = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+        "process.stdout.write(JSON.stringify(pairs.map(([v, ms]) => {"
+        " const r = chrono.parse(v, new Date(ms)); return r.length ? r[0].start.date().getTime()"
+        " : null; })));"
+    )
+    payload = json.dumps([(v, int(at.timestamp() * 1000)) for v, at in pairs])
+    done = subprocess.run(
+        ["node", "-e", script], input=payload, capture_output=True, text=True, check=True,
+        cwd=HERE, env={**os.environ, "TZ": "UTC"},
+    )  # fmt: skip
+    theirs = json.loads(done.stdout)
+    wrong = []
+    for (value, at), ms in zip(pairs, theirs, strict=True):
+        ours = parse_time_text(value, at)
+        ours_ms = None if ours is None else round(ours.timestamp() * 1000)
+        if ours_ms != ms:
+            wrong.append((value, at.isoformat(), ours, ms))
+    assert not wrong, wrong[:10]

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import polars as pl
 import pytest
 
-from ingest.typed.types import TYPE_NAMES, UnknownTypeError, parse, schema
+from ingest.typed.types import TYPE_NAMES, UnknownTypeError, parse, parse_reference, schema
 
 TODAY = date(2024, 5, 17)
 
@@ -302,26 +302,71 @@ def test_dob_age_as_leadconduit_counts_it(value, today, age):
     assert one("dob", value, today=today)["age"] == age
 
 
+def _utc(*fields: int) -> datetime:
+    return datetime(*fields, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
     "value, expected",
     [
-        ("2015-06-14T18:27:33.000Z", datetime(2015, 6, 14, 18, 27, 33, tzinfo=UTC)),
-        ("2015-06-14T13:27:33-05:00", datetime(2015, 6, 14, 18, 27, 33, tzinfo=UTC)),
-        ("2015-06-14 18:27", datetime(2015, 6, 14, 18, 27, tzinfo=UTC)),
-        ("06/14/2015 6:27:33 PM", datetime(2015, 6, 14, 18, 27, 33, tzinfo=UTC)),
-        ("Sat Jun 14 2015 13:27:33 GMT-0500 (CDT)", datetime(2015, 6, 14, 18, 27, 33, tzinfo=UTC)),
-        ("Sun, 14 Jun 2015 18:27:33 GMT", datetime(2015, 6, 14, 18, 27, 33, tzinfo=UTC)),
-        ("1434306453", datetime(2015, 6, 14, 18, 27, 33, tzinfo=UTC)),
-        ("1434306453123", datetime(2015, 6, 14, 18, 27, 33, 123000, tzinfo=UTC)),
-        ("2015-06-14T18:27:33.123456Z", datetime(2015, 6, 14, 18, 27, 33, 123000, tzinfo=UTC)),
+        # LeadConduit's own examples (lib/types/time.js)
+        ("2015-06-14T18:27:33.000Z", _utc(2015, 6, 14, 18, 27, 33)),
+        ("2015-06-14T18:27:33Z", _utc(2015, 6, 14, 18, 27, 33)),
+        ("06/14/2015 6:27:33 PM", _utc(2015, 6, 14, 18, 27, 33)),
+        ("Sat Jun 14 2015 13:27:33 GMT-0500 (CDT)", _utc(2015, 6, 14, 18, 27, 33)),
+        ("2015-06-14T13:27:33-05:00", _utc(2015, 6, 14, 18, 27, 33)),
+        ("2015-06-14 18:27", _utc(2015, 6, 14, 18, 27)),
+        ("Sun, 14 Jun 2015 18:27:33 GMT", _utc(2015, 6, 14, 18, 27, 33)),
+        # as chrono-node reads them (checked against LeadConduit's library): a date alone is at
+        # noon; a fraction is that many milliseconds ('.1' is 1 ms) and only up to 4 digits
+        # (with more, the fraction and the zone are not read); zone names after a time count
+        ("2015-06-14", _utc(2015, 6, 14, 12)),
+        ("2015-06-14T18:27:33.1Z", _utc(2015, 6, 14, 18, 27, 33, 1000)),
+        ("2015-06-14T18:27:33.123456Z", _utc(2015, 6, 14, 18, 27, 33)),
+        ("June 14 2015 6pm EST", _utc(2015, 6, 14, 23)),
+        ("2015-06-14 18:27 ET", _utc(2015, 6, 14, 22, 27)),
+        ("2015-06-14 18:27:33Z", _utc(2015, 6, 14, 18, 27)),
+        # the first date or time found in the text; '13:00 PM' is no time, the date is
+        ("13:00 PM 1/1/2020", _utc(2020, 1, 1, 12)),
+        # no epoch numbers, no impossible dates or times
+        ("1434306453", None),
+        ("1434306453123", None),
         ("2015-02-30T00:00:00Z", None),
         ("2015-06-14T24:00:00Z", None),
         ("soon", None),
-        ("13:00 PM 1/1/2020", None),
     ],
 )
 def test_time(value, expected):
     check("time", value, dict(normal=expected, valid=expected is not None))
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("5pm", _utc(2024, 5, 17, 17)), ("call me at 3:30 pm", _utc(2024, 5, 17, 15, 30)),
+     ("Fri", _utc(2024, 5, 17, 12)), ("Monday 9am", _utc(2024, 5, 20, 9)),
+     ("Jun 14", _utc(2024, 6, 14, 12)), ("tomorrow 5pm", _utc(2024, 5, 18, 17)),
+     ("2 days ago", _utc(2024, 5, 15)), ("in 90 minutes", _utc(2024, 5, 17, 1, 30)),
+     ("end of the month", _utc(2024, 5, 31, 12))],
+)  # fmt: skip
+def test_time_without_a_date_is_read_on_the_day_of_now(value, expected):
+    """As LeadConduit reads it on the day the lead arrives (``now``: 2024-05-17, a Friday)."""
+    now = _utc(2024, 5, 17, 0, 0)
+    check("time", value, dict(normal=expected, valid=True), now=now)
+
+
+def test_the_common_time_shapes_are_read_in_polars():
+    """ISO 8601, year first with a space, US with AM/PM, JavaScript Date strings and bare
+    numbers never go through the port of chrono (one value at a time), and read as it does."""
+    from ingest.typed.types.dates import _fast_time
+
+    common = ["2015-06-14T18:27:33.000Z", "2015-06-14T18:27:33", "2015-06-14T13:27:33-05:00",
+              "2015-06-14T18:27:33.12+0530", "2015-06-14 18:27:33", "2015-06-14 18:27",
+              "2015-06-14", "06/14/2015 6:27:33 PM", "6/14/2015 12:05 am", "06/14/2015 18:27",
+              "06/14/2015", "Sat Jun 14 2015 13:27:33 GMT-0500 (Central Daylight Time)",
+              "Sun Jun 14 2015 13:27:33 GMT+0000", "1434306453"]  # fmt: skip
+    series = pl.Series(common, dtype=pl.String)
+    assert _fast_time(series).get_column("__fast").all()
+    assert parse("time", series).equals(parse_reference("time", series))
 
 
 # ---------------------------------------------------------------------------------------------

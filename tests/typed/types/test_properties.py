@@ -4,7 +4,7 @@ count and order, and gives nulls for nulls."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
@@ -15,11 +15,12 @@ from typegen import assert_same, strategy
 from ingest.typed.types import TYPE_NAMES, parse
 
 TODAY = date(2024, 5, 17)
+NOW = datetime(2024, 5, 17, 15, 30, tzinfo=UTC)
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def options(type_name: str) -> dict:
-    return {"today": TODAY} if type_name == "dob" else {}
+    return {"dob": {"today": TODAY}, "time": {"now": NOW}}.get(type_name, {})
 
 
 @pytest.mark.parametrize("type_name", TYPE_NAMES)
@@ -65,7 +66,7 @@ def test_phone_nanp_shapes(values):
 def test_date_and_time_soup(values):
     assert_same("date", values)
     assert_same("dob", values, today=TODAY)
-    assert_same("time", values)
+    assert_same("time", values, now=NOW)
 
 
 @SETTINGS
