@@ -1,13 +1,19 @@
-{#- The flow and source columns of an aggregate grouped by flow_id and source_id: the ids, and
-    the names as last seen in the group (a renamed flow or source stays one row). Pass the
-    relation when the select joins several (the columns are then qualified), none when it reads
-    one. -#}
-{% macro flow_and_source(relation, order_by) -%}
+{#- The id and name columns of an aggregate grouped by the ids of `entities` (any of 'flow',
+    'recipient', 'source', in the order given): each id, and the name as last seen in the group
+    (a renamed flow, buyer or source stays one row). Pass the relation when the select joins
+    several (the columns are then qualified), none when it reads one. -#}
+{% macro ids_and_names(entities, order_by, relation=none) -%}
     {%- set p = relation ~ '.' if relation else '' -%}
-    {{ p }}flow_id,
-    {{ last_seen(p ~ 'flow_name', p ~ order_by) }} as flow_name,
-    {{ p }}source_id,
-    {{ last_seen(p ~ 'source_name', p ~ order_by) }} as source_name
+    {%- for entity in entities %}
+    {{ p }}{{ entity }}_id,
+    {{ last_seen(p ~ entity ~ '_name', p ~ order_by) }} as {{ entity }}_name
+    {{- ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The flow and source columns of an aggregate grouped by flow_id and source_id. -#}
+{% macro flow_and_source(relation, order_by) -%}
+    {{ ids_and_names(['flow', 'source'], order_by, relation) }}
 {%- endmacro %}
 
 {#- The flow and source of a raw event, from its payload parsed as `payload` (staging): a missing

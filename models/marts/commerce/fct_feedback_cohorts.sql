@@ -14,8 +14,7 @@ leads as (
 
 deliveries as (
 
-    select * from {{ ref('fct_deliveries') }}
-    where recipient_kind = 'delivery' and final_outcome = 'success'
+    select * from {{ ref('int_sold_deliveries') }}
 
 ),
 
@@ -47,8 +46,8 @@ answered as (
         feedback.recipient_id,
         {{ dbt.datediff('leads.submitted_date', 'feedback.feedback_date', 'day') }}
             as days_since_submission,
-        sum(case when feedback.feedback_type = 'return' then 1 else 0 end) as returns,
-        sum(case when feedback.feedback_type = 'conversion' then 1 else 0 end) as conversions
+        count(*) filter (where feedback.feedback_type = 'return') as returns,
+        count(*) filter (where feedback.feedback_type = 'conversion') as conversions
     from feedback
     inner join leads
         on feedback.lead_id = leads.lead_id

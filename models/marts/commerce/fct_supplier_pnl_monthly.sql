@@ -11,36 +11,14 @@ leads as (
 
 ),
 
-deliveries as (
-
-    select * from {{ ref('fct_deliveries') }}
-
-),
-
-feedback as (
-
-    select * from {{ ref('fct_feedback') }}
-
-),
-
-returned_deliveries as (
-
-    select distinct delivery_id
-    from feedback
-    where feedback_type = 'return'
-
-),
-
 returned_revenue as (
 
     select
-        deliveries.lead_id,
-        sum(deliveries.revenue) as returned_revenue
-    from deliveries
-    inner join returned_deliveries
-        on deliveries.delivery_id = returned_deliveries.delivery_id
-    where deliveries.recipient_kind = 'delivery' and deliveries.final_outcome = 'success'
-    group by deliveries.lead_id
+        lead_id,
+        sum(revenue) as returned_revenue
+    from {{ ref('int_sold_deliveries') }}
+    where is_returned
+    group by lead_id
 
 ),
 
@@ -63,8 +41,8 @@ monthly as (
         source_id,
         {{ last_seen('source_name', 'submitted_at') }} as source_name,
         count(*) as leads,
-        sum(case when lead_outcome = 'accepted' then 1 else 0 end) as accepted,
-        sum(case when deliveries_succeeded > 0 then 1 else 0 end) as sold_leads,
+        count(*) filter (where lead_outcome = 'accepted') as accepted,
+        count(*) filter (where deliveries_succeeded > 0) as sold_leads,
         sum(returns) as returns,
         sum(conversions) as conversions,
         sum(purchase_cost) as purchase_cost,

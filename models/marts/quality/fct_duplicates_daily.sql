@@ -94,9 +94,7 @@ final as (
 
     select
         day,
-        {{ flow_and_source(none, 'seen_at') }},
-        recipient_id,
-        {{ last_seen('recipient_name', 'seen_at') }} as recipient_name,
+        {{ ids_and_names(['flow', 'source', 'recipient'], 'seen_at') }},
         {{ sum_duplicate_counts() }}
     from hits
     group by day, flow_id, source_id, recipient_id

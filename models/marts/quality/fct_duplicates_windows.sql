@@ -45,10 +45,7 @@ summed as (
         window_days,
         as_of_date,
         min(day) as first_day,
-        source_id,
-        {{ last_seen('source_name', 'day') }} as source_name,
-        recipient_id,
-        {{ last_seen('recipient_name', 'day') }} as recipient_name,
+        {{ ids_and_names(['source', 'recipient'], 'day') }},
         {{ sum_duplicate_counts() }}
     from in_window
     group by window_days, as_of_date, source_id, recipient_id

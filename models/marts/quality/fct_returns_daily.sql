@@ -5,39 +5,9 @@
 -- rate compares with the threshold in its contract (config/alerts.yaml, buyer_return_rate).
 with
 
-deliveries as (
-
-    select * from {{ ref('fct_deliveries') }}
-    where recipient_kind = 'delivery'
-        and final_outcome = 'success'
-
-),
-
-feedback as (
-
-    select * from {{ ref('fct_feedback') }}
-
-),
-
-returned as (
-
-    select
-        delivery_id,
-        min(feedback_at) as first_returned_at
-    from feedback
-    where feedback_type = 'return'
-    group by delivery_id
-
-),
-
 sold as (
 
-    select
-        deliveries.*,
-        returned.delivery_id is not null as is_returned
-    from deliveries
-    left join returned
-        on deliveries.delivery_id = returned.delivery_id
+    select * from {{ ref('int_sold_deliveries') }}
 
 ),
 
@@ -45,12 +15,7 @@ daily as (
 
     select
         delivery_date,
-        flow_id,
-        {{ last_seen('flow_name', 'started_at') }} as flow_name,
-        recipient_id,
-        {{ last_seen('recipient_name', 'started_at') }} as recipient_name,
-        source_id,
-        {{ last_seen('source_name', 'started_at') }} as source_name,
+        {{ ids_and_names(['flow', 'recipient', 'source'], 'started_at') }},
         count(*) as sold,
         count(*) filter (where is_returned) as returned,
         cast(sum(revenue) as decimal(18, 4)) as revenue,
