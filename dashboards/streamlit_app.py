@@ -81,45 +81,24 @@ def write_filters_to_url(wanted: dict[str, list[str] | None]) -> None:
             del st.query_params[key]
 
 
+#: The pages after the overview, in the sidebar's order: name (the file app_pages/<name>.py and
+#: the URL path), title and Material icon.
+PAGES = [
+    ("acceptance", "Acceptance patterns", "check_circle"),
+    ("rejections", "Rejections", "block"),
+    ("delivery", "Delivery", "local_shipping"),
+    ("sources", "Source quality", "star_half"),
+    ("quality", "Lead quality", "verified"),
+    ("commerce", "Buyers & suppliers", "handshake"),
+    ("lookup", "Lead lookup", "search"),
+    ("sql", "SQL", "terminal"),
+]
 pages = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page(
-        "app_pages/acceptance.py",
-        title="Acceptance patterns",
-        icon=":material/check_circle:",
-        url_path="acceptance",
+    *(
+        st.Page(f"app_pages/{name}.py", title=title, icon=f":material/{icon}:", url_path=name)
+        for name, title, icon in PAGES
     ),
-    st.Page(
-        "app_pages/rejections.py",
-        title="Rejections",
-        icon=":material/block:",
-        url_path="rejections",
-    ),
-    st.Page(
-        "app_pages/delivery.py",
-        title="Delivery",
-        icon=":material/local_shipping:",
-        url_path="delivery",
-    ),
-    st.Page(
-        "app_pages/sources.py",
-        title="Source quality",
-        icon=":material/star_half:",
-        url_path="sources",
-    ),
-    st.Page(
-        "app_pages/quality.py", title="Lead quality", icon=":material/verified:", url_path="quality"
-    ),
-    st.Page(
-        "app_pages/commerce.py",
-        title="Buyers & suppliers",
-        icon=":material/handshake:",
-        url_path="commerce",
-    ),
-    st.Page(
-        "app_pages/lookup.py", title="Lead lookup", icon=":material/search:", url_path="lookup"
-    ),
-    st.Page("app_pages/sql.py", title="SQL", icon=":material/terminal:", url_path="sql"),
 ]
 page = st.navigation(pages)
 if serving.version() is not None:

@@ -162,39 +162,52 @@ def buyer_response_by_buyer(con: duckdb.DuckDBPyConnection, filters: Filters) ->
     return to_frame(con, sql, params)
 
 
-_RESPONSE_COLUMNS = """
+def _response_times(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    mart: str,
+    period: str,
+    period_name: str,
+    order_by: str,
+) -> pd.DataFrame:
+    """Per buyer (of the flows filtered) and ``period`` of a buyer response mart: calls,
+    timeouts, p50/p90/p99 latency (ms)."""
+    where, params = _where(filters, period, buyer_column="recipient_id")
+    sql = f"""
+        select
+            {period} as {period_name},
             recipient_name as buyer,
             calls,
             timeouts,
             timeout_rate,
             latency_ms_p50,
             latency_ms_p90,
-            latency_ms_p99"""
+            latency_ms_p99
+        from marts.{mart}
+        where {where}
+        order by {order_by}
+    """
+    return to_frame(con, sql, params)
 
 
 def buyer_response_daily(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per day and buyer: calls, timeouts, p50/p90/p99 latency (ms)."""
-    where, params = _where(filters, "delivery_date", buyer_column="recipient_id")
-    sql = f"""
-        select delivery_date as day, {_RESPONSE_COLUMNS}
-        from marts.fct_buyer_response_daily
-        where {where}
-        order by day, buyer
-    """
-    return to_frame(con, sql, params)
+    return _response_times(
+        con, filters, "fct_buyer_response_daily", "delivery_date", "day", "day, buyer"
+    )
 
 
 def buyer_response_hourly(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per buyer and hour of day (UTC) over all published history: calls, timeouts,
     p50/p90/p99 latency. The date range does not apply (the mart is all-time)."""
-    where, params = _where(Filters(flows=filters.flows), "hour_utc", buyer_column="recipient_id")
-    sql = f"""
-        select hour_utc as hour, {_RESPONSE_COLUMNS}
-        from marts.fct_buyer_response_hourly
-        where {where}
-        order by buyer, hour
-    """
-    return to_frame(con, sql, params)
+    return _response_times(
+        con,
+        Filters(flows=filters.flows),
+        "fct_buyer_response_hourly",
+        "hour_utc",
+        "hour",
+        "buyer, hour",
+    )
 
 
 #: Sums of fct_feedback_cohorts over a grouping, and the rates to date.

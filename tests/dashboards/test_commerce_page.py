@@ -10,7 +10,6 @@ from urllib.parse import quote
 import pandas as pd
 import pytest
 
-from dashboards import serving
 from dashboards.figures import commerce as figures
 from dashboards.queries import Filters
 from dashboards.queries import commerce as queries
@@ -21,13 +20,6 @@ from tests.dashboards.test_dashboard_browser import ERRORS, screenshot, served, 
 __all__ = ["served", "story"]  # fixtures of the browser test, used here too
 PAGE = "app_pages/commerce.py"
 TITLE = "Buyers & suppliers"
-
-
-@pytest.fixture(scope="module")
-def con(built_home):
-    paths, _ = built_home
-    with serving.connect(paths.serving) as connection:
-        yield connection
 
 
 @pytest.fixture(scope="module")

@@ -6,15 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboards import figures, queries, serving
+from dashboards import figures, queries
 from dashboards.queries import Filters
-
-
-@pytest.fixture(scope="module")
-def con(built_home):
-    paths, _ = built_home
-    with serving.connect(paths.serving) as connection:
-        yield connection
 
 
 def test_pareto_keeps_the_query_order_and_ends_at_one(con):

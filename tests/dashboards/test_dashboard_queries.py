@@ -20,13 +20,6 @@ from tests.dashboards.serving_copies import copy_home, with_typed_leads, without
 
 
 @pytest.fixture(scope="module")
-def con(built_home):
-    paths, _ = built_home
-    with serving.connect(paths.serving) as connection:
-        yield connection
-
-
-@pytest.fixture(scope="module")
 def bounds(con) -> tuple[date, date]:
     options = queries.filter_options(con)
     return options["min_date"], options["max_date"]
