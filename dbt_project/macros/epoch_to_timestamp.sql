@@ -13,12 +13,34 @@
     {%- endset -%}
     case
         when ({{ ms }}) between 946684800000 and 4102444800000
-            then make_timestamp(cast(({{ ms }}) * 1000 as bigint))
+            then {{ micros_to_timestamp('cast((' ~ ms ~ ') * 1000 as bigint)') }}
     end
 {%- endmacro %}
 
+{#- Microseconds since the epoch (BIGINT) as a UTC timestamp. -#}
+{% macro micros_to_timestamp(micros) -%}
+    {{ return(adapter.dispatch('micros_to_timestamp', 'leadwarehouse')(micros)) }}
+{%- endmacro %}
+
+{% macro default__micros_to_timestamp(micros) -%}
+    make_timestamp({{ micros }})
+{%- endmacro %}
+
+{% macro spark__micros_to_timestamp(micros) -%}
+    timestamp_micros({{ micros }})
+{%- endmacro %}
+
 {#- An ISO 8601 text with any UTC offset (the payload's `timestamp`, `created_at`, `expires_at`)
-    as a UTC timestamp; null when the text is not a time. Engine-specific: used in staging only. -#}
+    as a UTC timestamp; null when the text is not a time. Engine-specific: used in staging only.
+    Spark reads it in the session time zone, which the spark target sets to UTC. -#}
 {% macro iso_to_utc_timestamp(text) -%}
+    {{ return(adapter.dispatch('iso_to_utc_timestamp', 'leadwarehouse')(text)) }}
+{%- endmacro %}
+
+{% macro default__iso_to_utc_timestamp(text) -%}
     cast(try_cast({{ text }} as timestamptz) at time zone 'UTC' as timestamp)
+{%- endmacro %}
+
+{% macro spark__iso_to_utc_timestamp(text) -%}
+    cast({{ text }} as timestamp)
 {%- endmacro %}

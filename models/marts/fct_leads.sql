@@ -111,7 +111,7 @@ final as (
         localized.submitted_at_local,
         cast(localized.submitted_at_local as date) as local_date,
         cast(extract(hour from localized.submitted_at_local) as integer) as local_hour,
-        cast(extract(dow from localized.submitted_at_local) as integer) as local_weekday,
+        cast({{ day_of_week('localized.submitted_at_local') }} as integer) as local_weekday,
         localized.local_time_zone,
         localized.local_time_zone_from,
         localized.completed_at,

@@ -19,7 +19,7 @@ parsed as (
 
     select
         *,
-        json_transform(payload, '{
+        {{ parse_json('payload', {
             "reason": "VARCHAR", "step_id": "VARCHAR", "module_id": "VARCHAR",
             "vars": {
                 "flow": {"id": "VARCHAR", "name": "VARCHAR"},
@@ -33,7 +33,7 @@ parsed as (
                 "retain": {"outcome": "VARCHAR", "reason": "VARCHAR", "expires_at": "VARCHAR"}
             },
             "suppressionlist": {"query_item": {"found": "BOOLEAN"}}
-        }') as p
+        }) }} as p
     from source
 
 ),
@@ -59,10 +59,11 @@ renamed as (
         {{ iso_to_utc_timestamp('p.trustedform.expires_at') }} as certificate_expires_at,
         p.trustedform.age_in_seconds as certificate_age_seconds,
         p.trustedform.consent_language_detected,
-        coalesce(list_contains(p.trustedform.form_input_method, 'typing'), false)
+        coalesce({{ list_has('p.trustedform.form_input_method', "'typing'") }}, false)
             as input_typing,
-        coalesce(list_contains(p.trustedform.form_input_method, 'paste'), false) as input_paste,
-        coalesce(list_contains(p.trustedform.form_input_method, 'autofill'), false)
+        coalesce({{ list_has('p.trustedform.form_input_method', "'paste'") }}, false)
+            as input_paste,
+        coalesce({{ list_has('p.trustedform.form_input_method', "'autofill'") }}, false)
             as input_autofill,
         p.trustedform.retain.outcome as retain_outcome,
         nullif(trim(p.trustedform.retain.reason), '') as retain_reason,

@@ -1,7 +1,7 @@
 -- One row per event id: the payload's keys as typed columns. Engine-specific JSON access stays
 -- here, in staging, so the marts are portable SQL. raw.lead_events holds each event id once (the
 -- landing step de-duplicates on it; tested on the source), so filters push down to the raw scan.
--- The payload is parsed once per row (json_transform into a struct); a value of the wrong type
+-- The payload is parsed once per row (parse_json into a struct); a value of the wrong type
 -- becomes null rather than failing the build. Odd events are kept: an unknown event type as it
 -- is (LeadConduit adds types; a dbt test warns), a missing flow or source id as '(missing)' (so
 -- the lead still counts, under a flow or source a dashboard shows; a dbt test warns), an
@@ -19,7 +19,7 @@ parsed as (
 
     select
         *,
-        json_transform(payload, '{
+        {{ parse_json('payload', {
             "reason": "VARCHAR", "end_timestamp": "DOUBLE",
             "ms": "DOUBLE", "wait_ms": "DOUBLE", "overhead_ms": "DOUBLE", "total_ms": "DOUBLE",
             "step_id": "VARCHAR", "module_id": "VARCHAR", "package_version": "VARCHAR",
@@ -37,7 +37,7 @@ parsed as (
                 "submission": {"timestamp": "VARCHAR"},
                 "feedback": {"type": "VARCHAR", "reason": "VARCHAR", "timestamp": "VARCHAR"}
             }
-        }') as p
+        }) }} as p
 
     from source
 
@@ -80,7 +80,7 @@ renamed as (
         coalesce(p.cost, 0) as cost,
         p.cap_reached,
         p.caps_reached,
-        try_cast(json_extract_string(p.transactions, '$[0].response.status') as integer)
+        try_cast({{ json_path_text('p.transactions', "'$[0].response.status'") }} as integer)
             as http_status,
         cast(coalesce(json_array_length(p.transactions), 0) as integer) as transaction_count,
         p.transactions,

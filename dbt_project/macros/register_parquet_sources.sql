@@ -1,0 +1,22 @@
+{#- On Spark, the raw and typed sources are tables over Parquet folders (one per table) under
+    $LEADWH_SPARK_LANDING/<schema>/<table> (default $LEADWH_HOME/lake); on DuckDB they are the
+    warehouse's own tables, so this does nothing. Run on start (on-run-start); renders no SQL. -#}
+{% macro register_parquet_sources() -%}
+    {{ return(adapter.dispatch('register_parquet_sources', 'leadwarehouse')()) }}
+{%- endmacro %}
+
+{% macro default__register_parquet_sources() -%}
+{%- endmacro %}
+
+{% macro spark__register_parquet_sources() -%}
+    {%- if execute -%}
+        {%- set root = env_var('LEADWH_SPARK_LANDING', env_var('LEADWH_HOME', '../data') ~ '/lake') -%}
+        {%- for source in graph.sources.values() if source.package_name == 'leadwarehouse' -%}
+            {%- do run_query('create database if not exists ' ~ source.schema) -%}
+            {%- do run_query(
+                'create table if not exists ' ~ source.schema ~ '.' ~ source.identifier
+                ~ " using parquet location '" ~ root ~ '/' ~ source.schema ~ '/' ~ source.identifier ~ "'"
+            ) -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
