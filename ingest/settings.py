@@ -8,8 +8,8 @@ seen by the next call. An unset or empty variable means its default; a value tha
 raises :class:`SettingsError`, one line naming the variable, the value and what to write instead.
 
 The derived locations under the warehouse home are in ``ingest/paths.py``; dbt's profile
-(``dbt_project/profiles.yml``) reads ``LEADWH_HOME`` and ``LEADWH_DUCKDB_MEMORY_LIMIT`` itself,
-with the same defaults.
+(``dbt_project/profiles.yml``) reads ``LEADWH_HOME``, ``LEADWH_DUCKDB_MEMORY_LIMIT`` and
+``LEADWH_SPARK_DRIVER_MEMORY`` itself, with the same defaults.
 """
 
 from __future__ import annotations
@@ -88,6 +88,18 @@ class Settings(BaseModel):
         "4GB",
         alias="LEADWH_DUCKDB_MEMORY_LIMIT",
         description="DuckDB's memory limit for the pipeline and dbt (larger work spills to disk)",
+    )
+    spark_landing: str = Field(
+        "",
+        alias="LEADWH_SPARK_LANDING",
+        description="dbt's `spark` target (in progress, docs/spark-plan.md): the folder of the "
+        "Parquet raw and typed tables it reads; read by dbt only",
+        json_schema_extra={"shown_default": "$LEADWH_HOME/lake"},
+    )
+    spark_driver_memory: str = Field(
+        "2g",
+        alias="LEADWH_SPARK_DRIVER_MEMORY",
+        description="dbt's `spark` target: the in-process Spark driver's memory; read by dbt only",
     )
     landing_workers: int = Field(
         2,

@@ -61,7 +61,8 @@ def test_dbt_profile_uses_the_same_defaults():
     profile = (PROJECT_ROOT / "dbt_project" / "profiles.yml").read_text()
     found = dict(re.findall(r"env_var\('(LEADWH_[A-Z_]+)', '([^']*)'\)", profile))
     assert (PROJECT_ROOT / "dbt_project" / found.pop("LEADWH_HOME")).resolve() == DEFAULT_HOME
-    assert found == {"LEADWH_DUCKDB_MEMORY_LIMIT": shown_default("LEADWH_DUCKDB_MEMORY_LIMIT")}
+    names = ("LEADWH_DUCKDB_MEMORY_LIMIT", "LEADWH_SPARK_DRIVER_MEMORY")
+    assert found == {name: shown_default(name) for name in names}
 
 
 def test_defaults_and_values_are_read_at_call_time(tmp_path):
