@@ -12,7 +12,7 @@ DASHBOARD_PORT ?= 8501
 HOST ?= 127.0.0.1
 PYTHON_DIRS := ingest orchestration dashboards tests benchmarks
 
-.PHONY: setup instance sample build demo serve ui dashboards browser-deps node-deps test lint docs clean
+.PHONY: setup instance sample build demo serve ui dashboards browser-deps node-deps bench-deps test lint docs clean
 
 $(BIN)/leadwh: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,14 @@ $(NODE_REF)/node_modules/.package-lock.json: $(NODE_REF)/package.json $(NODE_REF
 	else \
 		echo "note: npm is missing (apt-get install nodejs npm); the LeadConduit differential tests will be skipped (they fail under CI=true)"; \
 	fi
+
+## bench-deps: a local S3 API for benchmarks/bench_firehose.py (npm s3rver, pinned in
+## benchmarks/s3rver/package-lock.json; the benchmark falls back to moto's server without it)
+BENCH_S3 := benchmarks/s3rver
+bench-deps: $(BENCH_S3)/node_modules/.package-lock.json
+
+$(BENCH_S3)/node_modules/.package-lock.json: $(BENCH_S3)/package.json $(BENCH_S3)/package-lock.json
+	cd $(BENCH_S3) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 
 ## test: the whole test suite (pytest; it builds the warehouse and runs dbt's tests)
 test: setup browser-deps node-deps

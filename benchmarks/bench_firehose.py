@@ -1,11 +1,12 @@
-"""Benchmark: Firehose objects from a local S3 (moto's server on loopback) into raw.lead_events.
+"""Benchmark: Firehose objects from a local S3 on loopback into raw.lead_events.
 
-    .venv/bin/python benchmarks/bench_firehose.py [--objects 100000] [--work /tmp/bench-firehose]
+    .venv/bin/python benchmarks/bench_firehose.py [--objects 100000] [--server s3rver|moto]
 
-1. Starts moto's S3 server in its own process on 127.0.0.1 (its own interpreter, so the server
-   and the client do not share one GIL), simulates a Firehose-layout operation of about
-   ``--objects`` events and uploads them with threads (not timed; reused on a second run with
-   ``--keep``).
+1. Starts a local S3 API on 127.0.0.1 in its own processes: ``s3rver`` (npm s3rver on both
+   cores through Node's cluster, benchmarks/s3rver/; `make bench-deps` installs it; the default
+   when it is installed) or ``moto`` (moto's server, as the tests use: one Python process, about
+   250 GETs/s here, so it measures moto rather than the sync). Simulates a Firehose-layout
+   operation of about ``--objects`` events and uploads them with threads (not timed).
 2. Timed: a full sync (list + concurrent GETs + atomic writes into the landing zone) and the
    landing of the mirrored files into a DuckDB warehouse. Prints objects per second and seconds.
    Target: 100,000 objects in at most 2 minutes.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -48,24 +50,60 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_moto(work: Path) -> tuple[subprocess.Popen, str]:
+S3RVER = ROOT / "benchmarks" / "s3rver"
+
+
+def start_server(kind: str, work: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    log = open(work / "moto.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log = open(work / f"{kind}.log", "w")  # noqa: SIM115
+    if kind == "moto":
+        command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+        env = None
+    else:
+        store = work / "s3rver-data"
+        shutil.rmtree(store, ignore_errors=True)
+        store.mkdir(parents=True)
+        workers = str(os.cpu_count() or 2)
+        command = ["node", str(S3RVER / "cluster.js"), str(store), str(port), workers, BUCKET]
+        env = {**os.environ, "NODE_OPTIONS": "--openssl-legacy-provider"}
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     endpoint = f"http://127.0.0.1:{port}"
+    import urllib.error
     import urllib.request
 
     for _ in range(200):
         try:
             urllib.request.urlopen(endpoint, timeout=1)
             break
-        except Exception:
+        except urllib.error.HTTPError:  # it answers
+            break
+        except OSError:
             time.sleep(0.1)
+    else:
+        raise SystemExit(f"{kind} did not start; see {log.name}")
     return process, endpoint
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time of the server process and its children (Node's cluster workers) so far."""
+    pids, total = [pid], 0.0
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(child) for child in children.read_text().split()]
+    for one in pids:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def own_cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (landing's reader processes)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
 def upload(client, items: list[tuple[str, bytes]], threads: int) -> float:
@@ -126,14 +164,18 @@ def main() -> int:
     parser.add_argument("--new", type=int, default=1_000)
     parser.add_argument("--threads", type=int, default=32, help="upload threads")
     parser.add_argument("--work", default="/tmp/bench-firehose")
+    installed = (S3RVER / "node_modules" / "s3rver").is_dir() and shutil.which("node")
+    parser.add_argument(
+        "--server", choices=("s3rver", "moto"), default="s3rver" if installed else "moto"
+    )
     args = parser.parse_args()
 
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1"
+    os.environ.update(  # s3rver knows this key only; moto takes any
+        AWS_ACCESS_KEY_ID="S3RVER", AWS_SECRET_ACCESS_KEY="S3RVER", AWS_DEFAULT_REGION="us-east-1"
     )
-    process, endpoint = start_moto(work)
+    process, endpoint = start_server(args.server, work)
     os.environ["AWS_ENDPOINT_URL"] = endpoint
     try:
         import boto3
@@ -142,9 +184,10 @@ def main() -> int:
         client = boto3.client(
             "s3", endpoint_url=endpoint, config=Config(max_pool_connections=args.threads)
         )
-        client.create_bucket(Bucket=BUCKET)
+        if args.server == "moto":  # s3rver makes it at start
+            client.create_bucket(Bucket=BUCKET)
         items = simulated_objects(work, args.objects)
-        print(f"uploading {len(items)} Firehose objects to {endpoint} ...", flush=True)
+        print(f"uploading {len(items)} objects to {args.server} at {endpoint} ...", flush=True)
         upload_seconds = upload(client, items, args.threads)
         print(f"uploaded in {upload_seconds:.1f}s (not part of the measure)", flush=True)
 
@@ -153,14 +196,25 @@ def main() -> int:
         paths = Paths(home)
         source = Source.parse("events", f"s3://{BUCKET}/{PREFIX}")
         workers = int(os.environ.get("BENCH_SYNC_WORKERS", "64"))
+        server_before, own_before = server_cpu_seconds(process.pid), own_cpu_seconds()
         sync = sync_source(source, paths, None, workers=workers)
+        server_cpu = server_cpu_seconds(process.pid) - server_before
+        sync_cpu = own_cpu_seconds() - own_before
         land_seconds, landed = land_all(paths)
+        land_cpu = own_cpu_seconds() - own_before - sync_cpu
         total = sync.seconds + land_seconds
         print(sync.line())
         print(f"landed {landed['loaded']} events in {land_seconds:.1f}s")
         print(
             f"sync + land: {len(items)} objects in {total:.1f}s = "
             f"{len(items) / total:.0f} objects/s (target: 100,000 in at most 120s)"
+        )
+        print(
+            f"CPU on the {os.cpu_count()} shared cores: the S3 server {server_cpu:.1f}s "
+            f"({1000 * server_cpu / len(items):.2f} ms per object), the sync "
+            f"{sync_cpu:.1f}s ({1000 * sync_cpu / len(items):.2f} ms), landing {land_cpu:.1f}s "
+            f"({1000 * land_cpu / len(items):.2f} ms); the warehouse's side alone: "
+            f"{len(items) / (sync_cpu + land_cpu):.0f} objects per CPU-second"
         )
 
         new = new_recent_objects(items, args.new)
@@ -178,12 +232,16 @@ def main() -> int:
             f"{sweep.copied} in {sweep.seconds:.2f}s"
         )
         result = {
+            "server": args.server,
             "objects": len(items),
             "sync_seconds": round(sync.seconds, 2),
             "land_seconds": round(land_seconds, 2),
             "total_seconds": round(total, 2),
             "objects_per_second": round(len(items) / total, 1),
             "sync_objects_per_second": round(sync.copied / sync.seconds, 1),
+            "server_cpu_seconds": round(server_cpu, 1),
+            "sync_cpu_seconds": round(sync_cpu, 1),
+            "land_cpu_seconds": round(land_cpu, 1),
             "tick_new_objects": len(new),
             "tick_listed": tick.listed,
             "tick_seconds": round(tick.seconds, 2),

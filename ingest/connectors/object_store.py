@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -337,7 +339,7 @@ def sync_source(
             store = open_store(source)
             mirror = source.mirror(paths.landing)
             pending: list[tuple[Listed, str, str]] = []
-            for page in store.pages(report.start_after or None):
+            for page in read_ahead(store.pages(report.start_after or None)):
                 report.listed += len(page)
                 known = _known(con, source, [o.key for o in page])
                 ignored = []
@@ -373,6 +375,44 @@ def sync_source(
     if log:
         log(report.line())
     return report
+
+
+def read_ahead(pages: Iterator[list[Listed]], depth: int = 8) -> Iterator[list[Listed]]:
+    """The pages of a listing, listed by a thread up to ``depth`` pages ahead, so the next pages
+    are being listed while the current ones are copied (a listing is one request after another).
+    An error of the listing is raised here, after the pages before it."""
+    ahead: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+    done = object()
+
+    def offer(item) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False  # the consumer has gone
+
+    def list_pages() -> None:
+        try:
+            for page in pages:
+                if not offer(page):
+                    return
+            offer(done)
+        except BaseException as exc:  # handed to the consumer
+            offer(exc)
+
+    thread = threading.Thread(target=list_pages, name="listing", daemon=True)
+    thread.start()
+    try:
+        while (item := ahead.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _copy(store, source: Source, mirror: Path, pending, con, report: SyncReport, workers: int):

@@ -15,6 +15,7 @@ from ingest.connectors.object_store import (
     Source,
     configured_sources,
     landing_name,
+    read_ahead,
     sync_source,
 )
 from ingest.paths import Paths
@@ -41,6 +42,33 @@ def test_landing_names_accept_keys_with_and_without_json_and_ignore_the_rest():
     assert landing_name("submissions", "s/lead") is None
     assert landing_name("events", "../../outside/6a0000000000000000000001") is None
     assert landing_name("events", "a//6a0000000000000000000001") is None
+
+
+def test_pages_listed_ahead_come_in_order_then_the_listing_error():
+    def pages():
+        for n in range(20):
+            yield [n]
+        raise ConnectorError("cannot list: AccessDenied")
+
+    seen = []
+    with pytest.raises(ConnectorError, match="AccessDenied"):
+        for page in read_ahead(pages(), depth=2):
+            seen.extend(page)
+    assert seen == list(range(20))
+
+
+def test_a_consumer_that_stops_early_does_not_leave_the_listing_thread_behind():
+    listed = []
+
+    def pages():
+        for n in range(1000):
+            listed.append(n)
+            yield [n]
+
+    for page in read_ahead(pages(), depth=3):
+        if page == [1]:
+            break
+    assert len(listed) <= 6  # the thread stopped within the read-ahead depth
 
 
 def test_a_local_landing_url_is_not_synced_and_s3_urls_are(tmp_path):
