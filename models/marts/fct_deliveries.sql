@@ -10,12 +10,6 @@
 -- final outcome after retries.
 with
 
-deliveries as (
-
-    select * from {{ ref('int_deliveries_retries_resolved') }}
-
-),
-
 final as (
 
     select
@@ -49,7 +43,7 @@ final as (
         revenue,
         cast(cost as decimal(18, 4)) as cost,
         {{ this_run_at() }} as built_at
-    from deliveries
+    from {{ ref('int_deliveries_retries_resolved') }}
 
 )
 

@@ -2,12 +2,6 @@
 -- Daily acceptance by flow and source (day of submission, UTC); names as last seen that day.
 with
 
-leads as (
-
-    select * from {{ ref('int_leads_of_days_affected') }}
-
-),
-
 daily as (
 
     select
@@ -18,7 +12,7 @@ daily as (
         count(*) filter (where leads.lead_outcome = 'rejected') as rejected,
         count(*) filter (where leads.lead_outcome = 'error') as errored,
         cast(sum(leads.purchase_cost) as decimal(18, 4)) as purchase_cost
-    from leads
+    from {{ ref('int_leads_of_days_affected') }} as leads
     group by leads.submitted_date, leads.flow_id, leads.source_id
 
 ),

@@ -3,12 +3,6 @@
 -- hour-of-day x weekday heatmap), by flow and source.
 with
 
-leads as (
-
-    select * from {{ ref('int_leads_of_days_affected') }}
-
-),
-
 hourly as (
 
     select
@@ -21,7 +15,7 @@ hourly as (
         count(*) filter (where leads.lead_outcome = 'accepted') as accepted,
         count(*) filter (where leads.lead_outcome = 'rejected') as rejected,
         count(*) filter (where leads.lead_outcome = 'error') as errored
-    from leads
+    from {{ ref('int_leads_of_days_affected') }} as leads
     group by
         leads.submitted_date, leads.submitted_hour_utc, leads.local_weekday, leads.local_hour,
         leads.flow_id, leads.source_id

@@ -3,12 +3,6 @@
 -- (dashboards and fct_source_scorecard sum them), plus the day's rates.
 with
 
-leads as (
-
-    select * from {{ ref('int_leads_of_days_affected') }}
-
-),
-
 daily as (
 
     select
@@ -27,7 +21,7 @@ daily as (
         cast(sum(leads.purchase_cost) as decimal(18, 4)) as purchase_cost,
         cast(sum(leads.recipient_cost) as decimal(18, 4)) as recipient_cost,
         cast(sum(leads.delivery_revenue) as decimal(18, 4)) as revenue
-    from leads
+    from {{ ref('int_leads_of_days_affected') }} as leads
     group by leads.submitted_date, leads.flow_id, leads.source_id
 
 ),
