@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='delivery_id',
-        tags=['partitioned'],
-    )
-}}
+{{ config(materialized='incremental', unique_key='delivery_id', tags=['partitioned']) }}
 -- One row per lead x recipient step: deliveries to buyers and enhancements alike, with the
 -- final outcome after retries.
 with

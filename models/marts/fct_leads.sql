@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='lead_id',
-        tags=['partitioned'],
-    )
-}}
+{{ config(materialized='incremental', unique_key='lead_id', tags=['partitioned']) }}
 -- One row per lead with a source event: where it came from, what happened to it, what it cost
 -- and earned, and whether its key fields were valid. Rebuilt for the leads touched by this run.
 with

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='event_id',
-        tags=['partitioned'],
-    )
-}}
+{{ config(materialized='incremental', unique_key='event_id', tags=['partitioned']) }}
 -- One row per suppression-list step event: whether the list found the lead (a hit: the lead was
 -- seen before, or is on a do-not-contact list). Kept for good, like fct_trustedform_certificates.
 with

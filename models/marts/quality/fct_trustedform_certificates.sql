@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='event_id',
-        tags=['partitioned'],
-    )
-}}
+{{ config(materialized='incremental', unique_key='event_id', tags=['partitioned']) }}
 -- One row per TrustedForm step event: the certificate's state when the flow checked it. Kept
 -- for good (like fct_lead_events: the partition window plus every event loaded since the last
 -- run), so its history survives the raw retention purge.
