@@ -11,10 +11,7 @@ hourly as (
         leads.local_weekday,
         leads.local_hour,
         {{ flow_and_source('leads', 'submitted_at') }},
-        count(*) as leads,
-        count(*) filter (where leads.lead_outcome = 'accepted') as accepted,
-        count(*) filter (where leads.lead_outcome = 'rejected') as rejected,
-        count(*) filter (where leads.lead_outcome = 'error') as errored
+        {{ lead_outcome_counts('leads', errored=true) }}
     from {{ ref('int_leads_of_days_affected') }} as leads
     group by
         leads.submitted_date, leads.submitted_hour_utc, leads.local_weekday, leads.local_hour,

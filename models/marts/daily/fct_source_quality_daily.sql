@@ -8,9 +8,7 @@ daily as (
     select
         leads.submitted_date,
         {{ flow_and_source('leads', 'submitted_at') }},
-        count(*) as leads,
-        count(*) filter (where leads.lead_outcome = 'accepted') as accepted,
-        count(*) filter (where leads.lead_outcome = 'rejected') as rejected,
+        {{ lead_outcome_counts('leads') }},
         count(*) filter (where leads.phone_1_valid) as valid_phone,
         count(*) filter (where leads.phone_1_valid is not null) as with_phone,
         count(*) filter (where leads.email_valid) as valid_email,

@@ -12,18 +12,7 @@ outputs as (
 final as (
 
     select
-        event_id,
-        lead_id,
-        step_id,
-        flow_id,
-        flow_name,
-        source_id,
-        source_name,
-        submitted_at,
-        checked_at,
-        check_date,
-        outcome as step_outcome,
-        reason as step_reason,
+        {{ enhancement_check_columns() }},
         coalesce(outcome = 'success' and suppression_found, false) as is_hit,
         ingested_at
     from outputs

@@ -43,18 +43,7 @@ classified as (
 final as (
 
     select
-        event_id,
-        lead_id,
-        step_id,
-        flow_id,
-        flow_name,
-        source_id,
-        source_name,
-        submitted_at,
-        checked_at,
-        check_date,
-        outcome as step_outcome,
-        reason as step_reason,
+        {{ enhancement_check_columns() }},
         certificate_status,
         certificate_status = 'claimed' as is_claimed,
         certificate_created_at,
