@@ -3,12 +3,13 @@
 Every command works on the warehouse home `$LEADWH_HOME` (default `<project>/data`). Mistakes in
 arguments, settings or config files end the command with one line saying what to change (exit
 status 2), never a traceback. This module parses the arguments; the commands live in
-`orchestration.commands`.
+`orchestration.commands` (each one's docstring is its --help description).
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import sys
 from datetime import date
@@ -30,6 +31,16 @@ from orchestration.commands.sql import cmd_sql
 from orchestration.commands.warehouse import cmd_build, cmd_simulate
 
 
+def _command(sub, func, help_text: str) -> argparse.ArgumentParser:
+    """The subcommand that runs `func` (`cmd_<name>`), listed with `help_text`; its own --help
+    describes it with the function's docstring."""
+    parser = sub.add_parser(
+        func.__name__.removeprefix("cmd_"), help=help_text, description=inspect.getdoc(func)
+    )
+    parser.set_defaults(func=func)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     from ingest.serving import sandbox
 
@@ -40,12 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sim = sub.add_parser(
-        "simulate",
-        help="write a simulated lead operation into the landing zone",
-        description="Write a realistic, deterministic LeadConduit-style lead operation (events and "
-        "raw submissions) into $LEADWH_HOME/landing. Without options: the built-in sample.",
-    )
+    sim = _command(sub, cmd_simulate, "write a simulated lead operation into the landing zone")
     sim.add_argument("--leads", type=positive_int, help="number of leads (default: the sample's)")
     sim.add_argument(
         "--days", type=positive_int, help="days of submissions (default: the sample's)"
@@ -82,29 +88,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="the last N days have no stories (no incident, no alert): a clean operation",
     )
     sim.add_argument("--out", help="landing folder (default $LEADWH_HOME/landing)")
-    sim.set_defaults(func=cmd_simulate)
 
-    build = sub.add_parser(
-        "build",
-        help="materialize every asset through Dagster",
-        description="Land new files, build and test the dbt models, publish the serving file. "
-        "Runs are recorded in the Dagster instance under $LEADWH_HOME/dagster (the UI's history).",
-    )
+    build = _command(sub, cmd_build, "materialize every asset through Dagster")
     build.add_argument(
         "--full",
         action="store_true",
         help="rebuild every partition that holds raw events, not only new ones",
     )
-    build.set_defaults(func=cmd_build)
 
-    sql = sub.add_parser(
-        "sql",
-        help="query the serving file (read-only)",
-        description="Run one read query (select, with, from, describe, summarize) against the "
-        "serving file: read-only, no files, URLs or settings, one statement, with a time, row and "
-        "memory limit. Tables: marts.*, typed.leads once published, meta.publish_info. "
-        "CSV output is escaped for spreadsheets (see the README).",
-    )
+    sql = _command(sub, cmd_sql, "query the serving file (read-only)")
     sql.add_argument(
         "query", type=sql_text, help='e.g. "select * from marts.fct_acceptance_daily limit 5"'
     )
@@ -129,16 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SIZE",
         help=f"DuckDB memory cap for the query, e.g. 4GB (default {sandbox.DEFAULT_MEMORY_LIMIT})",
     )
-    sql.set_defaults(func=cmd_sql)
 
-    export = sub.add_parser(
-        "export",
-        help="run one analytic export now (config/exports.yaml)",
-        description="Run the export NAME defined in config/exports.yaml ($LEADWH_EXPORTS_CONFIG) "
-        "now, through Dagster (recorded on the asset exports/NAME): read the serving file, apply "
-        "the filters, write <destination>/<name>.<csv|parquet> atomically with a .meta.json "
-        "sidecar (row count, time window).",
-    )
+    export = _command(sub, cmd_export, "run one analytic export now (config/exports.yaml)")
     export.add_argument("name", nargs="?", help="the export's name (see --list)")
     export.add_argument("--list", action="store_true", help="list the defined exports and exit")
     export.add_argument(
@@ -146,35 +130,26 @@ def build_parser() -> argparse.ArgumentParser:
         type=iso_time,
         help="end the export's time window at this time (ISO 8601, UTC), not now",
     )
-    export.set_defaults(func=cmd_export)
 
-    pull = sub.add_parser(
-        "pull",
-        help="pull new events from LeadConduit's Events API into the landing zone",
-        description="Pull events newer than the last pull (less LEADWH_PULL_OVERLAP_MINUTES) from "
-        "LeadConduit's Events API (LEADWH_LEADCONDUIT_URL, key LEADWH_LEADCONDUIT_API_KEY) into "
-        "$LEADWH_HOME/landing/events/api as NDJSON, through Dagster. `leadwh build` lands them.",
+    pull = _command(
+        sub, cmd_pull, "pull new events from LeadConduit's Events API into the landing zone"
     )
     pull.add_argument(
         "--since",
         type=iso_day,
         help="first pull only: start at this day, YYYY-MM-DD (default: all the API keeps)",
     )
-    pull.set_defaults(func=cmd_pull)
 
-    sync = sub.add_parser(
-        "sync",
-        help="copy new objects from the object store (LEADWH_EVENTS_URL) to the landing zone",
-        description="Copy new and changed objects of LEADWH_EVENTS_URL / LEADWH_SUBMISSIONS_URL "
-        "(e.g. s3://bucket/prefix, a LeadConduit Firehose) into $LEADWH_HOME/landing, through "
-        "Dagster. `leadwh build` does this first by itself.",
+    sync = _command(
+        sub,
+        cmd_sync,
+        "copy new objects from the object store (LEADWH_EVENTS_URL) to the landing zone",
     )
     sync.add_argument(
         "--recent",
         action="store_true",
         help="list only leads of the last LEADWH_FIREHOSE_RECENT_HOURS (default: every key)",
     )
-    sync.set_defaults(func=cmd_sync)
     return parser
 
 

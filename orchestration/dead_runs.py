@@ -20,16 +20,13 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.names import RUNNING
+
 PID_TAG = "leadwh/pid"
 HOST_TAG = "leadwh/host"
 # Statuses in which a run may hold a slot or count as in flight, with a process behind it.
 # QUEUED runs have no process yet (the daemon's queue owns them).
-UNFINISHED = [
-    dg.DagsterRunStatus.NOT_STARTED,
-    dg.DagsterRunStatus.STARTING,
-    dg.DagsterRunStatus.STARTED,
-    dg.DagsterRunStatus.CANCELING,
-]
+UNFINISHED = [*RUNNING, dg.DagsterRunStatus.CANCELING]
 FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 # A process started this long after its run was created cannot be the run's (pid reuse).
 START_TOLERANCE_SECONDS = 2.0

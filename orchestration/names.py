@@ -52,6 +52,16 @@ EXPORT_TAG = "leadwh/export"  # an export job's export name
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 
+# --------------------------------------------------------------------------- run statuses
+# A run that has a process, or is getting one.
+RUNNING = [
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+# A run launched and not finished: queued (waiting for the daemon or a pool slot) or running.
+IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, *RUNNING]
+
 # --------------------------------------------------------------------------- run config
 # A run's steps run one after the other anyway (the warehouse pool's limit is 1): running them in
 # the run's own process saves starting a process and loading the code per step.

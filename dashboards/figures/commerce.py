@@ -6,7 +6,14 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboards.figures.common import BAD_SCALE, BOTTOM_LEGEND, MONEY_COLORS, bar_height, layout
+from dashboards.figures.common import (
+    BAD_SCALE,
+    BOTTOM_LEGEND,
+    MONEY_COLORS,
+    bar_height,
+    detailed_bars,
+    layout,
+)
 
 HOURS = list(range(24))
 
@@ -51,18 +58,14 @@ def monthly_cap_use(monthly: pd.DataFrame) -> go.Figure:
     rows = monthly[monthly["monthly_cap"].notna()].copy()
     rows["label"] = rows["name"] + " · " + rows["month"].astype(str).str[:7]
     rows = rows.sort_values("monthly_cap_used")
-    fig = go.Figure(
-        go.Bar(
-            y=rows["label"],
-            x=rows["monthly_cap_used"],
-            orientation="h",
-            marker_color=[
-                "#c62828" if used >= 1 else "#1565c0" for used in rows["monthly_cap_used"]
-            ],
-            customdata=rows[["counted", "monthly_cap", "monthly_cap_reached_on"]].astype(str),
-            hovertemplate="%{y}: %{x:.0%} of the monthly cap (%{customdata[0]} of"
-            " %{customdata[1]}; reached on %{customdata[2]})<extra></extra>",
-        )
+    fig = detailed_bars(
+        rows,
+        "label",
+        "monthly_cap_used",
+        ["#c62828" if used >= 1 else "#1565c0" for used in rows["monthly_cap_used"]],
+        rows[["counted", "monthly_cap", "monthly_cap_reached_on"]].astype(str),
+        "%{y}: %{x:.0%} of the monthly cap (%{customdata[0]} of %{customdata[1]}; reached on"
+        " %{customdata[2]})<extra></extra>",
     )
     fig.add_vline(x=1, line_dash="dash", line_color="#616161")
     right = max(1.1, float(rows["monthly_cap_used"].max() or 0) * 1.05)
@@ -111,17 +114,32 @@ def response_hour_heatmap(hourly: pd.DataFrame, value: str = "latency_ms_p99") -
     )
 
 
-def response_over_time(daily: pd.DataFrame, value: str = "latency_ms_p99") -> go.Figure:
-    """One line per buyer: a daily latency percentile (ms)."""
+def _line_per_buyer(
+    frame: pd.DataFrame,
+    x: str,
+    value: str,
+    mode: str,
+    hover: str,
+    customdata: list[str] | None = None,
+) -> go.Figure:
+    """One line per buyer of `frame`: `value` against `x`; `hover` follows the buyer's name in
+    the hover, which shows the `customdata` columns as %{customdata[i]}."""
     fig = go.Figure()
-    for buyer, rows in daily.groupby("buyer"):
+    for buyer, rows in frame.groupby("buyer"):
         fig.add_scatter(
-            x=rows["day"],
+            x=rows[x],
             y=rows[value],
             name=str(buyer),
-            mode="lines+markers",
-            hovertemplate=f"{buyer}, %{{x}}: %{{y:,.0f}} ms<extra></extra>",
+            mode=mode,
+            hovertemplate=f"{buyer}" + hover + "<extra></extra>",
+            **({"customdata": rows[customdata]} if customdata else {}),
         )
+    return fig
+
+
+def response_over_time(daily: pd.DataFrame, value: str = "latency_ms_p99") -> go.Figure:
+    """One line per buyer: a daily latency percentile (ms)."""
+    fig = _line_per_buyer(daily, "day", value, "lines+markers", ", %{x}: %{y:,.0f} ms")
     return layout(
         fig,
         f"Daily {value.removeprefix('latency_ms_')} response time by buyer",
@@ -161,17 +179,14 @@ def cohort_heatmap(cohorts: pd.DataFrame, value: str = "return_rate_to_date") ->
 def return_curves(curves: pd.DataFrame, value: str = "return_rate_to_date") -> go.Figure:
     """One line per buyer: its return rate to date by days since submission (the period's
     cohorts old enough, pooled): a curve that climbs after two weeks is a late returner."""
-    fig = go.Figure()
-    for buyer, rows in curves.groupby("buyer"):
-        fig.add_scatter(
-            x=rows["days"],
-            y=rows[value],
-            name=str(buyer),
-            mode="lines",
-            customdata=rows[["cells"]],
-            hovertemplate=f"{buyer}, day %{{x}}: %{{y:.1%}}"
-            " (%{customdata[0]} cohorts)<extra></extra>",
-        )
+    fig = _line_per_buyer(
+        curves,
+        "days",
+        value,
+        "lines",
+        ", day %{x}: %{y:.1%} (%{customdata[0]} cohorts)",
+        customdata=["cells"],
+    )
     noun = "Return" if value.startswith("return") else "Conversion"
     return layout(
         fig,
@@ -190,18 +205,14 @@ def profit_by_source(pnl: pd.DataFrame) -> go.Figure:
         .sum()
         .sort_values("profit")
     )
-    fig = go.Figure(
-        go.Bar(
-            y=rows["source"],
-            x=rows["profit"],
-            orientation="h",
-            marker_color=[
-                "#c62828" if profit < 0 else MONEY_COLORS["profit"] for profit in rows["profit"]
-            ],
-            customdata=rows[["net_revenue", "cost", "leads"]],
-            hovertemplate="%{y}: profit $%{x:,.0f} (net revenue $%{customdata[0]:,.0f},"
-            " cost $%{customdata[1]:,.0f}, %{customdata[2]:,} leads)<extra></extra>",
-        )
+    fig = detailed_bars(
+        rows,
+        "source",
+        "profit",
+        ["#c62828" if profit < 0 else MONEY_COLORS["profit"] for profit in rows["profit"]],
+        rows[["net_revenue", "cost", "leads"]],
+        "%{y}: profit $%{x:,.0f} (net revenue $%{customdata[0]:,.0f}, cost"
+        " $%{customdata[1]:,.0f}, %{customdata[2]:,} leads)<extra></extra>",
     )
     return layout(
         fig,

@@ -1,5 +1,6 @@
 """What the figure modules share: colors and scales, the common layout, and the generic
-bar charts (horizontal_bars, stacked_over_time) several pages use."""
+bar charts (horizontal_bars, detailed_bars, stacked_bars, stacked_over_time) several pages
+use."""
 
 from __future__ import annotations
 
@@ -68,6 +69,63 @@ def horizontal_bars(
     if value_format.endswith("%"):
         axis["tickformat"] = ".0%"
     return layout(fig, title, xaxis=axis, height=bar_height(len(rows)))
+
+
+def detailed_bars(
+    rows: pd.DataFrame, label: str, value: str, color, customdata: pd.DataFrame, hover: str
+) -> go.Figure:
+    """Horizontal bars of `value` per `label`, in the rows' order, colored `color` (one color or
+    one per row), with the `customdata` columns in the hover template `hover`."""
+    return go.Figure(
+        go.Bar(
+            y=rows[label],
+            x=rows[value],
+            orientation="h",
+            marker_color=color,
+            customdata=customdata,
+            hovertemplate=hover,
+        )
+    )
+
+
+def stacked_bars(
+    rows: pd.DataFrame,
+    label: str,
+    parts: dict,
+    title: str,
+    value_format: str,
+    *,
+    counts: dict | None = None,
+    per_row: int = 24,
+    **options,
+) -> go.Figure:
+    """Horizontal bars per `label`, one stacked part per column of `parts` (column -> (legend,
+    color)), in its order. `counts` (column -> its count and total columns) adds "(count of
+    total)" to a part's hover."""
+    fig = go.Figure()
+    for column, (name, color) in parts.items():
+        hover = "%{y}: %{x:" + value_format + "} " + name
+        detail = {}
+        if counts:
+            detail["customdata"] = rows[list(counts[column])]
+            hover += " (%{customdata[0]:,} of %{customdata[1]:,})"
+        fig.add_bar(
+            y=rows[label],
+            x=rows[column],
+            name=name,
+            orientation="h",
+            marker_color=color,
+            hovertemplate=hover + "<extra></extra>",
+            **detail,
+        )
+    return layout(
+        fig,
+        title,
+        barmode="stack",
+        legend=BOTTOM_LEGEND,
+        height=bar_height(len(rows), per_row=per_row),
+        **options,
+    )
 
 
 def stacked_over_time(

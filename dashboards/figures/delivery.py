@@ -13,40 +13,30 @@ from dashboards.figures.common import (
     RATE_SCALE,
     bar_height,
     layout,
+    stacked_bars,
     stacked_over_time,
 )
+
+OUTCOME_COUNTS = {
+    "success": "succeeded",
+    "failure": "failed",
+    "error": "errored",
+    "skip": "skipped",
+}
 
 
 def outcome_shares(by_recipient: pd.DataFrame, title: str) -> go.Figure:
     """100 % stacked bars per recipient: success / failure / error / skip shares."""
-    rows = by_recipient.sort_values("success_rate")
-    fig = go.Figure()
-    for outcome, color in DELIVERY_COLORS.items():
-        rate = f"{outcome}_rate"
-        count = {
-            "success": "succeeded",
-            "failure": "failed",
-            "error": "errored",
-            "skip": "skipped",
-        }[outcome]
-        fig.add_bar(
-            y=rows["recipient"],
-            x=rows[rate],
-            name=outcome,
-            orientation="h",
-            marker_color=color,
-            customdata=rows[[count, "attempted"]],
-            hovertemplate="%{y}: %{x:.1%} "
-            + outcome
-            + " (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>",
-        )
-    return layout(
-        fig,
+    return stacked_bars(
+        by_recipient.sort_values("success_rate"),
+        "recipient",
+        {f"{outcome}_rate": (outcome, color) for outcome, color in DELIVERY_COLORS.items()},
         title,
-        barmode="stack",
+        ".1%",
+        counts={
+            f"{outcome}_rate": (count, "attempted") for outcome, count in OUTCOME_COUNTS.items()
+        },
         xaxis={"tickformat": ".0%", "range": [0, 1]},
-        height=bar_height(len(rows)),
-        legend=BOTTOM_LEGEND,
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboards.figures.common import BAD_SCALE, BOTTOM_LEGEND, bar_height, layout
+from dashboards.figures.common import BAD_SCALE, BOTTOM_LEGEND, bar_height, layout, stacked_bars
 
 CERTIFICATE_PARTS = {  # column -> (legend, color), stacked in this order
     "claimed": ("claimed", "#2e7d32"),
@@ -23,41 +23,19 @@ INPUT_PARTS = {
 }
 
 
-def _stacked_bars(
-    rows: pd.DataFrame, parts: dict, title: str, value_format: str, **options
-) -> go.Figure:
-    """Horizontal bars per ``source``, one stacked part per column of ``parts``."""
-    fig = go.Figure()
-    for column, (name, color) in parts.items():
-        fig.add_bar(
-            y=rows["source"],
-            x=rows[column],
-            name=name,
-            orientation="h",
-            marker_color=color,
-            hovertemplate="%{y}: %{x:" + value_format + "} " + name + "<extra></extra>",
-        )
-    return layout(
-        fig,
-        title,
-        barmode="stack",
-        legend=BOTTOM_LEGEND,
-        height=bar_height(len(rows), per_row=22),
-        **options,
-    )
-
-
 def certificate_status(by_source: pd.DataFrame) -> go.Figure:
     """Per source, its TrustedForm checks by certificate status (stacked), the sources with the
     most unclaimed certificates near expiry on top."""
     rows = by_source.assign(
         unclaimed_ok=by_source["unclaimed"] - by_source["unclaimed_near_expiry"]
     ).sort_values(["near_expiry_rate", "checks"], ascending=True)
-    return _stacked_bars(
+    return stacked_bars(
         rows,
+        "source",
         CERTIFICATE_PARTS,
         "TrustedForm certificates by status",
         ",",
+        per_row=22,
         xaxis={"title": "certificates checked"},
     )
 
@@ -66,11 +44,13 @@ def input_methods(by_source: pd.DataFrame) -> go.Figure:
     """Per source, the share of its certificates' forms typed, autofilled or pasted (stacked to
     100%), the most pasted on top."""
     rows = by_source.dropna(subset=["pasted_share"]).sort_values("pasted_share")
-    return _stacked_bars(
+    return stacked_bars(
         rows,
+        "source",
         INPUT_PARTS,
         "Form input method (share of certificates)",
         ".0%",
+        per_row=22,
         xaxis={"tickformat": ".0%", "range": [0, 1], "title": "share"},
     )
 

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboards.figures.common import bar_height, layout
+from dashboards.figures.common import bar_height, detailed_bars, layout
 
 
 def small_multiples(
@@ -55,16 +55,13 @@ def source_returns(scorecard: pd.DataFrame) -> go.Figure:
     """Return rate per source and flow, highest on top, sized by sold leads in the hover."""
     rows = scorecard.assign(label=scorecard["source"] + " · " + scorecard["flow"])
     rows = rows.sort_values("return_rate")
-    fig = go.Figure(
-        go.Bar(
-            y=rows["label"],
-            x=rows["return_rate"],
-            orientation="h",
-            marker_color="#6a1b9a",
-            customdata=rows[["returned", "sold_leads"]],
-            hovertemplate="%{y}: %{x:.1%} returned (%{customdata[0]:,} of %{customdata[1]:,}"
-            " sold)<extra></extra>",
-        )
+    fig = detailed_bars(
+        rows,
+        "label",
+        "return_rate",
+        "#6a1b9a",
+        rows[["returned", "sold_leads"]],
+        "%{y}: %{x:.1%} returned (%{customdata[0]:,} of %{customdata[1]:,} sold)<extra></extra>",
     )
     return layout(
         fig,

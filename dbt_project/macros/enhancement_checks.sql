@@ -12,3 +12,21 @@
             )
         {% endif %}
 {%- endmacro %}
+
+{#- The columns an enhancement check fact starts with (its contract's order): the step event, its
+    lead, step, flow and source, when it was checked, and the step's outcome and reason. Selected
+    from enhancement_checks(). -#}
+{% macro enhancement_check_columns() -%}
+    event_id,
+    lead_id,
+    step_id,
+    flow_id,
+    flow_name,
+    source_id,
+    source_name,
+    submitted_at,
+    checked_at,
+    check_date,
+    outcome as step_outcome,
+    reason as step_reason
+{%- endmacro %}

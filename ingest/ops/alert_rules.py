@@ -40,9 +40,51 @@ import duckdb
 
 from ingest.landing.raw_store import has_table
 from ingest.ops.config import AlertRule, AlertsConfig
-from ingest.ops.firing import Firing, firing, midnight, pct, utc_now, whole_day
+from ingest.ops.firing import Firing, firing, midnight, pct, utc_now, whole_day, whole_days
 
 # --------------------------------------------------------------------------- rules
+
+Connection = duckdb.DuckDBPyConnection
+
+
+def _rows(con: Connection, table: str, sql: str, params: list) -> list[tuple]:
+    """The rows of a rule's query, none while the table it reads (`schema.name`) is not built."""
+    schema, name = table.split(".")
+    if not has_table(con, schema, name):
+        return []
+    return con.execute(sql, params).fetchall()
+
+
+def _newest_days(
+    con: Connection,
+    table: str,
+    daily: str,
+    params: list,
+    *,
+    day: str,
+    days: int,
+    order: str,
+) -> list[tuple]:
+    """The rows of the query `daily` (over `table`) on its newest `days` days (the date column
+    `day`), ordered by `order`: what a rule judged day by day looks at."""
+    return _rows(
+        con,
+        table,
+        f"""
+        with daily as ({daily})
+        select * from daily
+        where {day} > (select max({day}) from daily) - cast(? as integer)
+        order by {order}
+        """,
+        [*params, days],
+    )
+
+
+def _rate_over(count: int, total: int, minimum: float, limit: float) -> float | None:
+    """count / total when there are at least `minimum` in all and the rate is above `limit`."""
+    if total < minimum or count / total <= limit:
+        return None
+    return count / total
 
 
 def z_score(rejected: int, leads: int, baseline: float) -> float:
@@ -60,13 +102,11 @@ def z_score(rejected: int, leads: int, baseline: float) -> float:
     return corrected / math.sqrt(leads * baseline * (1.0 - baseline))
 
 
-def rejection_spikes(
-    con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: int
-) -> list[Firing]:
-    if not has_table(con, "marts", "fct_acceptance_hourly"):
-        return []
+def rejection_spikes(con: Connection, rule: AlertRule, lookback_days: int) -> list[Firing]:
     window_days = int(rule.get("window_days"))
-    rows = con.execute(
+    rows = _rows(
+        con,
+        "marts.fct_acceptance_hourly",
         """
         with hourly as (
             select submitted_date, submitted_hour_utc as hour, source_id,
@@ -80,7 +120,7 @@ def rejection_spikes(
         where hourly.submitted_date > latest.day - cast(? as integer)
         """,
         [window_days],
-    ).fetchall()
+    )
     if not rows:
         return []
     latest = max(r[0] for r in rows)
@@ -133,9 +173,7 @@ def rejection_spikes(
         firings.append(
             firing(
                 rule,
-                subject_type="source",
-                subject_id=subject,
-                subject_name=name,
+                subject=("source", subject, name),
                 period=(start, start + timedelta(hours=1)),
                 metric="rejection_rate",
                 value=round(rate, 4),
@@ -162,26 +200,22 @@ def rejection_spikes(
     return firings
 
 
-def delivery_failures(
-    con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: int
-) -> list[Firing]:
-    if not has_table(con, "marts", "fct_delivery_daily"):
-        return []
-    rows = con.execute(
+def delivery_failures(con: Connection, rule: AlertRule, lookback_days: int) -> list[Firing]:
+    rows = _newest_days(
+        con,
+        "marts.fct_delivery_daily",
         """
-        with daily as (
-            select delivery_date, recipient_id, max(recipient_name) as recipient_name,
-                   sum(attempted) as attempted, sum(failed) as failed, sum(errored) as errored
-            from marts.fct_delivery_daily
-            where recipient_kind in (select unnest(?))
-            group by all
-        )
-        select * from daily
-        where delivery_date > (select max(delivery_date) from daily) - cast(? as integer)
-        order by delivery_date, recipient_name
+        select delivery_date, recipient_id, max(recipient_name) as recipient_name,
+               sum(attempted) as attempted, sum(failed) as failed, sum(errored) as errored
+        from marts.fct_delivery_daily
+        where recipient_kind in (select unnest(?))
+        group by all
         """,
-        [list(rule.get("recipient_kinds")), lookback_days],
-    ).fetchall()
+        [list(rule.get("recipient_kinds"))],
+        day="delivery_date",
+        days=lookback_days,
+        order="delivery_date, recipient_name",
+    )
     firings = []
     for day, recipient_id, name, attempted, failed, errored in rows:
         attempted, failed, errored = int(attempted), int(failed or 0), int(errored or 0)
@@ -197,14 +231,11 @@ def delivery_failures(
             firings.append(
                 firing(
                     rule,
-                    subject_type="recipient",
-                    subject_id=recipient_id,
-                    subject_name=name,
+                    subject=("recipient", recipient_id, name),
                     period=whole_day(day),
                     metric=metric,
                     value=round(rate, 4),
                     threshold=limit,
-                    baseline=None,
                     message=(
                         f"Recipient {name}: {pct(rate)} of deliveries {word} on {day} "
                         f"({count} of {attempted}; threshold {pct(limit)})"
@@ -220,20 +251,20 @@ def delivery_failures(
     return firings
 
 
-def slow_steps(con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: int) -> list[Firing]:
-    if not has_table(con, "marts", "fct_step_latency_daily"):
-        return []
+def slow_steps(con: Connection, rule: AlertRule, lookback_days: int) -> list[Firing]:
     metric = rule.get("metric")
-    rows = con.execute(
+    rows = _newest_days(
+        con,
+        "marts.fct_step_latency_daily",
         f"""
         select event_date, step_id, event_type, step_name, flow_name, events, {metric}
         from marts.fct_step_latency_daily
-        where event_date > (select max(event_date) from marts.fct_step_latency_daily)
-                           - cast(? as integer)
-        order by event_date, step_name, step_id, event_type
         """,
-        [lookback_days],
-    ).fetchall()
+        [],
+        day="event_date",
+        days=lookback_days,
+        order="event_date, step_name, step_id, event_type",
+    )
     per_step = rule.get("per_step")
     firings = []
     for day, step_id, event_type, name, flow, events, value in rows:
@@ -244,14 +275,11 @@ def slow_steps(con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: i
         firings.append(
             firing(
                 rule,
-                subject_type="step",
-                subject_id=f"{step_id}:{event_type}",
-                subject_name=name,
+                subject=("step", f"{step_id}:{event_type}", name),
                 period=whole_day(day),
                 metric=metric,
                 value=round(float(value), 1),
                 threshold=limit,
-                baseline=None,
                 message=(
                     f"Step {name}{kind} in {flow}: p95 {metric.replace('_p95', '')} "
                     f"{float(value) / 1000:.1f} s on {day} ({events} events; "
@@ -269,45 +297,38 @@ def slow_steps(con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: i
     return firings
 
 
-def quarantine_rates(
-    con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: int
-) -> list[Firing]:
-    if not has_table(con, "raw", "ingest_manifest"):
-        return []
-    rows = con.execute(
+def quarantine_rates(con: Connection, rule: AlertRule, lookback_days: int) -> list[Firing]:
+    rows = _newest_days(
+        con,
+        "raw.ingest_manifest",
         """
-        with daily as (
-            select dataset, cast(ingested_at as date) as ingest_date,
-                   sum(records_read) as records, sum(quarantined) as quarantined,
-                   count(distinct batch_id) as batches
-            from raw.ingest_manifest
-            where status = 'loaded'
-            group by all
-        )
-        select * from daily
-        where ingest_date > (select max(ingest_date) from daily) - cast(? as integer)
-        order by ingest_date, dataset
+        select dataset, cast(ingested_at as date) as ingest_date,
+               sum(records_read) as records, sum(quarantined) as quarantined,
+               count(distinct batch_id) as batches
+        from raw.ingest_manifest
+        where status = 'loaded'
+        group by all
         """,
-        [lookback_days],
-    ).fetchall()
+        [],
+        day="ingest_date",
+        days=lookback_days,
+        order="ingest_date, dataset",
+    )
     firings = []
     limit = rule.get("max_rate")
     for dataset, day, records, quarantined, batches in rows:
         records, quarantined = int(records), int(quarantined)
-        if records < rule.get("min_records") or quarantined / records <= limit:
+        rate = _rate_over(quarantined, records, rule.get("min_records"), limit)
+        if rate is None:
             continue
-        rate = quarantined / records
         firings.append(
             firing(
                 rule,
-                subject_type="dataset",
-                subject_id=dataset,
-                subject_name=dataset,
+                subject=("dataset", dataset, dataset),
                 period=whole_day(day),
                 metric="quarantine_rate",
                 value=round(rate, 4),
                 threshold=limit,
-                baseline=None,
                 message=(
                     f"Landing {dataset}: {pct(rate)} of the records loaded on {day} went to "
                     f"quarantine ({quarantined} of {records}; threshold {pct(limit)}); "
@@ -319,7 +340,7 @@ def quarantine_rates(
     return firings
 
 
-def stale_events(con: duckdb.DuckDBPyConnection, rule: AlertRule, now: datetime) -> list[Firing]:
+def stale_events(con: Connection, rule: AlertRule, now: datetime) -> list[Firing]:
     if not has_table(con, "raw", "lead_events"):
         return []
     newest = con.execute("select max(ingested_at) from raw.lead_events").fetchone()[0]
@@ -332,14 +353,11 @@ def stale_events(con: duckdb.DuckDBPyConnection, rule: AlertRule, now: datetime)
     return [
         firing(
             rule,
-            subject_type="warehouse",
-            subject_id="raw.lead_events",
-            subject_name="lead events",
+            subject=("warehouse", "raw.lead_events", "lead events"),
             period=(newest, now),
             metric="hours_since_new_events",
             value=round(hours, 2),
             threshold=limit,
-            baseline=None,
             message=(
                 f"No new events for {hours:.1f} hours (last loaded {newest:%Y-%m-%d %H:%M} UTC; "
                 f"threshold {limit:g} h): check the landing zone and the landing sensor"
@@ -350,11 +368,11 @@ def stale_events(con: duckdb.DuckDBPyConnection, rule: AlertRule, now: datetime)
 
 
 def expiring_certificates(
-    con: duckdb.DuckDBPyConnection, rule: AlertRule, lookback_days: int, now: datetime
+    con: Connection, rule: AlertRule, lookback_days: int, now: datetime
 ) -> list[Firing]:
-    if not has_table(con, "marts", "fct_trustedform_certificates"):
-        return []
-    rows = con.execute(
+    rows = _rows(
+        con,
+        "marts.fct_trustedform_certificates",
         """
         with recent as (
             select * from marts.fct_trustedform_certificates
@@ -377,7 +395,7 @@ def expiring_certificates(
         order by source_name, source_id
         """,
         [lookback_days, now, now],
-    ).fetchall()
+    )
     firings = []
     for source_id, name, first, last, certificates, near, claimable, next_expiry, hours in rows:
         certificates, near = int(certificates), int(near)
@@ -394,14 +412,11 @@ def expiring_certificates(
         firings.append(
             firing(
                 rule,
-                subject_type="source",
-                subject_id=source_id,
-                subject_name=name,
-                period=(midnight(first), midnight(last + timedelta(days=1))),
+                subject=("source", source_id, name),
+                period=whole_days(first, last),
                 metric="unclaimed_near_expiry",
                 value=float(near),
                 threshold=rule.get("min_certificates"),
-                baseline=None,
                 message=(
                     f"Source {name}: {near} TrustedForm certificates unclaimed and within 24 h "
                     f"of expiry when checked, {first} .. {last} ({pct(share)} of its "
@@ -421,11 +436,11 @@ def expiring_certificates(
     return firings
 
 
-def buyer_return_rates(con: duckdb.DuckDBPyConnection, rule: AlertRule) -> list[Firing]:
-    if not has_table(con, "marts", "fct_returns_daily"):
-        return []
+def buyer_return_rates(con: Connection, rule: AlertRule) -> list[Firing]:
     window_days, mature_days = int(rule.get("window_days")), int(rule.get("mature_days"))
-    rows = con.execute(
+    rows = _rows(
+        con,
+        "marts.fct_returns_daily",
         """
         with bounds as (
             select max(delivery_date) - cast(? as integer) as last_day
@@ -441,26 +456,23 @@ def buyer_return_rates(con: duckdb.DuckDBPyConnection, rule: AlertRule) -> list[
         order by recipient_name, recipient_id
         """,
         [mature_days, window_days],
-    ).fetchall()
+    )
     per_buyer = rule.get("per_buyer")
     firings = []
     for recipient_id, name, first, last, sold, returned in rows:
         sold, returned = int(sold), int(returned)
         limit = per_buyer.get(name, rule.get("max_return_rate"))
-        if sold < rule.get("min_sold") or returned / sold <= limit:
+        rate = _rate_over(returned, sold, rule.get("min_sold"), limit)
+        if rate is None:
             continue
-        rate = returned / sold
         firings.append(
             firing(
                 rule,
-                subject_type="recipient",
-                subject_id=recipient_id,
-                subject_name=name,
-                period=(midnight(first), midnight(last + timedelta(days=1))),
+                subject=("recipient", recipient_id, name),
+                period=whole_days(first, last),
                 metric="return_rate",
                 value=round(rate, 4),
                 threshold=limit,
-                baseline=None,
                 message=(
                     f"Buyer {name}: {pct(rate)} of the leads delivered {first} .. {last} were "
                     f"returned ({returned} of {sold}), over its threshold of {pct(limit)}; see "
@@ -478,7 +490,7 @@ def buyer_return_rates(con: duckdb.DuckDBPyConnection, rule: AlertRule) -> list[
 
 
 def evaluate(
-    con: duckdb.DuckDBPyConnection, config: AlertsConfig, now: datetime | None = None
+    con: Connection, config: AlertsConfig, now: datetime | None = None
 ) -> dict[str, list[Firing]]:
     """rule name -> its firings (empty when the rule is satisfied)."""
     now = now or utc_now()

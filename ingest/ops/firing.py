@@ -50,21 +50,37 @@ def midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time())
 
 
+def whole_days(first: date, last: date) -> tuple[datetime, datetime]:
+    """The period of the whole days `first` .. `last`: first's midnight and the one after last."""
+    return midnight(first), midnight(last + timedelta(days=1))
+
+
 def whole_day(day: date) -> tuple[datetime, datetime]:
     """The period of one whole day: its midnight and the next."""
-    return midnight(day), midnight(day + timedelta(days=1))
+    return whole_days(day, day)
 
 
 def firing(
-    rule: AlertRule, period: tuple[datetime | None, datetime | None], **fields: Any
+    rule: AlertRule,
+    subject: tuple[str, str, str],
+    period: tuple[datetime | None, datetime | None],
+    baseline: float | None = None,
+    **fields: Any,
 ) -> Firing:
-    """A firing of `rule` over `period` (start, end); `fields` are the rest of Firing's."""
+    """A firing of `rule` about `subject` (its type, id and name) over `period` (start, end);
+    `fields` are the rest of Firing's (no `baseline` by default: most rules judge against a fixed
+    threshold)."""
+    subject_type, subject_id, subject_name = subject
     return Firing(
         rule=rule.name,
         kind=rule.kind,
         severity=rule.severity,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        subject_name=subject_name,
         period_start=period[0],
         period_end=period[1],
+        baseline=baseline,
         **fields,
     )
 

@@ -4,37 +4,13 @@
 -- lead-level facts, so they stay exact when late events arrive and after raw data is purged.
 with
 
-leads as (
-
-    select * from {{ ref('fct_leads') }}
-
-),
-
-deliveries as (
-
-    select * from {{ ref('fct_deliveries') }}
-
-),
-
-events as (
-
-    select * from {{ ref('fct_lead_events') }}
-
-),
-
-leads_in_window as (
-
-    select * from {{ ref('int_leads_in_window') }}
-
-),
-
 submission_days as (
 
     select distinct
         'submission' as day_kind,
         leads.submitted_date as day
-    from leads
-    inner join leads_in_window
+    from {{ ref('fct_leads') }} as leads
+    inner join {{ ref('int_leads_in_window') }} as leads_in_window
         on leads.lead_id = leads_in_window.lead_id
 
 ),
@@ -44,8 +20,8 @@ delivery_days as (
     select distinct
         'delivery' as day_kind,
         deliveries.delivery_date as day
-    from deliveries
-    inner join leads_in_window
+    from {{ ref('fct_deliveries') }} as deliveries
+    inner join {{ ref('int_leads_in_window') }} as leads_in_window
         on deliveries.lead_id = leads_in_window.lead_id
 
 ),
@@ -55,7 +31,7 @@ event_days as (
     select distinct
         'event' as day_kind,
         event_date as day
-    from events
+    from {{ ref('fct_lead_events') }}
     where built_at = {{ this_run_at() }}
 
 ),

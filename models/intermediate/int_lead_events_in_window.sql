@@ -3,23 +3,11 @@
 -- the lead-level models rebuild those leads from.
 with
 
-events as (
-
-    select * from {{ ref('fct_lead_events') }}
-
-),
-
-leads_in_window as (
-
-    select * from {{ ref('int_leads_in_window') }}
-
-),
-
 final as (
 
     select events.*
-    from events
-    inner join leads_in_window
+    from {{ ref('fct_lead_events') }} as events
+    inner join {{ ref('int_leads_in_window') }} as leads_in_window
         on events.lead_id = leads_in_window.lead_id
 
 )

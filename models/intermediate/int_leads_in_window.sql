@@ -4,16 +4,10 @@
 -- from the full event history.
 with
 
-events as (
-
-    select * from {{ ref('fct_lead_events') }}
-
-),
-
 final as (
 
     select distinct lead_id
-    from events
+    from {{ ref('fct_lead_events') }}
     where built_at = {{ this_run_at() }}
 
 )

@@ -3,12 +3,6 @@
 -- aggregates are computed from, a whole day at a time.
 with
 
-leads as (
-
-    select * from {{ ref('fct_leads') }}
-
-),
-
 days as (
 
     select day from {{ ref('int_days_affected') }}
@@ -19,7 +13,7 @@ days as (
 final as (
 
     select leads.*
-    from leads
+    from {{ ref('fct_leads') }} as leads
     inner join days
         on leads.submitted_date = days.day
 

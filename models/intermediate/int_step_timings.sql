@@ -4,12 +4,6 @@
 -- LeadConduit's overhead, and the wall-clock time from start to end).
 with
 
-events as (
-
-    select * from {{ ref('fct_lead_events') }}
-
-),
-
 days as (
 
     select day as event_date from {{ ref('int_days_affected') }}
@@ -20,7 +14,7 @@ days as (
 step_events as (
 
     select events.*
-    from events
+    from {{ ref('fct_lead_events') }} as events
     inner join days
         on events.event_date = days.event_date
     where events.step_id is not null

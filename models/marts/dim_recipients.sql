@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='recipient_id',
-        tags=['downstream'],
-    )
-}}
+{{ config(materialized='incremental', unique_key='recipient_id', tags=['downstream']) }}
 -- One row per recipient (buyer or enhancement service), with its kind and module as last seen.
 {{
     dimension_from_events(

@@ -1,20 +1,7 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='delivery_id',
-        tags=['partitioned'],
-    )
-}}
+{{ config(materialized='incremental', unique_key='delivery_id', tags=['partitioned']) }}
 -- One row per lead x recipient step: deliveries to buyers and enhancements alike, with the
 -- final outcome after retries.
 with
-
-deliveries as (
-
-    select * from {{ ref('int_deliveries_retries_resolved') }}
-
-),
 
 final as (
 
@@ -49,7 +36,7 @@ final as (
         revenue,
         cast(cost as decimal(18, 4)) as cost,
         {{ this_run_at() }} as built_at
-    from deliveries
+    from {{ ref('int_deliveries_retries_resolved') }}
 
 )
 

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='feedback_event_id',
-        tags=['partitioned'],
-    )
-}}
+{{ config(materialized='incremental', unique_key='feedback_event_id', tags=['partitioned']) }}
 -- Returns and conversions (feedback-received events), linked to the delivery they answer.
 with
 

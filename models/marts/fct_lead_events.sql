@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='event_id',
-        tags=['partitioned'],
-    )
-}}
+{{ config(materialized='incremental', unique_key='event_id', tags=['partitioned']) }}
 -- One row per event, kept for good: the history that survives the raw retention purge.
 -- Rebuilds the events of the partition window, plus every event loaded since the last run
 -- (late events land in the run after they arrive, whatever their date); the first run takes
@@ -23,25 +16,13 @@ events as (
 
 ),
 
-reason_categories as (
-
-    select * from {{ ref('reason_categories') }}
-
-),
-
-recipient_modules as (
-
-    select * from {{ ref('recipient_modules') }}
-
-),
-
 reason_matches as (
 
     select
         events.event_id,
         min(reason_categories.priority) as category_priority
     from events
-    inner join reason_categories
+    inner join {{ ref('reason_categories') }} as reason_categories
         on lower(events.reason) like reason_categories.pattern
     group by events.event_id
 
@@ -53,7 +34,7 @@ module_matches as (
         events.event_id,
         min(recipient_modules.priority) as module_priority
     from events
-    inner join recipient_modules
+    inner join {{ ref('recipient_modules') }} as recipient_modules
         on events.module_id like recipient_modules.pattern
     group by events.event_id
 
@@ -116,11 +97,11 @@ final as (
     from events
     left join reason_matches
         on events.event_id = reason_matches.event_id
-    left join reason_categories
+    left join {{ ref('reason_categories') }} as reason_categories
         on reason_matches.category_priority = reason_categories.priority
     left join module_matches
         on events.event_id = module_matches.event_id
-    left join recipient_modules
+    left join {{ ref('recipient_modules') }} as recipient_modules
         on module_matches.module_priority = recipient_modules.priority
 
 )

@@ -1,44 +1,7 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='lead_id',
-        tags=['partitioned'],
-    )
-}}
+{{ config(materialized='incremental', unique_key='lead_id', tags=['partitioned']) }}
 -- One row per lead with a source event: where it came from, what happened to it, what it cost
 -- and earned, and whether its key fields were valid. Rebuilt for the leads touched by this run.
 with
-
-outcomes as (
-
-    select * from {{ ref('int_leads_outcomes_resolved') }}
-
-),
-
-deliveries as (
-
-    select * from {{ ref('int_deliveries_retries_resolved') }}
-
-),
-
-feedback as (
-
-    select * from {{ ref('fct_feedback') }}
-
-),
-
-typed_leads as (
-
-    select * from {{ ref('stg_typed__leads') }}
-
-),
-
-states as (
-
-    select * from {{ ref('states') }}
-
-),
 
 delivery_totals as (
 
@@ -51,7 +14,7 @@ delivery_totals as (
         sum(case when recipient_kind = 'enhancement' then 1 else 0 end) as enhancements_run,
         sum(case when recipient_kind = 'delivery' then revenue else 0 end) as delivery_revenue,
         sum(cost) as recipient_cost
-    from deliveries
+    from {{ ref('int_deliveries_retries_resolved') }}
     group by lead_id
 
 ),
@@ -62,7 +25,7 @@ feedback_totals as (
         lead_id,
         sum(case when feedback_type = 'return' then 1 else 0 end) as returns,
         sum(case when feedback_type = 'conversion' then 1 else 0 end) as conversions
-    from feedback
+    from {{ ref('fct_feedback') }}
     group by lead_id
 
 ),
@@ -78,10 +41,10 @@ located as (
         coalesce(states.time_zone, '{{ var("default_time_zone", "America/New_York") }}')
             as local_time_zone,
         case when states.time_zone is null then 'default' else 'state' end as local_time_zone_from
-    from outcomes
-    left join typed_leads
+    from {{ ref('int_leads_outcomes_resolved') }} as outcomes
+    left join {{ ref('stg_typed__leads') }} as typed_leads
         on outcomes.lead_id = typed_leads.lead_id
-    left join states
+    left join {{ ref('states') }} as states
         on typed_leads.state = states.code
 
 ),

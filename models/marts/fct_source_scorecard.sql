@@ -2,12 +2,6 @@
 -- The source-quality scorecard over all history: one row per flow and source.
 with
 
-daily as (
-
-    select * from {{ ref('fct_source_quality_daily') }}
-
-),
-
 totals as (
 
     select
@@ -24,7 +18,7 @@ totals as (
         cast(sum(purchase_cost) as decimal(18, 4)) as purchase_cost,
         cast(sum(recipient_cost) as decimal(18, 4)) as recipient_cost,
         cast(sum(revenue) as decimal(18, 4)) as revenue
-    from daily
+    from {{ ref('fct_source_quality_daily') }}
     group by flow_id, source_id
 
 ),

@@ -9,12 +9,6 @@
 -- start (macros/epoch_to_timestamp.sql).
 with
 
-source as (
-
-    select * from {{ source('raw', 'lead_events') }}
-
-),
-
 parsed as (
 
     select
@@ -39,7 +33,7 @@ parsed as (
             }
         }) }} as p
 
-    from source
+    from {{ source('raw', 'lead_events') }}
 
 ),
 

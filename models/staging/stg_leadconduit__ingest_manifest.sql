@@ -1,11 +1,5 @@
 with
 
-source as (
-
-    select * from {{ source('raw', 'ingest_manifest') }}
-
-),
-
 renamed as (
 
     select
@@ -22,7 +16,7 @@ renamed as (
         batch_id,
         ingested_at
 
-    from source
+    from {{ source('raw', 'ingest_manifest') }}
 
 )
 

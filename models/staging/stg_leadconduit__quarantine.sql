@@ -1,11 +1,5 @@
 with
 
-source as (
-
-    select * from {{ source('raw', 'quarantine') }}
-
-),
-
 renamed as (
 
     select
@@ -18,7 +12,7 @@ renamed as (
         batch_id,
         quarantined_at
 
-    from source
+    from {{ source('raw', 'quarantine') }}
 
 )
 

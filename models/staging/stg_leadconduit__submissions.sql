@@ -1,11 +1,5 @@
 with
 
-source as (
-
-    select * from {{ source('raw', 'lead_submissions') }}
-
-),
-
 renamed as (
 
     select
@@ -24,7 +18,7 @@ renamed as (
         batch_id,
         ingested_at
 
-    from source
+    from {{ source('raw', 'lead_submissions') }}
 
 )
 

@@ -1,12 +1,6 @@
 -- The typed leads (ingest/typed/leads.py): one row per lead, the key fields the marts use.
 with
 
-source as (
-
-    select * from {{ source('typed', 'leads') }}
-
-),
-
 renamed as (
 
     select
@@ -16,7 +10,7 @@ renamed as (
         email__valid as email_valid,
         postal_code__valid as postal_code_valid
 
-    from source
+    from {{ source('typed', 'leads') }}
 
 )
 

@@ -55,6 +55,10 @@ def materializations(result, node: str) -> list[dict]:
 
 
 def cmd_export(args: argparse.Namespace, paths: Paths) -> int:
+    """Run the export NAME defined in config/exports.yaml ($LEADWH_EXPORTS_CONFIG) now, through
+    Dagster (recorded on the asset exports/NAME): read the serving file, apply the filters,
+    write <destination>/<name>.<csv|parquet> atomically with a .meta.json sidecar (row count,
+    time window)."""
     from ingest.ops.config import ConfigError, load_exports
 
     try:
@@ -104,6 +108,9 @@ def _run_connector_job(paths: Paths, job: str, run_config: dict, node: str) -> d
 
 
 def cmd_pull(args: argparse.Namespace, paths: Paths) -> int:
+    """Pull events newer than the last pull (less LEADWH_PULL_OVERLAP_MINUTES) from
+    LeadConduit's Events API (LEADWH_LEADCONDUIT_URL, key LEADWH_LEADCONDUIT_API_KEY) into
+    $LEADWH_HOME/landing/events/api as NDJSON, through Dagster. `leadwh build` lands them."""
     from ingest.settings import get_settings
     from orchestration.names import EVENTS_API_PULL_JOB
 
@@ -129,6 +136,9 @@ def cmd_pull(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def cmd_sync(args: argparse.Namespace, paths: Paths) -> int:
+    """Copy new and changed objects of LEADWH_EVENTS_URL / LEADWH_SUBMISSIONS_URL (e.g.
+    s3://bucket/prefix, a LeadConduit Firehose) into $LEADWH_HOME/landing, through Dagster.
+    `leadwh build` does this first by itself."""
     from ingest.connectors.object_store import configured_sources
     from ingest.settings import get_settings
     from orchestration.names import OBJECT_STORE_SYNC_JOB

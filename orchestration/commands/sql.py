@@ -53,6 +53,10 @@ def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
 
 
 def cmd_sql(args: argparse.Namespace, paths: Paths) -> int:
+    """Run one read query (select, with, from, describe, summarize) against the serving file:
+    read-only, no files, URLs or settings, one statement, with a time, row and memory limit.
+    Tables: marts.*, typed.leads once published, meta.publish_info. CSV output is escaped for
+    spreadsheets (see the README)."""
     import duckdb
 
     from ingest.serving import sandbox

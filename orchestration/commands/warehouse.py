@@ -11,6 +11,8 @@ from orchestration.commands.output import say, warn
 
 
 def cmd_simulate(args: argparse.Namespace, paths: Paths) -> int:
+    """Write a realistic, deterministic LeadConduit-style lead operation (events and raw
+    submissions) into $LEADWH_HOME/landing. Without options: the built-in sample."""
     from ingest.simulator import run as simulator
 
     landing = Path(args.out) if args.out else paths.landing
@@ -37,6 +39,8 @@ def cmd_simulate(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def cmd_build(args: argparse.Namespace, paths: Paths) -> int:
+    """Land new files, build and test the dbt models, publish the serving file. Runs are
+    recorded in the Dagster instance under $LEADWH_HOME/dagster (the UI's history)."""
     from ingest.ops.config import config_problems
     from orchestration.build import dagster_home, run_build
 

@@ -31,6 +31,7 @@ from orchestration.names import (
     CONNECTOR_MIRROR,
     CONNECTORS_GROUP,
     EVENTS_API_PULL_JOB,
+    IN_FLIGHT,
     IN_PROCESS,
     OBJECT_STORE_SYNC_JOB,
     TRIGGER_TAG,
@@ -42,12 +43,6 @@ FULL_SWEEP_SCHEDULE = "object_store_full_sweep"
 PULL_SCHEDULE = "leadconduit_pull"
 RECONCILE_SCHEDULE = "leadconduit_reconcile"
 RECONCILE_JOB = "leadconduit_reconcile"
-IN_FLIGHT = [
-    dg.DagsterRunStatus.QUEUED,
-    dg.DagsterRunStatus.NOT_STARTED,
-    dg.DagsterRunStatus.STARTING,
-    dg.DagsterRunStatus.STARTED,
-]
 
 
 def _object_store_configured(warehouse: WarehouseResource | None = None) -> bool:

@@ -7,22 +7,10 @@
 -- a buyer took (final outcome success).
 with
 
-leads as (
-
-    select * from {{ ref('fct_leads') }}
-
-),
-
 deliveries as (
 
     select * from {{ ref('fct_deliveries') }}
     where recipient_kind = 'delivery'
-
-),
-
-caps as (
-
-    select * from {{ ref('caps') }}
 
 ),
 
@@ -40,7 +28,7 @@ source_leads as (
         case
             when rejected_by = 'acceptance_criteria' and reason_category = 'cap' then 1 else 0
         end as capped
-    from leads
+    from {{ ref('fct_leads') }}
 
 ),
 
@@ -125,7 +113,7 @@ final as (
         cast(caps.daily_cap as bigint) as daily_cap,
         {{ safe_divide('daily.counted', 'caps.daily_cap') }} as daily_cap_used
     from daily
-    left join caps
+    left join {{ ref('caps') }} as caps
         on daily.cap_kind = caps.cap_kind
             and daily.entity_name = caps.entity_name
 

@@ -4,24 +4,12 @@
 -- cap was reached.
 with
 
-daily as (
-
-    select * from {{ ref('fct_cap_pacing_daily') }}
-
-),
-
-caps as (
-
-    select * from {{ ref('caps') }}
-
-),
-
 dated as (
 
     select
         *,
         cast({{ dbt.date_trunc('month', 'cap_date') }} as date) as cap_month
-    from daily
+    from {{ ref('fct_cap_pacing_daily') }}
 
 ),
 
@@ -36,7 +24,7 @@ running as (
         ) as counted_to_date,
         caps.monthly_cap
     from dated
-    left join caps
+    left join {{ ref('caps') }} as caps
         on dated.cap_kind = caps.cap_kind
             and dated.entity_name = caps.entity_name
 

@@ -6,18 +6,6 @@
 -- complete triangle), with running totals and rates against the deliveries the buyer took.
 with
 
-leads as (
-
-    select * from {{ ref('fct_leads') }}
-
-),
-
-deliveries as (
-
-    select * from {{ ref('int_sold_deliveries') }}
-
-),
-
 feedback as (
 
     select * from {{ ref('fct_feedback') }}
@@ -32,8 +20,8 @@ sold as (
         deliveries.recipient_id,
         {{ last_seen('deliveries.recipient_name', 'deliveries.started_at') }} as recipient_name,
         count(*) as sold_deliveries
-    from deliveries
-    inner join leads
+    from {{ ref('int_sold_deliveries') }} as deliveries
+    inner join {{ ref('fct_leads') }} as leads
         on deliveries.lead_id = leads.lead_id
     group by leads.submitted_date, deliveries.recipient_id
 
@@ -49,7 +37,7 @@ answered as (
         count(*) filter (where feedback.feedback_type = 'return') as returns,
         count(*) filter (where feedback.feedback_type = 'conversion') as conversions
     from feedback
-    inner join leads
+    inner join {{ ref('fct_leads') }} as leads
         on feedback.lead_id = leads.lead_id
     group by
         leads.submitted_date,
@@ -62,7 +50,7 @@ data_end as (
 
     select max(day) as last_day
     from (
-        select max(submitted_date) as day from leads
+        select max(submitted_date) as day from {{ ref('fct_leads') }}
         union all
         select max(feedback_date) as day from feedback
     ) as days

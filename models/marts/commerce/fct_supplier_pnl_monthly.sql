@@ -5,12 +5,6 @@
 -- Returns and conversions count on the lead's month, whenever they arrived.
 with
 
-leads as (
-
-    select * from {{ ref('fct_leads') }}
-
-),
-
 returned_revenue as (
 
     select
@@ -28,7 +22,7 @@ lead_money as (
         leads.*,
         cast({{ dbt.date_trunc('month', 'leads.submitted_date') }} as date) as pnl_month,
         coalesce(returned_revenue.returned_revenue, 0) as returned_revenue
-    from leads
+    from {{ ref('fct_leads') }} as leads
     left join returned_revenue
         on leads.lead_id = returned_revenue.lead_id
 

@@ -2,23 +2,14 @@
 -- Daily acceptance by flow and source (day of submission, UTC); names as last seen that day.
 with
 
-leads as (
-
-    select * from {{ ref('int_leads_of_days_affected') }}
-
-),
-
 daily as (
 
     select
         leads.submitted_date,
         {{ flow_and_source('leads', 'submitted_at') }},
-        count(*) as leads,
-        count(*) filter (where leads.lead_outcome = 'accepted') as accepted,
-        count(*) filter (where leads.lead_outcome = 'rejected') as rejected,
-        count(*) filter (where leads.lead_outcome = 'error') as errored,
+        {{ lead_outcome_counts('leads', errored=true) }},
         cast(sum(leads.purchase_cost) as decimal(18, 4)) as purchase_cost
-    from leads
+    from {{ ref('int_leads_of_days_affected') }} as leads
     group by leads.submitted_date, leads.flow_id, leads.source_id
 
 ),

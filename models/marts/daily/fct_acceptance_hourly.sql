@@ -3,12 +3,6 @@
 -- hour-of-day x weekday heatmap), by flow and source.
 with
 
-leads as (
-
-    select * from {{ ref('int_leads_of_days_affected') }}
-
-),
-
 hourly as (
 
     select
@@ -17,11 +11,8 @@ hourly as (
         leads.local_weekday,
         leads.local_hour,
         {{ flow_and_source('leads', 'submitted_at') }},
-        count(*) as leads,
-        count(*) filter (where leads.lead_outcome = 'accepted') as accepted,
-        count(*) filter (where leads.lead_outcome = 'rejected') as rejected,
-        count(*) filter (where leads.lead_outcome = 'error') as errored
-    from leads
+        {{ lead_outcome_counts('leads', errored=true) }}
+    from {{ ref('int_leads_of_days_affected') }} as leads
     group by
         leads.submitted_date, leads.submitted_hour_utc, leads.local_weekday, leads.local_hour,
         leads.flow_id, leads.source_id

@@ -3,12 +3,6 @@
 -- counts and rates (final outcome after retries), revenue and latency percentiles.
 with
 
-deliveries as (
-
-    select * from {{ ref('fct_deliveries') }}
-
-),
-
 days as (
 
     select day as delivery_date from {{ ref('int_days_affected') }}
@@ -38,7 +32,7 @@ daily as (
         avg(deliveries.latency_ms) as latency_ms_avg,
         percentile_cont(0.5) within group (order by deliveries.latency_ms) as latency_ms_p50,
         percentile_cont(0.95) within group (order by deliveries.latency_ms) as latency_ms_p95
-    from deliveries
+    from {{ ref('fct_deliveries') }} as deliveries
     inner join days
         on deliveries.delivery_date = days.delivery_date
     group by

@@ -2,12 +2,6 @@
 -- Rejected leads by day, flow, source, rejecting step, reason category and reason.
 with
 
-leads as (
-
-    select * from {{ ref('int_leads_of_days_affected') }}
-
-),
-
 final as (
 
     select
@@ -18,7 +12,7 @@ final as (
         coalesce(leads.reason_category, 'other') as reason_category,
         coalesce(leads.reason, '(no reason given)') as reason,
         cast(count(*) as bigint) as rejected
-    from leads
+    from {{ ref('int_leads_of_days_affected') }} as leads
     where leads.lead_outcome = 'rejected'
     group by
         leads.submitted_date,

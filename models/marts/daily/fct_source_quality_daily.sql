@@ -3,20 +3,12 @@
 -- (dashboards and fct_source_scorecard sum them), plus the day's rates.
 with
 
-leads as (
-
-    select * from {{ ref('int_leads_of_days_affected') }}
-
-),
-
 daily as (
 
     select
         leads.submitted_date,
         {{ flow_and_source('leads', 'submitted_at') }},
-        count(*) as leads,
-        count(*) filter (where leads.lead_outcome = 'accepted') as accepted,
-        count(*) filter (where leads.lead_outcome = 'rejected') as rejected,
+        {{ lead_outcome_counts('leads') }},
         count(*) filter (where leads.phone_1_valid) as valid_phone,
         count(*) filter (where leads.phone_1_valid is not null) as with_phone,
         count(*) filter (where leads.email_valid) as valid_email,
@@ -27,7 +19,7 @@ daily as (
         cast(sum(leads.purchase_cost) as decimal(18, 4)) as purchase_cost,
         cast(sum(leads.recipient_cost) as decimal(18, 4)) as recipient_cost,
         cast(sum(leads.delivery_revenue) as decimal(18, 4)) as revenue
-    from leads
+    from {{ ref('int_leads_of_days_affected') }} as leads
     group by leads.submitted_date, leads.flow_id, leads.source_id
 
 ),

@@ -4,12 +4,6 @@
 -- bottlenecks are. Steps carry their human name (macros/step_names.sql, as dim_steps).
 with
 
-step_timings as (
-
-    select * from {{ ref('int_step_timings') }}
-
-),
-
 names as (
 
     {{ step_name_sources() | indent(4) }}
@@ -36,7 +30,7 @@ daily as (
         cast(max(ms) as double) as ms_max,
         cast(percentile_cont(0.5) within group (order by wait_ms) as double) as wait_ms_p50,
         cast(percentile_cont(0.95) within group (order by wait_ms) as double) as wait_ms_p95
-    from step_timings
+    from {{ ref('int_step_timings') }}
     group by event_date, step_id, event_type, flow_id
 
 ),

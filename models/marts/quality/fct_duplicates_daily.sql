@@ -7,18 +7,6 @@
 --   buyer rows, by delivery day: deliveries to the buyer and those it refused as duplicates.
 with
 
-leads as (
-
-    select * from {{ ref('fct_leads') }}
-
-),
-
-checks as (
-
-    select * from {{ ref('fct_suppression_checks') }}
-
-),
-
 deliveries as (
 
     select * from {{ ref('fct_deliveries') }}
@@ -45,7 +33,7 @@ hits as (
         0 as suppression_hits,
         0 as deliveries,
         0 as buyer_duplicates
-    from leads
+    from {{ ref('fct_leads') }}
 
     union all
 
@@ -64,7 +52,7 @@ hits as (
         case when is_hit then 1 else 0 end as suppression_hits,
         0 as deliveries,
         0 as buyer_duplicates
-    from checks
+    from {{ ref('fct_suppression_checks') }}
 
     union all
 

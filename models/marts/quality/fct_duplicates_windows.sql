@@ -4,12 +4,6 @@
 -- one row per window and source (recipient_id '(none)': the source's own leads) or buyer.
 with
 
-daily as (
-
-    select * from {{ ref('fct_duplicates_daily') }}
-
-),
-
 windows as (
 
     {% for days in [3, 7, 15, 30, 45] %}
@@ -21,7 +15,7 @@ windows as (
 
 newest as (
 
-    select max(day) as as_of_date from daily
+    select max(day) as as_of_date from {{ ref('fct_duplicates_daily') }}
 
 ),
 
@@ -31,7 +25,7 @@ in_window as (
         windows.window_days,
         newest.as_of_date,
         daily.*
-    from daily
+    from {{ ref('fct_duplicates_daily') }} as daily
     cross join newest
     inner join windows
         on daily.day > {{ dbt.dateadd('day', '-1 * windows.window_days', 'newest.as_of_date') }}

@@ -5,12 +5,6 @@
 -- rate compares with the threshold in its contract (config/alerts.yaml, buyer_return_rate).
 with
 
-sold as (
-
-    select * from {{ ref('int_sold_deliveries') }}
-
-),
-
 daily as (
 
     select
@@ -21,7 +15,7 @@ daily as (
         cast(sum(revenue) as decimal(18, 4)) as revenue,
         cast(sum(case when is_returned then revenue else 0 end) as decimal(18, 4))
             as returned_revenue
-    from sold
+    from {{ ref('int_sold_deliveries') }}
     group by delivery_date, flow_id, recipient_id, source_id
 
 ),

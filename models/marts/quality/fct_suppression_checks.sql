@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='event_id',
-        tags=['partitioned'],
-    )
-}}
+{{ config(materialized='incremental', unique_key='event_id', tags=['partitioned']) }}
 -- One row per suppression-list step event: whether the list found the lead (a hit: the lead was
 -- seen before, or is on a do-not-contact list). Kept for good, like fct_trustedform_certificates.
 with
@@ -19,18 +12,7 @@ outputs as (
 final as (
 
     select
-        event_id,
-        lead_id,
-        step_id,
-        flow_id,
-        flow_name,
-        source_id,
-        source_name,
-        submitted_at,
-        checked_at,
-        check_date,
-        outcome as step_outcome,
-        reason as step_reason,
+        {{ enhancement_check_columns() }},
         coalesce(outcome = 'success' and suppression_found, false) as is_hit,
         ingested_at
     from outputs

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='event_id',
-        tags=['partitioned'],
-    )
-}}
+{{ config(materialized='incremental', unique_key='event_id', tags=['partitioned']) }}
 -- One row per TrustedForm step event: the certificate's state when the flow checked it. Kept
 -- for good (like fct_lead_events: the partition window plus every event loaded since the last
 -- run), so its history survives the raw retention purge.
@@ -50,18 +43,7 @@ classified as (
 final as (
 
     select
-        event_id,
-        lead_id,
-        step_id,
-        flow_id,
-        flow_name,
-        source_id,
-        source_name,
-        submitted_at,
-        checked_at,
-        check_date,
-        outcome as step_outcome,
-        reason as step_reason,
+        {{ enhancement_check_columns() }},
         certificate_status,
         certificate_status = 'claimed' as is_claimed,
         certificate_created_at,

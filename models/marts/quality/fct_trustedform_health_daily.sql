@@ -4,12 +4,6 @@
 -- found or missing; how the form was filled in; the certificate's age when it was claimed.
 with
 
-certificates as (
-
-    select * from {{ ref('fct_trustedform_certificates') }}
-
-),
-
 daily as (
 
     select
@@ -36,7 +30,7 @@ daily as (
         ) as age_at_claim_seconds_p50,
         min(case when is_unclaimed_near_expiry then hours_left_at_check end)
             as unclaimed_min_hours_left
-    from certificates
+    from {{ ref('fct_trustedform_certificates') }}
     group by check_date, flow_id, source_id
 
 ),

@@ -35,6 +35,7 @@ from orchestration.defs.resources import WarehouseResource
 from orchestration.names import (
     BATCH_FILES_TAG,
     FIRST_ARRIVAL_TAG,
+    IN_FLIGHT,
     IN_PROCESS,
     RANGE_END,
     RANGE_START,
@@ -48,12 +49,6 @@ from orchestration.partitions import (
 )
 
 MAX_IN_FLIGHT = 2
-IN_FLIGHT = [
-    dg.DagsterRunStatus.QUEUED,
-    dg.DagsterRunStatus.NOT_STARTED,
-    dg.DagsterRunStatus.STARTING,
-    dg.DagsterRunStatus.STARTED,
-]
 
 
 INTERVAL_SECONDS = get_settings().sensor_interval  # the sensor's definition needs it at load
