@@ -25,6 +25,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -220,7 +221,7 @@ class _S3Store:
 
             return await asyncio.gather(*(one(key) for key in keys))
 
-        return asyncio.run(get_all())
+        return run_coroutine(get_all())
 
 
 class _FsspecStore:
@@ -260,6 +261,17 @@ class _FsspecStore:
             return [exc] * len(keys)
         strip = self.fs._strip_protocol
         return [found.get(p, found.get(strip(p), FileNotFoundError(p))) for p in paths]
+
+
+def run_coroutine(coroutine):
+    """asyncio.run, also from a thread whose event loop is running (a caller's own loop):
+    there the coroutine runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def open_store(source: Source):

@@ -202,3 +202,18 @@ def test_build_from_s3_lands_every_event_once_and_a_second_build_adds_exactly_th
     assert read == loaded + duplicates and loaded == len(first_ids | new_ids)
     mirrored = Path(paths.landing_events / "s3" / bucket / "leadconduit")
     assert not list(mirrored.rglob("leadconduit_verification*"))
+
+
+def test_objects_are_read_also_from_a_thread_whose_event_loop_runs():
+    import asyncio
+
+    from ingest.connectors.object_store import run_coroutine
+
+    async def answer():
+        return 42
+
+    async def caller():  # e.g. a notebook, or a test runner's loop
+        return run_coroutine(answer())
+
+    assert run_coroutine(answer()) == 42
+    assert asyncio.run(caller()) == 42
