@@ -1,17 +1,27 @@
 """Run every compiled model (and data test) alone on Spark, its upstream read from the DuckDB-built
 tables exported to Parquet; compare model row counts to DuckDB. Prints one JSON line per node."""
-import glob, json, os, re, sys, time
+
+import glob
+import json
+import os
+import re
+import sys
+import time
+
 import duckdb
 from pyspark.sql import SparkSession
 
 root = "/tmp/spark-parquet"
-spark = (SparkSession.builder.master("local[2]")
-         .config("spark.sql.parquet.inferTimestampNTZ.enabled", "false")
-         .config("spark.sql.session.timeZone", "UTC")
-         .config("spark.sql.ansi.enabled", "false")
-         .config("spark.sql.shuffle.partitions", "4")
-         .config("spark.ui.enabled", "false")
-         .config("spark.driver.memory", "2g").getOrCreate())
+spark = (
+    SparkSession.builder.master("local[2]")
+    .config("spark.sql.parquet.inferTimestampNTZ.enabled", "false")
+    .config("spark.sql.session.timeZone", "UTC")
+    .config("spark.sql.ansi.enabled", "false")
+    .config("spark.sql.shuffle.partitions", "4")
+    .config("spark.ui.enabled", "false")
+    .config("spark.driver.memory", "2g")
+    .getOrCreate()
+)
 spark.sparkContext.setLogLevel("ERROR")
 for d in sorted(glob.glob(f"{root}/*/*")):
     s, t = d.split("/")[-2:]
@@ -35,7 +45,9 @@ for f in files:
         if kind == "model":
             schema = f.split("/compiled/models/")[1].split("/")[0]
             try:
-                out["duckdb_rows"] = duck.sql(f"select count(*) from {schema}.{name}").fetchall()[0][0]
+                out["duckdb_rows"] = duck.sql(f"select count(*) from {schema}.{name}").fetchall()[
+                    0
+                ][0]
             except Exception:
                 out["duckdb_rows"] = None
     except Exception as e:
