@@ -184,7 +184,9 @@ def _results(world: World, config: ChunkConfig, tasks: list[ChunkTask], workers:
     # stdin/embedded interpreters); spawn where fork does not exist.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(world, config)) as pool:
+    pool = context.Pool(workers, initializer=_init_worker, initargs=(world, config))
+    closed = False
+    try:
         window: deque = deque()
         remaining = iter(tasks)
         for task in remaining:
@@ -196,7 +198,18 @@ def _results(world: World, config: ChunkConfig, tasks: list[ChunkTask], workers:
             following = next(remaining, None)
             if following is not None:
                 window.append(pool.apply_async(_run_task, (following,)))
+            if not window:  # every chunk is done: let the workers go
+                pool.close()
+                closed = True
             yield result
+    finally:
+        # close() lets every worker take its end marker and exit. Not terminate() (what
+        # `with Pool` does) once all is done: it drains the task queue under its lock, can take
+        # a worker's end marker, and then relies on SIGTERM, which a process started with
+        # SIGTERM ignored (inherited) never acts on, so join() waited for ever.
+        if not closed:
+            pool.terminate()
+        pool.join()
 
 
 # --------------------------------------------------------------------------- the API
