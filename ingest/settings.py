@@ -18,8 +18,9 @@ import os
 import sys
 from collections.abc import Mapping
 from datetime import date
+from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -89,11 +90,18 @@ class Settings(BaseModel):
         alias="LEADWH_DUCKDB_MEMORY_LIMIT",
         description="DuckDB's memory limit for the pipeline and dbt (larger work spills to disk)",
     )
+    engine: Literal["duckdb", "spark"] = Field(
+        "duckdb",
+        alias="LEADWH_ENGINE",
+        description="the engine dbt builds the models on: `duckdb`, or `spark` (Apache Spark "
+        "in-process; `pip install '.[spark]'` and Java 17; the marts are copied back into the "
+        'warehouse file, so the serving file is the same: see "Running on Apache Spark")',
+    )
     spark_landing: str = Field(
         "",
         alias="LEADWH_SPARK_LANDING",
-        description="dbt's `spark` target (in progress, docs/spark-plan.md): the folder of the "
-        "Parquet raw and typed tables it reads; read by dbt only",
+        description="`LEADWH_ENGINE=spark`: the folder of the Parquet copies of the raw and typed "
+        "tables that dbt reads on Spark (written before each dbt step)",
         json_schema_extra={"shown_default": "$LEADWH_HOME/lake"},
     )
     spark_driver_memory: str = Field(
@@ -198,6 +206,16 @@ class Settings(BaseModel):
             )
         return home
 
+    @field_validator("engine", mode="after")
+    @classmethod
+    def _engine_installed(cls, engine: str) -> str:
+        missing = missing_packages(engine)
+        if missing:
+            raise ValueError(
+                f"{' and '.join(missing)} not installed: pip install '.[spark]' (Java 17 needed)"
+            )
+        return engine
+
     @field_validator(
         "dagster_home",
         "custom_fields",
@@ -209,6 +227,25 @@ class Settings(BaseModel):
     @classmethod
     def _absolute(cls, path: Path | None) -> Path | None:
         return None if path is None else path.expanduser().resolve()
+
+
+#: The Python packages each engine needs beyond the base install (the `spark` extra).
+ENGINE_PACKAGES: dict[str, tuple[tuple[str, str], ...]] = {
+    "duckdb": (),
+    "spark": (("pyspark", "pyspark"), ("dbt-spark", "dbt.adapters.spark")),
+}
+
+
+def missing_packages(engine: str) -> list[str]:
+    """The packages `engine` needs that cannot be imported (by name, as pip knows them)."""
+    return [name for name, module in ENGINE_PACKAGES[engine] if not _importable(module)]
+
+
+def _importable(module: str) -> bool:
+    try:
+        return find_spec(module) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
 
 
 def variables() -> dict[str, str]:

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from ingest import settings
 from ingest.settings import (
     DEFAULT_HOME,
     PROJECT_ROOT,
     TEST_HOOKS,
     SettingsError,
     get_settings,
+    missing_packages,
     settings_table,
     shown_default,
     unknown_variables,
@@ -110,6 +112,7 @@ def test_modules_read_the_settings_when_called(tmp_path, monkeypatch):
         ("LEADWH_PARTITIONS_START", "01/02/2025", "valid date"),
         ("LEADWH_SETTLE_SECONDS", "-1", "greater than or equal to 0"),
         ("LEADWH_SENSOR_INTERVAL", "soon", "valid integer"),
+        ("LEADWH_ENGINE", "flink", "'duckdb' or 'spark'"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_variable(variable, value, says):
@@ -126,6 +129,24 @@ def test_home_pointing_at_a_file_is_refused(tmp_path):
     a_file.write_text("not a folder")
     with pytest.raises(SettingsError, match="LEADWH_HOME=.*is a file, not a folder"):
         get_settings({"LEADWH_HOME": str(a_file)})
+
+
+def test_engine_spark_needs_the_spark_extra(monkeypatch):
+    assert get_settings({}).engine == "duckdb"
+    assert get_settings({"LEADWH_ENGINE": "spark"}).engine == "spark"  # the test venv has it
+    absent = {"pyspark"}
+    real = settings.find_spec
+    monkeypatch.setattr(settings, "find_spec", lambda m: None if m in absent else real(m))
+    with pytest.raises(SettingsError) as error:
+        get_settings({"LEADWH_ENGINE": "spark"})
+    assert str(error.value) == (
+        "LEADWH_ENGINE='spark': pyspark not installed: pip install '.[spark]' (Java 17 needed)"
+        " (default: duckdb)"
+    )
+    absent.add("dbt.adapters.spark")
+    assert missing_packages("spark") == ["pyspark", "dbt-spark"]
+    assert missing_packages("duckdb") == []
+    assert get_settings({"LEADWH_ENGINE": "duckdb"}).engine == "duckdb"
 
 
 def test_unknown_leadwh_variables_are_reported():

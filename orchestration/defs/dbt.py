@@ -9,6 +9,9 @@ tag each (a test of the model of another set runs where all its parents are buil
   the facts. It also runs the tests that check the facts' keys against the dimensions, which
   Dagster shows as checks of the dimensions (their `meta.dagster.ref` in the marts' YAML), so
   every check a step declares is one its dbt command runs.
+
+Each set runs dbt on the configured engine (orchestration/defs/engine.py: on Spark, dbt's sources
+are exported to Parquet before and the marts it built copied back into the warehouse after).
 """
 
 from datetime import date
@@ -17,6 +20,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.dbt_translator import LeadWarehouseTranslator
+from orchestration.defs.engine import run_dbt
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import WarehouseResource
 from orchestration.names import WAREHOUSE_POOL
@@ -44,7 +48,7 @@ def dbt_upstream(
 ):
     """Seeds and staging views, with their tests."""
     warehouse.export_home_to_env()
-    yield from dbt.cli(dbt_build_args(None), context=context).stream()
+    yield from run_dbt(context, dbt, warehouse, dbt_build_args(None))
 
 
 @dbt_assets(
@@ -69,7 +73,7 @@ def dbt_partitioned(
         date.fromisoformat(keys[-1]),
     )
     context.log.info(f"dbt window: {window_vars}")
-    yield from dbt.cli(dbt_build_args(window_vars), context=context).stream()
+    yield from run_dbt(context, dbt, warehouse, dbt_build_args(window_vars))
 
 
 @dbt_assets(
@@ -83,7 +87,7 @@ def dbt_downstream(
     """Dimensions and all-time summaries, rebuilt from the facts; every test touching them
     (`eager`, as Dagster selects checks), the facts' keys against the dimensions included."""
     warehouse.export_home_to_env()
-    yield from dbt.cli(dbt_build_args(None, indirect_selection="eager"), context=context).stream()
+    yield from run_dbt(context, dbt, warehouse, dbt_build_args(None, indirect_selection="eager"))
 
 
 DBT_ASSETS = (dbt_upstream, dbt_partitioned, dbt_downstream)

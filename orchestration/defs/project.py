@@ -11,6 +11,7 @@ from pathlib import Path
 from dagster._utils import run_with_concurrent_update_guard
 from dagster_dbt import DbtCliResource, DbtProject
 
+from ingest.engines import current_engine, dbt_target
 from ingest.paths import PROJECT_ROOT
 
 DBT_PROJECT_DIR: Path = PROJECT_ROOT / "dbt_project"
@@ -25,7 +26,13 @@ def dbt_executable() -> str:
 
 
 def dbt_cli() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+    """dbt on the engine of ``$LEADWH_ENGINE`` (its target in dbt_project/profiles.yml), read
+    now: the parse that makes the manifest and every dbt step use the same target."""
+    return DbtCliResource(
+        project_dir=dbt_project,
+        dbt_executable=dbt_executable(),
+        target=dbt_target(current_engine()),
+    )
 
 
 def _parse(project: DbtProject) -> None:

@@ -1,0 +1,43 @@
+"""The engine dbt builds the models on (setting ``LEADWH_ENGINE``): DuckDB, in the warehouse file
+itself, or Apache Spark.
+
+On Spark the warehouse file stays the hub the Python steps read and write: landing and typing
+write it as on DuckDB; before each dbt step the tables dbt reads are exported to Parquet
+(:mod:`ingest.engines.spark_lake`), and after it the tables the Python steps read (the marts) are
+copied back from Spark's Parquet folders (:mod:`ingest.engines.spark_mirror`), so publishing,
+alerts, exports and dashboards do not know which engine built them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.settings import get_settings
+
+DUCKDB = "duckdb"
+SPARK = "spark"
+
+#: The dbt target (dbt_project/profiles.yml) of each engine; None: the profile's default.
+DBT_TARGETS: dict[str, str | None] = {DUCKDB: None, SPARK: "spark"}
+
+
+def current_engine() -> str:
+    """``$LEADWH_ENGINE``, read now (a :class:`~ingest.settings.SettingsError` when it is
+    `spark` and the `spark` extra is not installed)."""
+    return get_settings().engine
+
+
+def dbt_target(engine: str) -> str | None:
+    return DBT_TARGETS[engine]
+
+
+def lake_root(home: Path, spark_landing: str = "") -> Path:
+    """Where dbt's Spark target reads its sources: ``$LEADWH_SPARK_LANDING``, else
+    ``$LEADWH_HOME/lake`` (the default of macro ``register_parquet_sources``)."""
+    return Path(spark_landing).expanduser().resolve() if spark_landing else home / "lake"
+
+
+def spark_warehouse(home: Path) -> Path:
+    """Spark's warehouse folder (``spark.sql.warehouse.dir`` of the profile's `spark` target):
+    a table is ``<schema>.db/<table>/`` under it."""
+    return home / "spark" / "warehouse"

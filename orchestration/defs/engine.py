@@ -1,0 +1,68 @@
+"""What a dbt step does around dbt on the Spark engine (``LEADWH_ENGINE=spark``): export dbt's
+sources to the Parquet lake before, mirror the marts it built into the warehouse after
+(ingest/engines). On DuckDB it only runs dbt."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from ingest.engines import SPARK, dbt_target, lake_root, spark_warehouse
+from ingest.engines.spark_lake import export_sources, read_manifest
+from ingest.engines.spark_mirror import built_tables, mirror_tables
+from ingest.settings import get_settings
+from orchestration.defs.project import dbt_project
+from orchestration.defs.resources import WarehouseResource
+
+LAKE_VAR = "LEADWH_SPARK_LANDING"
+
+
+def export_lake(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
+    """Every dbt source, from the warehouse to the Parquet lake dbt's Spark target reads; the
+    lake's absolute path is handed to dbt (its macros read ``$LEADWH_SPARK_LANDING``)."""
+    root = lake_root(warehouse.paths.home, get_settings().spark_landing)
+    os.environ[LAKE_VAR] = str(root)
+    with warehouse.connect() as con:
+        exported = export_sources(con, read_manifest(dbt_project.manifest_path), root)
+    rows = ", ".join(f"{e.schema}.{e.table} {e.rows}" for e in exported)
+    context.log.info(f"exported dbt's sources to {root}: {rows}")
+
+
+def mirror_marts(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, invocation
+) -> None:
+    """The marts this invocation built on Spark, copied into the warehouse (one transaction)."""
+    run_results = invocation.get_artifact("run_results.json")
+    manifest = invocation.get_artifact("manifest.json")
+    tables = built_tables(run_results, manifest)
+    with warehouse.connect() as con:
+        counts = mirror_tables(con, spark_warehouse(warehouse.paths.home), tables)
+    context.log.info(
+        f"mirrored {len(counts)} tables from Spark: "
+        + (", ".join(f"{name} {rows}" for name, rows in counts.items()) or "none")
+    )
+
+
+def run_dbt(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    args: list[str],
+) -> Iterator:
+    """`dbt <args>` on the configured engine, its events streamed to Dagster. On Spark, the tables
+    it built are mirrored also when it fails part-way (they are Spark's newest state). The engine
+    is the resource's dbt target (orchestration/defs/project.py), so it is the parse's too."""
+    if dbt.target != dbt_target(SPARK):
+        yield from dbt.cli(args, context=context).stream()
+        return
+    export_lake(context, warehouse)
+    invocation = dbt.cli(args, context=context)
+    try:
+        yield from invocation.stream()
+    except Exception:
+        mirror_marts(context, warehouse, invocation)
+        raise
+    mirror_marts(context, warehouse, invocation)
