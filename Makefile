@@ -12,7 +12,7 @@ DASHBOARD_PORT ?= 8501
 HOST ?= 127.0.0.1
 PYTHON_DIRS := ingest orchestration dashboards tests benchmarks
 
-.PHONY: setup instance sample build demo serve ui dashboards browser-deps node-deps bench-deps test lint docs clean
+.PHONY: setup instance sample build demo serve ui dashboards browser-deps node-deps bench-deps spark-deps test lint docs clean
 
 $(BIN)/leadwh: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -88,8 +88,17 @@ bench-deps: $(BENCH_S3)/node_modules/.package-lock.json
 $(BENCH_S3)/node_modules/.package-lock.json: $(BENCH_S3)/package.json $(BENCH_S3)/package-lock.json
 	cd $(BENCH_S3) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 
+## spark-deps: the optional Spark engine (dbt-spark, pyspark; Java 17 from the system) for
+## LEADWH_ENGINE=spark and the engines' differential test (tests/spark)
+spark-deps: $(BIN)/pyspark
+
+$(BIN)/pyspark: $(BIN)/leadwh
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[spark]"
+	@command -v java >/dev/null || echo "note: java is missing (apt-get install openjdk-17-jre-headless); the Spark tests will be skipped (they fail under CI=true)"
+	touch $@
+
 ## test: the whole test suite (pytest; it builds the warehouse and runs dbt's tests)
-test: setup browser-deps node-deps
+test: setup browser-deps node-deps spark-deps
 	$(BIN)/pytest
 
 ## lint: ruff (lint + format check) on the Python, sqlfluff on the dbt models (.sqlfluff)

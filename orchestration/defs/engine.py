@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
@@ -20,15 +22,29 @@ from orchestration.defs.resources import WarehouseResource
 LAKE_VAR = "LEADWH_SPARK_LANDING"
 
 
-def export_lake(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
-    """Every dbt source, from the warehouse to the Parquet lake dbt's Spark target reads; the
-    lake's absolute path is handed to dbt (its macros read ``$LEADWH_SPARK_LANDING``)."""
+def export_lake(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Path:
+    """Every dbt source, from the warehouse to the Parquet lake dbt's Spark target reads."""
     root = lake_root(warehouse.paths.home, get_settings().spark_landing)
-    os.environ[LAKE_VAR] = str(root)
     with warehouse.connect() as con:
         exported = export_sources(con, read_manifest(dbt_project.manifest_path), root)
     rows = ", ".join(f"{e.schema}.{e.table} {e.rows}" for e in exported)
     context.log.info(f"exported dbt's sources to {root}: {rows}")
+    return root
+
+
+@contextmanager
+def lake_for_dbt(root: Path):
+    """The lake's absolute path in ``$LEADWH_SPARK_LANDING`` while dbt is started (its macro
+    ``register_parquet_sources`` reads it, relative to dbt's own folder otherwise)."""
+    saved = os.environ.get(LAKE_VAR)
+    os.environ[LAKE_VAR] = str(root)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(LAKE_VAR, None)
+        else:
+            os.environ[LAKE_VAR] = saved
 
 
 def mirror_marts(
@@ -58,8 +74,9 @@ def run_dbt(
     if dbt.target != dbt_target(SPARK):
         yield from dbt.cli(args, context=context).stream()
         return
-    export_lake(context, warehouse)
-    invocation = dbt.cli(args, context=context)
+    root = export_lake(context, warehouse)
+    with lake_for_dbt(root):
+        invocation = dbt.cli(args, context=context)  # dbt starts here, with this environment
     try:
         yield from invocation.stream()
     except Exception:
