@@ -50,7 +50,18 @@ def _except(con, a: str, b: str, expressions: list[str]) -> tuple[int, list[tupl
     select = ", ".join(expressions)
     query = f"select {select} from {a} except all select {select} from {b}"
     count = con.execute(f"select count(*) from ({query})").fetchone()[0]
-    return count, con.execute(f"{query} limit {SHOWN_ROWS}").fetchall() if count else []
+    shown = con.execute(f"{query} order by 1 limit {SHOWN_ROWS}").fetchall() if count else []
+    return count, shown
+
+
+def _same_keys(con, a: str, b: str, expressions: list[str], shown: list[str]) -> list[tuple]:
+    """`b`'s rows with the first column of the first rows only in `a` (the same keys, mostly)."""
+    key, select = expressions[0], ", ".join(expressions)
+    keys = f"select {key} from (select {select} from {a} except all select {select} from {b})"
+    return con.execute(
+        f"select {', '.join(shown)} from {b} where {key} in ({keys} order by 1 limit {SHOWN_ROWS})"
+        f" order by 1 limit {SHOWN_ROWS}"
+    ).fetchall()
 
 
 def table_differences(con, table: str, left: str = "a", right: str = "b") -> list[str]:
@@ -70,18 +81,22 @@ def table_differences(con, table: str, left: str = "a", right: str = "b") -> lis
     a, b = f'{left}.marts."{table}"', f'{right}.marts."{table}"'
     rows_a = con.execute(f"select count(*) from {a}").fetchone()[0]
     rows_b = con.execute(f"select count(*) from {b}").fetchone()[0]
-    only_a, shown_a = _except(con, a, b, expressions)
-    only_b, shown_b = _except(con, b, a, expressions)
+    only_a = _except(con, a, b, expressions)[0]
+    only_b = _except(con, b, a, expressions)[0]
     if only_a or only_b:
-        columns = [
-            name
+        differing = [
+            (name, expression)
             for (name, _), expression in zip(compared, expressions, strict=True)
             if any(_except(con, x, y, [expression])[0] for x, y in ((a, b), (b, a)))
         ]
+        # examples: the first column (the key, mostly) and the columns that differ
+        shown = [expressions[0], *(e for n, e in differing if n != compared[0][0])]
         problems.append(
             f"{table}: {rows_a} vs {rows_b} rows, {only_a} only in {left}, {only_b} only in"
-            f" {right}; columns that differ: {', '.join(columns) or 'none alone (row sets)'};"
-            f" e.g. {left}: {shown_a} {right}: {shown_b}"
+            f" {right}; columns that differ: "
+            f"{', '.join(n for n, _ in differing) or 'none alone (row sets)'};"
+            f" e.g. ({compared[0][0]}, ...) {left}: {_except(con, a, b, shown)[1]}"
+            f" {right}: {_same_keys(con, a, b, expressions, shown)}"
         )
     return problems
 
