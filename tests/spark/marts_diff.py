@@ -46,22 +46,39 @@ def _expression(name: str, data_type: str) -> str:
     return quoted
 
 
-def _except(con, a: str, b: str, expressions: list[str]) -> tuple[int, list[tuple]]:
-    select = ", ".join(expressions)
-    query = f"select {select} from {a} except all select {select} from {b}"
-    count = con.execute(f"select count(*) from ({query})").fetchone()[0]
-    shown = con.execute(f"{query} order by 1 limit {SHOWN_ROWS}").fetchall() if count else []
-    return count, shown
+def _select(expressions: list[str]) -> str:
+    return ", ".join(f"{e} as c{i}" for i, e in enumerate(expressions))
 
 
-def _same_keys(con, a: str, b: str, expressions: list[str], shown: list[str]) -> list[tuple]:
-    """`b`'s rows with the first column of the first rows only in `a` (the same keys, mostly)."""
-    key, select = expressions[0], ", ".join(expressions)
-    keys = f"select {key} from (select {select} from {a} except all select {select} from {b})"
-    return con.execute(
-        f"select {', '.join(shown)} from {b} where {key} in ({keys} order by 1 limit {SHOWN_ROWS})"
-        f" order by 1 limit {SHOWN_ROWS}"
-    ).fetchall()
+def _only_in(a: str, b: str, expressions: list[str]) -> str:
+    select = _select(expressions)
+    return f"select {select} from {a} except all select {select} from {b}"
+
+
+def _count(con, query: str) -> int:
+    return con.execute(f"select count(*) from ({query})").fetchone()[0]
+
+
+def _examples(con, a: str, b: str, expressions: list[str], differing: list[int]) -> str:
+    """A few rows only in `a`, and `b`'s rows that agree with them on every column but the
+    differing ones; of each, the first column and the differing ones."""
+    same = [f"c{i}" for i in range(len(expressions)) if i not in differing] or ["c0"]
+    shown = ", ".join(f"x.c{i}" for i in [0, *(i for i in differing if i)])
+    keys = (
+        f"select distinct {', '.join(same)} from ({_only_in(a, b, expressions)})"
+        f" order by all limit {SHOWN_ROWS}"
+    )
+    match = " and ".join(f"x.{c} is not distinct from k.{c}" for c in same)  # nulls match
+    rows = {}
+    for side, source in (
+        ("a", _only_in(a, b, expressions)),
+        ("b", f"select {_select(expressions)} from {b}"),
+    ):
+        rows[side] = con.execute(
+            f"select {shown} from ({source}) x semi join ({keys}) k on {match}"
+            f" order by all limit {SHOWN_ROWS}"
+        ).fetchall()
+    return f"{rows['a']} vs {rows['b']}"
 
 
 def table_differences(con, table: str, left: str = "a", right: str = "b") -> list[str]:
@@ -79,24 +96,22 @@ def table_differences(con, table: str, left: str = "a", right: str = "b") -> lis
     if not expressions:
         return problems
     a, b = f'{left}.marts."{table}"', f'{right}.marts."{table}"'
-    rows_a = con.execute(f"select count(*) from {a}").fetchone()[0]
-    rows_b = con.execute(f"select count(*) from {b}").fetchone()[0]
-    only_a = _except(con, a, b, expressions)[0]
-    only_b = _except(con, b, a, expressions)[0]
+    only_a = _count(con, _only_in(a, b, expressions))
+    only_b = _count(con, _only_in(b, a, expressions))
     if only_a or only_b:
         differing = [
-            (name, expression)
-            for (name, _), expression in zip(compared, expressions, strict=True)
-            if any(_except(con, x, y, [expression])[0] for x, y in ((a, b), (b, a)))
+            i
+            for i, expression in enumerate(expressions)
+            if _count(con, _only_in(a, b, [expression]))
+            or _count(con, _only_in(b, a, [expression]))
         ]
-        # examples: the first column (the key, mostly) and the columns that differ
-        shown = [expressions[0], *(e for n, e in differing if n != compared[0][0])]
+        rows_a, rows_b = (_count(con, f"select 1 from {t}") for t in (a, b))
         problems.append(
             f"{table}: {rows_a} vs {rows_b} rows, {only_a} only in {left}, {only_b} only in"
             f" {right}; columns that differ: "
-            f"{', '.join(n for n, _ in differing) or 'none alone (row sets)'};"
-            f" e.g. ({compared[0][0]}, ...) {left}: {_except(con, a, b, shown)[1]}"
-            f" {right}: {_same_keys(con, a, b, expressions, shown)}"
+            f"{', '.join(compared[i][0] for i in differing) or 'none alone (row sets)'};"
+            f" e.g. ({compared[0][0]}, differing) {left} vs {right}:"
+            f" {_examples(con, a, b, expressions, differing)}"
         )
     return problems
 
