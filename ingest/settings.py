@@ -15,6 +15,7 @@ The derived locations under the warehouse home are in ``ingest/paths.py``; dbt's
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Mapping
 from datetime import date
@@ -214,6 +215,11 @@ class Settings(BaseModel):
             raise ValueError(
                 f"{' and '.join(missing)} not installed: pip install '.[spark]' (Java 17 needed)"
             )
+        if engine == "spark" and not java_found():
+            raise ValueError(
+                "Spark needs Java 17, found neither `java` on PATH nor JAVA_HOME: install it "
+                "(e.g. apt-get install openjdk-17-jre-headless)"
+            )
         return engine
 
     @field_validator(
@@ -239,6 +245,11 @@ ENGINE_PACKAGES: dict[str, tuple[tuple[str, str], ...]] = {
 def missing_packages(engine: str) -> list[str]:
     """The packages `engine` needs that cannot be imported (by name, as pip knows them)."""
     return [name for name, module in ENGINE_PACKAGES[engine] if not _importable(module)]
+
+
+def java_found() -> bool:
+    """A Java runtime for Spark: `java` on PATH, or ``$JAVA_HOME`` (what pyspark looks for)."""
+    return bool(os.environ.get("JAVA_HOME") or shutil.which("java"))
 
 
 def _importable(module: str) -> bool:

@@ -149,6 +149,14 @@ def test_engine_spark_needs_the_spark_extra(monkeypatch):
     assert get_settings({"LEADWH_ENGINE": "duckdb"}).engine == "duckdb"
 
 
+def test_engine_spark_needs_java(monkeypatch):
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setattr(settings.shutil, "which", lambda name: None)
+    with pytest.raises(SettingsError, match="LEADWH_ENGINE='spark': Spark needs Java 17"):
+        get_settings({"LEADWH_ENGINE": "spark"})
+    assert get_settings({}).engine == "duckdb"
+
+
 def test_unknown_leadwh_variables_are_reported():
     env = {"LEADWH_HOME": "/x", "LEADWH_HOMES": "/y", "PATH": "/bin"}
     assert unknown_variables(env) == ["LEADWH_HOMES"]
