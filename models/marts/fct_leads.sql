@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', unique_key='lead_id', tags=['partitioned']) }}
+{{ config(materialized='incremental', unique_key='lead_id', tags=['partitioned'],
+    partition_by=day_partition('submitted_date')) }}
 -- One row per lead with a source event: where it came from, what happened to it, what it cost
 -- and earned, and whether its key fields were valid. Rebuilt for the leads touched by this run.
 with
