@@ -53,9 +53,15 @@ located as (
 localized as (
 
     select
-        *,
-        {{ to_local_time('submitted_at', 'local_time_zone') }} as submitted_at_local
+        located.*,
+        {{ to_local_time('located.submitted_at', 'offsets.utc_offset_seconds') }}
+            as submitted_at_local
     from located
+    left join {{ ref('time_zone_offsets') }} as offsets
+        on
+            located.local_time_zone = offsets.time_zone
+            and located.submitted_at >= offsets.valid_from
+            and located.submitted_at < offsets.valid_until
 
 ),
 
