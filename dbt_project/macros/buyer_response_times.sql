@@ -68,13 +68,13 @@ final as (
         cast(timeouts as bigint) as timeouts,
         cast(errors as bigint) as errors,
         {{ safe_divide('timeouts', 'calls') }} as timeout_rate,
-        cast(round(latency_ms_avg, 1) as double) as latency_ms_avg,
-        cast(round(latency_ms_p50, 1) as double) as latency_ms_p50,
-        cast(round(latency_ms_p90, 1) as double) as latency_ms_p90,
-        cast(round(latency_ms_p99, 1) as double) as latency_ms_p99,
-        cast(round(latency_ms_max, 1) as double) as latency_ms_max,
-        cast(round(wait_ms_p50, 1) as double) as wait_ms_p50,
-        cast(round(wait_ms_p99, 1) as double) as wait_ms_p99
+        {{ round_half_up('latency_ms_avg', 1) }} as latency_ms_avg,
+        {{ round_half_up('latency_ms_p50', 1) }} as latency_ms_p50,
+        {{ round_half_up('latency_ms_p90', 1) }} as latency_ms_p90,
+        {{ round_half_up('latency_ms_p99', 1) }} as latency_ms_p99,
+        {{ round_half_up('latency_ms_max', 1) }} as latency_ms_max,
+        {{ round_half_up('wait_ms_p50', 1) }} as wait_ms_p50,
+        {{ round_half_up('wait_ms_p99', 1) }} as wait_ms_p99
     from grouped
 
 )

@@ -44,3 +44,22 @@
 {% macro spark__iso_to_utc_timestamp(text) -%}
     cast({{ text }} as timestamp)
 {%- endmacro %}
+
+{#- The time from one timestamp to another in seconds (DOUBLE), exactly as elapsed: the two
+    instants as integer microseconds, subtracted, then divided, so both engines give the same
+    bits. (dbt.datediff counts unit boundaries crossed on DuckDB and elapsed units on Spark.) -#}
+{% macro elapsed_seconds(start, end) -%}
+    cast({{ epoch_micros(end) }} - {{ epoch_micros(start) }} as double) / 1000000
+{%- endmacro %}
+
+{% macro epoch_micros(timestamp) -%}
+    {{ return(adapter.dispatch('epoch_micros', 'leadwarehouse')(timestamp)) }}
+{%- endmacro %}
+
+{% macro default__epoch_micros(timestamp) -%}
+    epoch_us({{ timestamp }})
+{%- endmacro %}
+
+{% macro spark__epoch_micros(timestamp) -%}
+    unix_micros({{ timestamp }})
+{%- endmacro %}

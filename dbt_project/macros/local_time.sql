@@ -1,20 +1,11 @@
-{#- A UTC timestamp as wall-clock time in an IANA time zone; adapters differ, so dispatch. -#}
-{% macro to_local_time(utc_timestamp, time_zone) -%}
-    {{ return(adapter.dispatch('to_local_time', 'leadwarehouse')(utc_timestamp, time_zone)) }}
-{%- endmacro %}
-
-{% macro default__to_local_time(utc_timestamp, time_zone) -%}
-    ({{ utc_timestamp }} at time zone 'UTC' at time zone {{ time_zone }})
-{%- endmacro %}
-
-{% macro duckdb__to_local_time(utc_timestamp, time_zone) -%}
-    cast(timezone({{ time_zone }}, timezone('UTC', {{ utc_timestamp }})) as timestamp)
-{%- endmacro %}
-
-{#- Java's time-zone data (Spark) and DuckDB's (ICU) disagree for some zones after 2026-11-01
-    (issue 14): the marts match across engines only where they agree. -#}
-{% macro spark__to_local_time(utc_timestamp, time_zone) -%}
-    from_utc_timestamp({{ utc_timestamp }}, {{ time_zone }})
+{#- A UTC timestamp as wall-clock time, given the zone's UTC offset at that instant in seconds
+    (seed time_zone_offsets, joined on the zone and valid_from <= t < valid_until). The offsets
+    come from one time-zone database (ingest/reference/time_zone_offsets.py), not the engine's:
+    DuckDB's (ICU) and Spark's (Java) disagree for some zones after 2026-11-01. -#}
+{% macro to_local_time(utc_timestamp, utc_offset_seconds) -%}
+    {{ micros_to_timestamp(
+        epoch_micros(utc_timestamp) ~ ' + cast(' ~ utc_offset_seconds ~ ' as bigint) * 1000000'
+    ) }}
 {%- endmacro %}
 
 {#- The day of week of a date or timestamp, 0 = Sunday .. 6 = Saturday (DuckDB's extract(dow);

@@ -13,7 +13,7 @@
         true
     {%- else -%}
         {%- set latest = run_query(
-            "select cast(max(" ~ of_column ~ ") as varchar) from " ~ relation
+            "select cast(max(" ~ of_column ~ ") as " ~ dbt.type_string() ~ ") from " ~ relation
         ).columns[0].values()[0] -%}
         {%- if latest is none -%}
             true

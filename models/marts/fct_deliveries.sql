@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', unique_key='delivery_id', tags=['partitioned']) }}
+{{ config(materialized='incremental', unique_key='delivery_id', tags=['partitioned'],
+    partition_by=day_partition('delivery_date')) }}
 -- One row per lead x recipient step: deliveries to buyers and enhancements alike, with the
 -- final outcome after retries.
 with

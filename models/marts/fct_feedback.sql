@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', unique_key='feedback_event_id', tags=['partitioned']) }}
+{{ config(materialized='incremental', unique_key='feedback_event_id', tags=['partitioned'],
+    partition_by=day_partition('feedback_date')) }}
 -- Returns and conversions (feedback-received events), linked to the delivery they answer.
 with
 
@@ -62,9 +63,9 @@ final as (
         coalesce(feedback.feedback_at, feedback.started_at) as feedback_at,
         cast(coalesce(feedback.feedback_at, feedback.started_at) as date) as feedback_date,
         answered.started_at as delivered_at,
-        {{ dbt.datediff(
-            'answered.started_at', 'coalesce(feedback.feedback_at, feedback.started_at)', 'hour'
-        ) }} / 24.0 as days_after_delivery,
+        {{ elapsed_seconds(
+            'answered.started_at', 'coalesce(feedback.feedback_at, feedback.started_at)'
+        ) }} / 86400 as days_after_delivery,
         coalesce(forwarded.forwarded_to_source, 0) = 1 as forwarded_to_source,
         {{ this_run_at() }} as built_at
     from feedback

@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', unique_key='event_id', tags=['partitioned']) }}
+{{ config(materialized='incremental', unique_key='event_id', tags=['partitioned'],
+    partition_by=day_partition('event_date')) }}
 -- One row per event, kept for good: the history that survives the raw retention purge.
 -- Rebuilds the events of the partition window, plus every event loaded since the last run
 -- (late events land in the run after they arrive, whatever their date); the first run takes

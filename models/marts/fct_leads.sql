@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', unique_key='lead_id', tags=['partitioned']) }}
+{{ config(materialized='incremental', unique_key='lead_id', tags=['partitioned'],
+    partition_by=day_partition('submitted_date')) }}
 -- One row per lead with a source event: where it came from, what happened to it, what it cost
 -- and earned, and whether its key fields were valid. Rebuilt for the leads touched by this run.
 with
@@ -52,9 +53,15 @@ located as (
 localized as (
 
     select
-        *,
-        {{ to_local_time('submitted_at', 'local_time_zone') }} as submitted_at_local
+        located.*,
+        {{ to_local_time('located.submitted_at', 'offsets.utc_offset_seconds') }}
+            as submitted_at_local
     from located
+    left join {{ ref('time_zone_offsets') }} as offsets
+        on
+            located.local_time_zone = offsets.time_zone
+            and located.submitted_at >= offsets.valid_from
+            and located.submitted_at < offsets.valid_until
 
 ),
 

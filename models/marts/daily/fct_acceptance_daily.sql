@@ -1,4 +1,4 @@
-{{ config(unique_key='submitted_date') }}
+{{ config(unique_key='submitted_date', partition_by=day_partition('submitted_date')) }}
 -- Daily acceptance by flow and source (day of submission, UTC); names as last seen that day.
 with
 

@@ -1,4 +1,4 @@
-{{ config(unique_key='submitted_date') }}
+{{ config(unique_key='submitted_date', partition_by=day_partition('submitted_date')) }}
 -- Acceptance by hour: UTC day and hour, and the lead's local weekday and hour (for the
 -- hour-of-day x weekday heatmap), by flow and source.
 with

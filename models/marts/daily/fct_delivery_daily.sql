@@ -1,4 +1,4 @@
-{{ config(unique_key='delivery_date') }}
+{{ config(unique_key='delivery_date', partition_by=day_partition('delivery_date')) }}
 -- Delivery and enhancement results by day and recipient step: success, failure, error and skip
 -- counts and rates (final outcome after retries), revenue and latency percentiles.
 with

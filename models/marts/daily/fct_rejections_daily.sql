@@ -1,4 +1,4 @@
-{{ config(unique_key='submitted_date') }}
+{{ config(unique_key='submitted_date', partition_by=day_partition('submitted_date')) }}
 -- Rejected leads by day, flow, source, rejecting step, reason category and reason.
 with
 

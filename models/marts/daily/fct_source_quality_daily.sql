@@ -1,4 +1,4 @@
-{{ config(unique_key='submitted_date') }}
+{{ config(unique_key='submitted_date', partition_by=day_partition('submitted_date')) }}
 -- Source quality per day, flow and source: counts and money that add up over any period
 -- (dashboards and fct_source_scorecard sum them), plus the day's rates.
 with

@@ -1,4 +1,4 @@
-{{ config(unique_key='event_date') }}
+{{ config(unique_key='event_date', partition_by=day_partition('event_date')) }}
 -- Step latency percentiles (processing time `ms` and remote wait `wait_ms`) per day, step and
 -- module (from int_step_timings: the event days this run rebuilds): where enhancement
 -- bottlenecks are. Steps carry their human name (macros/step_names.sql, as dim_steps).

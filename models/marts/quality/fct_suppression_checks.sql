@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', unique_key='event_id', tags=['partitioned']) }}
+{{ config(materialized='incremental', unique_key='event_id', tags=['partitioned'],
+    partition_by=day_partition('check_date')) }}
 -- One row per suppression-list step event: whether the list found the lead (a hit: the lead was
 -- seen before, or is on a do-not-contact list). Kept for good, like fct_trustedform_certificates.
 with

@@ -1,4 +1,5 @@
-{{ config(materialized='incremental', unique_key='event_id', tags=['partitioned']) }}
+{{ config(materialized='incremental', unique_key='event_id', tags=['partitioned'],
+    partition_by=day_partition('check_date')) }}
 -- One row per TrustedForm step event: the certificate's state when the flow checked it. Kept
 -- for good (like fct_lead_events: the partition window plus every event loaded since the last
 -- run), so its history survives the raw retention purge.
@@ -34,8 +35,7 @@ classified as (
             when input_typing then 'typed'
             else 'unknown'
         end as form_input_method,
-        {{ dbt.datediff('checked_at', 'certificate_expires_at', 'minute') }} / 60.0
-            as hours_left_at_check
+        {{ elapsed_seconds('checked_at', 'certificate_expires_at') }} / 3600 as hours_left_at_check
     from outputs
 
 ),
