@@ -12,9 +12,9 @@ Spark's layout, and what is undone so the tables have DuckDB's shape:
   ``__HIVE_DEFAULT_PARTITION__`` for null; their values are read as text and cast back;
 - Spark writes timestamps UTC-adjusted, which DuckDB reads as ``TIMESTAMP WITH TIME ZONE``: cast
   back to ``TIMESTAMP`` (UTC);
-- the columns come in the order and the types the model declares (its contract, in the manifest;
-  a column's ``meta.duckdb_type`` where the DuckDB type differs from the declared one, e.g. `json`
-  declared `string` for Spark); undeclared columns follow in Spark's order with Spark's types;
+- the columns come in the order and the types the model declares (its contract in the manifest
+  as the DuckDB target renders it: a type declared per target, such as `json` on DuckDB and
+  `string` on Spark, gets DuckDB's); undeclared columns follow in Spark's order and types;
 - files Spark did not commit (``_temporary/``, ``.spark-staging-*``, hidden or ``_`` names) are
   left out; a table with no data file (an empty partitioned table) is created from its contract.
 """
@@ -47,17 +47,17 @@ class BuiltTable:
 
 
 def declared_columns(node: dict) -> tuple[Column, ...]:
-    columns = []
-    for name, column in node.get("columns", {}).items():
-        duckdb_type = (column.get("meta") or {}).get("duckdb_type")
-        columns.append(Column(column.get("name") or name, duckdb_type or column.get("data_type")))
-    return tuple(columns)
+    return tuple(
+        Column(column.get("name") or name, column.get("data_type"))
+        for name, column in node.get("columns", {}).items()
+    )
 
 
 def built_tables(
     run_results: dict, manifest: dict, schemas: frozenset[str] = MIRRORED_SCHEMAS
 ) -> list[BuiltTable]:
-    """The table models of `schemas` that a dbt invocation built (its run results)."""
+    """The table models of `schemas` that a dbt invocation built (its run results), with the
+    columns `manifest` declares (pass the DuckDB target's manifest for DuckDB's types)."""
     tables = []
     for result in run_results.get("results", []):
         node = manifest["nodes"].get(result["unique_id"], {})

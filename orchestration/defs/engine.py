@@ -16,7 +16,7 @@ from ingest.engines import SPARK, dbt_target, lake_root, spark_warehouse
 from ingest.engines.spark_lake import export_sources, read_manifest
 from ingest.engines.spark_mirror import built_tables, mirror_tables
 from ingest.settings import get_settings
-from orchestration.defs.project import dbt_project
+from orchestration.defs.project import dbt_project, duckdb_manifest_path
 from orchestration.defs.resources import WarehouseResource
 
 LAKE_VAR = "LEADWH_SPARK_LANDING"
@@ -52,8 +52,13 @@ def mirror_marts(
 ) -> None:
     """The marts this invocation built on Spark, copied into the warehouse (one transaction)."""
     run_results = invocation.get_artifact("run_results.json")
-    manifest = invocation.get_artifact("manifest.json")
-    tables = built_tables(run_results, manifest)
+    duckdb_manifest = duckdb_manifest_path()  # the types as DuckDB would build them
+    if not duckdb_manifest.exists():
+        raise FileNotFoundError(
+            f"{duckdb_manifest} is missing: the marts copied back from Spark take DuckDB's contract"
+            " types from it; `leadwh build` (orchestration/defs/project.py prepare) writes it"
+        )
+    tables = built_tables(run_results, read_manifest(duckdb_manifest))
     with warehouse.connect() as con:
         counts = mirror_tables(con, spark_warehouse(warehouse.paths.home), tables)
     context.log.info(

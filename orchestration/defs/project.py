@@ -35,8 +35,18 @@ def dbt_cli() -> DbtCliResource:
     )
 
 
+def duckdb_manifest_path() -> Path:
+    """The manifest as the DuckDB target renders it, parsed beside the other engine's: the marts
+    copied back from Spark take the column types their contracts declare for DuckDB."""
+    return dbt_project.manifest_path.parent / "duckdb" / "manifest.json"
+
+
 def _parse(project: DbtProject) -> None:
-    dbt_cli().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    cli = dbt_cli()
+    cli.cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    if cli.target is not None:  # another engine: DuckDB's rendering too (contract types)
+        duckdb = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+        duckdb.cli(["parse", "--quiet"], target_path=duckdb_manifest_path().parent).wait()
 
 
 def prepare() -> None:

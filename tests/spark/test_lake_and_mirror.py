@@ -39,7 +39,7 @@ MANIFEST = {
             "columns": {
                 "day": {"name": "day", "data_type": "date"},
                 "id": {"name": "id", "data_type": "bigint"},
-                "body": {"name": "body", "data_type": "string", "meta": {"duckdb_type": "json"}},
+                "body": {"name": "body", "data_type": "json"},
             },
         },
         "model.leadwarehouse.stg_b": {
