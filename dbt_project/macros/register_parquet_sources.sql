@@ -13,8 +13,11 @@
         {%- set root = env_var('LEADWH_SPARK_LANDING', env_var('LEADWH_HOME', '../data') ~ '/lake') -%}
         {%- for source in graph.sources.values() if source.package_name == 'leadwarehouse' -%}
             {%- do run_query('create database if not exists ' ~ source.schema) -%}
+            {#- dropped and created again, so a column added since (a new custom field) is seen;
+                the table is external: dropping it leaves its Parquet files -#}
+            {%- do run_query('drop table if exists ' ~ source.schema ~ '.' ~ source.identifier) -%}
             {%- do run_query(
-                'create table if not exists ' ~ source.schema ~ '.' ~ source.identifier
+                'create table ' ~ source.schema ~ '.' ~ source.identifier
                 ~ " using parquet location '" ~ root ~ '/' ~ source.schema ~ '/' ~ source.identifier ~ "'"
             ) -%}
         {%- endfor -%}
