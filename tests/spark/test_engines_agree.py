@@ -24,7 +24,8 @@ from tests.spark.marts_diff import marts_differences
 
 pytestmark = pytest.mark.slow
 
-SAMPLE = dict(leads=200, days=2, seed=19)
+# across the end of summer time in the US (2026-11-01 06:00 UTC): local times on both sides of it
+SAMPLE = dict(leads=200, days=2, seed=19, start_date=date(2026, 10, 31))
 LATER_DAY = dict(leads=100, days=1, seed=20)
 ENGINES = ("duckdb", "spark")
 
