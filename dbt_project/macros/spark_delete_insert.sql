@@ -48,14 +48,17 @@
         left anti join {{ source }} as rebuilt
             on {% for key in keys %}kept.{{ key }} = rebuilt.{{ key }}{{ ' and ' if not loop.last }}{% endfor %}
     {%- endset -%}
+    {%- set rows -%}
+        select {{ columns | join(', ') }} from {{ source }}
+        union all
+        {{ kept }}
+    {%- endset -%}
     {%- if partitions -%}
         {%- if execute -%}
             {%- do run_query('set spark.sql.sources.partitionOverwriteMode = DYNAMIC') -%}
         {%- endif -%}
         insert overwrite table {{ target }} partition ({{ partitions | join(', ') }})
-        select {{ columns | join(', ') }} from {{ source }}
-        union all
-        {{ kept }}
+        {{ rows }}
     {%- else -%}
         {#- the new table (the model's rows, which may read the table, and the kept rows) is
             written aside first, the table overwritten from there, and the staging table dropped
@@ -63,10 +66,7 @@
         {%- set staged = target.incorporate(path={'identifier': target.identifier ~ '__dbt_staged'}) -%}
         {%- if execute -%}
             {%- do run_query('drop table if exists ' ~ staged) -%}
-            {%- do run_query(
-                'create table ' ~ staged ~ ' using parquet as select ' ~ columns | join(', ')
-                ~ ' from ' ~ source ~ ' union all ' ~ kept
-            ) -%}
+            {%- do run_query('create table ' ~ staged ~ ' using parquet as ' ~ rows) -%}
             {%- do run_query('insert overwrite table ' ~ target ~ ' select * from ' ~ staged) -%}
         {%- endif -%}
         drop table if exists {{ staged }}
