@@ -42,7 +42,12 @@ from ingest.settings import get_settings  # noqa: E402
 from ingest.typed.fields import load_registry  # noqa: E402
 from ingest.typed.store import update_typed_leads  # noqa: E402
 from ingest.warehouse import connect_warehouse  # noqa: E402
-from orchestration.partitions import OPEN_END, OPEN_START, dbt_build_args  # noqa: E402
+from orchestration.partitions import (  # noqa: E402
+    DBT_BUILD_ARGS,
+    OPEN_END,
+    OPEN_START,
+    dbt_window_environment,
+)
 
 
 def peak_rss_gib() -> float:
@@ -73,11 +78,19 @@ def dbt_build(paths: Paths, min_date: date, max_date: date) -> None:
     """dbt build in a child process, as Dagster runs it (it holds the warehouse file while it
     runs, so publish must come after it exits)."""
     project = ROOT / "dbt_project"
-    args = dbt_build_args({"min_date": min_date.isoformat(), "max_date": max_date.isoformat()})
+    window = {"min_date": min_date.isoformat(), "max_date": max_date.isoformat()}
     dbt = Path(sys.executable).parent / "dbt"
     result = subprocess.run(
-        [str(dbt), *args, "--project-dir", str(project), "--profiles-dir", str(project), "--quiet"],
-        env={**os.environ, "LEADWH_HOME": str(paths.home)},
+        [
+            str(dbt),
+            *DBT_BUILD_ARGS,
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+            "--quiet",
+        ],  # fmt: skip
+        env={**os.environ, "LEADWH_HOME": str(paths.home), **dbt_window_environment(window)},
         cwd=project,
     )
     if result.returncode:

@@ -123,14 +123,14 @@ class Settings(BaseModel):
         "open-ended); read when the code location loads",
     )
     sensor_interval: int = Field(
-        10,
+        5,
         ge=1,
         alias="LEADWH_SENSOR_INTERVAL",
         description="seconds between two looks of the landing sensor at the landing zone; read "
         "when the code location loads",
     )
     settle_seconds: float = Field(
-        3.0,
+        2.0,
         ge=0,
         alias="LEADWH_SETTLE_SECONDS",
         description="a landed file untouched for less than this is still being written: the "
@@ -287,12 +287,14 @@ def _one_line(exc: ValidationError) -> str:
 #: ``LEADWH_*`` variables that are test hooks, not settings (ingest/pause_points.py: the crash
 #: tests freeze a build at a named point to kill it there). Not in the README's table.
 TEST_HOOKS = frozenset({"LEADWH_PAUSE_AT", "LEADWH_PAUSE_MARKER"})
+# Set by a Dagster dbt step for the dbt it starts (the partition window), not by users.
+HANDOVER = frozenset({"LEADWH_WINDOW_MIN_DATE", "LEADWH_WINDOW_MAX_DATE"})
 
 
 def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
     """``LEADWH_*`` variables that are set but are no setting (a typo, or an old name)."""
     env = os.environ if environ is None else environ
-    known = set(variables()) | TEST_HOOKS
+    known = set(variables()) | TEST_HOOKS | HANDOVER
     return sorted(k for k in env if k.startswith(PREFIX) and k not in known)
 
 

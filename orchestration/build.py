@@ -39,6 +39,9 @@ run_monitoring:
   enabled: true
   start_timeout_seconds: 180
   free_slots_after_run_end_seconds: 30
+# The daemon looks at the run queue every second (default 5): a landing sensor's run starts sooner.
+run_queue:
+  dequeue_interval_seconds: 1
 """
 WRITTEN_BY_US = "# Written by LeadWarehouse"
 

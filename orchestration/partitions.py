@@ -32,23 +32,17 @@ def dbt_vars_for_window(
     return {"min_date": min_date.isoformat(), "max_date": max_date.isoformat()}
 
 
-def dbt_build_args(
-    window_vars: dict[str, str] | None,
-    selection: str | None = None,
-    indirect_selection: str = "buildable",
-) -> list[str]:
-    """`dbt build` arguments; dbt receives the window as --vars (JSON). By default a test runs
-    with the run that builds all its parents (`buildable`), so a test that compares a fact with
-    a dimension runs once the dimension is built, not before; the run that builds the last
-    models passes `eager` (every test touching them, whatever built its other side)."""
-    import json
+# `dbt build`: the data tests run with the models (which ones is left to dbt's default and to
+# dagster-dbt, which narrows it for a subset of the assets); the unit tests do not: they check the
+# models' logic on fixed inputs, not the data, and run in the test suite (as dbt advises;
+# tests/dbt/test_unit_tests.py).
+DBT_BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test")
 
-    args = ["build", "--indirect-selection", indirect_selection]
-    if window_vars:
-        args += ["--vars", json.dumps(window_vars, sort_keys=True)]
-    if selection:
-        args += ["--select", selection]
-    return args
+
+def dbt_window_environment(window_vars: dict[str, str]) -> dict[str, str]:
+    """The window as the environment dbt reads it in (macros/partition_window.sql): unlike
+    --vars, a window that differs from the previous run's keeps dbt's partial parse valid."""
+    return {f"LEADWH_WINDOW_{name.upper()}": value for name, value in window_vars.items()}
 
 
 # The widest range of partitions an incremental build of new files spans (`leadwh build`, the

@@ -33,6 +33,6 @@
 {% macro is_windowed_build() -%}
     {%- do return(
         flags.WHICH == 'build'
-        and (var('min_date') != '1970-01-01' or var('max_date') != '9999-12-31')
+        and (window_bound('min_date') != '1970-01-01' or window_bound('max_date') != '9999-12-31')
     ) -%}
 {%- endmacro %}

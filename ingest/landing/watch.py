@@ -31,7 +31,7 @@ from ingest.landing.readers import (
     read_submissions,
 )
 
-DEFAULT_SETTLE_SECONDS = 3.0
+DEFAULT_SETTLE_SECONDS = 2.0
 DEFAULT_MAX_FILES = 5000
 DEFAULT_MAX_BYTES = 128 * 1024 * 1024  # the sensor reads a batch's files for their dates
 # A fresh watcher starts at the newest load time already published (a load's time is the start of

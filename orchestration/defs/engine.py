@@ -33,18 +33,19 @@ def export_lake(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
 
 
 @contextmanager
-def lake_for_dbt(root: Path):
-    """The lake's absolute path in ``$LEADWH_SPARK_LANDING`` while dbt is started (its macro
-    ``register_parquet_sources`` reads it, relative to dbt's own folder otherwise)."""
-    saved = os.environ.get(LAKE_VAR)
-    os.environ[LAKE_VAR] = str(root)
+def environment_for_dbt(values: dict[str, str]):
+    """Environment variables set while dbt is started (dagster-dbt hands dbt this process's
+    environment), restored after."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if saved is None:
-            os.environ.pop(LAKE_VAR, None)
-        else:
-            os.environ[LAKE_VAR] = saved
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def mirror_marts(
@@ -72,16 +73,21 @@ def run_dbt(
     dbt: DbtCliResource,
     warehouse: WarehouseResource,
     args: list[str],
+    environment: dict[str, str],
 ) -> Iterator:
-    """`dbt <args>` on the configured engine, its events streamed to Dagster. On Spark, the tables
-    it built are mirrored also when it fails part-way (they are Spark's newest state). The engine
-    is the resource's dbt target (orchestration/defs/project.py), so it is the parse's too."""
+    """`dbt <args>` on the configured engine with these environment variables, its events
+    streamed to Dagster. On Spark, the tables it built are mirrored also when it fails part-way
+    (they are Spark's newest state). The engine is the resource's dbt target
+    (orchestration/defs/project.py), so it is the parse's too."""
     if dbt.target != dbt_target(SPARK):
-        yield from dbt.cli(args, context=context).stream()
+        with environment_for_dbt(environment):
+            invocation = dbt.cli(args, context=context)  # dbt starts here, with this environment
+        yield from invocation.stream()
         return
     root = export_lake(context, warehouse)
-    with lake_for_dbt(root):
-        invocation = dbt.cli(args, context=context)  # dbt starts here, with this environment
+    # the lake's absolute path: macro register_parquet_sources reads it (else relative to dbt)
+    with environment_for_dbt({**environment, LAKE_VAR: str(root)}):
+        invocation = dbt.cli(args, context=context)
     try:
         yield from invocation.stream()
     except Exception:

@@ -4,12 +4,17 @@ dbt is the one beside this Python (the project's virtualenv), so `.venv/bin/dags
 code location without an activated virtualenv (dagster-dbt's own preparer looks for `dbt` on PATH).
 """
 
+import hashlib
+import os
 import shutil
 import sys
+from functools import cached_property
+from importlib.metadata import version
 from pathlib import Path
 
 from dagster._utils import run_with_concurrent_update_guard
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging.version import Version
 
 from ingest.engines import current_engine, dbt_target
 from ingest.paths import PROJECT_ROOT
@@ -25,10 +30,21 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
 
 
+class ProjectDbtCliResource(DbtCliResource):
+    """dagster-dbt's resource, which learns dbt's version from the installed dbt-core package
+    when its executable is the virtualenv's, instead of starting `dbt --version` on every run."""
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        if Path(self.dbt_executable) == Path(sys.executable).parent / "dbt":
+            return Version(version("dbt-core"))
+        return super()._cli_version
+
+
 def dbt_cli() -> DbtCliResource:
     """dbt on the engine of ``$LEADWH_ENGINE`` (its target in dbt_project/profiles.yml), read
     now: the parse that makes the manifest and every dbt step use the same target."""
-    return DbtCliResource(
+    return ProjectDbtCliResource(
         project_dir=dbt_project,
         dbt_executable=dbt_executable(),
         target=dbt_target(current_engine()),
@@ -41,17 +57,67 @@ def duckdb_manifest_path() -> Path:
     return dbt_project.manifest_path.parent / "duckdb" / "manifest.json"
 
 
+# What `dbt parse` reads: the project's files (models, seeds, macros, tests, its YAML).
+PARSE_INPUTS = (
+    PROJECT_ROOT / "models",
+    PROJECT_ROOT / "seeds",
+    DBT_PROJECT_DIR / "macros",
+    DBT_PROJECT_DIR / "tests",
+    DBT_PROJECT_DIR / "dbt_project.yml",
+    DBT_PROJECT_DIR / "profiles.yml",
+)
+
+
+def parse_fingerprint() -> str:
+    """What the manifest was parsed from: every input file's path, size and modification time,
+    the engine's target and the LEADWH_* settings (profiles.yml renders some)."""
+    digest = hashlib.sha256(f"target={dbt_target(current_engine())}\n".encode())
+    for name, value in sorted(os.environ.items()):
+        if name.startswith("LEADWH_"):
+            digest.update(f"{name}={value}\n".encode())
+    for root in PARSE_INPUTS:
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for path in files:
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def fingerprint_path() -> Path:
+    return dbt_project.manifest_path.parent / "leadwh_parse_fingerprint"
+
+
+def manifest_is_current() -> bool:
+    """The manifests exist and were parsed from the project's files as they are now."""
+    stamp = fingerprint_path()
+    manifests = [dbt_project.manifest_path]
+    if dbt_target(current_engine()) is not None:
+        manifests.append(duckdb_manifest_path())
+    return (
+        all(path.exists() for path in manifests)
+        and stamp.exists()
+        and stamp.read_text() == parse_fingerprint()
+    )
+
+
 def _parse(project: DbtProject) -> None:
+    fingerprint = parse_fingerprint()  # before the parse: a file changed meanwhile parses again
+    fingerprint_path().unlink(missing_ok=True)
     cli = dbt_cli()
     cli.cli(["parse", "--quiet"], target_path=project.target_path).wait()
     if cli.target is not None:  # another engine: DuckDB's rendering too (contract types)
         duckdb = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
         duckdb.cli(["parse", "--quiet"], target_path=duckdb_manifest_path().parent).wait()
+    fingerprint_path().write_text(fingerprint)
 
 
 def prepare() -> None:
     """`dbt parse`: the manifest the dbt assets are defined from (one process at a time, as
-    dagster-dbt's own preparer does)."""
+    dagster-dbt's own preparer does), unless it was parsed from the files as they are now: a
+    run launched by `dagster dev` loads the code location again and need not start dbt for it."""
+    if manifest_is_current():
+        return
     run_with_concurrent_update_guard(dbt_project.manifest_path, _parse, project=dbt_project)
 
 

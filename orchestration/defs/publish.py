@@ -7,7 +7,7 @@ import dagster as dg
 from ingest.serving.build_state import published, raw_loaded_through, record_published
 from ingest.serving.publish import PUBLISHED, publish, stamped_tables
 from ingest.typed.store import watermark
-from orchestration.defs.dbt import DBT_ASSETS, MART_KEYS
+from orchestration.defs.dbt import MART_KEYS, dbt_models
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import WarehouseResource
 from orchestration.names import ALERTS, FIRST_ARRIVAL_TAG, SERVING, TYPED_LEADS, WAREHOUSE_POOL
@@ -17,12 +17,15 @@ SERVED_SCHEMAS = {**PUBLISHED, "ops": frozenset()}
 
 
 def transform_started(context: dg.AssetExecutionContext) -> datetime | None:
-    """When this run's first dbt step started (UTC), None when the run built no dbt model."""
-    steps = {assets.op.name for assets in DBT_ASSETS}
+    """When this run's dbt step started (UTC), None when the run built no dbt model."""
     records = context.instance.get_records_for_run(
         context.run.run_id, of_type=dg.DagsterEventType.STEP_START
     ).records
-    starts = [r.event_log_entry.timestamp for r in records if r.event_log_entry.step_key in steps]
+    starts = [
+        r.event_log_entry.timestamp
+        for r in records
+        if r.event_log_entry.step_key == dbt_models.op.name
+    ]
     if not starts:
         return None
     return datetime.fromtimestamp(min(starts), tz=UTC).replace(tzinfo=None)

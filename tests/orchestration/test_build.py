@@ -70,10 +70,9 @@ def test_runs_are_recorded_with_passing_dbt_checks(built_home):
     failed = [e.asset_check_key.name for e in evaluations if not e.passed]
     assert failed == []
     # every dbt test is a check with a result (none is run by a step that does not declare it)
-    from orchestration.defs.dbt import DBT_ASSETS  # loads the manifest the session parsed
+    from orchestration.defs.dbt import dbt_models  # loads the manifest the session parsed
 
-    dbt_checks = {key for assets in DBT_ASSETS for key in assets.check_keys}
-    assert dbt_checks - {e.asset_check_key for e in evaluations} == set()
+    assert set(dbt_models.check_keys) - {e.asset_check_key for e in evaluations} == set()
 
 
 def test_rebuilding_without_new_files_changes_nothing(built_home):

@@ -37,41 +37,28 @@ def test_groups_follow_the_layers():
     assert {"landing", "staging", "intermediate", "marts", "reference", "serving"} <= groups
 
 
-def test_each_dbt_check_belongs_to_the_step_that_runs_it():
-    """The dbt assets come in three steps (upstream, partitioned, downstream). A check declared
-    by a step whose dbt command cannot run it (a parent is built by a later step) emits no
-    result, and Dagster warns about it in every build. So: every model and seed is built by one
-    step, every dbt test is a check of one step, and none reads a model a later step builds."""
+def test_one_dbt_step_builds_every_model_and_declares_every_test():
+    """A run starts dbt once: every model and seed is an asset of the one dbt set, partitioned
+    by day, and every dbt test is one of its checks (so the checks a run declares are the tests
+    its one dbt command runs, none is left without a result)."""
     import json
 
-    from orchestration.defs.dbt import DBT_ASSETS
+    from orchestration.defs.dbt import dbt_models
     from orchestration.defs.project import dbt_project
+    from orchestration.partitions import daily_partitions
 
-    step_of = {key: step for step, assets in enumerate(DBT_ASSETS) for key in assets.keys}
-    assert sum(len(assets.keys) for assets in DBT_ASSETS) == len(step_of)
     manifest = json.loads(dbt_project.manifest_path.read_text())
     nodes = manifest["nodes"].values()
     built = [n for n in nodes if n["resource_type"] in ("model", "seed")]
     # an ephemeral model is a CTE inside the models that use it: no table, no asset
-    assert len(step_of) == sum(n["config"]["materialized"] != "ephemeral" for n in built)
-    checks = {
-        spec.key: (step, spec)
-        for step, assets in enumerate(DBT_ASSETS)
-        for spec in assets.check_specs
-    }
-    assert len(checks) == sum(len(list(assets.check_specs)) for assets in DBT_ASSETS)
+    assert len(dbt_models.keys) == sum(n["config"]["materialized"] != "ephemeral" for n in built)
+    assert {key.path[-1] for key in dbt_models.keys} >= {"fct_lead_events", "dim_flows"}
+    assert dbt_models.partitions_def == daily_partitions
     tests = {n["name"] for n in nodes if n["resource_type"] == "test"}
-    assert {key.name for key in checks} == tests
-
-    def reads(spec: dg.AssetCheckSpec) -> list[dg.AssetKey]:
-        return [spec.asset_key, *(dep.asset_key for dep in spec.additional_deps)]
-
-    later = {
-        key.to_user_string(): [parent.to_user_string() for parent in parents]
-        for key, (step, spec) in checks.items()
-        if (parents := [key for key in reads(spec) if step_of.get(key, -1) > step])
-    }
-    assert later == {}
+    assert len(tests) > 100
+    assert {key.name for key in dbt_models.check_keys} == tests
+    graph = defs().resolve_asset_graph()
+    assert {graph.get(key).assets_def.op.name for key in dbt_models.keys} == {"dbt_models"}
 
 
 def test_dagster_dev_loads_without_an_activated_virtualenv(tmp_path):
@@ -134,3 +121,31 @@ def test_job_schedule_and_sensor_names_stay_what_the_ui_and_readme_show():
         "landing_zone_sensor",
         "object_store_sync_sensor",
     }
+
+
+def test_the_manifest_is_parsed_again_only_when_the_project_changed():
+    """Every run `dagster dev` launches loads the code location again; it starts dbt to parse
+    only when a project file changed since the last parse."""
+    import os
+
+    from orchestration.defs.project import (
+        DBT_PROJECT_DIR,
+        dbt_project,
+        manifest_is_current,
+        prepare,
+    )
+
+    prepare()
+    assert manifest_is_current()
+    parsed_at = dbt_project.manifest_path.stat().st_mtime_ns
+    prepare()
+    assert dbt_project.manifest_path.stat().st_mtime_ns == parsed_at  # dbt did not run
+
+    model = DBT_PROJECT_DIR.parent / "models" / "marts" / "fct_leads.sql"
+    stat = model.stat()
+    os.utime(model, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    try:
+        assert not manifest_is_current()
+    finally:
+        os.utime(model, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert manifest_is_current()

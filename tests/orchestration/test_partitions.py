@@ -1,6 +1,5 @@
 """The pure functions that turn a partition window into dbt's arguments."""
 
-import json
 from datetime import UTC, date, datetime
 
 import dagster as dg
@@ -8,8 +7,8 @@ import dagster as dg
 from orchestration.partitions import (
     OPEN_END,
     OPEN_START,
-    dbt_build_args,
     dbt_vars_for_window,
+    dbt_window_environment,
     partition_range_for_dates,
 )
 
@@ -31,16 +30,12 @@ def test_the_first_and_last_partitions_are_open_ended():
     }
 
 
-def test_build_args_carry_the_window_as_json_vars():
-    args = dbt_build_args({"min_date": "2026-10-05", "max_date": "2026-10-07"})
-    assert args[:3] == ["build", "--indirect-selection", "buildable"]
-    assert json.loads(args[args.index("--vars") + 1]) == {
-        "min_date": "2026-10-05",
-        "max_date": "2026-10-07",
+def test_the_window_is_handed_to_dbt_as_environment_variables():
+    window = dbt_vars_for_window(date(2026, 10, 5), date(2026, 10, 8), FIRST, LAST)
+    assert dbt_window_environment(window) == {
+        "LEADWH_WINDOW_MIN_DATE": "2026-10-05",
+        "LEADWH_WINDOW_MAX_DATE": "2026-10-07",
     }
-    assert "--vars" not in dbt_build_args(None)
-    assert dbt_build_args(None, "tag:partitioned")[-2:] == ["--select", "tag:partitioned"]
-    assert dbt_build_args(None, indirect_selection="eager")[2] == "eager"
 
 
 def test_partition_range_is_clamped_to_the_partitions_that_exist():

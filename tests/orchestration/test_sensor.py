@@ -253,7 +253,7 @@ def test_every_schedule_sensor_and_group_is_in_the_code_location(definitions):
     assert schedules["retention_purge_schedule"].job_name == "retention_purge"
     sensors = {s.name: s for s in definitions.sensors}
     assert set(sensors) == {"landing_zone_sensor", "object_store_sync_sensor"}
-    assert sensors["landing_zone_sensor"].minimum_interval_seconds == 10
+    assert sensors["landing_zone_sensor"].minimum_interval_seconds == 5
     for name in ("export_source_scorecard", "retention_purge", "ops_alerts", "build_all"):
         assert definitions.resolve_job_def(name) is not None
     # the daily schedule's partition exists for the job it targets

@@ -1,8 +1,8 @@
 """The landing sensor: near-real-time ingest and incremental build of new landing files.
 
-Every `LEADWH_SENSOR_INTERVAL` seconds (default 10) it looks at the landing zone (logic in
+Every `LEADWH_SENSOR_INTERVAL` seconds (default 5) it looks at the landing zone (logic in
 ingest/landing/watch.py) and, for the oldest batch of files that arrived since its cursor and have
-settled (untouched for `LEADWH_SETTLE_SECONDS`, default 3), launches one `build_all` run: the
+settled (untouched for `LEADWH_SETTLE_SECONDS`, default 2), launches one `build_all` run: the
 landing step reads exactly those files (run config), and the dbt partitioned assets build the
 partition range of the dates in them (the `dagster/asset_partition_range_*` tags), as
 `leadwh build` does. One run key per batch; the cursor records what was requested, so no file
