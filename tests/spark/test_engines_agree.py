@@ -2,8 +2,8 @@
 Spark (``LEADWH_ENGINE=spark``), publish the same marts, row by row (run stamps aside, see
 marts_diff.py), on the first build and on the incremental build after a later day lands.
 
-Spark starts ~20-50 s per dbt step (three per build), so the sample is small; still the test takes
-about 14 min on 2 shared cores (builds: DuckDB 87 + 83 s, Spark 318 + 340 s). It needs the `spark`
+Spark starts in ~20-50 s for the dbt step of each build, so the sample is small; the test takes
+about 10 min on 2 shared cores (builds: DuckDB 50 + 46 s, Spark 215 + 224 s). It needs the `spark`
 extra and Java 17 (`make spark-deps`): skipped without them, failed without them in CI.
 """
 

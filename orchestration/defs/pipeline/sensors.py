@@ -3,7 +3,7 @@
 Every `LEADWH_SENSOR_INTERVAL` seconds (default 5) it looks at the landing zone (logic in
 ingest/landing/watch.py) and, for the oldest batch of files that arrived since its cursor and have
 settled (untouched for `LEADWH_SETTLE_SECONDS`, default 2), launches one `build_all` run: the
-landing step reads exactly those files (run config), and the dbt partitioned assets build the
+landing step reads exactly those files (run config), and the dbt assets build the
 partition range of the dates in them (the `dagster/asset_partition_range_*` tags), as
 `leadwh build` does. One run key per batch; the cursor records what was requested, so no file
 version is requested twice. While two of its runs are queued or running it waits, and the files
