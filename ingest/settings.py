@@ -102,7 +102,7 @@ class Settings(BaseModel):
         "",
         alias="LEADWH_SPARK_LANDING",
         description="`LEADWH_ENGINE=spark`: the folder of the Parquet copies of the raw and typed "
-        "tables that dbt reads on Spark (written before each dbt step)",
+        "tables that dbt reads on Spark (written before the dbt step of each run)",
         json_schema_extra={"shown_default": "$LEADWH_HOME/lake"},
     )
     spark_driver_memory: str = Field(
