@@ -10,7 +10,17 @@ brings an old version back.
 
 Quarantine: a record's identity is its dataset and the sha256 of its bytes (``record_hash``); a
 record already quarantined is counted as a duplicate, never quarantined twice (a file changed and
-landed again, the same bytes under a new name)."""
+landed again, the same bytes under a new name).
+
+Scale: every lookup of what is stored already is a semi join from the stored table to the staged
+batch (``stored.id in (select id from staged)``), never ``not exists`` from the batch into the
+stored table. DuckDB pushes the batch's ids into the scan of the stored table as a dynamic filter
+and skips every row group whose id range holds none of them; LeadConduit's ids are ObjectIds,
+which start with their creation time, and raw rows are appended in landing order, so a batch of
+new events reads the newest row groups only, however long the history
+(``benchmarks/bench_dedup.py``). ``not exists`` is planned as an anti join that hashes the whole
+stored table on every batch. Quarantine hashes are random, so that lookup reads the quarantine's
+hash column whole (still without hashing the table)."""
 
 from __future__ import annotations
 
@@ -139,6 +149,12 @@ update raw.quarantine set record_hash = sha256(raw_bytes) where record_hash is n
 """
 
 
+def stored(table: str, key: str, staged: str, columns: str = "") -> str:
+    """SQL: the rows of stored `table` whose `key` is in relation `staged` (a semi join: see the
+    module's note on scale), as `columns` (default the key)."""
+    return f"select {columns or key} from {table} where {key} in (select {key} from {staged})"
+
+
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("set enable_progress_bar = false")
     con.execute(RAW_DDL)
@@ -153,14 +169,12 @@ def insert_events(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: st
     con.register("staged_events", staged)
     try:
         con.execute(
-            """
+            f"""
             create or replace temp table landing_fresh as
             with known_ids as (
-                select event_id from raw.lead_events
-                where event_id in (select event_id from staged_events)
+                {stored("raw.lead_events", "event_id", "staged_events")}
                 union
-                select event_id from raw.superseded_events
-                where event_id in (select event_id from staged_events)
+                {stored("raw.superseded_events", "event_id", "staged_events")}
             ),
             compared_ids as (
                 select event_id from staged_events group by event_id having count(*) > 1
@@ -232,18 +246,19 @@ def insert_events(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: st
 
 def insert_submissions(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: str) -> None:
     """Insert staged submissions whose lead id is not in the table yet (a lead is submitted
-    once; the stage holds each lead id once)."""
+    once; the stage holds each lead id once). Stored ids are looked up as the module says."""
     con.register("staged_submissions", staged)
     try:
         con.execute(
-            """
+            f"""
             insert into raw.lead_submissions
+            with known as ({stored("raw.lead_submissions", "lead_id", "staged_submissions")})
             select
                 s.lead_id, s.submitted_at, cast(s.submitted_at as date),
                 s.account_id, s.account_name, s.flow_id, s.flow_name, s.source_id, s.source_name,
                 s.fields, s.source_file, s.source_line, $batch_id, (now() at time zone 'UTC')
             from staged_submissions as s
-            where not exists (select 1 from raw.lead_submissions as r where r.lead_id = s.lead_id)
+            where s.lead_id not in (select lead_id from known)
             """,
             {"batch_id": batch_id},
         )
@@ -292,21 +307,22 @@ def insert_quarantine(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None
     con.register("staged_quarantine", table)
     try:
         con.execute(
-            """
+            f"""
             insert into raw.quarantine (
                 dataset, source_file, source_line, reason, raw_bytes, raw_text, batch_id,
                 quarantined_at, record_hash
             )
             with hashed as (
                 select *, sha256(raw_bytes) as record_hash from staged_quarantine
-            )
+            ),
+            known as ({stored("raw.quarantine", "record_hash", "hashed", "dataset, record_hash")})
             select
                 dataset, source_file, source_line, reason, raw_bytes, raw_text, batch_id,
                 (now() at time zone 'UTC'), record_hash
             from hashed
             where not exists (
-                select 1 from raw.quarantine as q
-                where q.dataset = hashed.dataset and q.record_hash = hashed.record_hash
+                select 1 from known
+                where known.dataset = hashed.dataset and known.record_hash = hashed.record_hash
             )
             qualify row_number() over (partition by dataset, record_hash order by seq) = 1
             order by seq
