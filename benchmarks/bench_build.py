@@ -89,7 +89,7 @@ def dbt_build(paths: Paths, min_date: date, max_date: date) -> None:
             "--profiles-dir",
             str(project),
             "--quiet",
-        ],  # fmt: skip
+        ],
         env={**os.environ, "LEADWH_HOME": str(paths.home), **dbt_window_environment(window)},
         cwd=project,
     )

@@ -17,7 +17,8 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from importlib.util import find_spec
 from pathlib import Path
@@ -353,3 +354,19 @@ def read_yaml(path: Path) -> Any:
 
 if __name__ == "__main__":  # python -m ingest.settings: the README table
     sys.stdout.write(settings_table() + "\n")
+
+
+@contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """Environment variables set for the duration of a block, restored after (dagster-dbt hands
+    dbt this process's environment; tests point the code at their homes and servers)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -6,30 +6,15 @@ import os
 import subprocess
 import time
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from ingest.paths import Paths
+from ingest.settings import environment  # noqa: F401 (the tests import it from here)
 
 SMALL = dict(leads=600, days=4, seed=11)
-
-
-@contextmanager
-def environment(**values: str):
-    """Set environment variables for the duration of a block."""
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,4 +1,5 @@
-{#- On Spark, the raw and typed sources are tables over Parquet folders (one per table) under
+{#- On Spark, the raw and typed sources are tables over Parquet folders (one per table, with a
+    folder per day inside for the raw events and submissions) under
     $LEADWH_SPARK_LANDING/<schema>/<table> (default $LEADWH_HOME/lake); on DuckDB they are the
     warehouse's own tables, so this does nothing. Run on start (on-run-start); renders no SQL. -#}
 {% macro register_parquet_sources() -%}
@@ -20,6 +21,11 @@
                 'create table ' ~ source.schema ~ '.' ~ source.identifier
                 ~ " using parquet location '" ~ root ~ '/' ~ source.schema ~ '/' ~ source.identifier ~ "'"
             ) -%}
+            {#- a table kept by day (meta lake_day_column) has a folder per day: Spark takes the
+                day column from the folders' names, and finds the days only when asked -#}
+            {%- if source.meta.get('lake_day_column') -%}
+                {%- do run_query('msck repair table ' ~ source.schema ~ '.' ~ source.identifier) -%}
+            {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}

@@ -2,13 +2,25 @@
 
 Landing writes the raw and typed tables into the DuckDB warehouse on both engines (this round);
 before a dbt step runs on Spark, each source table (``sources:`` of the dbt project: raw.*,
-typed.leads) is exported whole with DuckDB's ``COPY ... (FORMAT parquet)`` to
+typed.leads) is exported with DuckDB's ``COPY ... (FORMAT parquet)`` to
 ``<lake>/<schema>/<table>/``, where macro ``register_parquet_sources`` points Spark's external
-tables. Each table is written to a hidden temporary folder beside it and swapped in by rename, so
-the folder Spark reads is always one complete export (a killed export leaves only hidden
-leftovers, removed by the next one). DuckDB writes ``TIMESTAMP`` columns without the UTC-adjusted
-flag; the profile's ``inferTimestampNTZ=false`` and UTC session zone make Spark read them as the
-same instants.
+tables. DuckDB writes ``TIMESTAMP`` columns without the UTC-adjusted flag; the profile's
+``inferTimestampNTZ=false`` and UTC session zone make Spark read them as the same instants.
+
+The raw events and submissions are exported by day (their ``lake_day_column`` in the sources'
+meta, models/staging/_sources.yml): a folder per day,
+``<table>/<day column>=<YYYY-MM-DD>/`` (Spark reads the day column from the folder name and
+prunes days by it), and each export rewrites only the days whose rows changed since the last one:
+rows loaded since (their ``ingested_at``), events superseded since (``raw.superseded_events``),
+days a retention purge emptied. ``meta.lake_exports`` in the warehouse keeps, per table, the
+marks the last export reached; a table is exported whole again when it has no marks (a new
+warehouse), its folder is missing, its columns changed, the lake moved, or raw was redacted again
+since. The other sources (quarantine, manifest, typed leads) are exported whole each time.
+
+Every folder is written hidden beside its place and swapped in by rename, so the folders Spark
+reads are always complete (a killed export leaves only hidden leftovers, which Spark does not read
+and the next export removes); the marks are recorded after the folders are in place, so a killed
+export is redone by the next.
 """
 
 from __future__ import annotations
@@ -18,12 +30,32 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
+from ingest.landing.raw_store import has_table
+from ingest.ops.retention import RAW_TABLES
+
 PROJECT_PACKAGE = "leadwarehouse"
 DATA_FILE = "data.parquet"
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # Spark's folder name for a null partition value
+
+#: A source's meta key naming the column the lake keeps a folder per day of (_sources.yml).
+DAY_COLUMN_META = "lake_day_column"
+#: The retention dataset of each raw table (ops.retention_log.dataset).
+RETENTION_DATASETS = {("raw", table): dataset for dataset, (table, _) in RAW_TABLES.items()}
+
+MARKS_DDL = """
+create schema if not exists meta;
+create table if not exists meta.lake_exports (
+    schema_name  varchar not null,
+    table_name   varchar not null,
+    marks        varchar not null,   -- JSON: what the last export of the table reached
+    exported_at  timestamp not null
+);
+"""
 
 
 @dataclass(frozen=True)
@@ -32,17 +64,33 @@ class Exported:
     table: str
     rows: int
     folder: Path
+    days: int | None = None  # day folders rewritten; None: the table was exported whole
+
+    def describe(self) -> str:
+        how = "whole" if self.days is None else f"{self.days} days"
+        return f"{self.schema}.{self.table} {self.rows} ({how})"
+
+
+def _project_sources(manifest: dict) -> list[dict]:
+    return [
+        source
+        for source in manifest.get("sources", {}).values()
+        if source.get("package_name") == PROJECT_PACKAGE
+    ]
 
 
 def source_tables(manifest: dict) -> list[tuple[str, str]]:
     """(schema, table) of every source of the project in dbt's manifest, sorted."""
-    return sorted(
-        {
-            (source["schema"], source["identifier"])
-            for source in manifest.get("sources", {}).values()
-            if source.get("package_name") == PROJECT_PACKAGE
-        }
-    )
+    return sorted({(s["schema"], s["identifier"]) for s in _project_sources(manifest)})
+
+
+def day_columns(manifest: dict) -> dict[tuple[str, str], str]:
+    """(schema, table) -> day column of the sources the lake keeps by day (their meta)."""
+    return {
+        (source["schema"], source["identifier"]): source["meta"][DAY_COLUMN_META]
+        for source in _project_sources(manifest)
+        if source.get("meta", {}).get(DAY_COLUMN_META)
+    }
 
 
 def read_manifest(path: Path) -> dict:
@@ -67,18 +115,23 @@ def remove_leftovers(folder: Path) -> list[Path]:
     return removed
 
 
-def swap_in(new: Path, folder: Path) -> None:
-    """Make `new` (a complete folder beside `folder`) the folder: two renames, never a partial
-    folder under the name (at worst, killed between them, none until the next export)."""
+def swap_in(new: Path | None, folder: Path) -> None:
+    """Make `new` (a complete folder beside `folder`) the folder, or remove the folder when
+    `new` is None: renames, never a partial folder under the name (at worst, killed between
+    them, none until the next export)."""
     old = _hidden(folder, "old")
     if folder.exists():
         os.rename(folder, old)
-    os.rename(new, folder)
+    if new is not None:
+        os.rename(new, folder)
     shutil.rmtree(old, ignore_errors=True)
 
 
-def export_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, root: Path) -> Exported:
-    """Export one warehouse table to ``<root>/<schema>/<table>/data.parquet``, swapped in whole."""
+def export_table(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, root: Path, partition_by: str = ""
+) -> Exported:
+    """Export one warehouse table to ``<root>/<schema>/<table>/``, swapped in whole: one file
+    ``data.parquet``, or with `partition_by` a folder per value of that column."""
     folder = table_folder(root, schema, table)
     folder.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(folder)
@@ -86,14 +139,33 @@ def export_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, root: 
     temporary.mkdir()
     try:
         target = str(temporary / DATA_FILE).replace("'", "''")
+        options = "format parquet"
+        if partition_by:
+            target = str(temporary).replace("'", "''")
+            options += f", partition_by ({partition_by}), overwrite_or_ignore"
+            write_schema_file(con, schema, table, partition_by, temporary)
         rows = con.execute(
-            f'copy (select * from "{schema}"."{table}") to \'{target}\' (format parquet)'
+            f'copy (select * from "{schema}"."{table}") to \'{target}\' ({options})'
         ).fetchone()[0]
         swap_in(temporary, folder)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
     return Exported(schema, table, rows, folder)
+
+
+def write_schema_file(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str, folder: Path
+) -> None:
+    """A file of no rows in the folder of the null day (``<column>=__HIVE_DEFAULT_PARTITION__``):
+    Spark takes a table's columns from its files, so a table with no day left still has them."""
+    part = folder / f"{column}={NULL_PARTITION}"
+    part.mkdir()
+    target = str(part / DATA_FILE).replace("'", "''")
+    con.execute(
+        f'copy (select * exclude ({column}) from "{schema}"."{table}" limit 0)'
+        f" to '{target}' (format parquet)"
+    )
 
 
 def missing_tables(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]):
@@ -104,7 +176,8 @@ def missing_tables(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]
 
 
 def export_sources(con: duckdb.DuckDBPyConnection, manifest: dict, root: Path) -> list[Exported]:
-    """Export every dbt source table from the warehouse to the lake under `root`."""
+    """Export every dbt source table from the warehouse to the lake under `root`: the day
+    tables by changed day, the others whole."""
     tables = source_tables(manifest)
     missing = missing_tables(con, tables)
     if missing:
@@ -112,4 +185,176 @@ def export_sources(con: duckdb.DuckDBPyConnection, manifest: dict, root: Path) -
             f"dbt's sources {', '.join(missing)} are not in the warehouse: land files first"
             " (`leadwh build` lands before it transforms)"
         )
-    return [export_table(con, schema, table, root) for schema, table in tables]
+    by_day = day_columns(manifest)
+    return [
+        export_by_day(con, schema, table, by_day[(schema, table)], root)
+        if (schema, table) in by_day
+        else export_table(con, schema, table, root)
+        for schema, table in tables
+    ]
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    return con.execute(sql, params or []).fetchone()[0]
+
+
+def _stamp(value) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def current_marks(con: duckdb.DuckDBPyConnection, schema: str, table: str, root: Path) -> dict:
+    """What an export of the table now reaches: its columns, the newest load, supersession,
+    purge and redaction, the lake's place."""
+    marks = {
+        "root": str(root),
+        "columns": con.execute(
+            "select column_name, data_type from information_schema.columns"
+            " where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, table],
+        ).fetchall(),
+        "loaded": _stamp(_scalar(con, f'select max(ingested_at) from "{schema}"."{table}"')),
+        "superseded": None,
+        "purged": None,
+        "redacted": None,
+    }
+    marks["columns"] = [list(column) for column in marks["columns"]]
+    if (schema, table) == ("raw", "lead_events") and has_table(con, "raw", "superseded_events"):
+        marks["superseded"] = _stamp(
+            _scalar(con, "select max(superseded_at) from raw.superseded_events")
+        )
+    if has_table(con, "ops", "retention_log"):
+        marks["purged"] = _stamp(
+            _scalar(
+                con,
+                "select max(purged_at) from ops.retention_log where dataset = ? and not dry_run",
+                [RETENTION_DATASETS.get((schema, table), "")],
+            )
+        )
+    if has_table(con, "raw", "redaction_state"):
+        marks["redacted"] = _stamp(_scalar(con, "select max(redacted_at) from raw.redaction_state"))
+    return marks
+
+
+def stored_marks(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> dict | None:
+    con.execute(MARKS_DDL)
+    row = con.execute(
+        "select marks from meta.lake_exports where schema_name = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return None if row is None else json.loads(row[0])
+
+
+def record_marks(con: duckdb.DuckDBPyConnection, schema: str, table: str, marks: dict) -> None:
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            "delete from meta.lake_exports where schema_name = ? and table_name = ?",
+            [schema, table],
+        )
+        con.execute(
+            "insert into meta.lake_exports values (?, ?, ?, now() at time zone 'UTC')",
+            [schema, table, json.dumps(marks)],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def day_folders(folder: Path, column: str) -> dict[date, Path]:
+    """The day folders of a table's folder (hidden leftovers aside)."""
+    days = {}
+    for path in folder.glob(f"{column}=*"):
+        try:
+            days[date.fromisoformat(path.name.split("=", 1)[1])] = path
+        except ValueError:
+            continue
+    return days
+
+
+def changed_days(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str, folder: Path, since: dict
+) -> set[date]:
+    """The days of the table whose rows changed after the marks `since`: rows loaded, events
+    superseded, and the exported days a purge since has emptied (they are rewritten or removed)."""
+    days = {
+        row[0]
+        for row in con.execute(
+            f'select distinct {column} from "{schema}"."{table}"'
+            " where ingested_at > coalesce(?::timestamp, '-infinity'::timestamp)",
+            [since["loaded"]],
+        ).fetchall()
+    }
+    if (schema, table) == ("raw", "lead_events") and has_table(con, "raw", "superseded_events"):
+        days |= {
+            row[0]
+            for row in con.execute(
+                "select distinct event_date from raw.superseded_events"
+                " where superseded_at > coalesce(?::timestamp, '-infinity'::timestamp)",
+                [since["superseded"]],
+            ).fetchall()
+        }
+    if has_table(con, "ops", "retention_log"):
+        cutoff = _scalar(
+            con,
+            "select max(cutoff_date) from ops.retention_log where dataset = ? and not dry_run"
+            " and purged_at > coalesce(?::timestamp, '-infinity'::timestamp)",
+            [RETENTION_DATASETS.get((schema, table), ""), since["purged"]],
+        )
+        if cutoff is not None:
+            days |= {day for day in day_folders(folder, column) if day < cutoff}
+    return days
+
+
+def must_export_whole(folder: Path, since: dict | None, now: dict) -> bool:
+    return (
+        since is None
+        or not folder.is_dir()
+        or any(since.get(key) != now[key] for key in ("root", "columns", "redacted"))
+    )
+
+
+def export_by_day(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str, root: Path
+) -> Exported:
+    """Export a table by `column`'s days: whole when it must be (see the module), else the
+    changed days."""
+    folder = table_folder(root, schema, table)
+    now = current_marks(con, schema, table, root)
+    since = stored_marks(con, schema, table)
+    if must_export_whole(folder, since, now):
+        exported = export_table(con, schema, table, root, partition_by=column)
+    else:
+        for leftover in folder.glob(".*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        days = sorted(changed_days(con, schema, table, column, folder, since))
+        rows = sum(export_day(con, schema, table, column, day, folder) for day in days)
+        exported = Exported(schema, table, rows, folder, len(days))
+    record_marks(con, schema, table, now)
+    return exported
+
+
+def export_day(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str, day: date, folder: Path
+) -> int:
+    """Rewrite one day's folder (``<column>=<day>/``, swapped in whole), or remove it when the
+    day has no rows left. Returns the rows written."""
+    part = folder / f"{column}={day.isoformat()}"
+    temporary = _hidden(part, "tmp")
+    temporary.mkdir()
+    try:
+        target = str(temporary / DATA_FILE).replace("'", "''")
+        rows = con.execute(
+            f'copy (select * exclude ({column}) from "{schema}"."{table}" where {column} = ?)'
+            f" to '{target}' (format parquet)",
+            [day],
+        ).fetchone()[0]
+        if rows:
+            swap_in(temporary, part)
+        else:
+            shutil.rmtree(temporary)
+            swap_in(None, part)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    return rows

@@ -4,9 +4,7 @@ sources to the Parquet lake before, mirror the marts it built into the warehouse
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -15,6 +13,7 @@ from dagster_dbt import DbtCliResource
 from ingest.engines import SPARK, dbt_target, lake_root, spark_warehouse
 from ingest.engines.spark_lake import export_sources, read_manifest
 from ingest.engines.spark_mirror import built_tables, mirror_tables
+from ingest.settings import environment as set_environment
 from ingest.settings import get_settings
 from orchestration.defs.project import dbt_project, duckdb_manifest_path
 from orchestration.defs.resources import WarehouseResource
@@ -27,25 +26,9 @@ def export_lake(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     root = lake_root(warehouse.paths.home, get_settings().spark_landing)
     with warehouse.connect() as con:
         exported = export_sources(con, read_manifest(dbt_project.manifest_path), root)
-    rows = ", ".join(f"{e.schema}.{e.table} {e.rows}" for e in exported)
+    rows = ", ".join(e.describe() for e in exported)
     context.log.info(f"exported dbt's sources to {root}: {rows}")
     return root
-
-
-@contextmanager
-def environment_for_dbt(values: dict[str, str]):
-    """Environment variables set while dbt is started (dagster-dbt hands dbt this process's
-    environment), restored after."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def mirror_marts(
@@ -80,13 +63,13 @@ def run_dbt(
     (they are Spark's newest state). The engine is the resource's dbt target
     (orchestration/defs/project.py), so it is the parse's too."""
     if dbt.target != dbt_target(SPARK):
-        with environment_for_dbt(environment):
+        with set_environment(**environment):
             invocation = dbt.cli(args, context=context)  # dbt starts here, with this environment
         yield from invocation.stream()
         return
     root = export_lake(context, warehouse)
     # the lake's absolute path: macro register_parquet_sources reads it (else relative to dbt)
-    with environment_for_dbt({**environment, LAKE_VAR: str(root)}):
+    with set_environment(**environment, **{LAKE_VAR: str(root)}):
         invocation = dbt.cli(args, context=context)
     try:
         yield from invocation.stream()

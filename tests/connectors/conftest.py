@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
+from ingest.settings import environment
 
 AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -27,17 +28,11 @@ def s3_endpoint() -> Iterator[str]:
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
-    saved = {k: os.environ.get(k) for k in [*AWS_ENV, "AWS_ENDPOINT_URL"]}
-    os.environ.update({**AWS_ENV, "AWS_ENDPOINT_URL": endpoint})
     try:
-        yield endpoint
+        with environment(**AWS_ENV, AWS_ENDPOINT_URL=endpoint):
+            yield endpoint
     finally:
         server.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @pytest.fixture

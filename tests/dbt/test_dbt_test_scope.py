@@ -17,8 +17,10 @@ DBT = str(Path(sys.executable).parent / "dbt")
 UNIQUE_EVENT_ID = "unique_fct_lead_events_event_id"
 
 
-def dbt(home: Path, target: Path, *args: str) -> dict[str, str]:
-    """Run dbt on a home; returns each test's status by its name."""
+def run_dbt(
+    home: Path, target: Path, *args: str, env: dict[str, str] | None = None, check: bool = False
+) -> None:
+    """`dbt <args>` on a home, its artifacts and log under `target`."""
     subprocess.run(
         [
             DBT,
@@ -29,12 +31,19 @@ def dbt(home: Path, target: Path, *args: str) -> dict[str, str]:
             str(PROJECT),
             "--target-path",
             str(target),
+            "--log-path",
+            str(target),
             "--quiet",
-        ],  # fmt: skip
-        env={**os.environ, "LEADWH_HOME": str(home)},
+        ],
+        env={**os.environ, "LEADWH_HOME": str(home), **(env or {})},
         cwd=PROJECT,
-        check=False,
+        check=check,
     )
+
+
+def dbt(home: Path, target: Path, *args: str) -> dict[str, str]:
+    """Run dbt on a home; returns each test's status by its name."""
+    run_dbt(home, target, *args)
     results = json.loads((target / "run_results.json").read_text())["results"]
     return {r["unique_id"].split(".")[2]: r["status"] for r in results}
 

@@ -3,14 +3,12 @@ _MAX_DATE, macros/partition_window.sql): the models are compiled for it, and a r
 differs from the previous one's keeps dbt's partial parse (a changed --vars re-parses the whole
 project, several seconds of every sensor run)."""
 
-import os
 import shutil
-import subprocess
 
 from ingest.paths import Paths
 from orchestration.defs.project import dbt_project
 from orchestration.partitions import dbt_window_environment
-from tests.dbt.test_dbt_test_scope import DBT, PROJECT
+from tests.dbt.test_dbt_test_scope import run_dbt
 
 FULL_PARSE = "Unable to do partial parsing"
 
@@ -19,27 +17,7 @@ def compile_model(home, target, *args: str, env: dict[str, str] | None = None) -
     """`dbt compile` of fct_lead_events: (its compiled SQL, dbt's log of this invocation)."""
     log = target / "dbt.log"
     log.unlink(missing_ok=True)
-    subprocess.run(
-        [
-            DBT,
-            "compile",
-            "--select",
-            "fct_lead_events",
-            *args,
-            "--project-dir",
-            str(PROJECT),
-            "--profiles-dir",
-            str(PROJECT),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target),
-            "--quiet",
-        ],  # fmt: skip
-        env={**os.environ, "LEADWH_HOME": str(home), **(env or {})},
-        cwd=PROJECT,
-        check=True,
-    )
+    run_dbt(home, target, "compile", "--select", "fct_lead_events", *args, env=env, check=True)
     return next(target.rglob("compiled/**/fct_lead_events.sql")).read_text(), log.read_text()
 
 
