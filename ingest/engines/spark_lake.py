@@ -198,40 +198,50 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None
     return con.execute(sql, params or []).fetchone()[0]
 
 
-def _stamp(value) -> str | None:
-    return None if value is None else value.isoformat()
+AFTER = "{column} > coalesce(?::timestamp, '-infinity'::timestamp)"
 
 
-def current_marks(con: duckdb.DuckDBPyConnection, schema: str, table: str, root: Path) -> dict:
+def _newest(con: duckdb.DuckDBPyConnection, table: str, column: str, after: str | None):
+    """The newest `column` of `table` (a stamp), reading only the rows stamped after `after`
+    (appended in stamp order, so DuckDB skips the older row groups); `after` when none is."""
+    where = AFTER.format(column=column)
+    newest = _scalar(con, f"select max({column}) from {table} where {where}", [after])
+    return after if newest is None else newest.isoformat()
+
+
+def current_marks(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, root: Path, since: dict | None
+) -> dict:
     """What an export of the table now reaches: its columns, the newest load, supersession,
-    purge and redaction, the lake's place."""
+    purge and redaction, the lake's place (`since`: the marks of the last export, or None)."""
+    since = since or {}
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns"
+        " where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, table],
+    ).fetchall()
     marks = {
         "root": str(root),
-        "columns": con.execute(
-            "select column_name, data_type from information_schema.columns"
-            " where table_schema = ? and table_name = ? order by ordinal_position",
-            [schema, table],
-        ).fetchall(),
-        "loaded": _stamp(_scalar(con, f'select max(ingested_at) from "{schema}"."{table}"')),
+        "columns": [list(column) for column in columns],
+        "loaded": _newest(con, f'"{schema}"."{table}"', "ingested_at", since.get("loaded")),
         "superseded": None,
         "purged": None,
         "redacted": None,
     }
-    marks["columns"] = [list(column) for column in marks["columns"]]
     if (schema, table) == ("raw", "lead_events") and has_table(con, "raw", "superseded_events"):
-        marks["superseded"] = _stamp(
-            _scalar(con, "select max(superseded_at) from raw.superseded_events")
+        marks["superseded"] = _newest(
+            con, "raw.superseded_events", "superseded_at", since.get("superseded")
         )
     if has_table(con, "ops", "retention_log"):
-        marks["purged"] = _stamp(
-            _scalar(
-                con,
-                "select max(purged_at) from ops.retention_log where dataset = ? and not dry_run",
-                [RETENTION_DATASETS.get((schema, table), "")],
-            )
+        dataset = RETENTION_DATASETS.get((schema, table), "")
+        purged = _scalar(
+            con,
+            "select max(purged_at) from ops.retention_log where dataset = ? and not dry_run",
+            [dataset],
         )
+        marks["purged"] = None if purged is None else purged.isoformat()
     if has_table(con, "raw", "redaction_state"):
-        marks["redacted"] = _stamp(_scalar(con, "select max(redacted_at) from raw.redaction_state"))
+        marks["redacted"] = _newest(con, "raw.redaction_state", "redacted_at", None)
     return marks
 
 
@@ -277,28 +287,21 @@ def changed_days(
 ) -> set[date]:
     """The days of the table whose rows changed after the marks `since`: rows loaded, events
     superseded, and the exported days a purge since has emptied (they are rewritten or removed)."""
+    sources = [(f'"{schema}"."{table}"', "ingested_at", since["loaded"])]
+    if (schema, table) == ("raw", "lead_events") and has_table(con, "raw", "superseded_events"):
+        sources.append(("raw.superseded_events", "superseded_at", since["superseded"]))
     days = {
         row[0]
+        for source, stamp, after in sources
         for row in con.execute(
-            f'select distinct {column} from "{schema}"."{table}"'
-            " where ingested_at > coalesce(?::timestamp, '-infinity'::timestamp)",
-            [since["loaded"]],
+            f"select distinct {column} from {source} where {AFTER.format(column=stamp)}", [after]
         ).fetchall()
     }
-    if (schema, table) == ("raw", "lead_events") and has_table(con, "raw", "superseded_events"):
-        days |= {
-            row[0]
-            for row in con.execute(
-                "select distinct event_date from raw.superseded_events"
-                " where superseded_at > coalesce(?::timestamp, '-infinity'::timestamp)",
-                [since["superseded"]],
-            ).fetchall()
-        }
     if has_table(con, "ops", "retention_log"):
         cutoff = _scalar(
             con,
             "select max(cutoff_date) from ops.retention_log where dataset = ? and not dry_run"
-            " and purged_at > coalesce(?::timestamp, '-infinity'::timestamp)",
+            f" and {AFTER.format(column='purged_at')}",
             [RETENTION_DATASETS.get((schema, table), ""), since["purged"]],
         )
         if cutoff is not None:
@@ -320,8 +323,8 @@ def export_by_day(
     """Export a table by `column`'s days: whole when it must be (see the module), else the
     changed days."""
     folder = table_folder(root, schema, table)
-    now = current_marks(con, schema, table, root)
     since = stored_marks(con, schema, table)
+    now = current_marks(con, schema, table, root, since)
     if must_export_whole(folder, since, now):
         exported = export_table(con, schema, table, root, partition_by=column)
     else:
