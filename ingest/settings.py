@@ -352,10 +352,6 @@ def read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
-if __name__ == "__main__":  # python -m ingest.settings: the README table
-    sys.stdout.write(settings_table() + "\n")
-
-
 @contextmanager
 def environment(**values: str) -> Iterator[None]:
     """Environment variables set for the duration of a block, restored after (dagster-dbt hands
@@ -370,3 +366,7 @@ def environment(**values: str) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+if __name__ == "__main__":  # python -m ingest.settings: the README table
+    sys.stdout.write(settings_table() + "\n")
