@@ -6,7 +6,8 @@ row per dataset to ``ops.retention_log`` and one row per affected file to
 ``ops.retention_files``. With ``delete_landing_files``, a landing file is deleted once every row
 it loaded is gone (after the transaction commits; empty Firehose folders go with it).
 
-Only ``raw.lead_events`` and ``raw.lead_submissions`` are touched. The marts keep their history
+Only ``raw.lead_events`` (with ``raw.superseded_events``, the versions corrected copies replaced,
+counted with it per file) and ``raw.lead_submissions`` are touched. The marts keep their history
 (they are incremental and rebuild only the partition window), exports are plain files elsewhere,
 the ingest manifest stays (so a purged file is never loaded again) and so does the quarantine
 (it reconciles with the manifest).
@@ -30,6 +31,9 @@ RAW_TABLES = {
     "events": ("lead_events", "event_date"),
     "submissions": ("lead_submissions", "submitted_date"),
 }
+# dataset -> raw tables purged with its table, by the same date column: the versions of events
+# that corrected copies replaced (raw_store) hold the same personal data
+ALSO_PURGED = {"events": ("superseded_events",)}
 
 OPS_RETENTION_DDL = """
 create schema if not exists ops;
@@ -129,9 +133,13 @@ def purge(
             result = DatasetPurge(
                 policy.dataset, table, policy.keep_days, cutoff_date(policy.keep_days, today)
             )
+            tables = [table, *ALSO_PURGED.get(policy.dataset, ())]
+            rows_of = " union all ".join(
+                f"select source_file, {column} from raw.{name}" for name in tables
+            )
             rows = con.execute(
                 f"select source_file, count(*), min({column}), max({column})"
-                f" from raw.{table} where {column} < ? group by 1 order by 1",
+                f" from ({rows_of}) where {column} < ? group by 1 order by 1",
                 [result.cutoff_date],
             ).fetchall()
             result.files = {r[0]: r[1] for r in rows}
@@ -142,13 +150,16 @@ def purge(
                 remaining = dict(
                     con.execute(
                         f"select source_file, count(*) filter (where {column} >= ?)"
-                        f" from raw.{table} where source_file in (select unnest(?)) group by 1",
+                        f" from ({rows_of}) where source_file in (select unnest(?)) group by 1",
                         [result.cutoff_date, list(result.files)],
                     ).fetchall()
                 )
                 result.emptied = sorted(f for f in result.files if not remaining.get(f))
                 if not dry_run:
-                    con.execute(f"delete from raw.{table} where {column} < ?", [result.cutoff_date])
+                    for purged in tables:
+                        con.execute(
+                            f"delete from raw.{purged} where {column} < ?", [result.cutoff_date]
+                        )
             report.datasets.append(result)
         con.execute("commit")
     except BaseException:

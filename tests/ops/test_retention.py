@@ -144,6 +144,32 @@ def test_purge_deletes_old_raw_rows_per_dataset_and_records_them(home, tmp_path)
         assert purge(con, config, today=TODAY, landing_dir=home.landing).rows_deleted == 0
 
 
+def test_the_versions_corrected_copies_replaced_are_purged_with_the_events(home, tmp_path):
+    # replaced versions of e100 (10-10, its file's) and of a 10-16 event, from a corrections file
+    with duckdb.connect(str(home.warehouse)) as con:
+        for event_id, day, source_file in (
+            ("e100", "2026-10-10", "batches/events-2026-10-10.ndjson"),
+            ("e160", "2026-10-16", "batches/fixes.ndjson"),
+            ("e101", "2026-10-10", "batches/fixes.ndjson"),
+        ):
+            con.execute(
+                "insert into raw.superseded_events values (?, 'lead', 'source', 'success', ?,"
+                " cast(? as date), '{\"ssn\": \"old\"}', ?, 1, 'b', now()::timestamp,"
+                " now()::timestamp, 'b2')",
+                [event_id, day, day, source_file],
+            )
+    config = _config(tmp_path, events={"keep_days": 36})  # cutoff 10-15
+    with duckdb.connect(str(home.warehouse)) as con:
+        report = purge(con, config, today=TODAY, landing_dir=home.landing)
+    events = next(d for d in report.datasets if d.dataset == "events")
+    assert events.rows_deleted == 17 + 2
+    assert events.files["batches/events-2026-10-10.ndjson"] == 3 + 1
+    assert events.files["batches/fixes.ndjson"] == 1
+    # the corrections file still holds a version dated after the cutoff: not emptied
+    assert "batches/fixes.ndjson" not in events.emptied
+    assert _count(home.warehouse, "select list(event_id) from raw.superseded_events") == ["e160"]
+
+
 def test_a_dry_run_counts_and_deletes_nothing(home, tmp_path):
     config = _config(tmp_path, events={"keep_days": 36, "delete_landing_files": True})
     with duckdb.connect(str(home.warehouse)) as con:
