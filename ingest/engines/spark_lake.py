@@ -35,7 +35,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.landing.raw_store import has_table
+from ingest.landing.raw_store import SUPERSEDED_IN, has_table
 from ingest.ops.retention import RAW_TABLES
 
 PROJECT_PACKAGE = "leadwarehouse"
@@ -209,6 +209,16 @@ def _newest(con: duckdb.DuckDBPyConnection, table: str, column: str, after: str 
     return after if newest is None else newest.isoformat()
 
 
+def stamped_tables(con: duckdb.DuckDBPyConnection, schema: str, table: str):
+    """(table, its load stamp column, the mark it is kept under) of the rows whose days an
+    export must follow: the table's own loads, and for events the versions superseded since."""
+    tables = [(f'"{schema}"."{table}"', "ingested_at", "loaded")]
+    superseded = SUPERSEDED_IN.get(table) if schema == "raw" else None
+    if superseded and has_table(con, "raw", superseded):
+        tables.append((f"raw.{superseded}", "superseded_at", "superseded"))
+    return tables
+
+
 def current_marks(
     con: duckdb.DuckDBPyConnection, schema: str, table: str, root: Path, since: dict | None
 ) -> dict:
@@ -223,15 +233,13 @@ def current_marks(
     marks = {
         "root": str(root),
         "columns": [list(column) for column in columns],
-        "loaded": _newest(con, f'"{schema}"."{table}"', "ingested_at", since.get("loaded")),
+        "loaded": None,
         "superseded": None,
         "purged": None,
         "redacted": None,
     }
-    if (schema, table) == ("raw", "lead_events") and has_table(con, "raw", "superseded_events"):
-        marks["superseded"] = _newest(
-            con, "raw.superseded_events", "superseded_at", since.get("superseded")
-        )
+    for source, stamp, mark in stamped_tables(con, schema, table):
+        marks[mark] = _newest(con, source, stamp, since.get(mark))
     if has_table(con, "ops", "retention_log"):
         dataset = RETENTION_DATASETS.get((schema, table), "")
         purged = _scalar(
@@ -287,14 +295,12 @@ def changed_days(
 ) -> set[date]:
     """The days of the table whose rows changed after the marks `since`: rows loaded, events
     superseded, and the exported days a purge since has emptied (they are rewritten or removed)."""
-    sources = [(f'"{schema}"."{table}"', "ingested_at", since["loaded"])]
-    if (schema, table) == ("raw", "lead_events") and has_table(con, "raw", "superseded_events"):
-        sources.append(("raw.superseded_events", "superseded_at", since["superseded"]))
     days = {
         row[0]
-        for source, stamp, after in sources
+        for source, stamp, mark in stamped_tables(con, schema, table)
         for row in con.execute(
-            f"select distinct {column} from {source} where {AFTER.format(column=stamp)}", [after]
+            f"select distinct {column} from {source} where {AFTER.format(column=stamp)}",
+            [since[mark]],
         ).fetchall()
     }
     if has_table(con, "ops", "retention_log"):

@@ -120,6 +120,15 @@ EVENTS_SCHEMA = pa.schema(
 )
 
 NOW = "(now() at time zone 'UTC')"
+#: raw table -> the table holding the versions that corrected copies replaced in it
+SUPERSEDED_IN = {"lead_events": "superseded_events"}
+
+
+def with_versions(table: str) -> list[str]:
+    """A raw table and, if it has one, the table of the versions it replaced."""
+    return [table] + ([SUPERSEDED_IN[table]] if table in SUPERSEDED_IN else [])
+
+
 EVENT_COLUMNS = (
     "event_id, lead_id, event_type, outcome, event_at, event_date, payload, source_file,"
     " source_line, batch_id, ingested_at"
@@ -268,7 +277,7 @@ def insert_submissions(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_i
 
 def loaded_per_file(con: duckdb.DuckDBPyConnection, table: str, batch_id: str) -> dict[str, int]:
     """Records a batch loaded, per file (events: current and superseded versions alike)."""
-    sources = [f"raw.{table}"] + (["raw.superseded_events"] if table == "lead_events" else [])
+    sources = [f"raw.{name}" for name in with_versions(table)]
     union = " union all ".join(
         f"select source_file from {source} where batch_id = $batch_id" for source in sources
     )

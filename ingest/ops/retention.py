@@ -31,9 +31,6 @@ RAW_TABLES = {
     "events": ("lead_events", "event_date"),
     "submissions": ("lead_submissions", "submitted_date"),
 }
-# dataset -> raw tables purged with its table, by the same date column: the versions of events
-# that corrected copies replaced (raw_store) hold the same personal data
-ALSO_PURGED = {"events": ("superseded_events",)}
 
 OPS_RETENTION_DDL = """
 create schema if not exists ops;
@@ -133,7 +130,8 @@ def purge(
             result = DatasetPurge(
                 policy.dataset, table, policy.keep_days, cutoff_date(policy.keep_days, today)
             )
-            tables = [table, *ALSO_PURGED.get(policy.dataset, ())]
+            # the versions corrected copies replaced hold the same personal data: purged alike
+            tables = raw_store.with_versions(table)
             rows_of = " union all ".join(
                 f"select source_file, {column} from raw.{name}" for name in tables
             )
