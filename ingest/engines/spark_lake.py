@@ -127,6 +127,17 @@ def swap_in(new: Path | None, folder: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def copy_to(
+    con: duckdb.DuckDBPyConnection, query: str, target: Path, options: str = "", params=None
+) -> int:
+    """DuckDB's ``COPY (query) TO target (FORMAT parquet, options)``; the rows written."""
+    quoted = str(target).replace("'", "''")
+    return con.execute(
+        f"copy ({query}) to '{quoted}' (format parquet{', ' if options else ''}{options})",
+        params or [],
+    ).fetchone()[0]
+
+
 def export_table(
     con: duckdb.DuckDBPyConnection, schema: str, table: str, root: Path, partition_by: str = ""
 ) -> Exported:
@@ -138,15 +149,13 @@ def export_table(
     temporary = _hidden(folder, "tmp")
     temporary.mkdir()
     try:
-        target = str(temporary / DATA_FILE).replace("'", "''")
-        options = "format parquet"
+        query = f'select * from "{schema}"."{table}"'
         if partition_by:
-            target = str(temporary).replace("'", "''")
-            options += f", partition_by ({partition_by}), overwrite_or_ignore"
             write_schema_file(con, schema, table, partition_by, temporary)
-        rows = con.execute(
-            f'copy (select * from "{schema}"."{table}") to \'{target}\' ({options})'
-        ).fetchone()[0]
+            options = f"partition_by ({partition_by}), overwrite_or_ignore"
+            rows = copy_to(con, query, temporary, options)
+        else:
+            rows = copy_to(con, query, temporary / DATA_FILE)
         swap_in(temporary, folder)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
@@ -161,11 +170,7 @@ def write_schema_file(
     Spark takes a table's columns from its files, so a table with no day left still has them."""
     part = folder / f"{column}={NULL_PARTITION}"
     part.mkdir()
-    target = str(part / DATA_FILE).replace("'", "''")
-    con.execute(
-        f'copy (select * exclude ({column}) from "{schema}"."{table}" limit 0)'
-        f" to '{target}' (format parquet)"
-    )
+    copy_to(con, f'select * exclude ({column}) from "{schema}"."{table}" limit 0', part / DATA_FILE)
 
 
 def missing_tables(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]):
@@ -352,12 +357,8 @@ def export_day(
     temporary = _hidden(part, "tmp")
     temporary.mkdir()
     try:
-        target = str(temporary / DATA_FILE).replace("'", "''")
-        rows = con.execute(
-            f'copy (select * exclude ({column}) from "{schema}"."{table}" where {column} = ?)'
-            f" to '{target}' (format parquet)",
-            [day],
-        ).fetchone()[0]
+        query = f'select * exclude ({column}) from "{schema}"."{table}" where {column} = ?'
+        rows = copy_to(con, query, temporary / DATA_FILE, params=[day])
         if rows:
             swap_in(temporary, part)
         else:
