@@ -3,6 +3,7 @@
 import duckdb
 import pytest
 
+from ingest.landing import raw_store
 from ingest.landing.land import land
 from tests.conftest import simulate_small
 
@@ -129,3 +130,32 @@ def test_chunks_and_worker_processes_land_the_same_as_one_pass(tmp_path, monkeyp
                 sorted(con.execute("select event_id from raw.lead_events").fetchall()),
             )
     assert results["one"] == results["many"] == results["parallel"]
+
+
+def test_a_warehouse_from_before_zstd_is_rebuilt_once_with_every_row(landed):
+    con, landing, *_ = landed
+    tables = [f"raw.{t}" for t in raw_store.ZSTD_COLUMNS]
+    rows = {t: con.execute(f"select * from {t} order by all").fetchall() for t in tables}
+    for table in raw_store.ZSTD_COLUMNS:  # as landing created them before
+        con.execute(f"alter table raw.{table} rename to {table}_rows")
+    con.execute(raw_store.RAW_DDL.replace(" using compression zstd", ""))
+    for table in raw_store.ZSTD_COLUMNS:
+        con.execute(f"insert into raw.{table} select * from raw.{table}_rows")
+        con.execute(f"drop table raw.{table}_rows")
+        assert "ZSTD" not in schema_sql(con, table)
+    land(con, landing, "events")
+    for table, column in raw_store.ZSTD_COLUMNS.items():
+        assert f"{column} VARCHAR USING COMPRESSION ZSTD NOT NULL" in schema_sql(con, table)
+    assert {t: con.execute(f"select * from {t} order by all").fetchall() for t in tables} == rows
+    con.execute("checkpoint")
+    stored_as = con.execute(
+        "select distinct compression from pragma_storage_info('raw.lead_events')"
+        " where column_name = 'payload' and compression <> 'Constant'"
+    ).fetchall()
+    assert stored_as == [("ZSTD",)]
+
+
+def schema_sql(con, table):
+    return con.execute(
+        "select sql from duckdb_tables() where schema_name = 'raw' and table_name = ?", [table]
+    ).fetchall()[0][0]
