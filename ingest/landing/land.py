@@ -179,6 +179,12 @@ class _FileRead:
     note: str | None = None
 
 
+def _text_array(texts: list[str]) -> pa.Array:
+    """Long texts (JSON) as an Arrow string array: built from their UTF-8 bytes it takes half
+    the time it takes from the strings."""
+    return pa.array([text.encode() for text in texts], pa.binary()).cast(pa.string())
+
+
 def _records_table(dataset: str, relative: str, result: ReadResult) -> pa.Table:
     records = result.records
     if dataset == "events":
@@ -188,7 +194,7 @@ def _records_table(dataset: str, relative: str, result: ReadResult) -> pa.Table:
             "event_type": [r.event_type for r in records],
             "outcome": [r.outcome for r in records],
             "event_at_ms": [r.event_at_ms for r in records],
-            "payload": [r.payload for r in records],
+            "payload": _text_array([r.payload for r in records]),
         }
         schema = raw_store.EVENTS_SCHEMA
     else:
@@ -196,7 +202,7 @@ def _records_table(dataset: str, relative: str, result: ReadResult) -> pa.Table:
             "lead_id": [r.lead_id for r in records],
             "submitted_at": [r.submitted_at for r in records],
             **{k: [r.meta[k] for r in records] for k in SUBMISSION_META[2:]},
-            "fields": [r.fields for r in records],
+            "fields": _text_array([r.fields for r in records]),
         }
         schema = raw_store.SUBMISSIONS_SCHEMA
     columns["source_file"] = [relative] * len(records)

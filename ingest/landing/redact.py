@@ -70,6 +70,17 @@ _ANY_SSN = re.compile(rf"{_START}{_SSN_SHAPE}{_END}")
 _NOT_SSN_DIGIT = re.compile(r"%[0-9A-Fa-f]{2}|\\u002[dD]|[^0-9]")
 # A fast first look for _DASHED (a pattern that starts with a literal is scanned quickly).
 _DASHED_HINT = re.compile(r"-[0-9][0-9]-[0-9]{4}")
+
+
+def _has_dashed(text: str) -> bool:
+    """Whether a text holds a ddd-dd-dddd (_DASHED), tried only where the hint matched: a date of
+    birth written 12-19-1968 matches the hint, and _DASHED.search scans a long text slowly."""
+    return any(
+        _DASHED.search(text, max(hint.start() - 3, 0), hint.end() + 1)
+        for hint in _DASHED_HINT.finditer(text)
+    )
+
+
 # Any SSN-shaped run (9 digits, or 3-2-4 with separators) standing alone: masked in quarantined
 # bytes that are not JSON, where no key says what a value is (a bad CSV row, a broken line).
 _ANY_SHAPE = re.compile(rf"(?:(?<![0-9A-Za-z])|(?<=%[0-9A-Fa-f]{{2}})){_SSN_SHAPE}(?![0-9A-Za-z])")
@@ -112,6 +123,7 @@ class Redactor:
         # the cheap checks first (Python's regex engine is slow on long texts): a key word in
         # the lower-cased text, or "-dd-dddd"
         self._words = ("ssn", "social", *sorted(names))
+        self._ascii_words = tuple(w.encode("ascii") for w in self._words if w.isascii())
         self._context = re.compile(rf"({keys}{_GAP})({_START}{_SSN_SHAPE}{_END})", re.IGNORECASE)
 
     @classmethod
@@ -216,10 +228,13 @@ class Redactor:
                 found.add(digits)
 
     def may_hold(self, text: str) -> bool:
-        """Whether a text may hold an SSN: an SSN key word, or something like ddd-dd-dddd."""
-        return self._has_key_word(text) or _DASHED_HINT.search(text) is not None
+        """Whether a text may hold an SSN: an SSN key word, or a ddd-dd-dddd."""
+        return self._has_key_word(text) or _has_dashed(text)
 
     def _has_key_word(self, text: str) -> bool:
+        if text.isascii():  # the same test, three times faster: bytes lower-case ASCII only
+            lower_bytes = text.encode("ascii").lower()
+            return any(word in lower_bytes for word in self._ascii_words)
         lower = text.lower()
         return any(word in lower for word in self._words)
 

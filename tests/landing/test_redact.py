@@ -125,6 +125,18 @@ def test_a_record_without_ssns_keeps_its_text_byte_for_byte(redactor):
     assert redactor.event(classname) == classname  # "ssn" in a word is no SSN key
 
 
+def test_the_fast_check_passes_over_dates_of_birth_but_not_over_ssns(redactor):
+    # a date of birth 12-19-1968 looks like the end of ddd-dd-dddd: not a reason to parse
+    assert not redactor.may_hold(event({"dob": "12-19-1968", "note": "x-01-2024"}))
+    for text in ("078-05-1120", "re 078-05-1120.", "a 12-19-1968 b 078-05-1120"):
+        assert redactor.may_hold(text), text
+    assert not redactor.may_hold("1078-05-11201") and not redactor.may_hold("78-05-1120")
+    # key words in any case, in ASCII and in other texts (ASCII takes a faster path)
+    for text in ('{"SsN": 1}', '{"Social_Security": 1}', '{"TAX_ID_ACME": 1}', '{"ß": "SSN"}'):
+        assert redactor.may_hold(text), text
+    assert not redactor.may_hold('{"ß": "classy"}')
+
+
 def test_redaction_is_idempotent(redactor):
     once = redactor.event(event({"ssn": "123-45-6789", "SSN": {"raw": SSN, "valid": True}}))
     assert redactor.event(once) == once
