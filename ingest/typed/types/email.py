@@ -1,8 +1,8 @@
 """Vectorized parser for the email type.
 
 The plain shape (``shapes.EMAIL_PLAIN``: dot-atoms on both sides of a single '@', nothing around
-them, a TLD of letters, digits and '-') is read with Polars expressions: the RFC 5322 parser
-would give back the value itself. Whether its domain is free or disposable (or makes
+them but spaces, a TLD of letters, digits and '-') is read with Polars expressions: the RFC 5322
+parser would give back the address itself. Whether its domain is free or disposable (or makes
 LeadConduit's libraries throw) is asked once per distinct domain. Every other value goes to the
 scalar reference (``reference_email``), once per distinct value.
 """
@@ -25,7 +25,8 @@ SCHEMA = {
 
 
 def _domain_lookup(domains: pl.Series) -> pl.DataFrame:
-    """Per distinct domain: is_free, is_disposable, and whether the libraries accept it."""
+    """Per distinct domain (what follows the '@'): is_free, is_disposable, and whether the
+    libraries accept it."""
     rows = []
     for domain in domains.drop_nulls().unique().to_list():
         try:
@@ -36,7 +37,7 @@ def _domain_lookup(domains: pl.Series) -> pl.DataFrame:
     return pl.DataFrame(
         rows,
         schema={
-            "__domain": pl.String,
+            "__after_at": pl.String,
             "is_free": pl.Boolean,
             "is_disposable": pl.Boolean,
             "__accepted": pl.Boolean,
@@ -46,14 +47,21 @@ def _domain_lookup(domains: pl.Series) -> pl.DataFrame:
 
 
 def _fast(raw: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
-    parts = RAW.str.extract_groups(S.EMAIL_PLAIN)
+    # spaces around an address are folding white space to RFC 5322: the address is what they
+    # enclose (1 in 12 of the sample's values is typed with them)
+    address = RAW.str.strip_chars(" ")
+    parts = address.str.extract_groups(S.EMAIL_PLAIN)
     frame = frame_of(raw).with_columns(
         __user=parts.struct.field("1"),
         __domain=parts.struct.field("2"),
         __tld=parts.struct.field("3"),
+        # freemail reads what follows the '@' of the value as given, trailing spaces and all
+        __after_at=pl.when(parts.struct.field("2").is_not_null()).then(
+            RAW.str.splitn("@", 2).struct.field("field_1")
+        ),
     )
-    lookup = _domain_lookup(frame.get_column("__domain"))
-    frame = frame.join(lookup, on="__domain", how="left", maintain_order="left")
+    lookup = _domain_lookup(frame.get_column("__after_at"))
+    frame = frame.join(lookup, on="__after_at", how="left", maintain_order="left")
     plain = frame.get_column("__domain").is_not_null()
     # rfc5322.never_an_address: no '@', or beyond ASCII outside a quoted string
     never = frame.select(
@@ -66,7 +74,7 @@ def _fast(raw: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
         return pl.when("valid").then(expr)
 
     frame = frame.with_columns(valid=ok).with_columns(
-        normal=pl.when("valid").then(RAW.str.to_lowercase()).otherwise(RAW),
+        normal=pl.when("valid").then(address.str.to_lowercase()).otherwise(RAW),
         user=keep(pl.col("__user")),
         domain=keep(pl.col("__domain")),
         host=keep(

@@ -70,3 +70,23 @@ def test_generated_set(type_name):
 def test_phone_fast_path_with_canada_as_default_region():
     values = nanp_grid(seed=11)[::4] + generate("phone", 5_000, seed=5)
     assert_same("phone", values, default_region="CA")
+
+
+def test_emails_typed_with_spaces_around_take_the_fast_path_and_equal_the_reference():
+    """Spaces around an address are folding white space: the vectorized path reads them, and
+    freemail still sees the value as given (``Hotmail.com `` is free, ``Hotmail.com`` is not)."""
+    from ingest.typed.types.email import _fast
+
+    rng = random.Random(11)
+    domains = ["gmail.com", "Hotmail.com", "YAHOO.COM", "mailinator.com", "example.org",
+               "sub.example.co.uk", "Att.Net", "x..com", "1.2.3.4"]  # fmt: skip
+    values = [
+        " " * rng.randint(0, 3)
+        + f"{rng.choice(['john.doe', 'Emma_R', 'a+b', 'x'])}{rng.randint(0, 99)}@"
+        + rng.choice(domains)
+        + " " * rng.randint(0, 3)
+        for _ in range(3000)
+    ]
+    _, slow = _fast(pl.Series("raw", values))
+    assert slow.sum() < 0.2 * len(values)  # x..com is no plain address: the reference reads it
+    assert_same("email", values)
