@@ -87,6 +87,11 @@ _ANY_SHAPE = re.compile(rf"(?:(?<![0-9A-Za-z])|(?<=%[0-9A-Fa-f]{{2}})){_SSN_SHAP
 # Between an SSN-like key and its value: quotes, colons, equals, tags, spaces, %XX escapes.
 _GAP = r"(?:[^0-9A-Za-z]|%[0-9A-Fa-f]{2}|&quot;|&#3[49];){0,12}?"
 _SSN_KEY_WORDS = r"ssn|social[\s_.\-]*security(?:[\s_.\-]*(?:number|num|no))?"
+# A JSON key that is_ssn_name reads as an SSN name though the key words miss it: "ssn" with other
+# characters between its letters (S_S_N, S S N, ss-n_no); looked for in the lower-cased text.
+_SPELLED_APART = r's[^a-z0-9"]*s[^a-z0-9"]*n(?:[^a-z0-9"]*(?:number|num|no))?[^a-z0-9"]*"\s*:'
+_SPELLED_APART_KEY = re.compile(_SPELLED_APART)
+_SPELLED_APART_KEY_BYTES = re.compile(_SPELLED_APART.encode("ascii"))
 
 
 def _masked(last_four: str) -> str:
@@ -228,15 +233,26 @@ class Redactor:
                 found.add(digits)
 
     def may_hold(self, text: str) -> bool:
-        """Whether a text may hold an SSN: an SSN key word, or a ddd-dd-dddd."""
-        return self._has_key_word(text) or _has_dashed(text)
+        """Whether a text may hold an SSN: an SSN key word, a key spelling "ssn" apart, or a
+        ddd-dd-dddd."""
+        lower, words, spelled_apart = self._lowered(text)
+        return (
+            any(word in lower for word in words)
+            or spelled_apart.search(lower) is not None
+            or _has_dashed(text)
+        )
 
     def _has_key_word(self, text: str) -> bool:
-        if text.isascii():  # the same test, three times faster: bytes lower-case ASCII only
-            lower_bytes = text.encode("ascii").lower()
-            return any(word in lower_bytes for word in self._ascii_words)
-        lower = text.lower()
-        return any(word in lower for word in self._words)
+        lower, words, _ = self._lowered(text)
+        return any(word in lower for word in words)
+
+    def _lowered(self, text: str) -> tuple[Any, tuple, re.Pattern]:
+        """The text lower-cased, with the key words and the spelled-apart key pattern to look for
+        in it: as bytes when the text is ASCII (three times faster; bytes lower-case ASCII only,
+        which is all an ASCII text holds)."""
+        if text.isascii():
+            return text.encode("ascii").lower(), self._ascii_words, _SPELLED_APART_KEY_BYTES
+        return text.lower(), self._words, _SPELLED_APART_KEY
 
     def _in_context(self, text: str) -> set[str]:
         if not self._has_key_word(text):

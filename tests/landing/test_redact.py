@@ -137,6 +137,15 @@ def test_the_fast_check_passes_over_dates_of_birth_but_not_over_ssns(redactor):
     assert not redactor.may_hold('{"ß": "classy"}')
 
 
+@pytest.mark.parametrize("name", ["S_S_N", "S S N", "Ss-N", "s_s_n_no"])
+def test_an_ssn_key_spelled_apart_is_redacted_too(redactor, name):
+    out = json.loads(redactor.event(event({name: SSN, "city": "Austin"})))
+    assert out["vars"]["lead"][name]["masked"] == "***-**-6789"
+    assert out["vars"]["lead"][name]["hash"] == keyed(SSN)
+    fields = json.loads(redactor.submission_fields(json.dumps({name: SSN})))
+    assert fields[name]["masked"] == "***-**-6789"
+
+
 def test_redaction_is_idempotent(redactor):
     once = redactor.event(event({"ssn": "123-45-6789", "SSN": {"raw": SSN, "valid": True}}))
     assert redactor.event(once) == once
