@@ -180,15 +180,19 @@ ZSTD_COLUMNS = {
 }
 
 
+def table_sql(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """The CREATE TABLE statement of a raw table, as DuckDB keeps it."""
+    return con.execute(
+        "select sql from duckdb_tables() where schema_name = 'raw' and table_name = ?", [table]
+    ).fetchall()[0][0]
+
+
 def compress_json_columns(con: duckdb.DuckDBPyConnection) -> None:
     """Warehouses created before ZSTD_COLUMNS: rebuild each such table once, with its rows, in
     one transaction (DuckDB cannot change a column's compression in place). Not in a caller's
     transaction: landing calls it first."""
     for table, column in ZSTD_COLUMNS.items():
-        (sql,) = con.execute(
-            "select sql from duckdb_tables() where schema_name = 'raw' and table_name = ?",
-            [table],
-        ).fetchall()[0]
+        sql = table_sql(con, table)
         if f"{column} VARCHAR USING COMPRESSION ZSTD" in sql:
             continue
         rebuilt = sql.replace(f"raw.{table}(", f"raw.{table}__zstd(", 1).replace(

@@ -126,7 +126,7 @@ class Redactor:
         custom = "".join(f"|{re.escape(n)}" for n in sorted(names, key=len, reverse=True))
         keys = rf"(?:{_SSN_KEY_WORDS}{custom})"
         # the cheap checks first (Python's regex engine is slow on long texts): a key word in
-        # the lower-cased text, or "-dd-dddd"
+        # the lower-cased text, a key spelling "ssn" apart, or "-dd-dddd" (may_hold)
         self._words = ("ssn", "social", *sorted(names))
         self._ascii_words = tuple(w.encode("ascii") for w in self._words if w.isascii())
         self._context = re.compile(rf"({keys}{_GAP})({_START}{_SSN_SHAPE}{_END})", re.IGNORECASE)

@@ -142,10 +142,12 @@ def test_a_warehouse_from_before_zstd_is_rebuilt_once_with_every_row(landed):
     for table in raw_store.ZSTD_COLUMNS:
         con.execute(f"insert into raw.{table} select * from raw.{table}_rows")
         con.execute(f"drop table raw.{table}_rows")
-        assert "ZSTD" not in schema_sql(con, table)
+        assert "ZSTD" not in raw_store.table_sql(con, table)
     land(con, landing, "events")
     for table, column in raw_store.ZSTD_COLUMNS.items():
-        assert f"{column} VARCHAR USING COMPRESSION ZSTD NOT NULL" in schema_sql(con, table)
+        assert f"{column} VARCHAR USING COMPRESSION ZSTD NOT NULL" in raw_store.table_sql(
+            con, table
+        )
     assert {t: con.execute(f"select * from {t} order by all").fetchall() for t in tables} == rows
     con.execute("checkpoint")
     stored_as = con.execute(
@@ -153,9 +155,3 @@ def test_a_warehouse_from_before_zstd_is_rebuilt_once_with_every_row(landed):
         " where column_name = 'payload' and compression <> 'Constant'"
     ).fetchall()
     assert stored_as == [("ZSTD",)]
-
-
-def schema_sql(con, table):
-    return con.execute(
-        "select sql from duckdb_tables() where schema_name = 'raw' and table_name = ?", [table]
-    ).fetchall()[0][0]
