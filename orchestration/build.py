@@ -42,6 +42,11 @@ run_monitoring:
 # The daemon looks at the run queue every second (default 5): a landing sensor's run starts sooner.
 run_queue:
   dequeue_interval_seconds: 1
+# Runs start in a process forked from a worker that has loaded the code
+# (orchestration/warm_launcher.py).
+run_launcher:
+  module: orchestration.warm_launcher
+  class: WarmRunLauncher
 """
 WRITTEN_BY_US = "# Written by LeadWarehouse"
 
