@@ -137,6 +137,15 @@ class Settings(BaseModel):
         description="a landed file untouched for less than this is still being written: the "
         "sensor waits",
     )
+    data_tests_minutes: float = Field(
+        15.0,
+        ge=0,
+        alias="LEADWH_DATA_TESTS_MINUTES",
+        description="the landing sensor's runs build without dbt's data tests, except one in "
+        "this many minutes (a data test that fails is then seen this late, and no longer keeps "
+        "the models after it from being built); 0: every run tests, as `leadwh build` and the "
+        "daily build do",
+    )
     secret_key: str = Field(
         "",
         alias="LEADWH_SECRET_KEY",

@@ -25,6 +25,8 @@ from orchestration.defs.resources import WarehouseResource
 from orchestration.names import WAREHOUSE_POOL
 from orchestration.partitions import (
     DBT_BUILD_ARGS,
+    OPEN_END,
+    OPEN_START,
     daily_partitions,
     dbt_vars_for_window,
     dbt_window_environment,
@@ -45,17 +47,25 @@ def dbt_models(
 ):
     """`dbt build` of the run's selection over its partition window."""
     warehouse.export_home_to_env()
+    window_vars = run_window(context)
+    context.log.info(f"dbt window: {window_vars}")
+    yield from run_dbt(
+        context, dbt, warehouse, list(DBT_BUILD_ARGS), dbt_window_environment(window_vars)
+    )
+
+
+def run_window(context: dg.AssetExecutionContext) -> dict[str, str]:
+    """The dbt window of the run's partitions; every date for a run that has none (dbt's tests
+    executed alone from the UI: they read whole tables and build nothing)."""
+    if not (context.has_partition_key or context.has_partition_key_range):
+        return dbt_vars_for_window(OPEN_START, OPEN_END, OPEN_START, OPEN_END)
     window = context.partition_time_window
     keys = daily_partitions.get_partition_keys()
-    window_vars = dbt_vars_for_window(
+    return dbt_vars_for_window(
         window.start.date(),
         window.end.date(),
         date.fromisoformat(keys[0]),
         date.fromisoformat(keys[-1]),
-    )
-    context.log.info(f"dbt window: {window_vars}")
-    yield from run_dbt(
-        context, dbt, warehouse, list(DBT_BUILD_ARGS), dbt_window_environment(window_vars)
     )
 
 

@@ -15,7 +15,11 @@ from ingest.engines.spark_lake import export_sources, read_manifest
 from ingest.engines.spark_mirror import built_tables, mirror_tables
 from ingest.settings import environment as set_environment
 from ingest.settings import get_settings
-from orchestration.defs.project import dbt_project, duckdb_manifest_path
+from orchestration.defs.project import (
+    dbt_project,
+    duckdb_manifest_path,
+    prune_invocation_targets,
+)
 from orchestration.defs.resources import WarehouseResource
 
 LAKE_VAR = "LEADWH_SPARK_LANDING"
@@ -61,7 +65,11 @@ def run_dbt(
     """`dbt <args>` on the configured engine with these environment variables, its events
     streamed to Dagster. On Spark, the tables it built are mirrored also when it fails part-way
     (they are Spark's newest state). The engine is the resource's dbt target
-    (orchestration/defs/project.py), so it is the parse's too."""
+    (orchestration/defs/project.py), so it is the parse's too. Old invocations' target folders
+    are deleted first (prune_invocation_targets)."""
+    pruned = prune_invocation_targets(dbt_project.manifest_path.parent)
+    if pruned:
+        context.log.debug(f"deleted {len(pruned)} old dbt invocation folders")
     if dbt.target != dbt_target(SPARK):
         with set_environment(**environment):
             invocation = dbt.cli(args, context=context)  # dbt starts here, with this environment

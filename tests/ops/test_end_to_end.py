@@ -1,7 +1,8 @@
 """End to end on real files and real DuckDB files, through Dagster:
 
 - files dropped into an empty landing zone are picked up by the landing sensor, built by the run
-  it requests and visible in the serving file; a clean simulated day raises no alert;
+  it requests and visible in the serving file; a clean simulated day raises no alert; the next
+  batch, minutes after a run that tested, is built without dbt's data tests (fresh_build);
 - after the retention purge, the marts' history of the purged days survives later builds, and
   that build's incremental publish serves exactly what a full publish would.
 """
@@ -27,14 +28,19 @@ from tests.orchestration.test_sensor import tick
 SETTLE = 0.5
 
 
-def clean_day(scratch: Path, day_index: int = 1) -> dict:
-    """One simulated clean day (``clean_days``: no story, unfiltered: every source, flow and
-    buyer), the leads submitted on day `day_index`. Returns the files' contents and counts."""
+def clean_days(scratch: Path, day_indexes: list[int]) -> list[dict]:
+    """Days of one simulated clean operation (``clean_days``: no story, unfiltered: every source,
+    flow and buyer), the leads submitted on each day of `day_indexes`: each day's files'
+    contents and counts."""
     from ingest.simulator.run import simulate
 
     summary = simulate(scratch, leads=5000, days=5, seed=23, faults=False, clean_days=5)
     assert set(summary.stories) == {"clean_days"}
-    day = (date.fromisoformat(summary.start_date) + timedelta(days=day_index)).isoformat()
+    start = date.fromisoformat(summary.start_date)
+    return [one_day(scratch, (start + timedelta(days=index)).isoformat()) for index in day_indexes]
+
+
+def one_day(scratch: Path, day: str) -> dict:
     submissions, leads = [], set()
     for line in (scratch / "submissions" / f"submissions-{day}.ndjson").read_bytes().splitlines():
         submissions.append(line)
@@ -69,11 +75,19 @@ def drop(target: Path, data: bytes) -> None:
     os.replace(tmp, target)
 
 
+def drop_day(paths: Paths, day: dict) -> None:
+    drop(paths.landing_events / "api" / f"events-{day['day']}.ndjson", day["events"])
+    for relative, data in day["firehose"].items():
+        drop(paths.landing_events / relative, data)
+    drop(paths.landing_submissions / f"submissions-{day['day']}.ndjson", day["submissions"])
+
+
 def test_dropped_files_reach_the_serving_file_and_a_clean_day_raises_no_alert(tmp_path, webhook):
     from orchestration.build import dagster_home
     from orchestration.definitions import defs
+    from orchestration.defs.dbt import dbt_models
 
-    day = clean_day(tmp_path / "scratch")
+    day, next_day = clean_days(tmp_path / "scratch", [1, 2])
     paths = Paths(tmp_path / "home")
     paths.landing.mkdir(parents=True)
     with environment(
@@ -89,10 +103,7 @@ def test_dropped_files_reach_the_serving_file_and_a_clean_day_raises_no_alert(tm
             assert first.run_requests == []
 
             dropped_at = time.time()
-            drop(paths.landing_events / "api" / f"events-{day['day']}.ndjson", day["events"])
-            for relative, data in day["firehose"].items():
-                drop(paths.landing_events / relative, data)
-            drop(paths.landing_submissions / f"submissions-{day['day']}.ndjson", day["submissions"])
+            drop_day(paths, day)
             time.sleep(SETTLE + 0.1)
 
             second = tick(paths, instance, first.cursor)
@@ -120,10 +131,24 @@ def test_dropped_files_reach_the_serving_file_and_a_clean_day_raises_no_alert(tm
             third = tick(paths, instance, second.cursor)
             assert third.run_requests == [] and third.cursor == second.cursor
 
+            # the next day's batch: dbt's data tests ran a moment ago, so not again
+            drop_day(paths, next_day)
+            time.sleep(SETTLE + 0.1)
+            (fresh,) = tick(paths, instance, third.cursor).run_requests
+            assert fresh.job_name == "fresh_build"
+            fresh_run = definitions.resolve_job_def(fresh.job_name).execute_in_process(
+                instance=instance, run_config=fresh.run_config, tags=fresh.tags
+            )
+            dbt_tests = set(dbt_models.check_keys)
+            tested = {e.asset_check_key for e in fresh_run.get_asset_check_evaluations()}
+            assert tested and not tested & dbt_tests  # landing's, typing's, alerts' checks only
+            tested = {e.asset_check_key for e in run.get_asset_check_evaluations()}
+            assert len(tested & dbt_tests) > 100  # the first run ran dbt's data tests
+
     with duckdb.connect(str(paths.serving), read_only=True) as con:
         assert (
             con.execute("select count(*) from marts.fct_lead_events").fetchone()[0]
-            == day["event_ids"]
+            == day["event_ids"] + next_day["event_ids"]
         )
         leads = con.execute(
             "select sum(leads) from marts.fct_acceptance_daily where submitted_date = ?",

@@ -1,5 +1,7 @@
 """The Dagster code location loads and forms one connected asset graph."""
 
+import os
+
 import dagster as dg
 
 from orchestration.definitions import defs
@@ -126,7 +128,6 @@ def test_job_schedule_and_sensor_names_stay_what_the_ui_and_readme_show():
 def test_the_manifest_is_parsed_again_only_when_the_project_changed():
     """Every run `dagster dev` launches loads the code location again; it starts dbt to parse
     only when a project file changed since the last parse."""
-    import os
 
     from orchestration.defs.project import (
         DBT_PROJECT_DIR,
@@ -149,3 +150,23 @@ def test_the_manifest_is_parsed_again_only_when_the_project_changed():
     finally:
         os.utime(model, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert manifest_is_current()
+
+
+def test_only_the_newest_dbt_invocation_folders_are_kept(tmp_path):
+    from orchestration.defs.project import prune_invocation_targets
+
+    target = tmp_path / "target"
+    names = [f"dbt_models-{i:07x}-abcdef{i % 10}" for i in range(25)]
+    for i, name in enumerate(names):  # one folder per dbt invocation, the oldest first
+        (target / name / "compiled").mkdir(parents=True)
+        (target / name / "run_results.json").write_text("{}")
+        os.utime(target / name, ns=(i * 10**9, i * 10**9))
+    others = ["manifest.json", "partial_parse.msgpack", "compiled", "duckdb", "not-a-run-1234567"]
+    for name in others:
+        (target / name).mkdir() if "." not in name else (target / name).write_text("x")
+
+    deleted = prune_invocation_targets(target, keep=20)
+    assert sorted(p.name for p in deleted) == names[:5]
+    assert sorted(p.name for p in target.iterdir()) == sorted(names[5:] + others)
+    assert prune_invocation_targets(target, keep=20) == []
+    assert prune_invocation_targets(tmp_path / "missing") == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -197,6 +197,37 @@ def test_the_sensor_waits_while_two_of_its_runs_are_in_flight(zone):
         assert result.run_requests == []
         assert "wait for one of 2 runs" in result.skip_reason.skip_message
         assert result.cursor == WatchCursor().to_json()
+
+
+def test_dbt_data_tests_run_with_one_landing_run_in_their_interval():
+    from orchestration.defs.pipeline.sensors import data_tests_due
+
+    now = datetime.now(tz=UTC)
+    with dg.instance_for_test() as instance:
+        assert data_tests_due(instance, 15, now)  # nothing has tested yet
+        for name in ("ingest", "fresh_build"):  # runs that do not test
+            instance.create_run_for_job(dg.GraphDefinition(name=name, node_defs=[]).to_job())
+        assert data_tests_due(instance, 15, now)
+        instance.create_run_for_job(dg.GraphDefinition(name="transform", node_defs=[]).to_job())
+        assert not data_tests_due(instance, 15, now)
+        assert data_tests_due(instance, 15, now + timedelta(minutes=16))
+        assert data_tests_due(instance, 0, now)  # 0: every run tests
+
+
+def test_fresh_build_is_build_all_without_dbt_data_tests(definitions):
+    from orchestration.defs.dbt import dbt_models
+
+    build_all = definitions.resolve_job_def("build_all").asset_layer
+    fresh = definitions.resolve_job_def("fresh_build").asset_layer
+    assert fresh.executable_asset_keys == build_all.executable_asset_keys
+    dbt_tests = set(dbt_models.check_keys)
+    assert len(dbt_tests) > 100
+    assert set(fresh.asset_graph.asset_check_keys) == (
+        set(build_all.asset_graph.asset_check_keys) - dbt_tests
+    )
+    assert dg.AssetCheckKey(dg.AssetKey(["raw", "lead_events"]), "events_are_fresh") in (
+        fresh.asset_graph.asset_check_keys
+    )
 
 
 def test_a_fresh_sensor_starts_after_what_the_serving_file_holds(zone, tmp_path):

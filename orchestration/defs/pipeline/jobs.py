@@ -3,9 +3,11 @@ UI."""
 
 import dagster as dg
 
+from orchestration.defs.dbt import dbt_models
 from orchestration.names import (
     BUILD_ALL_JOB,
     CONNECTORS_GROUP,
+    FRESH_BUILD_JOB,
     INGEST_GROUPS,
     INGEST_JOB,
     TRANSFORM_JOB,
@@ -32,4 +34,14 @@ build_all = dg.define_asset_job(
     BUILD_ALL_JOB,
     selection=PIPELINE,
     description="Land, parse, build and test every dbt model, publish the serving file.",
+)
+
+# dbt's data tests: the asset checks of the dbt assets (the other assets' checks stay).
+DBT_DATA_TESTS = dg.AssetSelection.checks_for_assets(dbt_models)
+
+fresh_build = dg.define_asset_job(
+    FRESH_BUILD_JOB,
+    selection=PIPELINE - DBT_DATA_TESTS,
+    description="build_all without dbt's data tests: the landing sensor's runs between two that "
+    "run them (LEADWH_DATA_TESTS_MINUTES).",
 )
