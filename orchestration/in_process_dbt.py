@@ -21,23 +21,31 @@ import threading
 import traceback
 import types
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import orjson
 
 STDOUT_LEVELS = {"info", "warn", "error"}  # the levels dbt's stdout log shows by default
+RELATIVE_TO_CWD = ("DBT_TARGET_PATH", "DBT_LOG_PATH")
 
 
 class DbtInProcess:
     """What dagster-dbt uses of `subprocess.Popen`, for a dbt invocation in this process."""
 
-    def __init__(self, args: Sequence[str], env: Mapping[str, str], **_ignored) -> None:
+    def __init__(
+        self, args: Sequence[str], env: Mapping[str, str], cwd: str | Path, **_ignored
+    ) -> None:
         self.args = list(args)
+        env = dict(env)
+        for name in RELATIVE_TO_CWD:  # dagster-dbt's are relative to the subprocess's directory
+            if name in env:
+                env[name] = str(Path(cwd, env[name]))
         self.returncode: int | None = None
         read, self._write = os.pipe()
         self.stdout = os.fdopen(read, "rb")
         self._done = threading.Event()
         self._thread = threading.Thread(
-            target=self._run, args=(dict(env),), name="dbt-in-process", daemon=True
+            target=self._run, args=(env,), name="dbt-in-process", daemon=True
         )
         self._thread.start()
 

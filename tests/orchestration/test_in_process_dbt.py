@@ -19,13 +19,13 @@ def lines(process: DbtInProcess) -> list[dict]:
 def test_a_parse_streams_dbts_json_lines_and_gives_the_environment_back(tmp_path):
     env = {
         **os.environ,
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-        "DBT_LOG_PATH": str(tmp_path / "target"),
+        "DBT_TARGET_PATH": "target",  # as dagster-dbt gives them: relative to the directory
+        "DBT_LOG_PATH": "target",
         "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
     }
     assert "DBT_TARGET_PATH" not in os.environ
-    process = DbtInProcess(["dbt", "parse"], env=env)
+    process = DbtInProcess(["dbt", "parse"], env=env, cwd=tmp_path)
     events = lines(process)
     assert process.wait() == 0 and process.returncode == 0
     names = [event["info"]["name"] for event in events]
@@ -33,11 +33,12 @@ def test_a_parse_streams_dbts_json_lines_and_gives_the_environment_back(tmp_path
     assert {event["info"]["level"] for event in events} <= {"info", "warn", "error"}
     assert all("data" in event for event in events)
     assert (tmp_path / "target" / "manifest.json").exists()  # dbt read the environment given
+    assert (tmp_path / "target" / "dbt.log").exists()
     assert "DBT_TARGET_PATH" not in os.environ and "DBT_QUIET" not in os.environ
 
 
 def test_a_dbt_that_cannot_start_says_why_and_exits_non_zero():
-    process = DbtInProcess(["dbt", "build", "--no-such-flag"], env=dict(os.environ))
+    process = DbtInProcess(["dbt", "build", "--no-such-flag"], env=os.environ, cwd=DBT_PROJECT_DIR)
     events = lines(process)
     assert process.wait() == 2
     errors = [event for event in events if event["info"]["level"] == "error"]
