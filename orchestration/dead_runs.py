@@ -6,9 +6,9 @@ process (`leadwh build`) or by the default run launcher have no worker health ch
 each build, and in the sensor and schedules before they launch, `release_dead_runs` looks at every
 unfinished run: when the process that runs it (the pid in the owner tags `leadwh build` writes,
 else the pid of its RUN_START event; on the host its tag names, which the sensor and schedules
-write too) is on this host and is gone, or the pid now belongs to a process started after the
-run, the run is marked failed and its pool slots are freed. Slots still held by finished runs are
-freed too. A run with no known process, or on another host, is left alone.
+write too) is on this host and is gone, or the pid now belongs to a process started after that
+trace was written, the run is marked failed and its pool slots are freed. Slots still held by
+finished runs are freed too. A run with no known process, or on another host, is left alone.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ HOST_TAG = "leadwh/host"
 # QUEUED runs have no process yet (the daemon's queue owns them).
 UNFINISHED = [*RUNNING, dg.DagsterRunStatus.CANCELING]
 FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
-# A process started this long after its run was created cannot be the run's (pid reuse).
+# A process that started this long after its trace was written cannot be the run's (pid reuse);
+# /proc gives the boot time in whole seconds.
 START_TOLERANCE_SECONDS = 2.0
 
 
@@ -76,30 +77,36 @@ def process_alive(pid: int, not_started_after: float | None = None) -> bool:
     return not_started_after is None or started <= not_started_after + START_TOLERANCE_SECONDS
 
 
-def run_process(instance: dg.DagsterInstance, run: dg.DagsterRun) -> tuple[str | None, int] | None:
-    """(host, pid) of the process executing a run: its owner tags, else the pid of its RUN_START
-    event (on the host tagged, or this one when untagged). None when there is no trace of one."""
+def run_process(
+    instance: dg.DagsterInstance, record: dg.RunRecord
+) -> tuple[str | None, int, float] | None:
+    """(host, pid, latest start) of the process executing a run: its owner tags (the process
+    wrote them when it created the run, so it started before that), else the pid of its RUN_START
+    event (on the host tagged, or this one when untagged; the process started before it wrote
+    the event: a launcher starts it after the run was created and queued). None when there is no
+    trace of one."""
+    run = record.dagster_run
     host = run.tags.get(HOST_TAG)
     if PID_TAG in run.tags:
-        return host, int(run.tags[PID_TAG])
+        return host, int(run.tags[PID_TAG]), record.create_timestamp.timestamp()
     records = instance.get_records_for_run(
         run.run_id, of_type=dg.DagsterEventType.RUN_START, limit=1
     ).records
-    event = records[0].event_log_entry.dagster_event if records else None
-    if event is None or event.pid is None:
+    entry = records[0].event_log_entry if records else None
+    if entry is None or entry.dagster_event is None or entry.dagster_event.pid is None:
         return None
-    return host, event.pid
+    return host, entry.dagster_event.pid, entry.timestamp
 
 
 def is_dead(instance: dg.DagsterInstance, record: dg.RunRecord) -> bool:
     """Whether an unfinished run's process is known to be gone (on this host)."""
-    owner = run_process(instance, record.dagster_run)
+    owner = run_process(instance, record)
     if owner is None:
         return False
-    host, pid = owner
+    host, pid, started_by = owner
     if host is not None and host != socket.gethostname():
         return False
-    return not process_alive(pid, not_started_after=record.create_timestamp.timestamp())
+    return not process_alive(pid, not_started_after=started_by)
 
 
 def release_dead_runs(

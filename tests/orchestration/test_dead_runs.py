@@ -104,6 +104,26 @@ def test_a_reused_pid_does_not_keep_a_run_alive():
     assert not process_alive(proc.pid)
 
 
+def test_a_run_whose_process_a_launcher_started_later_is_alive_until_it_dies(instance):
+    """The daemon's launcher starts a run's process after the run was created and queued (here
+    3 s after); the process's pid is in its RUN_START event, the run has no owner tags."""
+    run = instance.create_run_for_job(NOOP, tags={HOST_TAG: socket.gethostname()})
+    time.sleep(3)
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]) as proc:
+        try:
+            time.sleep(0.2)
+            instance.report_dagster_event(
+                dg.DagsterEvent(
+                    dg.DagsterEventType.RUN_START.value, job_name=run.job_name, pid=proc.pid
+                ),
+                run_id=run.run_id,
+            )
+            assert release_dead_runs(instance) == []
+        finally:
+            proc.kill()
+    assert release_dead_runs(instance) == [run.run_id]
+
+
 def test_the_sensor_releases_dead_runs_instead_of_waiting_for_them(zone, instance):  # noqa: F811
     from orchestration.names import LANDING_SENSOR as SENSOR_NAME
     from orchestration.names import TRIGGER_TAG
