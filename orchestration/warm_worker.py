@@ -51,7 +51,7 @@ def code_fingerprint() -> str:
 
 def preload() -> None:
     """Import the code location and build its definitions, as a run's process would, and dbt's
-    runner with the DuckDB adapter (orchestration/in_process_dbt.py)."""
+    runner with the DuckDB adapter (orchestration/forked_dbt.py)."""
     import importlib
 
     import dbt.adapters.duckdb  # noqa: F401
@@ -63,15 +63,15 @@ def preload() -> None:
 
 def execute_run(serialized_args: str) -> int:
     """In the forked process: `dagster api execute_run` with these arguments; its exit code.
-    On DuckDB, dbt runs in this process (on Spark, dbt-spark's session starts a JVM: a process
-    of its own as before)."""
+    On DuckDB, dbt starts as a fork of this process (on Spark as a new Python, as before: its
+    session starts a JVM)."""
     from dagster._cli.api import execute_run_command
 
     from ingest.engines import DUCKDB, current_engine
-    from orchestration import in_process_dbt
+    from orchestration import forked_dbt
 
     if current_engine() == DUCKDB:
-        in_process_dbt.install()
+        forked_dbt.install()
     try:
         execute_run_command.callback(serialized_args, None)  # the click command's function
     except SystemExit as exit:
