@@ -7,7 +7,7 @@ before the run's first step (13-14 s of the landing sensor's 53 s, median, on tw
 launcher keeps one worker process that has loaded all that and forks it per run (a few
 milliseconds). dagster.yaml names it (orchestration/build.py INSTANCE_YAML).
 
-The first run after the daemon starts, or after the code changed (the fingerprint of
+The first run after the daemon starts, or after the code changed (code_fingerprint in
 orchestration/warm_worker.py), waits while a worker loads the code: about what its own process
 would have taken. A run of another code location or Python goes through the default launcher,
 and so does one when the worker cannot load the code (its run log says why; the worker is tried
@@ -77,6 +77,7 @@ class Worker:
         return int(self._reply(30.0)["pid"])
 
     def stop(self) -> None:
+        self.replies.close()  # the socket closes with its last reference: the file's too
         self.conn.close()  # the worker exits at the end of its input; its runs go on
         try:
             self.process.wait(timeout=10)
