@@ -39,9 +39,12 @@ class ForkedDbt:
         sys.stdout.flush()
         sys.stderr.flush()
         self.pid = os.fork()
-        if self.pid == 0:  # the child: dbt, then exit
+        if self.pid == 0:  # the child: dbt, then exit (without the parent's exit handlers)
             os.close(read)
-            os._exit(_run_dbt(self.args[1:], env, cwd, write))
+            code = _run_dbt(self.args[1:], env, cwd, write)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
         os.close(write)
         self.stdout = os.fdopen(read, "rb")
 
