@@ -7,13 +7,22 @@ the whole warehouse.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import stat
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.settings import DEFAULT_HOME, PROJECT_ROOT, get_settings
 
-__all__ = ["DEFAULT_HOME", "ENV_VAR", "PROJECT_ROOT", "Paths", "get_paths", "home_from_env"]
+__all__ = [
+    "DEFAULT_HOME",
+    "ENV_VAR",
+    "PROJECT_ROOT",
+    "Paths",
+    "get_paths",
+    "home_from_env",
+    "stamp_files",
+]
 
 ENV_VAR = "LEADWH_HOME"
 
@@ -60,3 +69,15 @@ def home_from_env(environ: Mapping[str, str] | None = None) -> Path:
 
 def get_paths(environ: Mapping[str, str] | None = None) -> Paths:
     return Paths(home=home_from_env(environ))
+
+
+def stamp_files(digest, paths: Iterable[Path]) -> None:
+    """Feed `digest` each regular file's path, size and modification time (missing files and
+    folders are skipped): a fingerprint that changes when one of them is edited or appears."""
+    for path in paths:
+        try:
+            status = path.stat()
+        except FileNotFoundError:
+            continue
+        if stat.S_ISREG(status.st_mode):
+            digest.update(f"{path}\0{status.st_size}\0{status.st_mtime_ns}\n".encode())

@@ -95,10 +95,6 @@ class WarmRunLauncher(DefaultRunLauncher):
         self._worker: Worker | None = None
         self._failed_at = float("-inf")
 
-    @classmethod
-    def from_config_value(cls, inst_data, config_value):
-        return cls(inst_data=inst_data)
-
     def launch_run(self, context: LaunchRunContext) -> None:
         run = context.dagster_run
         if not _is_ours(run.job_code_origin):

@@ -26,9 +26,9 @@ import signal
 import socket
 import sys
 import traceback
-from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from ingest.paths import PROJECT_ROOT, stamp_files
+
 CODE_DIRS = ("orchestration", "ingest")
 # dagster-dbt defines the dbt assets from this manifest (DbtProject's default target path).
 MANIFEST = PROJECT_ROOT / "dbt_project" / "target" / "manifest.json"
@@ -40,12 +40,7 @@ def code_fingerprint() -> str:
     modification time) and dbt's manifest."""
     digest = hashlib.sha256()
     files = [path for name in CODE_DIRS for path in sorted((PROJECT_ROOT / name).rglob("*.py"))]
-    for path in [*files, MANIFEST]:
-        try:
-            stat = path.stat()
-        except FileNotFoundError:
-            continue
-        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    stamp_files(digest, [*files, MANIFEST])
     return digest.hexdigest()
 
 

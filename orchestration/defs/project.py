@@ -19,7 +19,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 from packaging.version import Version
 
 from ingest.engines import current_engine, dbt_target
-from ingest.paths import PROJECT_ROOT
+from ingest.paths import PROJECT_ROOT, stamp_files
 
 DBT_PROJECT_DIR: Path = PROJECT_ROOT / "dbt_project"
 
@@ -106,11 +106,7 @@ def parse_fingerprint() -> str:
         if name.startswith("LEADWH_"):
             digest.update(f"{name}={value}\n".encode())
     for root in PARSE_INPUTS:
-        files = sorted(root.rglob("*")) if root.is_dir() else [root]
-        for path in files:
-            if path.is_file():
-                stat = path.stat()
-                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        stamp_files(digest, sorted(root.rglob("*")) if root.is_dir() else [root])
     return digest.hexdigest()
 
 
