@@ -124,18 +124,28 @@ class Settings(BaseModel):
         "open-ended); read when the code location loads",
     )
     sensor_interval: int = Field(
-        5,
+        1,
         ge=1,
         alias="LEADWH_SENSOR_INTERVAL",
-        description="seconds between two looks of the landing sensor at the landing zone; read "
-        "when the code location loads",
+        description="minimum seconds between the starts of two ticks of the landing sensor "
+        "(Dagster's daemon starts a sensor's tick at most every 5 s); read when the code location "
+        "loads",
+    )
+    sensor_watch_seconds: float = Field(
+        4.0,
+        ge=0,
+        le=50,
+        alias="LEADWH_SENSOR_WATCH_SECONDS",
+        description="how long a tick of the landing sensor that finds nothing new keeps looking "
+        "(every quarter second): with the daemon's 5 s between ticks, the zone is watched almost "
+        "all the time; 0: one look per tick",
     )
     settle_seconds: float = Field(
         2.0,
         ge=0,
         alias="LEADWH_SETTLE_SECONDS",
-        description="a landed file untouched for less than this is still being written: the "
-        "sensor waits",
+        description="a landed file written less than this ago is still being written: the "
+        "sensor waits (a file renamed or moved into place after its last write is taken at once)",
     )
     data_tests_minutes: float = Field(
         15.0,

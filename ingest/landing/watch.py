@@ -6,8 +6,9 @@ The watcher remembers a high-water mark of arrival times (and the files exactly 
 each file version is requested once, in arrival order, however many files the zone holds.
 
 The watcher sees the zone as the landing step does (entries.py): a file still being written is
-left for a later look (hidden names, ``*.tmp``, ``*.part``; a file touched within
-``settle_seconds`` waits), and what cannot be read (a dangling symlink, a FIFO, a symlink out of
+left for a later look (hidden names, ``*.tmp``, ``*.part``; a file written within
+``settle_seconds`` waits, unless it was renamed or moved into place after its last write: see
+`settled`), and what cannot be read (a dangling symlink, a FIFO, a symlink out of
 the zone) is taken too, so the landing step records it, but never opened. Only names the readers
 accept are watched (``.json``, ``.ndjson``, ``.jsonl``, ``.csv`` events; ``.ndjson``, ``.jsonl``,
 ``.csv`` submissions); other files are recorded by the next full landing run. Plain Python, no
@@ -18,6 +19,8 @@ writes it).
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -32,6 +35,8 @@ from ingest.landing.readers import (
 )
 
 DEFAULT_SETTLE_SECONDS = 2.0
+POLL_SECONDS = 0.25  # how often a watching sensor tick looks again (wait_for_arrivals)
+TOGETHER_SECONDS = 1.0  # files that arrive this close go into one batch (wait_for_arrivals)
 DEFAULT_MAX_FILES = 5000
 DEFAULT_MAX_BYTES = 128 * 1024 * 1024  # the sensor reads a batch's files for their dates
 # A fresh watcher starts at the newest load time already published (a load's time is the start of
@@ -87,27 +92,39 @@ def _accepts(dataset: str, name: str) -> bool:
     return name.lower().endswith(suffixes)
 
 
+def settled(arrival: Arrival, now_ns: float, settle_ns: float) -> bool:
+    """Whether a file is written completely: its metadata changed after its last write (a write
+    sets the change time equal to the modification time, so ctime > mtime means it was renamed
+    or moved into place, linked, or had its times set by ``cp -p`` or a sync tool: all things
+    done once the content is written), or it has not changed for the settle time. A writer that
+    renames or chmods a file it is still writing defeats the first rule: the rest then arrives
+    as a new version of the file (landed again; the cut line is quarantined)."""
+    return arrival.ctime_ns > arrival.mtime_ns or now_ns - arrival.arrived_ns >= settle_ns
+
+
 def scan(landing: Path, settle_seconds: float, now_ns: int | None = None) -> list[Arrival]:
     """Every settled data file under <landing>/events and <landing>/submissions, oldest first."""
-    now_ns = now_ns if now_ns is not None else datetime.now(tz=UTC).timestamp() * 1e9
-    settle_ns = settle_seconds * 1e9
-    found: list[Arrival] = []
-    for dataset in DATASETS:
-        for entry in walk(landing / dataset, landing):
-            if not _accepts(dataset, entry.relative):
-                continue
-            arrival = Arrival(
-                dataset,
-                entry.relative,
-                entry.size,
-                entry.mtime_ns,
-                entry.ctime_ns,
-                entry.path,
-                entry.problem,
-            )
-            if now_ns - arrival.arrived_ns < settle_ns:
-                continue
-            found.append(arrival)
+    now_ns = now_ns if now_ns is not None else time.time_ns()
+    return [a for a in scan_all(landing) if settled(a, now_ns, settle_seconds * 1e9)]
+
+
+def scan_all(landing: Path) -> list[Arrival]:
+    """Every data file under <landing>/events and <landing>/submissions, settled or not, oldest
+    first."""
+    found = [
+        Arrival(
+            dataset,
+            entry.relative,
+            entry.size,
+            entry.mtime_ns,
+            entry.ctime_ns,
+            entry.path,
+            entry.problem,
+        )
+        for dataset in DATASETS
+        for entry in walk(landing / dataset, landing)
+        if _accepts(dataset, entry.relative)
+    ]
     found.sort(key=lambda a: (a.arrived_ns, a.key))
     return found
 
@@ -116,6 +133,46 @@ def new_arrivals(arrivals: list[Arrival], cursor: WatchCursor) -> list[Arrival]:
     mark, seen = cursor.arrived_ns, set(cursor.at_mark)
     return [
         a for a in arrivals if a.arrived_ns > mark or (a.arrived_ns == mark and a.key not in seen)
+    ]
+
+
+def wait_for_arrivals(
+    landing: Path,
+    cursor: WatchCursor,
+    settle_seconds: float,
+    watch_seconds: float,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[Arrival]:
+    """The settled new arrivals, looking again every POLL_SECONDS for up to `watch_seconds` while
+    there are none (a sensor tick that keeps watching instead of waiting for the next tick).
+    Files dropped together stay together: while a file that arrived within TOGETHER_SECONDS of
+    the newest settled one is still settling, the watch waits for it, past `watch_seconds` if
+    need be (by at most `settle_seconds`). A zone that takes long to scan is looked at less
+    often: at most a fifth of the time scans."""
+    deadline = clock() + watch_seconds
+    while True:
+        started = clock()
+        arrivals = new_arrivals(scan_all(landing), cursor)
+        now_ns = time.time_ns()
+        ready = [a for a in arrivals if settled(a, now_ns, settle_seconds * 1e9)]
+        now = clock()
+        until = deadline + settle_seconds if ready else deadline
+        if now >= until or (ready and not _followers(arrivals, ready, now_ns, settle_seconds)):
+            return ready
+        sleep(min(max(POLL_SECONDS, 4 * (now - started)), until - now))
+
+
+def _followers(
+    arrivals: list[Arrival], ready: list[Arrival], now_ns: int, settle_seconds: float
+) -> list[Arrival]:
+    """The files still settling that arrived within TOGETHER_SECONDS after the newest ready one."""
+    newest = max(a.arrived_ns for a in ready)
+    return [
+        a
+        for a in arrivals
+        if not settled(a, now_ns, settle_seconds * 1e9)
+        and a.arrived_ns - newest <= TOGETHER_SECONDS * 1e9
     ]
 
 

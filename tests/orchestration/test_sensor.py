@@ -12,6 +12,7 @@ import dagster as dg
 import pytest
 
 from ingest.landing.watch import (
+    TOGETHER_SECONDS,
     Arrival,
     WatchCursor,
     advance,
@@ -19,6 +20,7 @@ from ingest.landing.watch import (
     new_arrivals,
     scan,
     take_batch,
+    wait_for_arrivals,
 )
 from ingest.paths import Paths
 from tests.conftest import environment
@@ -64,6 +66,39 @@ def test_scan_takes_settled_data_files_only(tmp_path):
     )
     # a file touched within the settle time is still being written: not yet
     assert scan(landing, settle_seconds=2, now_ns=now_ns) == []
+
+
+def test_a_file_renamed_or_copied_into_place_is_taken_without_settling(tmp_path):
+    landing = tmp_path / "landing"
+    write(landing / "events/in_place.ndjson", events_line(EVENT["start_timestamp"]))
+    aside = write(landing / "events/.incoming/a.ndjson", events_line(EVENT["start_timestamp"]))
+    copied = write(tmp_path / "elsewhere.ndjson", events_line(EVENT["start_timestamp"]))
+    time.sleep(0.05)  # past the file system's time granularity
+    aside.rename(landing / "events/a.ndjson")
+    # `cp -p`, `aws s3 sync`: the content first, then the source's modification time
+    target = write(landing / "events/b.ndjson", copied.read_text())
+    os.utime(target, ns=(copied.stat().st_atime_ns, copied.stat().st_mtime_ns - 10**9))
+    found = scan(landing, settle_seconds=60)
+    assert sorted(a.relative for a in found) == ["a.ndjson", "b.ndjson"]
+    # ordered by arrival (the rename, the copy), and not taken twice
+    assert new_arrivals(found, advance(WatchCursor(), found)) == []
+
+
+def test_files_dropped_together_are_watched_into_one_batch(tmp_path):
+    landing = tmp_path / "landing"
+    write(landing / "events/a.ndjson", events_line(EVENT["start_timestamp"]))
+    time.sleep(0.3)
+    write(landing / "submissions/a.ndjson", "{}")
+    started = time.monotonic()
+    found = wait_for_arrivals(landing, WatchCursor(), settle_seconds=0.5, watch_seconds=0.3)
+    # the events file settled first, and the watch waited for the submissions that followed it,
+    # past the end of its watch
+    assert [a.key for a in found] == ["events/a.ndjson", "submissions/a.ndjson"]
+    assert time.monotonic() - started < 1.5
+    # nothing new: the watch gives up after watch_seconds
+    started = time.monotonic()
+    assert wait_for_arrivals(landing, advance(WatchCursor(), found), 0.5, 0.6) == []
+    assert time.monotonic() - started >= 0.6
 
 
 def arrival(key: str, ns: int, size: int = 10) -> Arrival:
@@ -125,7 +160,7 @@ def test_batch_dates_come_from_the_records(tmp_path):
 def zone(tmp_path):
     paths = Paths(tmp_path / "home")
     paths.landing_events.mkdir(parents=True)
-    with environment(LEADWH_SETTLE_SECONDS=str(SETTLE)):
+    with environment(LEADWH_SETTLE_SECONDS=str(SETTLE), LEADWH_SENSOR_WATCH_SECONDS="0"):
         yield paths
 
 
@@ -153,7 +188,7 @@ def test_the_sensor_requests_one_run_per_batch_and_nothing_twice(zone):
             zone.landing_events / "firehose/lead/e.json",
             events_line(EVENT["start_timestamp"] - 3 * 86_400_000, 7),
         )
-        time.sleep(SETTLE + 0.1)
+        time.sleep(TOGETHER_SECONDS + 0.1)  # not dropped together with them
         write(zone.landing_events / "batches/late.ndjson", "{}")  # still being written
         result = tick(zone, instance, empty.cursor)
         (request,) = result.run_requests
@@ -182,6 +217,29 @@ def test_the_sensor_requests_one_run_per_batch_and_nothing_twice(zone):
         assert late.job_name == "ingest"  # nothing readable in it: landing only (quarantine)
         assert late.run_key != request.run_key
         assert tick(zone, instance, again.cursor).run_requests == []
+
+
+def test_a_tick_keeps_watching_and_takes_a_file_dropped_meanwhile(zone):
+    import threading
+
+    def drop_later():
+        time.sleep(0.6)
+        aside = write(zone.landing / "incoming.tmp", events_line(EVENT["start_timestamp"]))
+        time.sleep(0.05)
+        aside.rename(zone.landing_events / "a.ndjson")
+
+    with dg.instance_for_test() as instance, environment(LEADWH_SENSOR_WATCH_SECONDS="1.5"):
+        started = time.monotonic()
+        empty = tick(zone, instance, None)
+        assert empty.run_requests == [] and time.monotonic() - started >= 1.5
+        dropper = threading.Thread(target=drop_later)
+        started = time.monotonic()
+        dropper.start()
+        (request,) = tick(zone, instance, empty.cursor).run_requests
+        took = time.monotonic() - started
+        dropper.join()
+    assert request.run_config["ops"]["raw_landing"]["config"]["events"] == ["a.ndjson"]
+    assert 0.6 <= took < 1.4  # seen within a poll of its rename, no settle time
 
 
 def test_the_sensor_waits_while_two_of_its_runs_are_in_flight(zone):
@@ -284,7 +342,7 @@ def test_every_schedule_sensor_and_group_is_in_the_code_location(definitions):
     assert schedules["retention_purge_schedule"].job_name == "retention_purge"
     sensors = {s.name: s for s in definitions.sensors}
     assert set(sensors) == {"landing_zone_sensor", "object_store_sync_sensor"}
-    assert sensors["landing_zone_sensor"].minimum_interval_seconds == 5
+    assert sensors["landing_zone_sensor"].minimum_interval_seconds == 1
     for name in ("export_source_scorecard", "retention_purge", "ops_alerts", "build_all"):
         assert definitions.resolve_job_def(name) is not None
     # the daily schedule's partition exists for the job it targets

@@ -1,8 +1,10 @@
 """The landing sensor: near-real-time ingest and incremental build of new landing files.
 
-Every `LEADWH_SENSOR_INTERVAL` seconds (default 5) it looks at the landing zone (logic in
-ingest/landing/watch.py) and, for the oldest batch of files that arrived since its cursor and have
-settled (untouched for `LEADWH_SETTLE_SECONDS`, default 2), launches one run: the landing step
+Dagster's daemon starts a tick of it every 5 s; a tick that finds nothing new keeps looking at the
+landing zone for `LEADWH_SENSOR_WATCH_SECONDS` (default 4, every quarter second), so a file is
+seen within a fraction of a second (logic in ingest/landing/watch.py). For the oldest batch of
+files that arrived since its cursor and have settled (renamed into place after their last write,
+or unwritten for `LEADWH_SETTLE_SECONDS`, default 2), it launches one run: the landing step
 reads exactly those files (run config), and the dbt assets build the partition range of the dates
 in them (the `dagster/asset_partition_range_*` tags), as `leadwh build` does. The run is
 `build_all` when dbt's data tests are due (none ran in the last `LEADWH_DATA_TESTS_MINUTES`,
@@ -26,9 +28,8 @@ from ingest.landing.watch import (
     batch_dates,
     batch_files,
     initial_cursor,
-    new_arrivals,
-    scan,
     take_batch,
+    wait_for_arrivals,
 )
 from ingest.settings import get_settings
 from orchestration.dead_runs import host_tag, release_dead_runs
@@ -112,8 +113,10 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext, warehouse: Warehous
     if cursor is None:
         cursor = initial_cursor(paths.serving)
         context.log.info(f"starting to watch {paths.landing} (cursor {cursor.to_json()})")
-    settle = get_settings().settle_seconds
-    arrivals = new_arrivals(scan(paths.landing, settle), cursor)
+    settings = get_settings()
+    arrivals = wait_for_arrivals(
+        paths.landing, cursor, settings.settle_seconds, settings.sensor_watch_seconds
+    )
     if not arrivals:
         return dg.SensorResult(
             skip_reason=f"no new files in {paths.landing}", cursor=cursor.to_json()
@@ -129,9 +132,7 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext, warehouse: Warehous
         )
     batch = take_batch(arrivals)
     new_cursor = advance(cursor, batch)
-    tests = data_tests_due(
-        context.instance, get_settings().data_tests_minutes, datetime.now(tz=UTC)
-    )
+    tests = data_tests_due(context.instance, settings.data_tests_minutes, datetime.now(tz=UTC))
     request = batch_run_request(paths.landing, batch, new_cursor, tests)
     context.log.info(
         f"batch of {len(batch)} files ({len(arrivals) - len(batch)} more waiting): "
