@@ -5,7 +5,8 @@
 1. Builds a base warehouse (not timed): a simulated operation over the three days before today,
    `leadwh build`, in a fresh LEADWH_HOME with its own Dagster home (pool limit 1).
 2. Starts `dagster dev` on it (daemon, code server and webserver, the way `make ui` serves it),
-   with the default settings: the landing sensor (5 s interval, 2 s settle) is on by default.
+   with the default settings: the landing sensor (watching the zone 4 s of every 5, 2 s settle) is
+   on by default.
 3. Each round drops a new batch of today's events and submissions into the landing zone the way a
    sync tool does (written aside, renamed into place), then polls the serving file until the
    batch's events are there. The time from the rename to that moment is the latency; the

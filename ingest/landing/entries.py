@@ -63,9 +63,9 @@ def _within(path: str, zone: str) -> bool:
     return path == zone or path.startswith(zone.rstrip(os.sep) + os.sep)
 
 
-def _classify(path: Path, zone: str) -> tuple[os.stat_result, str | None]:
-    """The stat to record (the target's for a followed symlink) and the problem, if any."""
-    own = path.lstat()
+def _classify(path: Path, own: os.stat_result, zone: str) -> tuple[os.stat_result, str | None]:
+    """The stat to record (the target's for a followed symlink) and the problem, if any; `own`
+    is the entry's own (lstat)."""
     if stat.S_ISREG(own.st_mode):
         return own, None
     if not stat.S_ISLNK(own.st_mode):
@@ -94,7 +94,8 @@ def walk(root: Path, zone: Path) -> Iterator[Entry]:
     while stack:
         folder, prefix = stack.pop()
         try:
-            names = sorted(os.listdir(folder))
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
         except FileNotFoundError:
             continue
         except OSError as exc:  # e.g. no permission: the folder is accounted for
@@ -105,16 +106,17 @@ def walk(root: Path, zone: Path) -> Iterator[Entry]:
                 yield Entry(folder, relative, 0, st.st_mtime_ns, st.st_ctime_ns, problem)
             continue
         subfolders = []
-        for name in names:
+        for entry in entries:  # the listing's file types spare a stat per folder and symlink
+            name = entry.name
             if in_progress(name):
                 continue
             path = folder / name
             relative = prefix + name
             try:
-                if path.is_dir() and not path.is_symlink():
+                if entry.is_dir(follow_symlinks=False):
                     subfolders.append((path, relative + "/"))
                     continue
-                st, problem = _classify(path, zone_path)
+                st, problem = _classify(path, entry.stat(follow_symlinks=False), zone_path)
             except FileNotFoundError:
                 continue
             printable = printable_name(relative)
