@@ -15,7 +15,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from dagster._utils import run_with_concurrent_update_guard
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt import DbtCliResource, DbtProject, asset_utils
 from packaging.version import Version
 
 from ingest.engines import current_engine, dbt_target
@@ -24,6 +24,15 @@ from ingest.paths import PROJECT_ROOT, stamp_files
 DBT_PROJECT_DIR: Path = PROJECT_ROOT / "dbt_project"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+# dagster-dbt hands a selection of more than 200 dbt resources to dbt as a selector file in a
+# temporary copy of the project directory. That copy cannot work here: the models and seeds are
+# beside the project (model-paths "../models"), so it has none, and dbt reports "Nothing to do" (a
+# run of the 212 data tests from the UI evaluated none of them). The names are passed instead up
+# to this many resources: the whole project is 270 (tests/orchestration/test_dbt_selection.py
+# checks that it fits, and in one command-line argument, for dbt started as a new process).
+SELECTION_ARGS_LIMIT = 1000
+asset_utils._SELECTION_ARGS_THRESHOLD = SELECTION_ARGS_LIMIT
 
 
 def dbt_executable() -> str:
