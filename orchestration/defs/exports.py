@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from ingest.ops.config import ConfigError, ExportsConfig, ExportSpec, load_exports
+from ingest.ops.config import ConfigError, ExportSpec, load_exports
 from ingest.serving.exports import run_export
 from orchestration.defs.resources import WarehouseResource
 from orchestration.names import EXPORT_TAG, SERVING, TRIGGER_TAG
@@ -127,13 +127,35 @@ def export_schedule(
     return _schedule
 
 
+CONFIG_ERROR_JOB = "exports_config_invalid"
+
+
+def config_error_job(error: ConfigError) -> dg.JobDefinition:
+    """What the UI shows in place of the exports while their file is broken: a job named for it,
+    whose description (and run, if launched) says what to fix."""
+
+    @dg.op(name="explain_exports_config_error")
+    def explain() -> None:
+        raise dg.Failure(description=f"{error} (no export runs until it is fixed)")
+
+    @dg.job(
+        name=CONFIG_ERROR_JOB,
+        description=f"No export jobs: the exports file is invalid. {error}",
+        tags={EXPORT_TAG: "config_error"},
+    )
+    def _job():
+        explain()
+
+    return _job
+
+
 @dg.definitions
 def defs() -> dg.Definitions:
     try:
         config = load_exports()
     except ConfigError as exc:  # never stops the rest of the code location (landing, builds)
         dg.get_dagster_logger().error(f"{exc} (no export runs until it is fixed)")
-        config = ExportsConfig()
+        return dg.Definitions(jobs=[config_error_job(exc)])
     specs, jobs, schedules = [], [], []
     for spec in config.exports:
         job = export_job(spec)

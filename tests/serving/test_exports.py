@@ -136,6 +136,26 @@ def test_the_export_job_records_rows_and_window_on_its_asset(home, tmp_path):
     assert meta["path"].value.endswith("exports/daily/leads_last_24h.csv")
 
 
+def test_a_broken_exports_file_shows_in_the_ui_as_a_job_that_says_why(tmp_path):
+    from orchestration.definitions import defs
+    from orchestration.defs.exports import CONFIG_ERROR_JOB
+
+    broken = tmp_path / "exports.yaml"
+    broken.write_text("exports: [")
+    with environment(LEADWH_EXPORTS_CONFIG=str(broken)):
+        definitions = defs()
+    jobs = {job.name for job in definitions.resolve_all_job_defs()}
+    assert CONFIG_ERROR_JOB in jobs and not any(name.startswith("export_") for name in jobs)
+    assert "build_all" in jobs  # the rest of the code location is there
+    job = definitions.resolve_job_def(CONFIG_ERROR_JOB)
+    assert f"{broken}:1:11: not valid YAML" in job.description
+    with dg.instance_for_test() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert "not valid YAML" in failure.step_failure_data.user_failure_data.description
+
+
 def test_the_export_schedule_ends_the_window_at_its_tick(tmp_path):
     from orchestration.defs.exports import export_job, export_schedule, op_name
 
