@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -102,10 +101,24 @@ def settled(arrival: Arrival, now_ns: float, settle_ns: float) -> bool:
     return arrival.ctime_ns > arrival.mtime_ns or now_ns - arrival.arrived_ns >= settle_ns
 
 
+def ready(arrivals: list[Arrival], now_ns: float, settle_seconds: float) -> list[Arrival]:
+    """The settled files (`arrivals` oldest first) that arrived before any file still settling:
+    a renamed file needs no settle time, but taking it ahead of an earlier one that is still
+    being written would move the cursor past that one, which would then never be requested."""
+    settle_ns = settle_seconds * 1e9
+    taken = []
+    for arrival in arrivals:
+        if not settled(arrival, now_ns, settle_ns):
+            break
+        taken.append(arrival)
+    return taken
+
+
 def scan(landing: Path, settle_seconds: float, now_ns: int | None = None) -> list[Arrival]:
-    """Every settled data file under <landing>/events and <landing>/submissions, oldest first."""
+    """The data files under <landing>/events and <landing>/submissions that are `ready`, oldest
+    first."""
     now_ns = now_ns if now_ns is not None else time.time_ns()
-    return [a for a in scan_all(landing) if settled(a, now_ns, settle_seconds * 1e9)]
+    return ready(scan_all(landing), now_ns, settle_seconds)
 
 
 def scan_all(landing: Path) -> list[Arrival]:
@@ -137,12 +150,7 @@ def new_arrivals(arrivals: list[Arrival], cursor: WatchCursor) -> list[Arrival]:
 
 
 def wait_for_arrivals(
-    landing: Path,
-    cursor: WatchCursor,
-    settle_seconds: float,
-    watch_seconds: float,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    landing: Path, cursor: WatchCursor, settle_seconds: float, watch_seconds: float
 ) -> list[Arrival]:
     """The settled new arrivals, looking again every POLL_SECONDS for up to `watch_seconds` while
     there are none (a sensor tick that keeps watching instead of waiting for the next tick).
@@ -151,30 +159,22 @@ def wait_for_arrivals(
     need be (by at most `settle_seconds`). A zone that takes long to scan is looked at less
     often: scans take at most a tenth of the watch (a Firehose mirror of 50,000 files takes
     about 0.5 s to list, so it is looked at once or twice a tick)."""
-    deadline = clock() + watch_seconds
+    deadline = time.monotonic() + watch_seconds
     while True:
-        started = clock()
+        started = time.monotonic()
         arrivals = new_arrivals(scan_all(landing), cursor)
-        now_ns = time.time_ns()
-        ready = [a for a in arrivals if settled(a, now_ns, settle_seconds * 1e9)]
-        now = clock()
-        until = deadline + settle_seconds if ready else deadline
-        if now >= until or (ready and not _followers(arrivals, ready, now_ns, settle_seconds)):
-            return ready
-        sleep(min(max(POLL_SECONDS, 9 * (now - started)), until - now))
+        taken = ready(arrivals, time.time_ns(), settle_seconds)
+        now = time.monotonic()
+        until = deadline + settle_seconds if taken else deadline
+        if now >= until or (taken and not _followed(arrivals, taken)):
+            return taken
+        time.sleep(min(max(POLL_SECONDS, 9 * (now - started)), until - now))
 
 
-def _followers(
-    arrivals: list[Arrival], ready: list[Arrival], now_ns: int, settle_seconds: float
-) -> list[Arrival]:
-    """The files still settling that arrived within TOGETHER_SECONDS after the newest ready one."""
-    newest = max(a.arrived_ns for a in ready)
-    return [
-        a
-        for a in arrivals
-        if not settled(a, now_ns, settle_seconds * 1e9)
-        and a.arrived_ns - newest <= TOGETHER_SECONDS * 1e9
-    ]
+def _followed(arrivals: list[Arrival], taken: list[Arrival]) -> bool:
+    """Whether a file still settling arrived within TOGETHER_SECONDS after the last one taken."""
+    rest = arrivals[len(taken) :]  # `taken` is a prefix of `arrivals`
+    return bool(rest) and rest[0].arrived_ns - taken[-1].arrived_ns <= TOGETHER_SECONDS * 1e9
 
 
 def take_batch(

@@ -70,7 +70,6 @@ def test_scan_takes_settled_data_files_only(tmp_path):
 
 def test_a_file_renamed_or_copied_into_place_is_taken_without_settling(tmp_path):
     landing = tmp_path / "landing"
-    write(landing / "events/in_place.ndjson", events_line(EVENT["start_timestamp"]))
     aside = write(landing / "events/.incoming/a.ndjson", events_line(EVENT["start_timestamp"]))
     copied = write(tmp_path / "elsewhere.ndjson", events_line(EVENT["start_timestamp"]))
     time.sleep(0.05)  # past the file system's time granularity
@@ -78,10 +77,22 @@ def test_a_file_renamed_or_copied_into_place_is_taken_without_settling(tmp_path)
     # `cp -p`, `aws s3 sync`: the content first, then the source's modification time
     target = write(landing / "events/b.ndjson", copied.read_text())
     os.utime(target, ns=(copied.stat().st_atime_ns, copied.stat().st_mtime_ns - 10**9))
+    time.sleep(0.05)
+    write(landing / "events/in_place.ndjson", events_line(EVENT["start_timestamp"]))
     found = scan(landing, settle_seconds=60)
-    assert sorted(a.relative for a in found) == ["a.ndjson", "b.ndjson"]
-    # ordered by arrival (the rename, the copy), and not taken twice
-    assert new_arrivals(found, advance(WatchCursor(), found)) == []
+    assert [a.relative for a in found] == ["a.ndjson", "b.ndjson"]  # by arrival
+    assert new_arrivals(found, advance(WatchCursor(), found)) == []  # not taken twice
+    # a file still being written holds back the renamed ones that arrived after it: taking them
+    # would move the cursor past it
+    time.sleep(0.05)
+    write(landing / "events/a.ndjson", events_line(EVENT["start_timestamp"]))  # in place
+    write(landing / "events/in_place.ndjson", events_line(EVENT["start_timestamp"]) + "\n")
+    renamed = write(landing / "events/.incoming/c.ndjson", events_line(EVENT["start_timestamp"]))
+    time.sleep(0.05)
+    renamed.rename(landing / "events/c.ndjson")
+    assert [a.relative for a in scan(landing, settle_seconds=60)] == ["b.ndjson"]
+    later = scan(landing, settle_seconds=60, now_ns=time.time_ns() + 61 * 10**9)
+    assert [a.relative for a in later] == ["b.ndjson", "a.ndjson", "in_place.ndjson", "c.ndjson"]
 
 
 def test_files_dropped_together_are_watched_into_one_batch(tmp_path):
