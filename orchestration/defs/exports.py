@@ -141,7 +141,6 @@ def config_error_job(error: ConfigError) -> dg.JobDefinition:
     @dg.job(
         name=CONFIG_ERROR_JOB,
         description=f"No export jobs: the exports file is invalid. {error}",
-        tags={EXPORT_TAG: "config_error"},
     )
     def _job():
         explain()

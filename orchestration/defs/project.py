@@ -29,7 +29,7 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 # temporary copy of the project directory. That copy cannot work here: the models and seeds are
 # beside the project (model-paths "../models"), so it has none, and dbt reports "Nothing to do" (a
 # run of the 212 data tests from the UI evaluated none of them). The names are passed instead up
-# to this many resources: the whole project is 270 (tests/orchestration/test_dbt_selection.py
+# to this many resources: the whole project is 267 (tests/orchestration/test_dbt_selection.py
 # checks that it fits, and in one command-line argument, for dbt started as a new process).
 SELECTION_ARGS_LIMIT = 1000
 asset_utils._SELECTION_ARGS_THRESHOLD = SELECTION_ARGS_LIMIT
