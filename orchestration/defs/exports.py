@@ -130,17 +130,17 @@ def export_schedule(
 CONFIG_ERROR_JOB = "exports_config_invalid"
 
 
-def config_error_job(error: ConfigError) -> dg.JobDefinition:
+def config_error_job(message: str) -> dg.JobDefinition:
     """What the UI shows in place of the exports while their file is broken: a job named for it,
-    whose description (and run, if launched) says what to fix."""
+    whose description (and run, if launched) gives `message`, what to fix."""
 
     @dg.op(name="explain_exports_config_error")
     def explain() -> None:
-        raise dg.Failure(description=f"{error} (no export runs until it is fixed)")
+        raise dg.Failure(description=message)
 
     @dg.job(
         name=CONFIG_ERROR_JOB,
-        description=f"No export jobs: the exports file is invalid. {error}",
+        description=f"No export jobs: the exports file is invalid. {message}",
     )
     def _job():
         explain()
@@ -153,8 +153,9 @@ def defs() -> dg.Definitions:
     try:
         config = load_exports()
     except ConfigError as exc:  # never stops the rest of the code location (landing, builds)
-        dg.get_dagster_logger().error(f"{exc} (no export runs until it is fixed)")
-        return dg.Definitions(jobs=[config_error_job(exc)])
+        message = f"{exc} (no export runs until it is fixed)"
+        dg.get_dagster_logger().error(message)
+        return dg.Definitions(jobs=[config_error_job(message)])
     specs, jobs, schedules = [], [], []
     for spec in config.exports:
         job = export_job(spec)
