@@ -11,6 +11,7 @@ import polars as pl
 
 from . import shapes as S
 from ._common import finalize, frame_of, reference_on_unique, run_on_subset
+from .moment_dates import MONTHS
 
 RAW = pl.col("raw")
 I32 = pl.Int32
@@ -37,27 +38,61 @@ def real_date(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
     return ok.fill_null(False)
 
 
-#: The shapes read here without the port of moment: the first format that fits them strictly
-#: is theirs (YYYY-MM-DD, M/D/YYYY), so moment's answer is that date when it is real.
-DATE_FAST_YMD = r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$"
-DATE_FAST_MDY = r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$"
+#: The shapes read here without the port of moment: (pattern, its groups of year, month and day,
+#: moment's tokens of the year and month). Moment tries its formats strictly, then forgivingly;
+#: the format that wins for each of these shapes (YYYY-MM-DD, M/D/YYYY, M/D/YY strictly;
+#: MM-DD-YYYY strictly, or forgivingly with one-digit parts, reading every character; MMM DD YYYY
+#: forgivingly, skipping only the comma) reads exactly these groups, so moment's answer is that
+#: date when it is real. The first real reading is taken: a slashed date whose month-first
+#: reading is not real is read day first (D/M/YYYY, D/M/YY: the next formats that fit strictly).
+#: Other values of the shapes (a 13th month either way) go to the port.
+#: tests/typed/types/test_date_shapes.py checks each shape against the port.
+DATE_FAST_SHAPES = (
+    (r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$", ("1", "2", "3"), ("YYYY", "M")),
+    (r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$", ("3", "1", "2"), ("YYYY", "M")),
+    (r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{2})$", ("3", "1", "2"), ("YY", "M")),
+    (r"^([0-9]{1,2})-([0-9]{1,2})-([0-9]{4})$", ("3", "1", "2"), ("YYYY", "M")),
+    (rf"^({'|'.join(MONTHS)}) ([0-9]{{1,2}}), ([0-9]{{4}})$", ("3", "1", "2"),
+     ("YYYY", "MMMM")),
+    (r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$", ("3", "2", "1"), ("YYYY", "M")),
+    (r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{2})$", ("3", "2", "1"), ("YY", "M")),
+)  # fmt: skip
 DATE_SCHEMA = {"raw": pl.String, "normal": pl.Date, "valid": pl.Boolean}
 
 
+def _year(text: pl.Expr, token: str) -> pl.Expr:
+    """The year of YYYY, or moment's of YY: 69-99 are 1969-1999, 00-68 are 2000-2068."""
+    year = _int(text)
+    if token == "YY":
+        return year + pl.when(year > 68).then(1900).otherwise(2000)
+    return year
+
+
+def _month(text: pl.Expr, token: str) -> pl.Expr:
+    if token == "MMMM":
+        return text.replace_strict(MONTHS, range(1, 13), default=None, return_dtype=I32)
+    return _int(text)
+
+
 def parse_date(raw: pl.Series) -> pl.DataFrame:
-    """LeadConduit's date (``moment_dates``): the strict common shapes in Polars, every other
-    value through the port of moment, once per distinct value."""
+    """LeadConduit's date (``moment_dates``): the common shapes in Polars, every other value
+    through the port of moment, once per distinct value."""
     from . import reference
 
     frame = frame_of(raw).with_columns(
-        ymd=RAW.str.extract_groups(DATE_FAST_YMD), mdy=RAW.str.extract_groups(DATE_FAST_MDY)
+        RAW.str.extract_groups(pattern).alias(f"shape{k}")
+        for k, (pattern, _, _) in enumerate(DATE_FAST_SHAPES)
     )
-    ymd, mdy = pl.col("ymd").struct, pl.col("mdy").struct
-    is_ymd = ymd.field("1").is_not_null()
-    y = _int(pl.when(is_ymd).then(ymd.field("1")).otherwise(mdy.field("3")))
-    m = _int(pl.when(is_ymd).then(ymd.field("2")).otherwise(mdy.field("1")))
-    d = _int(pl.when(is_ymd).then(ymd.field("3")).otherwise(mdy.field("2")))
-    fast_ok = real_date(y, m, d)
+    readings = []
+    for k, (_, (year, month, day), (year_token, month_token)) in enumerate(DATE_FAST_SHAPES):
+        shape = pl.col(f"shape{k}").struct
+        y = _year(shape.field(year), year_token)
+        m = _month(shape.field(month), month_token)
+        d = _int(shape.field(day))
+        real = real_date(y, m, d)
+        readings.append(tuple(pl.when(real).then(part) for part in (y, m, d)))
+    y, m, d = (pl.coalesce(parts) for parts in zip(*readings, strict=True))
+    fast_ok = y.is_not_null()
     frame = frame.with_columns(
         normal=pl.when(fast_ok).then(pl.date(pl.when(fast_ok).then(y), m, d)),
         valid=fast_ok,

@@ -61,13 +61,13 @@ _REGEX = {
     for strict in (False, True)
 }
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")  # fmt: skip
 _DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 # JavaScript's /i without the u flag folds ASCII letters only
 _ASCII_I = re.IGNORECASE | re.ASCII
-_MONTH_LOOSE = [re.compile(f"^{m}|^{m[:3]}", _ASCII_I) for m in _MONTHS]
-_MONTH_STRICT = [re.compile(f"^{m[:3]}$", _ASCII_I) for m in _MONTHS]
+_MONTH_LOOSE = [re.compile(f"^{m}|^{m[:3]}", _ASCII_I) for m in MONTHS]
+_MONTH_STRICT = [re.compile(f"^{m[:3]}$", _ASCII_I) for m in MONTHS]
 _DAY_LOOSE = [re.compile(f"^{d}|^{d[:3]}|^{d[:2]}", _ASCII_I) for d in _DAYS]
 _DAY_STRICT = [re.compile(f"^{d[:3]}$", _ASCII_I) for d in _DAYS]
 
