@@ -62,7 +62,7 @@ _REGEX = {
 }
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")  # fmt: skip
+          "September", "October", "November", "December")  # fmt: skip
 _DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 # JavaScript's /i without the u flag folds ASCII letters only
 _ASCII_I = re.IGNORECASE | re.ASCII
