@@ -11,7 +11,7 @@ import polars as pl
 
 from . import shapes as S
 from ._common import finalize, frame_of, reference_on_unique, run_on_subset
-from .moment_dates import MONTHS
+from .moment_dates import MONTHS, TWO_DIGIT_YEAR_PIVOT
 
 RAW = pl.col("raw")
 I32 = pl.Int32
@@ -64,7 +64,7 @@ def _year(text: pl.Expr, token: str) -> pl.Expr:
     """The year of YYYY, or moment's of YY: 69-99 are 1969-1999, 00-68 are 2000-2068."""
     year = _int(text)
     if token == "YY":
-        return year + pl.when(year > 68).then(1900).otherwise(2000)
+        return year + pl.when(year > TWO_DIGIT_YEAR_PIVOT).then(1900).otherwise(2000)
     return year
 
 
@@ -79,13 +79,13 @@ def parse_date(raw: pl.Series) -> pl.DataFrame:
     through the port of moment, once per distinct value."""
     from . import reference
 
-    frame = frame_of(raw).with_columns(
-        RAW.str.extract_groups(pattern).alias(f"shape{k}")
-        for k, (pattern, _, _) in enumerate(DATE_FAST_SHAPES)
+    patterns = list(dict.fromkeys(pattern for pattern, _, _ in DATE_FAST_SHAPES))
+    frame = frame_of(raw).with_columns(  # each pattern once: M/D and D/M read the same groups
+        RAW.str.extract_groups(pattern).alias(f"shape{k}") for k, pattern in enumerate(patterns)
     )
     readings = []
-    for k, (_, (year, month, day), (year_token, month_token)) in enumerate(DATE_FAST_SHAPES):
-        shape = pl.col(f"shape{k}").struct
+    for pattern, (year, month, day), (year_token, month_token) in DATE_FAST_SHAPES:
+        shape = pl.col(f"shape{patterns.index(pattern)}").struct
         y = _year(shape.field(year), year_token)
         m = _month(shape.field(month), month_token)
         d = _int(shape.field(day))
@@ -94,7 +94,7 @@ def parse_date(raw: pl.Series) -> pl.DataFrame:
     y, m, d = (pl.coalesce(parts) for parts in zip(*readings, strict=True))
     fast_ok = y.is_not_null()
     frame = frame.with_columns(
-        normal=pl.when(fast_ok).then(pl.date(pl.when(fast_ok).then(y), m, d)),
+        normal=pl.date(y, m, d),  # null unless a reading is real
         valid=fast_ok,
         __fast=fast_ok,
     )

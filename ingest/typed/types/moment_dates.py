@@ -80,9 +80,13 @@ def _to_int(text: str) -> int:
     return int(text) if text else 0
 
 
+#: moment's reading of a two-digit year: above this, 19YY; else 20YY.
+TWO_DIGIT_YEAR_PIVOT = 68
+
+
 def _two_digit_year(text: str) -> int:
     yy = _to_int(text)
-    return yy + (1900 if yy > 68 else 2000)
+    return yy + (1900 if yy > TWO_DIGIT_YEAR_PIVOT else 2000)
 
 
 def _leap(y: int) -> bool:
