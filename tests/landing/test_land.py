@@ -1,10 +1,13 @@
 """Landing a simulated operation (with faults): nothing lost, counts reconcile, idempotent."""
 
+import gc
+
 import duckdb
 import pytest
 
 from ingest.landing import raw_store
 from ingest.landing.land import land
+from ingest.landing.readers import read_events
 from tests.conftest import simulate_small
 
 
@@ -155,3 +158,28 @@ def test_a_warehouse_from_before_zstd_is_rebuilt_once_with_every_row(landed):
         " where column_name = 'payload' and compression <> 'Constant'"
     ).fetchall()
     assert stored_as == [("ZSTD",)]
+
+
+def test_records_are_read_with_the_cycle_collector_paused_and_it_is_restored(tmp_path, monkeypatch):
+    landing = tmp_path / "landing"
+    simulate_small(landing, leads=50, days=1)
+    collector_on_while_reading = []
+
+    def watched(*args):
+        collector_on_while_reading.append(gc.isenabled())
+        return read_events(*args)
+
+    monkeypatch.setattr("ingest.landing.land.read_events", watched)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        assert land(con, landing, "events", workers=1).summary()["loaded"] > 0
+        assert collector_on_while_reading and not any(collector_on_while_reading)
+        assert gc.isenabled()
+        files_read = len(collector_on_while_reading)
+        gc.disable()  # a caller that paused it itself keeps it paused
+        try:
+            (landing / "events" / "batches" / "extra.ndjson").write_bytes(b"{}\n")
+            land(con, landing, "events", workers=1)
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    assert len(collector_on_while_reading) == files_read + 1
