@@ -90,8 +90,6 @@ _SSN_KEY_WORDS = r"ssn|social[\s_.\-]*security(?:[\s_.\-]*(?:number|num|no))?"
 # A JSON key that is_ssn_name reads as an SSN name though the key words miss it: "ssn" with other
 # characters between its letters (S_S_N, S S N, ss-n_no); looked for in the lower-cased text.
 _SPELLED_APART = r's[^a-z0-9"]*s[^a-z0-9"]*n(?:[^a-z0-9"]*(?:number|num|no))?[^a-z0-9"]*"\s*:'
-_SPELLED_APART_KEY = re.compile(_SPELLED_APART)
-_SPELLED_APART_KEY_BYTES = re.compile(_SPELLED_APART.encode("ascii"))
 
 
 def _masked(last_four: str) -> str:
@@ -126,9 +124,16 @@ class Redactor:
         custom = "".join(f"|{re.escape(n)}" for n in sorted(names, key=len, reverse=True))
         keys = rf"(?:{_SSN_KEY_WORDS}{custom})"
         # the cheap checks first (Python's regex engine is slow on long texts): a key word in
-        # the lower-cased text, a key spelling "ssn" apart, or "-dd-dddd" (may_hold)
-        self._words = ("ssn", "social", *sorted(names))
-        self._ascii_words = tuple(w.encode("ascii") for w in self._words if w.isascii())
+        # the lower-cased text, or a key spelling "ssn" apart, in one search (an alternation
+        # is tried only where one of its first letters is: three times faster than a search
+        # per word and one for the spelled-apart key); then "-dd-dddd" (may_hold)
+        self._words = tuple(dict.fromkeys(("ssn", "social", *sorted(names))))
+        ascii_words = [w for w in self._words if w.isascii()]
+        self._ascii_words = tuple(w.encode("ascii") for w in ascii_words)
+        self._hint = re.compile("|".join([*map(re.escape, self._words), _SPELLED_APART]))
+        self._ascii_hint = re.compile(
+            "|".join([*map(re.escape, ascii_words), _SPELLED_APART]).encode("ascii")
+        )
         self._context = re.compile(rf"({keys}{_GAP})({_START}{_SSN_SHAPE}{_END})", re.IGNORECASE)
 
     @classmethod
@@ -235,24 +240,20 @@ class Redactor:
     def may_hold(self, text: str) -> bool:
         """Whether a text may hold an SSN: an SSN key word, a key spelling "ssn" apart, or a
         ddd-dd-dddd."""
-        lower, words, spelled_apart = self._lowered(text)
-        return (
-            any(word in lower for word in words)
-            or spelled_apart.search(lower) is not None
-            or _has_dashed(text)
-        )
+        if text.isascii():  # as bytes (see _has_key_word)
+            hint = self._ascii_hint.search(text.encode("ascii").lower())
+        else:
+            hint = self._hint.search(text.lower())
+        return hint is not None or _has_dashed(text)
 
     def _has_key_word(self, text: str) -> bool:
-        lower, words, _ = self._lowered(text)
-        return any(word in lower for word in words)
-
-    def _lowered(self, text: str) -> tuple[Any, tuple, re.Pattern]:
-        """The text lower-cased, with the key words and the spelled-apart key pattern to look for
-        in it: as bytes when the text is ASCII (three times faster; bytes lower-case ASCII only,
-        which is all an ASCII text holds)."""
+        """Whether the lower-cased text holds a key word: as bytes when the text is ASCII (three
+        times faster; bytes lower-case ASCII only, which is all an ASCII text holds)."""
         if text.isascii():
-            return text.encode("ascii").lower(), self._ascii_words, _SPELLED_APART_KEY_BYTES
-        return text.lower(), self._words, _SPELLED_APART_KEY
+            lower = text.encode("ascii").lower()
+            return any(word in lower for word in self._ascii_words)
+        lower = text.lower()
+        return any(word in lower for word in self._words)
 
     def _in_context(self, text: str) -> set[str]:
         if not self._has_key_word(text):
