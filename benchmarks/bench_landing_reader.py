@@ -8,10 +8,10 @@ a group of files, and build its Arrow table), with Python's cycle collector as l
 It simulates an operation (NDJSON events and submissions: by default a day's file as large as
 the 1M-lead benchmark's, about 190,000 events), then reads each dataset's files in landing's
 groups (``land._batches``: a file of 32 MB or more is a group alone) in one process, as a worker
-reads them, ``--repeats`` times each
-way, alternating: the first pass of each way is a warm-up (a fresh process touches its memory
-for the first time). Prints CPU µs per record (the median of the other passes) and the ratio.
-Both ways must give the same records: the script checks the tables are equal.
+reads them, ``--repeats`` times each way, alternating. The first pass of each way is a warm-up
+(a fresh process touches its memory for the first time). Prints CPU µs per record (the median
+of the other passes) and the ratio. Both ways must give the same records: the script checks
+that the tables are equal.
 """
 
 from __future__ import annotations
