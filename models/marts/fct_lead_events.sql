@@ -17,27 +17,38 @@ events as (
 
 ),
 
+-- The seeds' patterns are tried once per distinct reason and module id (a few dozen), not once
+-- per event: a category depends on the reason alone, a recipient kind on the module id alone.
+match_keys as (
+
+    select distinct
+        reason,
+        module_id
+    from events
+
+),
+
 reason_matches as (
 
     select
-        events.event_id,
+        match_keys.reason,
         min(reason_categories.priority) as category_priority
-    from events
+    from match_keys
     inner join {{ ref('reason_categories') }} as reason_categories
-        on lower(events.reason) like reason_categories.pattern
-    group by events.event_id
+        on lower(match_keys.reason) like reason_categories.pattern
+    group by match_keys.reason
 
 ),
 
 module_matches as (
 
     select
-        events.event_id,
+        match_keys.module_id,
         min(recipient_modules.priority) as module_priority
-    from events
+    from match_keys
     inner join {{ ref('recipient_modules') }} as recipient_modules
-        on events.module_id like recipient_modules.pattern
-    group by events.event_id
+        on match_keys.module_id like recipient_modules.pattern
+    group by match_keys.module_id
 
 ),
 
@@ -97,11 +108,11 @@ final as (
         {{ this_run_at() }} as built_at
     from events
     left join reason_matches
-        on events.event_id = reason_matches.event_id
+        on events.reason = reason_matches.reason
     left join {{ ref('reason_categories') }} as reason_categories
         on reason_matches.category_priority = reason_categories.priority
     left join module_matches
-        on events.event_id = module_matches.event_id
+        on events.module_id = module_matches.module_id
     left join {{ ref('recipient_modules') }} as recipient_modules
         on module_matches.module_priority = recipient_modules.priority
 
