@@ -4,7 +4,9 @@
 {% macro enhancement_checks(service) -%}
     select * from {{ ref('stg_leadconduit__enhancement_outputs') }}
     where
-        service = '{{ service }}'
+        {#- pushed down to the scan of raw: the other service's payloads are not parsed #}
+        payload_names_{{ service }}
+        and service = '{{ service }}'
         {% if is_incremental() %}
             and (
                 {{ in_window('check_date') }}

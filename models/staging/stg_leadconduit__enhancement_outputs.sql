@@ -1,12 +1,19 @@
 -- One row per TrustedForm or suppression-list step event: what the step appended to the lead
 -- (the event's `trustedform` / `suppressionlist` property). Engine-specific JSON access stays
 -- here, in staging, so the quality marts are portable SQL. Only recipient events whose payload
--- names one of the two integrations are parsed; a value of the wrong type becomes null.
+-- names one of the two integrations are parsed, and only those whose own module is one of them
+-- are kept (a delivery whose payload merely mentions one is not a check); a value of the wrong
+-- type becomes null.
 with
 
 source as (
 
-    select * from {{ source('raw', 'lead_events') }}
+    select
+        *,
+        -- what a quality fact of one service filters on before anything is parsed
+        payload like '%"leadconduit-trustedform.%' as payload_names_trustedform,
+        payload like '%"leadconduit-suppressionlist.%' as payload_names_suppressionlist
+    from {{ source('raw', 'lead_events') }}
     where event_type = 'recipient'
         and (
             payload like '%"leadconduit-trustedform.%'
@@ -45,7 +52,7 @@ renamed as (
         parsed.lead_id,
         case
             when p.module_id like 'leadconduit-trustedform.%' then 'trustedform'
-            else 'suppressionlist'
+            when p.module_id like 'leadconduit-suppressionlist.%' then 'suppressionlist'
         end as service,
         parsed.outcome,
         nullif(trim(p.reason), '') as reason,
@@ -69,10 +76,13 @@ renamed as (
         nullif(trim(p.trustedform.retain.reason), '') as retain_reason,
         {{ iso_to_utc_timestamp('p.trustedform.retain.expires_at') }} as retained_until,
         p.suppressionlist.query_item.found as suppression_found,
-        parsed.ingested_at
+        parsed.ingested_at,
+        parsed.payload_names_trustedform,
+        parsed.payload_names_suppressionlist
 
     from parsed
 
 )
 
 select * from renamed
+where service is not null
