@@ -181,10 +181,10 @@ class _FileRead:
     note: str | None = None
 
 
-def _text_array(texts: list[str]) -> pa.Array:
-    """Long texts (JSON) as an Arrow string array: built from their UTF-8 bytes it takes half
-    the time it takes from the strings."""
-    return pa.array([text.encode() for text in texts], pa.binary()).cast(pa.string())
+def _text_array(texts: list[bytes]) -> pa.Array:
+    """Long UTF-8 texts (JSON, kept as the bytes read) as an Arrow string array: from bytes it
+    takes half the time it takes from ``str``, and no ``str`` copy of each text is made."""
+    return pa.array(texts, pa.binary()).cast(pa.string())
 
 
 def _records_table(dataset: str, relative: str, result: ReadResult) -> pa.Table:

@@ -1,7 +1,7 @@
 """Readers: turn one landed file into good records and quarantined records, losslessly.
 
 Every non-blank line (NDJSON), file (Firehose JSON) or row (CSV) becomes exactly one of:
-- a good record (its original JSON text kept as the payload), or
+- a good record (its original JSON text kept as the payload, as the file's UTF-8 bytes), or
 - a quarantined record (original bytes, line number and a reason).
 
 Nothing here touches a database; the functions take bytes and return data.
@@ -60,7 +60,7 @@ class EventRecord:
     event_type: str
     outcome: str | None
     event_at_ms: int
-    payload: str
+    payload: bytes  # the event's JSON text, UTF-8
     line: int
 
 
@@ -69,7 +69,7 @@ class SubmissionRecord:
     lead_id: str
     submitted_at: datetime
     meta: dict[str, str | None]
-    fields: str  # JSON object text: field id -> raw value
+    fields: bytes  # JSON object text, UTF-8: field id -> raw value
     line: int
 
 
@@ -98,19 +98,20 @@ def quarantine_reason(exc: Exception) -> str:
 # --------------------------------------------------------------------------- decoding
 
 
-def decode_json_object(raw: bytes) -> tuple[dict[str, Any], str]:
-    """Decode one JSON object from bytes; returns the object and its text."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadRecord(f"invalid UTF-8 at byte {exc.start}") from None
+def decode_json_object(raw: bytes) -> dict[str, Any]:
+    """Decode one JSON object from UTF-8 bytes. The bytes are kept as the record's text: orjson
+    accepts valid UTF-8 only, so text that decodes needs no copy as a ``str``."""
     try:
         obj = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            raise BadRecord(f"invalid UTF-8 at byte {bad.start}") from None
         raise BadRecord(f"malformed JSON: {exc}") from None
     if not isinstance(obj, dict):
         raise BadRecord(f"not a JSON object (got {type(obj).__name__})")
-    return obj, text
+    return obj
 
 
 def iter_lines(data: bytes):
@@ -193,7 +194,7 @@ def _is_hex(text: str) -> bool:
 
 
 def event_record(
-    obj: dict[str, Any], text: str, line: int, until_ms: int | None = None
+    obj: dict[str, Any], text: bytes, line: int, until_ms: int | None = None
 ) -> EventRecord:
     """Validate the keys every event must have and extract them. ``until_ms``: the latest
     plausible time (default: one day from now)."""
@@ -232,8 +233,7 @@ def read_events_ndjson(data: bytes) -> ReadResult:
     until = plausible_until_ms()
     for number, line in iter_lines(data):
         try:
-            obj, text = decode_json_object(line)
-            result.records.append(event_record(obj, text, number, until))
+            result.records.append(event_record(decode_json_object(line), line, number, until))
         except Exception as exc:
             result.quarantined.append(Quarantined(number, quarantine_reason(exc), line))
     return result
@@ -243,8 +243,8 @@ def read_events_json(data: bytes) -> ReadResult:
     """One event per file (Firehose layout)."""
     result = ReadResult()
     try:
-        obj, text = decode_json_object(data.strip())
-        result.records.append(event_record(obj, text, 1))
+        text = data.strip()
+        result.records.append(event_record(decode_json_object(text), text, 1))
     except Exception as exc:
         result.quarantined.append(Quarantined(1, quarantine_reason(exc), data))
     return result
@@ -317,7 +317,7 @@ def read_events_csv(data: bytes) -> ReadResult:
 
     def to_record(row: dict[str, str], number: int) -> EventRecord:
         obj = unflatten(row)
-        return event_record(obj, orjson.dumps(obj).decode(), number, until)
+        return event_record(obj, orjson.dumps(obj), number, until)
 
     return _records_of_csv(data, to_record)
 
@@ -357,7 +357,7 @@ def submission_record(obj: dict[str, Any], line: int) -> SubmissionRecord:
         lead_id=lead_id,
         submitted_at=_timestamp(obj.get("submitted_at")),
         meta=meta,
-        fields=orjson.dumps(fields).decode(),
+        fields=orjson.dumps(fields),
         line=line,
     )
 
@@ -366,8 +366,7 @@ def read_submissions_ndjson(data: bytes) -> ReadResult:
     result = ReadResult()
     for number, line in iter_lines(data):
         try:
-            obj, _ = decode_json_object(line)
-            result.records.append(submission_record(obj, number))
+            result.records.append(submission_record(decode_json_object(line), number))
         except Exception as exc:
             result.quarantined.append(Quarantined(number, quarantine_reason(exc), line))
     return result

@@ -53,6 +53,8 @@ from ingest.landing.hmac_key import SecretKey, load_key
 from ingest.settings import ConfigError
 from ingest.typed.fields import SSN_LIKE_TYPES, FieldRegistry, is_ssn_name, load_registry
 
+#: A record's JSON text: landing hands over UTF-8 bytes, stored rows are read back as str.
+TextOrBytes = str | bytes
 #: The object a lead field holding an SSN becomes (its ``redacted`` key).
 REDACTED = "ssn"
 
@@ -70,14 +72,21 @@ _ANY_SSN = re.compile(rf"{_START}{_SSN_SHAPE}{_END}")
 _NOT_SSN_DIGIT = re.compile(r"%[0-9A-Fa-f]{2}|\\u002[dD]|[^0-9]")
 # A fast first look for _DASHED (a pattern that starts with a literal is scanned quickly).
 _DASHED_HINT = re.compile(r"-[0-9][0-9]-[0-9]{4}")
+# The two as bytes patterns, for ASCII text read as bytes (the same matches: both are ASCII).
+_DASHED_BYTES = re.compile(_DASHED.pattern.encode("ascii"))
+_DASHED_HINT_BYTES = re.compile(_DASHED_HINT.pattern.encode("ascii"))
 
 
-def _has_dashed(text: str) -> bool:
+def _has_dashed(text: TextOrBytes) -> bool:
     """Whether a text holds a ddd-dd-dddd (_DASHED), tried only where the hint matched: a date of
-    birth written 12-19-1968 matches the hint, and _DASHED.search scans a long text slowly."""
+    birth written 12-19-1968 matches the hint, and _DASHED.search scans a long text slowly. The
+    text may be ASCII bytes."""
+    dashed, hints = (
+        (_DASHED_BYTES, _DASHED_HINT_BYTES) if isinstance(text, bytes) else (_DASHED, _DASHED_HINT)
+    )
     return any(
-        _DASHED.search(text, max(hint.start() - 3, 0), hint.end() + 1)
-        for hint in _DASHED_HINT.finditer(text)
+        dashed.search(text, max(hint.start() - 3, 0), hint.end() + 1)
+        for hint in hints.finditer(text)
     )
 
 
@@ -145,12 +154,13 @@ class Redactor:
 
     # ----------------------------------------------------------------------------- records
 
-    def event(self, text: str) -> str:
-        """An event's JSON text, redacted (the same text when it holds no SSN)."""
+    def event(self, text: TextOrBytes) -> TextOrBytes:
+        """An event's JSON text (``str``, or UTF-8 ``bytes`` as landing reads it), redacted: the
+        same object when it holds no SSN, else compact JSON of the input's type."""
         return self._record(text, ("vars", "lead"))
 
-    def submission_fields(self, text: str) -> str:
-        """A submission's fields (JSON object text), redacted."""
+    def submission_fields(self, text: TextOrBytes) -> TextOrBytes:
+        """A submission's fields (JSON object text, ``str`` or UTF-8 ``bytes``), redacted."""
         return self._record(text, ())
 
     def quarantined(self, raw: bytes, lead_path: tuple[str, ...]) -> bytes:
@@ -176,15 +186,22 @@ class Redactor:
         found = set(known) | self._in_context(text)
         return self._mask_text(text, frozenset(found))
 
-    def _record(self, text: str, lead_path: tuple[str, ...]) -> str:
+    def _record(self, text: TextOrBytes, lead_path: tuple[str, ...]) -> TextOrBytes:
         if not self.may_hold(text):
             return text
         try:
             obj = orjson.loads(text)
         except orjson.JSONDecodeError:  # a reader hands over valid JSON; be safe anyway
+            if isinstance(text, bytes):
+                return self.text(text.decode("utf-8", errors="surrogateescape")).encode(
+                    "utf-8", errors="surrogateescape"
+                )
             return self.text(text)
         redacted = self._redact_object(obj, lead_path)
-        return text if redacted is None else orjson.dumps(redacted).decode("utf-8")
+        if redacted is None:
+            return text
+        compact = orjson.dumps(redacted)
+        return compact if isinstance(text, bytes) else compact.decode("utf-8")
 
     def _redact_object(self, obj: Any, lead_path: tuple[str, ...]) -> Any | None:
         """The redacted object, or None when nothing in it is sensitive."""
@@ -237,9 +254,13 @@ class Redactor:
             if len(digits) == 9:
                 found.add(digits)
 
-    def may_hold(self, text: str) -> bool:
-        """Whether a text may hold an SSN: an SSN key word, a key spelling "ssn" apart, or a
-        ddd-dd-dddd."""
+    def may_hold(self, text: TextOrBytes) -> bool:
+        """Whether a text (``str``, or UTF-8 ``bytes``) may hold an SSN: an SSN key word, a key
+        spelling "ssn" apart, or a ddd-dd-dddd."""
+        if isinstance(text, bytes):
+            if not text.isascii():
+                return self.may_hold(text.decode("utf-8", errors="surrogateescape"))
+            return self._ascii_hint.search(text.lower()) is not None or _has_dashed(text)
         lower, _, hint = self._lowered(text)
         return hint.search(lower) is not None or _has_dashed(text)
 

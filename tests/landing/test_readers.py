@@ -1,6 +1,7 @@
 """Readers turn bytes into good records or quarantined ones, with a reason, never dropping."""
 
 import orjson
+import pytest
 
 from ingest.landing.readers import read_events, read_submissions, unflatten
 
@@ -47,13 +48,29 @@ def test_ndjson_good_and_bad_lines_all_accounted_for():
     assert b"\xff\xfe" in next(q.raw for q in result.quarantined if q.line == 4)
 
 
-def test_payload_is_the_original_text():
+def test_payload_is_the_original_bytes():
     raw = (
         b'{"id":"6568a1f1c3e2b94d1a7f0002","type":"source","start_timestamp":1701355505120,'
         b'"extra_field":{"x":1},"vars":{"lead":{"id":"L1"}}}'
     )
     result = read_events("x.ndjson", raw)
-    assert result.records[0].payload == raw.decode()
+    assert result.records[0].payload == raw  # byte for byte, as read: no str copy is made
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [b"\xed\xa0\x80", b"\xc0\xaf", b"\x80", b"\xf4\x90\x80\x80", b"\xff"],
+    ids=["encoded-surrogate", "overlong", "lone-continuation", "above-u10ffff", "ff"],
+)
+def test_text_that_is_not_utf8_is_quarantined_as_such_not_stored(bad):
+    # the payload is stored as the bytes read: whatever is not strict UTF-8 must never get there
+    line = event()[:-1] + b', "note": "' + bad + b'"}'  # valid JSON but for the bytes
+    for name, data in (("x.ndjson", line), ("x.json", line)):
+        result = read_events(name, data)
+        assert not result.records
+        assert result.quarantined[0].reason.startswith("invalid UTF-8 at byte"), name
+    submission = b'{"lead_id": "L", "fields": {"a": "' + bad + b'"}}'
+    assert read_submissions("s.ndjson", submission).quarantined[0].reason.startswith("invalid UTF")
 
 
 def test_firehose_file_is_one_pretty_printed_event():
