@@ -17,9 +17,11 @@ import gc
 import hashlib
 import multiprocessing
 import uuid
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -278,29 +280,51 @@ def _batches(candidates: list, batch_bytes: int = 32 * 1024 * 1024, batch_files:
         yield batch
 
 
-def _read_in_order(dataset: str, candidates: list, known: dict, workers: int, redactor: Redactor):
+def _read_in_order(
+    dataset: str,
+    candidates: list,
+    known: dict,
+    workers: int,
+    redactor: Redactor,
+    warn: Callable[[str], None] | None = None,
+):
     """(landed files, their _FileReads, their records' table) for every group of candidates, in
-    order; `workers` processes read ahead a bounded number of groups while the caller inserts."""
+    order; `workers` processes read ahead a bounded number of groups while the caller inserts.
+    If the worker pool breaks (a worker killed, or started by a script without a ``__main__``
+    guard), the groups not yet handed over are read in this process, and `warn` is told."""
 
     def task(batch: list[LandedFile]) -> list[tuple[str, str, str | None]]:
         return [(str(f.path), f.relative, (known.get(f.relative) or (None,))[0]) for f in batch]
 
-    if workers <= 1 or sum(f.size for f in candidates) < PARALLEL_BYTES:
-        for batch in _batches(candidates):
-            yield batch, *_read_files(dataset, task(batch), redactor)
-        return
-    # spawn, not fork: the parent holds DuckDB and Arrow thread pools, which fork does not copy.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: deque = deque()
-        for batch in _batches(candidates):
-            pending.append((batch, pool.submit(_read_files, dataset, task(batch), redactor)))
-            if len(pending) > workers:
-                done_batch, future = pending.popleft()
-                yield done_batch, *future.result()
-        while pending:
-            done_batch, future = pending.popleft()
-            yield done_batch, *future.result()
+    groups = _batches(candidates)
+    pending: deque = deque()
+    if workers > 1 and sum(f.size for f in candidates) >= PARALLEL_BYTES:
+        # spawn, not fork: the parent holds DuckDB and Arrow thread pools, which fork does not copy
+        context = multiprocessing.get_context("spawn")
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                for batch in groups:
+                    pending.append(
+                        (batch, pool.submit(_read_files, dataset, task(batch), redactor))
+                    )
+                    if len(pending) > workers:
+                        yield pending[0][0], *pending[0][1].result()
+                        pending.popleft()
+                while pending:
+                    yield pending[0][0], *pending[0][1].result()
+                    pending.popleft()
+        except BrokenProcessPool as exc:
+            (warn or _runtime_warning)(
+                f"{dataset}: the landing workers stopped ({exc}); the remaining files are read"
+                " in this process. A script that lands with workers must call land() under"
+                ' `if __name__ == "__main__":` (workers are spawned, and import it).'
+            )
+    for batch in [batch for batch, _ in pending] + list(groups):
+        yield batch, *_read_files(dataset, task(batch), redactor)
+
+
+def _runtime_warning(message: str) -> None:
+    warnings.warn(message, RuntimeWarning, stacklevel=3)
 
 
 def _accepts(dataset: str, name: str) -> bool:
@@ -359,7 +383,8 @@ def land(
         else:
             candidates.append(landed)
 
-    for group, reads, records in _read_in_order(dataset, candidates, known, workers, redactor):
+    reading = _read_in_order(dataset, candidates, known, workers, redactor, progress)
+    for group, reads, records in reading:
         for landed, found in zip(group, reads, strict=True):
             _take(landed, found, known.get(landed.relative), report, chunk)
         if records is not None:

@@ -1,6 +1,10 @@
 """Landing a simulated operation (with faults): nothing lost, counts reconcile, idempotent."""
 
 import gc
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -133,6 +137,42 @@ def test_chunks_and_worker_processes_land_the_same_as_one_pass(tmp_path, monkeyp
                 sorted(con.execute("select event_id from raw.lead_events").fetchall()),
             )
     assert results["one"] == results["many"] == results["parallel"]
+
+
+UNGUARDED_SCRIPT = """
+import sys
+from pathlib import Path
+
+import duckdb
+
+from ingest.landing import land
+
+land.PARALLEL_BYTES = 0
+# no `if __name__ == "__main__":`: each spawned worker runs this again and dies on the lock
+with duckdb.connect(sys.argv[1]) as con:
+    report = land.land(con, Path(sys.argv[2]), "events", workers=2, progress=print)
+    print("LANDED", report.summary()["loaded"], report.summary()["quarantined"], report.reconciles)
+"""
+
+
+def test_a_broken_worker_pool_reads_the_rest_in_process_and_says_why(tmp_path):
+    landing = tmp_path / "landing"
+    simulate_small(landing, faults=True, leads=150, days=2)
+    with duckdb.connect(str(tmp_path / "one.duckdb")) as con:
+        one = land(con, landing, "events", workers=1).summary()
+    script = tmp_path / "unguarded.py"
+    script.write_text(UNGUARDED_SCRIPT)
+    root = Path(__file__).resolve().parents[2]
+    ran = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "two.duckdb"), str(landing)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(root), "LEADWH_HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert "the landing workers stopped" in ran.stdout and "__main__" in ran.stdout
+    assert f"LANDED {one['loaded']} {one['quarantined']} True" in ran.stdout
+    with duckdb.connect(str(tmp_path / "two.duckdb")) as con:
+        assert con.sql("select count(*) from raw.lead_events").fetchall() == [(one["loaded"],)]
 
 
 def test_a_warehouse_from_before_zstd_is_rebuilt_once_with_every_row(landed):
