@@ -72,7 +72,8 @@ _ANY_SSN = re.compile(rf"{_START}{_SSN_SHAPE}{_END}")
 _NOT_SSN_DIGIT = re.compile(r"%[0-9A-Fa-f]{2}|\\u002[dD]|[^0-9]")
 # A fast first look for _DASHED (a pattern that starts with a literal is scanned quickly).
 _DASHED_HINT = re.compile(r"-[0-9][0-9]-[0-9]{4}")
-# The two as bytes patterns, for ASCII text read as bytes (the same matches: both are ASCII).
+# The two as bytes patterns, for text read as UTF-8 bytes: both are ASCII, and UTF-8 never
+# puts an ASCII byte inside another character, so they match where they match in the str.
 _DASHED_BYTES = re.compile(_DASHED.pattern.encode("ascii"))
 _DASHED_HINT_BYTES = re.compile(_DASHED_HINT.pattern.encode("ascii"))
 
@@ -80,7 +81,7 @@ _DASHED_HINT_BYTES = re.compile(_DASHED_HINT.pattern.encode("ascii"))
 def _has_dashed(text: TextOrBytes) -> bool:
     """Whether a text holds a ddd-dd-dddd (_DASHED), tried only where the hint matched: a date of
     birth written 12-19-1968 matches the hint, and _DASHED.search scans a long text slowly. The
-    text may be ASCII bytes."""
+    text may be UTF-8 bytes."""
     dashed, hints = (
         (_DASHED_BYTES, _DASHED_HINT_BYTES) if isinstance(text, bytes) else (_DASHED, _DASHED_HINT)
     )
@@ -257,10 +258,6 @@ class Redactor:
     def may_hold(self, text: TextOrBytes) -> bool:
         """Whether a text (``str``, or UTF-8 ``bytes``) may hold an SSN: an SSN key word, a key
         spelling "ssn" apart, or a ddd-dd-dddd."""
-        if isinstance(text, bytes):
-            if not text.isascii():
-                return self.may_hold(text.decode("utf-8", errors="surrogateescape"))
-            return self._ascii_hint.search(text.lower()) is not None or _has_dashed(text)
         lower, _, hint = self._lowered(text)
         return hint.search(lower) is not None or _has_dashed(text)
 
@@ -268,12 +265,15 @@ class Redactor:
         lower, words, _ = self._lowered(text)
         return any(word in lower for word in words)
 
-    def _lowered(self, text: str) -> tuple[Any, tuple, re.Pattern]:
-        """The text lower-cased, with the key words and the key-word-or-spelled-apart pattern to
-        look for in it: as bytes when the text is ASCII (three times faster; bytes lower-case
-        ASCII only, which is all an ASCII text holds)."""
+    def _lowered(self, text: TextOrBytes) -> tuple[Any, tuple, re.Pattern]:
+        """The text (``str`` or UTF-8 ``bytes``) lower-cased, with the key words and the
+        key-word-or-spelled-apart pattern to look for in it: as bytes when the text is ASCII
+        (three times faster; bytes lower-case ASCII only, which is all an ASCII text holds)."""
         if text.isascii():
-            return text.encode("ascii").lower(), self._ascii_words, self._ascii_hint
+            ascii_bytes = text if isinstance(text, bytes) else text.encode("ascii")
+            return ascii_bytes.lower(), self._ascii_words, self._ascii_hint
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", errors="surrogateescape")
         return text.lower(), self._words, self._hint
 
     def _in_context(self, text: str) -> set[str]:
