@@ -312,3 +312,66 @@ def test_rows_stored_before_redaction_existed_are_redacted_once(tmp_path, redact
     assert keyed(SSN) in dump and "a@b.co" in dump
     assert con.execute("select count(*) from typed.watermark").fetchone()[0] == 0
     assert redact_stored(con, redactor) == {}  # done once
+
+
+def _old_warehouse(path, version: int | None, lead: dict) -> duckdb.DuckDBPyConnection:
+    """A warehouse redacted by `version` (None: before redaction existed) that holds `lead` in
+    clear in a current event, a superseded event and a submission, and a typed watermark."""
+    from ingest.landing import raw_store
+
+    con = duckdb.connect(str(path))
+    raw_store.ensure_raw_schema(con)
+    columns = "'e1', 'L', 'source', null, timestamp '2026-10-01', date '2026-10-01'"
+    stamps = "'f', 1, 'b', timestamp '2026-10-01'"
+    con.execute(f"insert into raw.lead_events values ({columns}, ?, {stamps})", [event(lead)])
+    con.execute(
+        f"insert into raw.superseded_events values ({columns}, ?, {stamps}, now(), 'b2')",
+        [event({**lead, "email": "old@b.co"})],
+    )
+    con.execute(
+        "insert into raw.lead_submissions values ('L', timestamp '2026-10-01', date '2026-10-01',"
+        f" null, null, null, null, null, null, ?, {stamps})",
+        [json.dumps(lead)],
+    )
+    con.execute("create table raw.redaction_state (version integer, redacted_at timestamp)")
+    if version is not None:
+        con.execute("insert into raw.redaction_state values (?, now())", [version])
+    con.execute("create schema typed")
+    con.execute("create table typed.watermark as select timestamp '2026-10-01' as loaded_through")
+    return con
+
+
+def _raw_dump(con) -> str:
+    return "".join(
+        str(con.execute(f"select * from raw.{table}").fetchall())
+        for table in ("lead_events", "superseded_events", "lead_submissions")
+    )
+
+
+@pytest.mark.parametrize("key", ["S_S_N", "s s n", "Ss-N_No"])
+def test_a_warehouse_redacted_by_version_1_loses_its_spelled_apart_ssn_keys(
+    tmp_path, redactor, key
+):
+    """Version 1 of the stored-rows pass found rows by key words and ddd-dd-dddd only, so a key
+    spelling "ssn" apart with an undashed value stayed in clear (in every raw table), and it
+    skipped the superseded versions of events."""
+    from ingest.landing.redact import redact_stored
+
+    con = _old_warehouse(tmp_path / "w.duckdb", 1, {key: SSN})
+    (tmp_path / "landing").mkdir()
+    land(con, tmp_path / "landing", "events", redactor=redactor)
+    dump = _raw_dump(con)
+    assert SSN not in dump and dump.count(keyed(SSN)) == 3, dump
+    assert "old@b.co" in dump  # the superseded version is kept, redacted
+    assert con.execute("select count(*) from typed.watermark").fetchone()[0] == 0  # re-parse
+    assert redact_stored(con, redactor) == {}
+
+
+def test_a_warehouse_with_nothing_left_to_redact_keeps_its_typed_watermark(tmp_path, redactor):
+    from ingest.landing.redact import redact_stored
+
+    con = _old_warehouse(tmp_path / "w.duckdb", 1, {"email": "a@b.co"})
+    assert redact_stored(con, redactor) == {
+        "lead_events": 0, "superseded_events": 0, "lead_submissions": 0, "quarantine": 0
+    }  # fmt: skip
+    assert con.execute("select count(*) from typed.watermark").fetchone()[0] == 1
