@@ -2,8 +2,15 @@
 -- Returns and conversions by days since submission, per submission-date cohort (UTC) and
 -- buyer. Feedback is counted on the lead's day, whenever it arrives: a return that comes three
 -- weeks later raises its cohort's return rate, not the rate of the day it arrived. One row per
--- cohort, buyer and day since submission, from day 0 to the newest day the data covers (a
--- complete triangle), with running totals and rates against the deliveries the buyer took.
+-- cohort, buyer and day since submission, from day 0 to the newest day the data covers or the
+-- horizon (var cohort_horizon_days, 90), whichever comes first (a complete triangle, then a band:
+-- rows grow with the days of data, not with their square), with running totals and rates
+-- against the deliveries the buyer took. Feedback after the horizon counts on its last day.
+{%- set horizon = var('cohort_horizon_days') | int %}
+{%- if horizon < 0 or horizon > 999 %}
+    {{ exceptions.raise_compiler_error(
+        "var cohort_horizon_days must be 0..999 days, not " ~ horizon) }}
+{%- endif %}
 with
 
 feedback as (
@@ -32,8 +39,10 @@ answered as (
     select
         leads.submitted_date as cohort_date,
         feedback.recipient_id,
-        {{ dbt.datediff('leads.submitted_date', 'feedback.feedback_date', 'day') }}
-            as days_since_submission,
+        least(
+            {{ dbt.datediff('leads.submitted_date', 'feedback.feedback_date', 'day') }},
+            {{ horizon }}
+        ) as days_since_submission,
         count(*) filter (where feedback.feedback_type = 'return') as returns,
         count(*) filter (where feedback.feedback_type = 'conversion') as conversions
     from feedback
@@ -42,7 +51,10 @@ answered as (
     group by
         leads.submitted_date,
         feedback.recipient_id,
-        {{ dbt.datediff('leads.submitted_date', 'feedback.feedback_date', 'day') }}
+        least(
+            {{ dbt.datediff('leads.submitted_date', 'feedback.feedback_date', 'day') }},
+            {{ horizon }}
+        )
 
 ),
 
@@ -64,12 +76,13 @@ digits as (
 
 ),
 
-offsets as (  -- 0 .. 999 days since submission
+offsets as (  -- 0 .. the horizon, days since submission
 
     select hundreds.digit * 100 + tens.digit * 10 + ones.digit as days
     from digits as hundreds
     cross join digits as tens
     cross join digits as ones
+    where hundreds.digit * 100 + tens.digit * 10 + ones.digit <= {{ horizon }}
 
 ),
 
