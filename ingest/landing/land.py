@@ -50,8 +50,6 @@ DATASETS = ("events", "submissions")
 FLUSH_BYTES = 256 * 1024 * 1024
 # Below this many bytes of new files, reading in worker processes costs more than it saves.
 PARALLEL_BYTES = 64 * 1024 * 1024
-# A file modified this recently may still be being written; it is left for the next run.
-DEFAULT_SETTLE_SECONDS = 0.0
 
 
 @dataclass(frozen=True)
@@ -105,16 +103,13 @@ class LandingReport:
         }
 
 
-def discover(
-    root: Path, settle_seconds: float = DEFAULT_SETTLE_SECONDS, zone: Path | None = None
-) -> Iterator[LandedFile]:
+def discover(root: Path, zone: Path | None = None) -> Iterator[LandedFile]:
     """Every entry under root (a dataset folder of the landing zone ``zone``, default its
     parent) in a stable order, in-progress ones left out (entries.py): the files to read, and
-    those that cannot be read, with the reason."""
-    now_ns = datetime.now(tz=UTC).timestamp() * 1e9
+    those that cannot be read, with the reason. Waiting for a file still being written is the
+    landing sensor's job (watch.settled); a file landed mid-write is read again as a new
+    version once it changes (the records landed before count as duplicates)."""
     for entry in walk(root, zone or root.parent):
-        if settle_seconds and now_ns - entry.mtime_ns < settle_seconds * 1e9:
-            continue
         yield LandedFile(
             entry.path, entry.relative, entry.size, entry.mtime_ns, entry.problem, entry.note
         )
@@ -336,7 +331,6 @@ def land(
     con: duckdb.DuckDBPyConnection,
     landing_dir: Path,
     dataset: str,
-    settle_seconds: float = DEFAULT_SETTLE_SECONDS,
     only: set[str] | None = None,
     progress: Callable[[str], None] | None = None,
     workers: int | None = None,
@@ -369,7 +363,7 @@ def land(
     candidates = []
     stage = _Stage(dataset)
     chunk = _Chunk()
-    for landed in discover(root, settle_seconds, zone=landing_dir):
+    for landed in discover(root, zone=landing_dir):
         if only is not None and landed.relative not in only:
             continue
         previous = known.get(landed.relative)

@@ -31,7 +31,7 @@ def test_only_leads_loaded_since_the_watermark_are_rewritten(tmp_path):
     landing = tmp_path / "landing"
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         drop_submissions(landing, "a.ndjson", {"L1": {"email": "A@Example.com"}, "L2": {}})
-        land(con, landing, "submissions", settle_seconds=0, workers=0)
+        land(con, landing, "submissions", workers=0)
         first = update_typed_leads(con, registry)
         assert (first.written, first.total, first.loaded_after) == (2, 2, None)
         before = typed_rows(con)
@@ -44,7 +44,7 @@ def test_only_leads_loaded_since_the_watermark_are_rewritten(tmp_path):
         drop_submissions(
             landing, "b.ndjson", {"L3": {"email": "c@example.com", "brand_new_field": "x"}}
         )
-        land(con, landing, "submissions", settle_seconds=0, workers=0)
+        land(con, landing, "submissions", workers=0)
         second = update_typed_leads(con, registry)
         assert (second.written, second.total) == (1, 3)
         after = typed_rows(con)
