@@ -20,7 +20,9 @@ latest as (
         {{ key }},
         {{ attributes | join(', ') }},
         started_at,
-        row_number() over (partition by {{ key }} order by started_at desc, event_id desc) as recency_rank
+        row_number() over (
+            partition by {{ key }} order by started_at desc, event_id desc
+        ) as recency_rank
     from events
 
 ),

@@ -11,7 +11,8 @@
 
 {% macro spark__register_parquet_sources() -%}
     {%- if execute -%}
-        {%- set root = env_var('LEADWH_SPARK_LANDING', env_var('LEADWH_HOME', '../data') ~ '/lake') -%}
+        {%- set lake = env_var('LEADWH_HOME', '../data') ~ '/lake' -%}
+        {%- set root = env_var('LEADWH_SPARK_LANDING', lake) -%}
         {%- for source in graph.sources.values() if source.package_name == 'leadwarehouse' -%}
             {%- do run_query('create database if not exists ' ~ source.schema) -%}
             {#- dropped and created again, so a column added since (a new custom field) is seen;
@@ -19,7 +20,8 @@
             {%- do run_query('drop table if exists ' ~ source.schema ~ '.' ~ source.identifier) -%}
             {%- do run_query(
                 'create table ' ~ source.schema ~ '.' ~ source.identifier
-                ~ " using parquet location '" ~ root ~ '/' ~ source.schema ~ '/' ~ source.identifier ~ "'"
+                ~ " using parquet location '"
+                ~ root ~ '/' ~ source.schema ~ '/' ~ source.identifier ~ "'"
             ) -%}
             {#- a table kept by day (meta lake_day_column) has a folder per day: Spark takes the
                 day column from the folders' names, and finds the days only when asked -#}

@@ -10,7 +10,8 @@
     so the placeholder is replaced here, when the test runs: dbt's own get_where_subquery with
     that one substitution (dbt's documented way to template `where` with a macro). -#}
 {% macro default__get_where_subquery(relation) -%}
-    {%- set where = (config.get('where') or '') | replace('__rows_of_this_run__', rows_of_this_run()) -%}
+    {%- set declared = config.get('where') or '' -%}
+    {%- set where = declared | replace('__rows_of_this_run__', rows_of_this_run()) -%}
     {%- if where and where != 'true' -%}
         {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}
     {%- else -%}

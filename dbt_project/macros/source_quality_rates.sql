@@ -7,5 +7,7 @@
         {{ safe_divide('valid_email', 'with_email') }} as valid_email_rate,
         {{ safe_divide('returned', 'sold_leads') }} as return_rate,
         {{ safe_divide('purchase_cost', 'accepted') }} as cost_per_accepted_lead,
-        {{ safe_divide('revenue - purchase_cost - recipient_cost', 'purchase_cost + recipient_cost') }} as roi
+        {{ safe_divide(
+            'revenue - purchase_cost - recipient_cost', 'purchase_cost + recipient_cost'
+        ) }} as roi
 {%- endmacro %}

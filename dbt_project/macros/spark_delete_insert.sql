@@ -23,7 +23,9 @@
     {%- do return(dbt.dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format)) -%}
 {%- endmacro %}
 
-{% macro dbt_spark_get_incremental_sql(strategy, source, target, existing, unique_key, incremental_predicates) -%}
+{% macro dbt_spark_get_incremental_sql(
+    strategy, source, target, existing, unique_key, incremental_predicates
+) -%}
     {%- if strategy == 'delete+insert' -%}
         {{ spark_delete_insert_sql(source, target, unique_key) }}
     {%- else -%}
@@ -43,10 +45,14 @@
         from {{ target }} as kept
         {%- if partitions %}
         left semi join (select distinct {{ partitions | join(', ') }} from {{ source }}) as touched
-            on {% for column in partitions %}kept.{{ column }} <=> touched.{{ column }}{{ ' and ' if not loop.last }}{% endfor %}
+            on {% for column in partitions -%}
+                kept.{{ column }} <=> touched.{{ column }}{{ ' and ' if not loop.last }}
+            {%- endfor %}
         {%- endif %}
         left anti join {{ source }} as rebuilt
-            on {% for key in keys %}kept.{{ key }} = rebuilt.{{ key }}{{ ' and ' if not loop.last }}{% endfor %}
+            on {% for key in keys -%}
+                kept.{{ key }} = rebuilt.{{ key }}{{ ' and ' if not loop.last }}
+            {%- endfor %}
     {%- endset -%}
     {%- set rows -%}
         select {{ columns | join(', ') }} from {{ source }}
@@ -63,7 +69,8 @@
         {#- the new table (the model's rows, which may read the table, and the kept rows) is
             written aside first, the table overwritten from there, and the staging table dropped
             as the model's last statement -#}
-        {%- set staged = target.incorporate(path={'identifier': target.identifier ~ '__dbt_staged'}) -%}
+        {%- set staged_name = target.identifier ~ '__dbt_staged' -%}
+        {%- set staged = target.incorporate(path={'identifier': staged_name}) -%}
         {%- if execute -%}
             {%- do run_query('drop table if exists ' ~ staged) -%}
             {%- do run_query('create table ' ~ staged ~ ' using parquet as ' ~ rows) -%}
