@@ -57,7 +57,7 @@ def warehouse(tmp_path):
             shutil.copy2(path, target)
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     for dataset in ("events", "submissions"):
-        land(con, landing, dataset, settle_seconds=0)
+        land(con, landing, dataset)
     yield con, tmp_path / "lake", landing, later
     con.close()
 
@@ -115,7 +115,7 @@ def test_the_first_export_is_whole_then_only_changed_days_are_rewritten(warehous
 
     shutil.copytree(later, landing, dirs_exist_ok=True)
     for dataset in ("events", "submissions"):
-        land(con, landing, dataset, settle_seconds=0)
+        land(con, landing, dataset)
     changed = sorted(
         r[0]
         for r in con.execute(
@@ -188,7 +188,7 @@ def test_an_export_killed_between_days_is_redone_by_the_next(warehouse, monkeypa
     con, root, landing, later = warehouse
     export(con, root)
     shutil.copytree(later, landing, dirs_exist_ok=True)
-    land(con, landing, "events", settle_seconds=0)
+    land(con, landing, "events")
     real = spark_lake.export_day
     calls = []
 
