@@ -28,7 +28,14 @@ For each record (an event, or a submission's fields) that may hold an SSN (a fas
 4. any ``ddd-dd-dddd`` in any string is masked as well (an SSN nobody labelled);
 5. a record changed by this is stored as compact JSON (same keys in the same order, same values
    except the redacted ones; whitespace and escapes may differ from the file). A record with
-   nothing to redact keeps its text byte for byte.
+   nothing to redact keeps its text byte for byte, unless a key appears twice in one of its
+   objects: it is stored as compact JSON too, with each such key's last value (as LeadConduit's
+   JSON.parse reads it; DuckDB's JSON functions would read the first, which redaction never saw).
+
+Keys are masked like strings (an SSN used as a key, ``{"123-45-6789": ...}``); JSON escapes are
+read before anything is looked for (``"\\u0073sn"`` is the key ``ssn``); digits of any script
+count as digits where a value is starred. A record nested too deep to be redacted safely (more
+than 254 levels: orjson writes no deeper) goes to the quarantine, redacted as text.
 
 Quarantined records: one that is a JSON object is redacted like a record. Other bytes (malformed
 JSON, a bad CSV row) get steps 1 (SSNs next to SSN-like keys), 3 and 4 on their text, and, since
@@ -41,6 +48,7 @@ reason is masked like a text.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -50,6 +58,7 @@ import orjson
 import pyarrow as pa
 
 from ingest.landing.hmac_key import SecretKey, load_key
+from ingest.landing.readers import SUBMISSION_META, Quarantined
 from ingest.settings import ConfigError
 from ingest.typed.fields import SSN_LIKE_TYPES, FieldRegistry, is_ssn_name, load_registry
 
@@ -107,7 +116,34 @@ def _masked(last_four: str) -> str:
 
 
 def _star_digits(text: str) -> str:
-    return re.sub(r"[0-9]", "*", text)
+    return re.sub(r"\d", "*", text)  # digits of any script (full-width, Arabic-Indic, ...)
+
+
+# A key with a digit in it: masked like a string (an SSN used as a key).
+_DIGIT = re.compile(r"\d")
+
+
+class TooDeepToRedact(ValueError):
+    """A record nested deeper than redaction can write back (orjson's limit is 254 levels)."""
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> None:
+    if len({key for key, _ in pairs}) != len(pairs):
+        raise _DuplicateKey
+
+
+def _has_duplicate_key(text: TextOrBytes) -> bool:
+    """Whether an object in a JSON text has a key twice (the standard library's parser sees each
+    pair; orjson keeps the last)."""
+    try:
+        json.loads(text, object_pairs_hook=_refuse_duplicates)
+    except _DuplicateKey:
+        return True
+    return False
 
 
 def _scalar_text(value: Any) -> str | None:
@@ -176,10 +212,21 @@ class Redactor:
         if isinstance(obj, dict):
             if not self.may_hold(text):
                 return raw
-            redacted = self._redact_object(obj, lead_path)
-            return raw if redacted is None else orjson.dumps(redacted)
+            try:
+                redacted = self._redacted_json(raw, obj, lead_path)
+            except TooDeepToRedact:  # redacted as text below
+                pass
+            else:
+                return raw if redacted is None else redacted
         masked = _ANY_SHAPE.sub(lambda m: _masked(m.group(0)[-4:]), self.text(text))
         return masked.encode("utf-8", errors="surrogateescape")
+
+    def columns(self, values: dict[str, str | None]) -> dict[str, str | None]:
+        """A record's text columns (a submission's source and flow names, ...) redacted as texts;
+        the same dict when none may hold an SSN (one check over all of them)."""
+        if not self.may_hold("\x1f".join(v for v in values.values() if v)):
+            return values
+        return {k: v and self.text(v) for k, v in values.items()}
 
     def text(self, text: str, known: Iterable[str] = ()) -> str:
         """Free text (a quarantined line, a reason): the SSNs next to SSN-like keys, the
@@ -198,11 +245,30 @@ class Redactor:
                     "utf-8", errors="surrogateescape"
                 )
             return self.text(text)
-        redacted = self._redact_object(obj, lead_path)
-        if redacted is None:
+        compact = self._redacted_json(text, obj, lead_path)
+        if compact is None:
             return text
-        compact = orjson.dumps(redacted)
         return compact if isinstance(text, bytes) else compact.decode("utf-8")
+
+    def _redacted_json(
+        self, text: TextOrBytes, obj: Any, lead_path: tuple[str, ...]
+    ) -> bytes | None:
+        """The compact JSON of ``obj`` (parsed from ``text``) redacted, or None when the text
+        may be kept as it is: nothing in it is sensitive and no key appears twice in one object
+        (the text would hold a value the redactor never saw). Raises TooDeepToRedact."""
+        try:
+            redacted = self._redact_object(obj, lead_path)
+            compact = orjson.dumps(obj if redacted is None else redacted)
+        except (orjson.JSONEncodeError, RecursionError) as error:
+            raise TooDeepToRedact(f"nested too deep to redact ({error})") from None
+        if redacted is not None:
+            return compact
+        if compact == (text if isinstance(text, bytes) else text.encode("utf-8")):
+            return None  # written as orjson writes it: no key twice
+        try:
+            return compact if _has_duplicate_key(text) else None
+        except RecursionError:
+            raise TooDeepToRedact("nested too deep to redact") from None
 
     def _redact_object(self, obj: Any, lead_path: tuple[str, ...]) -> Any | None:
         """The redacted object, or None when nothing in it is sensitive."""
@@ -257,9 +323,10 @@ class Redactor:
 
     def may_hold(self, text: TextOrBytes) -> bool:
         """Whether a text (``str``, or UTF-8 ``bytes``) may hold an SSN: an SSN key word, a key
-        spelling "ssn" apart, or a ddd-dd-dddd."""
+        spelling "ssn" apart, a ddd-dd-dddd, or a JSON escape (``\\u0073sn`` spells ``ssn``)."""
         lower, _, hint = self._lowered(text)
-        return hint.search(lower) is not None or _has_dashed(text)
+        escape = b"\\u" if isinstance(text, bytes) else "\\u"
+        return hint.search(lower) is not None or _has_dashed(text) or escape in text
 
     def _has_key_word(self, text: str) -> bool:
         lower, words, _ = self._lowered(text)
@@ -306,12 +373,14 @@ class Redactor:
             out = {}
             for key, value in node.items():
                 here = (*path, key)
+                # a key with a digit is masked like a string: an SSN used as a key
+                name = self._mask_text(key, known) if _DIGIT.search(key) else key
                 if not self.is_ssn_key(here):
-                    out[key] = self._transform(value, here, lead_path, known)
+                    out[name] = self._transform(value, here, lead_path, known)
                 elif path == lead_path:
-                    out[key] = self.lead_value(value)
+                    out[name] = self.lead_value(value)
                 else:
-                    out[key] = _mask_whole(value)
+                    out[name] = _mask_whole(value)
             return out
         if isinstance(node, list):
             return [self._transform(v, path, lead_path, known) for v in node]
@@ -372,15 +441,23 @@ def _mask_whole(value: Any) -> Any:
 
 def redact_read(dataset: str, result: Any, redactor: Redactor) -> Any:
     """Redact what a reader returned (``ingest.landing.readers.ReadResult``), in place: the
-    events' payloads or the submissions' fields, and the quarantined records and reasons."""
-    if dataset == "events":
-        for record in result.records:
-            record.payload = redactor.event(record.payload)
-        lead_path: tuple[str, ...] = ("vars", "lead")
-    else:
-        for record in result.records:
-            record.fields = redactor.submission_fields(record.fields)
-        lead_path = ("fields",)
+    events' payloads or the submissions' fields and other columns, and the quarantined records
+    and reasons. A record too deep to redact moves to the quarantine."""
+    kept = []
+    for record in result.records:
+        try:
+            if dataset == "events":
+                record.payload = redactor.event(record.payload)
+            else:
+                record.fields = redactor.submission_fields(record.fields)
+                record.meta = redactor.columns(record.meta)
+        except TooDeepToRedact as error:
+            text = record.payload if dataset == "events" else record.fields
+            result.quarantined.append(Quarantined(record.line, str(error), text))
+        else:
+            kept.append(record)
+    result.records = kept
+    lead_path: tuple[str, ...] = ("vars", "lead") if dataset == "events" else ("fields",)
     for item in result.quarantined:
         item.raw = redactor.quarantined(item.raw, lead_path)
         item.reason = redactor.text(item.reason)
@@ -404,8 +481,9 @@ def landing_redactor(home: Path, warn: Callable[[str], None] | None = None) -> R
 # ------------------------------------------------------------------------ data stored before
 
 #: Bumped when redaction covers more: the raw tables are redacted again once. 2: keys that spell
-#: "ssn" apart (S_S_N) and the superseded versions of events.
-REDACTION_VERSION = 2
+#: "ssn" apart (S_S_N) and the superseded versions of events. 3: keys twice in an object, SSNs as
+#: keys, JSON escapes, digits of other scripts, the submissions' other text columns.
+REDACTION_VERSION = 3
 _STORED = (  # table, text column, how to redact it
     ("lead_events", "payload", "event"),
     ("superseded_events", "payload", "event"),
@@ -428,7 +506,7 @@ def redact_stored(con: Any, redactor: Redactor) -> dict[str, int]:
         return {}
     names = "".join(f"|{re.escape(i.rsplit('.', 1)[-1])}" for i in sorted(redactor.ssn_ids))
     # the rows may_hold would pass, found by DuckDB's regex (its patterns hold in RE2 with (?i))
-    hint = rf"(?i)ssn|social|[0-9]{{3}}-[0-9]{{2}}-[0-9]{{4}}|{_SPELLED_APART}{names}"
+    hint = rf"(?i)ssn|social|[0-9]{{3}}-[0-9]{{2}}-[0-9]{{4}}|\\u|{_SPELLED_APART}{names}"
     changed: dict[str, int] = {}
     con.execute("begin transaction")
     try:
@@ -438,9 +516,22 @@ def redact_stored(con: Any, redactor: Redactor) -> dict[str, int]:
                 [hint],
             ).fetchall()
             updates = [(rowid, new) for rowid, old in rows
-                       if (new := getattr(redactor, how)(old)) != old]  # fmt: skip
+                       if (new := _stored_row(redactor, how, old)) != old]  # fmt: skip
             _update(con, table, {"rid": [r for r, _ in updates], column: [n for _, n in updates]})
             changed[table] = len(updates)
+        meta = ", ".join(SUBMISSION_META[2:])  # the submissions' other text columns
+        rows = con.execute(
+            f"select rowid, {meta} from raw.lead_submissions"
+            f" where regexp_matches(concat_ws(chr(31), {meta}), ?)",
+            [hint],
+        ).fetchall()
+        updates = []
+        for rowid, *old in rows:
+            before = dict(zip(SUBMISSION_META[2:], old, strict=True))
+            if (after := redactor.columns(before)) != before:
+                updates.append((rowid, *after.values()))
+        _update(con, "lead_submissions", _by_column(("rid", *SUBMISSION_META[2:]), updates))
+        changed["lead_submissions"] += len(updates)
         rows = con.execute(
             "select rowid, dataset, raw_bytes, reason from raw.quarantine"
         ).fetchall()
@@ -451,8 +542,7 @@ def redact_stored(con: Any, redactor: Redactor) -> dict[str, int]:
             if (new_raw, new_reason) != (raw, reason):
                 text = new_raw.decode("utf-8", errors="replace")
                 updates.append((rowid, new_raw, text, new_reason))
-        columns = ("rid", "raw_bytes", "raw_text", "reason")
-        _update(con, "quarantine", {c: [u[i] for u in updates] for i, c in enumerate(columns)})
+        _update(con, "quarantine", _by_column(("rid", "raw_bytes", "raw_text", "reason"), updates))
         changed["quarantine"] = len(updates)
         if (done is None or any(changed.values())) and con.execute(
             "select count(*) from information_schema.tables"
@@ -468,6 +558,19 @@ def redact_stored(con: Any, redactor: Redactor) -> dict[str, int]:
         con.execute("rollback")
         raise
     return changed
+
+
+def _stored_row(redactor: Redactor, how: str, text: str) -> str:
+    """A stored row's text redacted; one nested too deep is redacted as text (it was stored
+    before redaction existed, so it is kept, not moved to the quarantine)."""
+    try:
+        return getattr(redactor, how)(text)
+    except TooDeepToRedact:
+        return redactor.text(text)
+
+
+def _by_column(names: tuple[str, ...], rows: list[tuple]) -> dict[str, list]:
+    return {name: [row[i] for row in rows] for i, name in enumerate(names)}
 
 
 def _update(con: Any, table: str, columns: dict[str, list]) -> None:

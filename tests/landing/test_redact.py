@@ -375,3 +375,100 @@ def test_a_warehouse_with_nothing_left_to_redact_keeps_its_typed_watermark(tmp_p
         "lead_events": 0, "superseded_events": 0, "lead_submissions": 0, "quarantine": 0
     }  # fmt: skip
     assert con.execute("select count(*) from typed.watermark").fetchone()[0] == 1
+
+
+# ----------------------------------------------------------- what hides an SSN from a parser
+
+
+def test_a_key_twice_keeps_no_ssn_in_its_first_value(redactor):
+    """orjson keeps a duplicated key's last value and DuckDB's JSON functions its first: the
+    stored text holds neither the first value nor anything DuckDB could read back in clear."""
+    text = ('{"id": "x", "vars": {"lead": {"id": "L", "ssn": "111223333", "ssn": null}},'
+            ' "appended": {"ssn": "111-22-4444", "ssn": true}}')  # fmt: skip
+    out = redactor.event(text)
+    assert "111223333" not in out and "4444" not in out, out
+    assert duckdb.execute("select ?::json->>'$.vars.lead.ssn'", [out]).fetchone()[0] is None
+    quarantined = redactor.quarantined(b'{"ssn": "123456789", "ssn": null}', ("vars", "lead"))
+    assert SSN not in quarantined.decode()
+    # without a key twice, a record with nothing to redact keeps its text
+    assert redactor.event('{"classname":  "x", "b": 1}') == '{"classname":  "x", "b": 1}'
+
+
+def test_an_ssn_used_as_a_key_is_masked(redactor):
+    text = event({"ssn": SSN}, appended={"credit": {"results": {SSN: {"score": 700}}}},
+                 notes={"111-22-8888": "x"})  # fmt: skip
+    out = json.loads(redactor.event(text))
+    assert list(out["appended"]["credit"]["results"]) == ["***-**-6789"]
+    assert list(out["notes"]) == ["***-**-8888"]
+
+
+def test_json_escapes_do_not_hide_a_key_or_a_dash(redactor):
+    text = ('{"id": "x", "vars": {"lead": {"id": "L", "\\u0073sn": "111225555"}},'
+            ' "notes": "111\\u002d22\\u002d6666"}')  # fmt: skip
+    assert json.loads(text)["vars"]["lead"]["ssn"] == "111225555"  # what a parser reads
+    for as_read in (text, text.encode()):
+        out = redactor.event(as_read)
+        out = out.decode() if isinstance(out, bytes) else out
+        parsed = json.loads(out)
+        assert parsed["vars"]["lead"]["ssn"]["hash"] == keyed("111225555")
+        assert parsed["notes"] == "***-**-6666"
+
+
+def test_digits_of_other_scripts_under_an_ssn_key_are_starred(redactor):
+    full_width, arabic_indic = "１１１２２７７７７", "١١١٢٢٧٧٧٧"
+    out = json.loads(redactor.event(event({"ssn": full_width}, appended={"ssn": arabic_indic})))
+    assert out["vars"]["lead"]["ssn"]["masked"] == "*" * 9
+    assert out["appended"]["ssn"] == "*" * 9
+
+
+def _deep(depth: int) -> str:
+    return '{"a": ' * depth + "1" + "}" * depth
+
+
+def test_a_record_too_deep_to_redact_is_quarantined_not_a_stopped_batch(tmp_path, redactor):
+    """orjson reads 1,024 levels but writes 254: an event with an SSN nested deeper than it can
+    be written back stopped every landing run (nothing reached the manifest)."""
+    events = tmp_path / "landing" / "events"
+    events.mkdir(parents=True)
+    lines = [
+        event({"ssn": SSN}, start_timestamp=1792975987905, appended=json.loads(_deep(300))),
+        event({"ssn": SSN}, start_timestamp=1792975987905, id="b" * 24),
+        event({}, start_timestamp=1792975987905, id="c" * 24)[:-1] + f', "x": {_deep(990)}}}',
+    ]
+    (events / "deep.ndjson").write_text("\n".join(lines) + "\n")
+    con = duckdb.connect()
+    report = land(con, tmp_path / "landing", "events", redactor=redactor)
+    assert report.reconciles and (report.total("loaded"), report.total("quarantined")) == (2, 1)
+    reason, raw = con.execute("select reason, raw_text from raw.quarantine").fetchone()
+    assert reason.startswith("nested too deep to redact")
+    assert SSN not in raw and '"ssn": "***-**-6789"' in raw
+    assert SSN not in str(con.execute("select payload from raw.lead_events").fetchall())
+    # quarantined bytes nested too deep (a whole file, a broken line) are redacted as text
+    deep = f'{{"ssn": "{SSN}", "x": {_deep(300)}}}'.encode()
+    assert SSN.encode() not in redactor.quarantined(deep, ("vars", "lead"))
+
+
+def test_a_submissions_other_columns_are_redacted(tmp_path, redactor):
+    submissions = tmp_path / "landing" / "submissions"
+    submissions.mkdir(parents=True)
+    record = {"lead_id": "L", "submitted_at": 1792975987905, "source_name": "callback 123-45-6789",
+              "flow_name": f"ssn: {SSN}", "account_name": "Acme", "fields": {"zip": "78751"}}  # fmt: skip
+    (submissions / "s.ndjson").write_text(json.dumps(record) + "\n")
+    con = duckdb.connect()
+    assert land(con, tmp_path / "landing", "submissions", redactor=redactor).reconciles
+    row = con.execute("select source_name, flow_name, account_name from raw.lead_submissions")
+    assert row.fetchone() == ("callback ***-**-6789", "ssn: ***-**-6789", "Acme")
+
+
+def test_a_warehouse_redacted_by_version_2_loses_what_hid_from_it(tmp_path, redactor):
+    from ingest.landing.redact import redact_stored
+
+    con = _old_warehouse(tmp_path / "w.duckdb", 2, {"email": "a@b.co"})
+    hidden = '{"id": "L", "ssn": "111223333", "ssn": null, "borrower_\\u0073sn": "222334444"}'
+    con.execute("update raw.lead_events set payload = ?", [f'{{"vars": {{"lead": {hidden}}}}}'])
+    con.execute("update raw.lead_submissions set fields = ?, flow_name = 'ssn 333445555'", [hidden])
+    changed = redact_stored(con, redactor)
+    assert (changed["lead_events"], changed["lead_submissions"]) == (1, 2)
+    dump = _raw_dump(con)
+    assert not any(ssn in dump for ssn in ("111223333", "222334444", "333445555")), dump
+    assert con.execute("select count(*) from typed.watermark").fetchone()[0] == 0
