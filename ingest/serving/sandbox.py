@@ -61,7 +61,18 @@ class SqlRefused(ValueError):
 
 
 class SqlTimeout(TimeoutError):
-    """The query ran past its time limit and was interrupted."""
+    """The query ran past its time limit and was interrupted. ``still_running``: DuckDB had not
+    stopped it within INTERRUPT_GRACE seconds (it checks for an interrupt between vectors, not
+    inside one call of a function such as ``range(400000000)``): it goes on, on its connection,
+    until it ends; a command should exit rather than wait for it."""
+
+    def __init__(self, message: str, still_running: bool = False) -> None:
+        super().__init__(message)
+        self.still_running = still_running
+
+
+#: How long an interrupted query has to stop before its caller is given back control.
+INTERRUPT_GRACE = 2.0
 
 
 @dataclass(frozen=True)
@@ -103,12 +114,18 @@ def connect(path: Path, **settings: Any) -> duckdb.DuckDBPyConnection:
 
 @contextmanager
 def connection(path: Path, **settings: Any):
-    """:func:`connect` for the length of a block."""
+    """:func:`connect` for the length of a block. A connection whose query is still running
+    (SqlTimeout.still_running) is left to close when the query ends: closing it would wait."""
     con = connect(path, **settings)
     try:
         yield con
+    except SqlTimeout as slow:
+        if slow.still_running:
+            con = None
+        raise
     finally:
-        con.close()
+        if con is not None:
+            con.close()
 
 
 def read_only_statement(sql: str) -> str:
@@ -219,14 +236,15 @@ def guarded(con: duckdb.DuckDBPyConnection, work: Callable[[], T], timeout: floa
         worker.join(timeout)
     except BaseException:  # KeyboardInterrupt: stop the query before giving up
         con.interrupt()
-        worker.join()
+        worker.join(INTERRUPT_GRACE)
         raise
     if worker.is_alive():
         con.interrupt()
-        worker.join()
+        worker.join(INTERRUPT_GRACE)
         raise SqlTimeout(
             f"The query ran longer than {timeout:g} s and was stopped. Narrow it (a where clause"
-            " on a date column, fewer columns) or raise the time limit."
+            " on a date column, fewer columns) or raise the time limit.",
+            still_running=worker.is_alive(),
         )
     if "error" in outcome:
         error = outcome["error"]

@@ -138,6 +138,18 @@ def test_a_long_query_is_stopped_at_its_time_limit(home):
     assert run(home, "select 1 as one").frame["one"].iloc[0] == 1
 
 
+def test_a_query_duckdb_cannot_interrupt_gives_back_control_at_its_time_limit(home, monkeypatch):
+    """DuckDB checks for an interrupt between vectors: one call of md5 over 1.2 GB runs to its
+    end (about 3 s here). The caller gets SqlTimeout after the grace period, not then."""
+    monkeypatch.setattr(sandbox, "INTERRUPT_GRACE", 0.1)
+    started = time.perf_counter()
+    with pytest.raises(SqlTimeout, match="longer than 0.2 s") as stopped:
+        run(home, "select md5(repeat('ab', 600000000)) as h", timeout=0.2)
+    assert stopped.value.still_running
+    assert time.perf_counter() - started < 1.5
+    assert run(home, "select 1 as one").frame["one"].iloc[0] == 1  # a new connection works
+
+
 def test_huge_results_are_cut_at_the_row_limit_and_refused_past_the_byte_cap(home):
     started = time.perf_counter()
     result = run(home, "select * from range(1000000000000)", max_rows=1000)
