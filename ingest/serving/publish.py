@@ -51,6 +51,23 @@ PUBLISHED: dict[str, frozenset[str]] = {
 #: `lc_valid`, `year`, `masked` (**/**/YYYY) and `age_band`).
 DOB_WITHHELD = ("raw", "normal", "age")
 
+#: Text columns that carry what was posted to buyers (the lead's fields, a date of birth among
+#: them): published with the value of every key named like a date of birth replaced (DOB_MASK).
+TEXT_WITH_LEAD_FIELDS = frozenset({"transactions"})
+DOB_MASK = "**/**/****"
+# A key named like a date of birth (``is_dob_name``: ends with dob, or says date of birth, birth
+# date, birthday), in any case; then its value in JSON (also JSON inside a JSON string, where the
+# quotes are escaped), in a URL-encoded body or query string, and in XML.
+_DOB_KEY = (
+    r"[0-9a-z_.\-]*(?:dob|(?:date[_.\- ]?of[_.\- ]?birth|birth[_.\- ]?(?:date|day|dt))"
+    r"[0-9a-z_.\-]*)"
+)
+_DOB_VALUES = (
+    (rf'(\\*"{_DOB_KEY}\\*"\s*:\s*\\*")[^"\\]*', rf"\1{DOB_MASK}"),
+    (rf"((?:^|[?&\"])(?:{_DOB_KEY})=)[^&\"\\\s]*", rf"\1{DOB_MASK}"),
+    (rf"(<{_DOB_KEY}>)[^<]*", rf"\1{DOB_MASK}"),
+)
+
 # dbt's manifest (`dbt parse` writes it; every build does too): which marts are stamped.
 DBT_MANIFEST = PROJECT_ROOT / "dbt_project" / "target" / "manifest.json"
 # The one stamped table that is not a dbt model: ingest/typed/store.py stamps it.
@@ -262,7 +279,17 @@ def _columns(con, catalog: str, schema: str, table: str) -> list[tuple[str, str]
 
 
 def _select_list(columns: list[tuple[str, str]]) -> str:
-    return ", ".join(f'"{name}"' for name, _ in columns)
+    return ", ".join(_published(name, data_type) for name, data_type in columns)
+
+
+def _published(name: str, data_type: str) -> str:
+    """A column as it is published: its dates of birth masked if it carries lead fields."""
+    if name not in TEXT_WITH_LEAD_FIELDS:
+        return f'"{name}"'
+    text = f'cast("{name}" as varchar)'
+    for pattern, replacement in _DOB_VALUES:
+        text = f"regexp_replace({text}, '{pattern}', '{replacement}', 'gi')"
+    return f'cast({text} as {data_type}) as "{name}"'
 
 
 def _drop_tables_not_in(con, catalog: str, found, schemas) -> None:

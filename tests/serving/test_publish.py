@@ -128,6 +128,39 @@ KEYS = {"marts.fct": "id", "typed.leads": "lead_id"}
 T1, T2 = "2026-10-01 00:00:00", "2026-10-02 00:00:00"
 
 
+def test_dates_of_birth_posted_to_buyers_are_masked_in_the_served_transactions(tmp_path):
+    """fct_lead_events.transactions carries what was posted to buyers: the lead's fields, in
+    JSON (also as a JSON string), URL-encoded bodies and query strings, and XML."""
+    body = {"DOB": "1995-05-29", "date_of_birth": "05/29/1995", "spouse_dob": "1990-01-01",
+            "doberman": "kept", "zip": "78751"}  # fmt: skip
+    transactions = [
+        {"request": {"uri": "https://b.example/p?birth_date=1995-05-29&x=1",
+                     "body": "first_name=Carol&dob=05%2F29%2F1995&zip=78751"}},
+        {"request": {"body": json.dumps(body)}, "response": {"body": "<BirthDay>5/29</BirthDay>"}},
+        {"request": {"body": {"dob": "1995-05-29"}}},
+    ]  # fmt: skip
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "s.duckdb"
+    make_warehouse(warehouse, 1)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "create table marts.fct_lead_events as select 'e1' as event_id,"
+            " cast(? as json) as transactions",
+            [json.dumps(transactions)],
+        )
+    publish(warehouse, serving)
+    with duckdb.connect(str(serving), read_only=True) as con:
+        text, data_type = con.execute(
+            "select transactions, typeof(transactions) from marts.fct_lead_events"
+        ).fetchone()
+    served = json.loads(text)
+    assert data_type == "JSON" and "1995" not in text and "5/29" not in text, text
+    assert served[0]["request"]["body"] == "first_name=Carol&dob=**/**/****&zip=78751"
+    assert json.loads(served[1]["request"]["body"]) == {
+        **body, "DOB": "**/**/****", "date_of_birth": "**/**/****", "spouse_dob": "**/**/****"
+    }  # fmt: skip
+    assert served[2]["request"]["body"] == {"dob": "**/**/****"}
+
+
 def make_stamped_warehouse(path):
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
