@@ -54,6 +54,10 @@ DOB_WITHHELD = ("raw", "normal", "age")
 #: Text columns that carry what was posted to buyers (the lead's fields, a date of birth among
 #: them): published with the value of every key named like a date of birth replaced (DOB_MASK).
 TEXT_WITH_LEAD_FIELDS = frozenset({"transactions"})
+#: Bumped when publishing withholds or masks more: a serving file published under older rules is
+#: not the base of an incremental publish (its old rows would keep what is now masked).
+#: 2: dates of birth in TEXT_WITH_LEAD_FIELDS.
+PRIVACY_RULES = 2
 DOB_MASK = "**/**/****"
 # A key named like a date of birth (``is_dob_name``: ends with dob, or says date of birth, birth
 # date, birthday), in any case; then its value in JSON (also JSON inside a JSON string, where the
@@ -190,7 +194,7 @@ def _publish(
         con.execute(
             "create or replace table meta.publish_info as select ? as version,"
             " ? as published_at, cast(? as json) as tables, ? as incremental,"
-            " cast(? as json) as rows_written, ? as compacted_bytes",
+            " cast(? as json) as rows_written, ? as compacted_bytes, ? as privacy_rules",
             [
                 version,
                 published_at,
@@ -198,6 +202,7 @@ def _publish(
                 incremental,
                 json.dumps(written),
                 compacted_bytes,
+                PRIVACY_RULES,
             ],
         )
         con.execute("checkpoint")
@@ -256,17 +261,20 @@ def stamped_tables(manifest: Path = DBT_MANIFEST) -> dict[str, str]:
 
 def _reusable_size(serving: Path) -> int | None:
     """The size of the serving file after its last full publish, when the file can be the base
-    of an incremental one: it exists, records that size, and has not grown past COMPACT_GROWTH."""
+    of an incremental one: it exists, records that size, was published under the current
+    PRIVACY_RULES, and has not grown past COMPACT_GROWTH."""
     if not serving.exists():
         return None
     try:
         with duckdb.connect(str(serving), read_only=True) as con:
-            row = con.execute("select compacted_bytes from meta.publish_info").fetchone()
-    except duckdb.Error:  # a file from before incremental publishing: start afresh
+            row = con.execute(
+                "select compacted_bytes, privacy_rules from meta.publish_info"
+            ).fetchone()
+    except duckdb.Error:  # a file from before incremental publishing or these rules: afresh
         return None
-    if row is None or row[0] is None or serving.stat().st_size > COMPACT_GROWTH * row[0]:
+    if row is None or row[0] is None or row[1] != PRIVACY_RULES:
         return None
-    return row[0]
+    return None if serving.stat().st_size > COMPACT_GROWTH * row[0] else row[0]
 
 
 def _columns(con, catalog: str, schema: str, table: str) -> list[tuple[str, str]]:

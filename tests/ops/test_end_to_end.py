@@ -281,7 +281,7 @@ def test_the_marts_history_survives_the_retention_purge(story_home, tmp_path):
 
     full = publish(paths.warehouse, tmp_path / "full.duckdb", SERVED_SCHEMAS, full=True)
     incremental = served_tables(paths.serving)
-    _, _, tables, was_incremental, written, _ = incremental.pop("meta.publish_info")[0]
+    _, _, tables, was_incremental, written, *_ = incremental.pop("meta.publish_info")[0]
     assert was_incremental
     events = "marts.fct_lead_events"
     assert 0 < json.loads(written)[events] < json.loads(tables)[events]  # only the new rows

@@ -161,6 +161,17 @@ def test_dates_of_birth_posted_to_buyers_are_masked_in_the_served_transactions(t
     assert served[2]["request"]["body"] == {"dob": "**/**/****"}
 
 
+def test_a_serving_file_published_under_older_privacy_rules_is_replaced_whole(tmp_path):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "s.duckdb"
+    make_stamped_warehouse(warehouse)
+    publish(warehouse, serving, delta_keys=KEYS)
+    assert publish(warehouse, serving, delta_keys=KEYS).incremental
+    with duckdb.connect(str(serving)) as con:  # as a publish before the rules were recorded
+        con.execute("alter table meta.publish_info drop column privacy_rules")
+    assert not publish(warehouse, serving, delta_keys=KEYS).incremental
+    assert publish(warehouse, serving, delta_keys=KEYS).incremental
+
+
 def make_stamped_warehouse(path):
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
