@@ -507,7 +507,7 @@ def redact_stored(con: Any, redactor: Redactor) -> dict[str, int]:
     names = "".join(f"|{re.escape(i.rsplit('.', 1)[-1])}" for i in sorted(redactor.ssn_ids))
     # the rows may_hold would pass, found by DuckDB's regex (its patterns hold in RE2 with (?i))
     hint = rf"(?i)ssn|social|[0-9]{{3}}-[0-9]{{2}}-[0-9]{{4}}|\\u|{_SPELLED_APART}{names}"
-    changed: dict[str, int] = {}
+    changed: dict[str, set] = {}  # table -> rowids
     con.execute("begin transaction")
     try:
         for table, column, how in _STORED:
@@ -518,7 +518,7 @@ def redact_stored(con: Any, redactor: Redactor) -> dict[str, int]:
             updates = [(rowid, new) for rowid, old in rows
                        if (new := _stored_row(redactor, how, old)) != old]  # fmt: skip
             _update(con, table, {"rid": [r for r, _ in updates], column: [n for _, n in updates]})
-            changed[table] = len(updates)
+            changed[table] = {rowid for rowid, _ in updates}
         meta = ", ".join(SUBMISSION_META[2:])  # the submissions' other text columns
         rows = con.execute(
             f"select rowid, {meta} from raw.lead_submissions"
@@ -531,7 +531,7 @@ def redact_stored(con: Any, redactor: Redactor) -> dict[str, int]:
             if (after := redactor.columns(before)) != before:
                 updates.append((rowid, *after.values()))
         _update(con, "lead_submissions", _by_column(("rid", *SUBMISSION_META[2:]), updates))
-        changed["lead_submissions"] += len(updates)
+        changed["lead_submissions"] |= {rowid for rowid, *_ in updates}
         rows = con.execute(
             "select rowid, dataset, raw_bytes, reason from raw.quarantine"
         ).fetchall()
@@ -543,7 +543,7 @@ def redact_stored(con: Any, redactor: Redactor) -> dict[str, int]:
                 text = new_raw.decode("utf-8", errors="replace")
                 updates.append((rowid, new_raw, text, new_reason))
         _update(con, "quarantine", _by_column(("rid", "raw_bytes", "raw_text", "reason"), updates))
-        changed["quarantine"] = len(updates)
+        changed["quarantine"] = {rowid for rowid, *_ in updates}
         if (done is None or any(changed.values())) and con.execute(
             "select count(*) from information_schema.tables"
             " where table_schema = 'typed' and table_name = 'watermark'"
@@ -557,7 +557,7 @@ def redact_stored(con: Any, redactor: Redactor) -> dict[str, int]:
     except BaseException:
         con.execute("rollback")
         raise
-    return changed
+    return {table: len(rows) for table, rows in changed.items()}
 
 
 def _stored_row(redactor: Redactor, how: str, text: str) -> str:
