@@ -58,6 +58,7 @@ class LandedFile:
     relative: str
     size: int
     mtime_ns: int
+    ctime_ns: int
     problem: str | None = None  # why it is not read (entries.py); None for a file to read
     note: str | None = None
 
@@ -111,17 +112,23 @@ def discover(root: Path, zone: Path | None = None) -> Iterator[LandedFile]:
     version once it changes (the records landed before count as duplicates)."""
     for entry in walk(root, zone or root.parent):
         yield LandedFile(
-            entry.path, entry.relative, entry.size, entry.mtime_ns, entry.problem, entry.note
+            entry.path,
+            entry.relative,
+            entry.size,
+            entry.mtime_ns,
+            entry.ctime_ns,
+            entry.problem,
+            entry.note,
         )
 
 
 def known_files(
     con: duckdb.DuckDBPyConnection, dataset: str
-) -> dict[str, tuple[str, int, int, str, str | None]]:
-    """file path -> (hash, size, mtime, status, note) of its latest manifest entry."""
+) -> dict[str, tuple[str, int, int, str, str | None, int | None]]:
+    """file path -> (hash, size, mtime, status, note, ctime) of its latest manifest entry."""
     rows = con.execute(
         """
-        select file_path, content_hash, size_bytes, mtime_ns, status, note
+        select file_path, content_hash, size_bytes, mtime_ns, status, note, ctime_ns
         from raw.ingest_manifest where dataset = ?
         qualify row_number() over (partition by file_path order by ingested_at desc) = 1
         """,
@@ -367,7 +374,10 @@ def land(
         if only is not None and landed.relative not in only:
             continue
         previous = known.get(landed.relative)
-        same_version = previous is not None and previous[1:3] == (landed.size, landed.mtime_ns)
+        # a rewrite may keep the size and restore the modification time (cp -p); the inode
+        # change time cannot be set back, so a file is opened unless all three are as recorded
+        stat = (landed.size, landed.mtime_ns, landed.ctime_ns)
+        same_version = previous is not None and (*previous[1:3], previous[5]) == stat
         if same_version and previous[3] != "unreadable":
             report.skipped_unchanged += 1
         elif landed.problem:  # accounted for in the manifest, never opened
@@ -401,6 +411,7 @@ class _Chunk:
     files: list[tuple[FileCounts, LandedFile, str]] = field(default_factory=list)
     good: dict[str, int] = field(default_factory=dict)
     quarantine: list[tuple] = field(default_factory=list)
+    seen_unchanged: list[tuple[LandedFile, str]] = field(default_factory=list)  # and its hash
 
 
 def _take(
@@ -408,12 +419,13 @@ def _take(
 ) -> None:
     """Account for one file read (its records are in its group's table): in the report, and in
     the chunk to commit, unless it is unchanged (or still unreadable, as recorded already)."""
-    if found.status == "unchanged":
+    if found.status == "unchanged":  # same bytes: its times are recorded, not opened again
         report.skipped_unchanged += 1
+        chunk.seen_unchanged.append((landed, found.digest))
         return
     if found.status == "unreadable":
         again = (landed.size, landed.mtime_ns, found.status, found.note)
-        if previous and previous[1:] == again:
+        if previous and previous[1:5] == again:
             report.skipped_unchanged += 1  # still unreadable: recorded already
             return
     if found.status in ("ignored", "unreadable"):
@@ -438,10 +450,11 @@ def _take(
 def _commit(con, dataset: str, table: str, batch_id: str, stage: _Stage, chunk: _Chunk) -> None:
     """Insert a chunk's records, quarantine and manifest rows in one transaction: each file is
     either landed whole (and in the manifest) or not at all, and memory stays bounded."""
-    if not chunk.files:
+    if not chunk.files and not chunk.seen_unchanged:
         return
     con.execute("begin transaction")
     try:
+        _record_times(con, dataset, chunk.seen_unchanged)
         stage.flush(con, batch_id)
         raw_store.insert_quarantine(con, chunk.quarantine)
         pause_point("landing")  # records inserted, manifest not yet: the transaction is open
@@ -480,6 +493,7 @@ def _write_manifest(con, dataset, batch_id, files: list[FileCounts], landed: lis
             "content_hash": [digest for _, digest in landed],
             "size_bytes": pa.array([f.size for f, _ in landed], pa.int64()),
             "mtime_ns": pa.array([f.mtime_ns for f, _ in landed], pa.int64()),
+            "ctime_ns": pa.array([f.ctime_ns for f, _ in landed], pa.int64()),
             "status": [c.status for c in files],
             "note": pa.array([c.note for c in files], pa.string()),
             "records_read": [c.records_read for c in files],
@@ -491,9 +505,34 @@ def _write_manifest(con, dataset, batch_id, files: list[FileCounts], landed: lis
     con.register("staged_manifest", table)
     try:
         con.execute(
-            "insert into raw.ingest_manifest select *, $batch_id, (now() at time zone 'UTC')"
-            " from staged_manifest",
+            "insert into raw.ingest_manifest by name select *, $batch_id as batch_id,"
+            " (now() at time zone 'UTC') as ingested_at from staged_manifest",
             {"batch_id": batch_id},
         )
     finally:
         con.unregister("staged_manifest")
+
+
+def _record_times(con, dataset: str, files: list[tuple[LandedFile, str]]) -> None:
+    """Record the times of files opened and found unchanged (touched, chmod-ed, copied with new
+    times) on their manifest rows of those bytes, so they are not opened on every run."""
+    if not files:
+        return
+    table = pa.table(
+        {
+            "file_path": [f.relative for f, _ in files],
+            "content_hash": [digest for _, digest in files],
+            "mtime_ns": pa.array([f.mtime_ns for f, _ in files], pa.int64()),
+            "ctime_ns": pa.array([f.ctime_ns for f, _ in files], pa.int64()),
+        }
+    )
+    con.register("seen_unchanged", table)
+    try:
+        con.execute(
+            "update raw.ingest_manifest as m set mtime_ns = s.mtime_ns, ctime_ns = s.ctime_ns"
+            " from seen_unchanged as s where m.dataset = ? and m.file_path = s.file_path"
+            " and m.content_hash = s.content_hash",
+            [dataset],
+        )
+    finally:
+        con.unregister("seen_unchanged")

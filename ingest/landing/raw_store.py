@@ -155,6 +155,8 @@ SUBMISSIONS_SCHEMA = pa.schema(
 MIGRATIONS = """
 alter table raw.quarantine add column if not exists record_hash varchar;
 update raw.quarantine set record_hash = sha256(raw_bytes) where record_hash is null;
+-- the file's inode change time when landed, or when last found unchanged (null: not yet known)
+alter table raw.ingest_manifest add column if not exists ctime_ns bigint;
 """
 
 

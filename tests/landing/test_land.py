@@ -76,6 +76,44 @@ def test_relanding_changes_nothing(landed):
     assert {t: count(con, f"select count(*) from {t}") for t in tables} == before
 
 
+def test_a_rewrite_of_the_same_size_with_its_old_mtime_is_landed(landed):
+    """`cp -p` of a corrected file of the same size keeps size and mtime; the inode change time
+    moves, and cannot be set back."""
+    con, landing, *_ = landed
+    path = sorted((landing / "events" / "batches").glob("*.ndjson"))[0]
+    data, stat = path.read_bytes(), path.stat()
+    line = data.split(b"\n")[0]
+    corrected = line.replace(b'"host":"app', b'"host":"APP', 1)  # the same length
+    assert corrected != line and len(corrected) == len(line)
+    path.write_bytes(data.replace(line, corrected, 1))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    report = land(con, landing, "events")
+    assert [f.file_path for f in report.files] == [str(path.relative_to(landing / "events"))]
+    assert count(con, "select count(*) from raw.superseded_events") == 1  # the old version
+
+
+def test_a_file_opened_and_found_unchanged_is_not_opened_again(landed, monkeypatch):
+    from ingest.landing import land as land_module
+
+    con, landing, *_ = landed
+    path = next((landing / "events" / "batches").glob("*.ndjson"))
+    path.chmod(0o640)  # a new inode change time, the same bytes
+    opened = []
+    read_files = land_module._read_files
+
+    def counting(dataset, batch, redactor):
+        opened.extend(relative for _, relative, _ in batch)
+        return read_files(dataset, batch, redactor)
+
+    monkeypatch.setattr(land_module, "_read_files", counting)
+    assert land(con, landing, "events").skipped_unchanged > 0 and len(opened) == 1
+    recorded = "select ctime_ns from raw.ingest_manifest where file_path = ?"
+    assert count(con, recorded.replace("?", f"'{opened[0]}'")) == path.stat().st_ctime_ns
+    land(con, landing, "events")
+    assert len(opened) == 1  # its times were recorded
+
+
 def test_a_changed_file_is_loaded_again_and_only_new_events_are_added(landed):
     con, landing, *_ = landed
     path = sorted((landing / "events" / "batches").glob("*.ndjson"))[-1]
