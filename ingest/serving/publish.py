@@ -23,12 +23,13 @@ beside it): no live publish can own one then.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,9 +38,9 @@ from pathlib import Path
 import duckdb
 
 from ingest.pause_points import pause_point
-from ingest.settings import PROJECT_ROOT
+from ingest.settings import PROJECT_ROOT, ConfigError
 from ingest.typed.columns import SEP
-from ingest.typed.fields import is_dob_name
+from ingest.typed.fields import is_dob_name, load_registry
 
 # Schemas copied to the serving file, and columns withheld from it by name. Besides these, every
 # date of birth is withheld but for its mask and age band (`personal_columns`).
@@ -52,25 +53,51 @@ PUBLISHED: dict[str, frozenset[str]] = {
 DOB_WITHHELD = ("raw", "normal", "age")
 
 #: Text columns that carry what was posted to buyers (the lead's fields, a date of birth among
-#: them): published with the value of every key named like a date of birth replaced (DOB_MASK).
+#: them): published with the value of every key naming a date of birth replaced (DOB_MASK).
 TEXT_WITH_LEAD_FIELDS = frozenset({"transactions"})
-#: Bumped when publishing withholds or masks more: a serving file published under older rules is
-#: not the base of an incremental publish (its old rows would keep what is now masked).
-#: 2: dates of birth in TEXT_WITH_LEAD_FIELDS.
+#: Bumped when publishing withholds or masks more. A serving file published under other rules
+#: (this version, or other DOB fields in the registry) is not the base of an incremental publish:
+#: its old rows would keep what is now masked. 2: dates of birth in TEXT_WITH_LEAD_FIELDS.
 PRIVACY_RULES = 2
 DOB_MASK = "**/**/****"
 # A key named like a date of birth (``is_dob_name``: ends with dob, or says date of birth, birth
-# date, birthday), in any case; then its value in JSON (also JSON inside a JSON string, where the
-# quotes are escaped), in a URL-encoded body or query string, and in XML.
-_DOB_KEY = (
+# date, birthday), in any case.
+_DOB_NAMES = (
     r"[0-9a-z_.\-]*(?:dob|(?:date[_.\- ]?of[_.\- ]?birth|birth[_.\- ]?(?:date|day|dt))"
     r"[0-9a-z_.\-]*)"
 )
-_DOB_VALUES = (
-    (rf'(\\*"{_DOB_KEY}\\*"\s*:\s*\\*")[^"\\]*', rf"\1{DOB_MASK}"),
-    (rf"((?:^|[?&\"])(?:{_DOB_KEY})=)[^&\"\\\s]*", rf"\1{DOB_MASK}"),
-    (rf"(<{_DOB_KEY}>)[^<]*", rf"\1{DOB_MASK}"),
-)
+
+
+def dob_key_pattern(registered: Iterable[str] = ()) -> str:
+    """A key naming a date of birth: named like one, or a registered field of type dob (its id
+    or the last segment of it: ``born`` of ``applicant.born``)."""
+    ids = {part for i in registered for part in (i, i.rsplit(".", 1)[-1])}
+    return "|".join([_DOB_NAMES, *(re.escape(i) for i in sorted(ids))])
+
+
+def registered_dob_ids() -> frozenset[str]:
+    """The registry's fields of type dob; none when the custom fields cannot be read (the names
+    still count, and typed parsing reports the error)."""
+    try:
+        return load_registry().ids_of_type("dob")
+    except ConfigError:
+        return frozenset()
+
+
+def _dob_masks(key: str) -> tuple[tuple[str, str], ...]:
+    """(pattern, replacement) for a DOB key's value in JSON (also JSON inside a JSON string,
+    where the quotes are escaped), in a URL-encoded body or query string, and in XML."""
+    return (
+        (rf'(\\*"(?:{key})\\*"\s*:\s*\\*")[^"\\]*', rf"\1{DOB_MASK}"),
+        (rf"((?:^|[?&\"])(?:{key})=)[^&\"\\\s]*", rf"\1{DOB_MASK}"),
+        (rf"(<(?:{key})>)[^<]*", rf"\1{DOB_MASK}"),
+    )
+
+
+def privacy_rules(dob_key: str) -> str:
+    """What a serving file was published under: PRIVACY_RULES and the DOB keys masked."""
+    return f"{PRIVACY_RULES}-{hashlib.sha256(dob_key.encode()).hexdigest()[:12]}"
+
 
 # dbt's manifest (`dbt parse` writes it; every build does too): which marts are stamped.
 DBT_MANIFEST = PROJECT_ROOT / "dbt_project" / "target" / "manifest.json"
@@ -153,7 +180,9 @@ def _publish(
     published_at = datetime.now(tz=UTC).replace(tzinfo=None)
     version = published_at.strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
     tmp = temporary_name(serving, version)
-    compacted_bytes = None if full else _reusable_size(serving)
+    dob_key = dob_key_pattern(registered_dob_ids())
+    rules = privacy_rules(dob_key)
+    compacted_bytes = None if full else _reusable_size(serving, rules)
     incremental = compacted_bytes is not None
     if incremental:
         shutil.copyfile(serving, tmp)
@@ -177,11 +206,12 @@ def _publish(
             withheld = schemas[schema] | personal_columns([name for name, _ in columns])
             columns = [c for c in columns if c[0] not in withheld]
             key = delta_keys.get(name)
+            selected = _select_list(columns, dob_key)
             delta = None
             if incremental and key and _columns(con, here, schema, table) == columns:
-                delta = _replace_rows_built_since(con, schema, table, key, columns)
+                delta = _replace_rows_built_since(con, schema, table, key, selected)
             if delta is None:
-                _copy_whole(con, schema, table, columns)
+                _copy_whole(con, schema, table, selected)
             else:
                 by_delta.add(name)
             tables[name] = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
@@ -202,7 +232,7 @@ def _publish(
                 incremental,
                 json.dumps(written),
                 compacted_bytes,
-                PRIVACY_RULES,
+                rules,
             ],
         )
         con.execute("checkpoint")
@@ -259,10 +289,10 @@ def stamped_tables(manifest: Path = DBT_MANIFEST) -> dict[str, str]:
     return stamped
 
 
-def _reusable_size(serving: Path) -> int | None:
+def _reusable_size(serving: Path, rules: str) -> int | None:
     """The size of the serving file after its last full publish, when the file can be the base
-    of an incremental one: it exists, records that size, was published under the current
-    PRIVACY_RULES, and has not grown past COMPACT_GROWTH."""
+    of an incremental one: it exists, records that size, was published under these privacy
+    ``rules``, and has not grown past COMPACT_GROWTH."""
     if not serving.exists():
         return None
     try:
@@ -272,7 +302,7 @@ def _reusable_size(serving: Path) -> int | None:
             ).fetchone()
     except duckdb.Error:  # a file from before incremental publishing or these rules: afresh
         return None
-    if row is None or row[0] is None or row[1] != PRIVACY_RULES:
+    if row is None or row[0] is None or row[1] != rules:
         return None
     return None if serving.stat().st_size > COMPACT_GROWTH * row[0] else row[0]
 
@@ -286,16 +316,17 @@ def _columns(con, catalog: str, schema: str, table: str) -> list[tuple[str, str]
     ).fetchall()
 
 
-def _select_list(columns: list[tuple[str, str]]) -> str:
-    return ", ".join(_published(name, data_type) for name, data_type in columns)
+def _select_list(columns: list[tuple[str, str]], dob_key: str) -> str:
+    """The columns as published: the dates of birth (keys matching ``dob_key``) in text that
+    carries lead fields masked."""
+    return ", ".join(_published(name, data_type, dob_key) for name, data_type in columns)
 
 
-def _published(name: str, data_type: str) -> str:
-    """A column as it is published: its dates of birth masked if it carries lead fields."""
+def _published(name: str, data_type: str, dob_key: str) -> str:
     if name not in TEXT_WITH_LEAD_FIELDS:
         return f'"{name}"'
     text = f'cast("{name}" as varchar)'
-    for pattern, replacement in _DOB_VALUES:
+    for pattern, replacement in _dob_masks(dob_key):
         text = f"regexp_replace({text}, '{pattern}', '{replacement}', 'gi')"
     return f'cast({text} as {data_type}) as "{name}"'
 
@@ -312,15 +343,15 @@ def _drop_tables_not_in(con, catalog: str, found, schemas) -> None:
             con.execute(f'drop table "{schema}"."{table}"')
 
 
-def _copy_whole(con, schema: str, table: str, columns) -> None:
+def _copy_whole(con, schema: str, table: str, selected: str) -> None:
     con.execute(f'create schema if not exists "{schema}"')
     con.execute(
         f'create or replace table "{schema}"."{table}" as'
-        f' select {_select_list(columns)} from wh."{schema}"."{table}"'
+        f' select {selected} from wh."{schema}"."{table}"'
     )
 
 
-def _replace_rows_built_since(con, schema: str, table: str, key: str, columns) -> int | None:
+def _replace_rows_built_since(con, schema: str, table: str, key: str, selected: str) -> int | None:
     """Replace the rows built after the newest one this copy holds; None when the table is
     better copied whole (no stamp yet, most rows were rebuilt, or rows were deleted in the
     warehouse)."""
@@ -339,7 +370,7 @@ def _replace_rows_built_since(con, schema: str, table: str, key: str, columns) -
         [latest],
     )
     con.execute(
-        f"insert into {target} select {_select_list(columns)} from {source} where {STAMP} > ?",
+        f"insert into {target} select {selected} from {source} where {STAMP} > ?",
         [latest],
     )
     if con.execute(f"select count(*) from {target}").fetchone()[0] != total:

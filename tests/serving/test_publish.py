@@ -172,6 +172,32 @@ def test_a_serving_file_published_under_older_privacy_rules_is_replaced_whole(tm
     assert publish(warehouse, serving, delta_keys=KEYS).incremental
 
 
+def test_a_custom_field_of_type_dob_is_masked_and_a_new_one_makes_a_full_publish(
+    tmp_path, monkeypatch
+):
+    warehouse, serving = tmp_path / "w.duckdb", tmp_path / "s.duckdb"
+    make_stamped_warehouse(warehouse)
+    body = "first_name=Ann&applicant.born=1990-01-02&born_in=Austin"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "create table marts.fct_lead_events as select 'e1' as event_id,"
+            " cast(? as json) as transactions",
+            [json.dumps([{"request": {"body": body}}])],
+        )
+    publish(warehouse, serving, delta_keys=KEYS)
+    assert publish(warehouse, serving, delta_keys=KEYS).incremental
+    fields = tmp_path / "custom_fields.yaml"
+    fields.write_text("- id: applicant.born\n  type: dob\n")
+    monkeypatch.setenv("LEADWH_CUSTOM_FIELDS", str(fields))
+    assert not publish(warehouse, serving, delta_keys=KEYS).incremental  # other rules
+    with duckdb.connect(str(serving), read_only=True) as con:
+        [(text,)] = con.execute("select transactions from marts.fct_lead_events").fetchall()
+    assert json.loads(text)[0]["request"]["body"] == (
+        "first_name=Ann&applicant.born=**/**/****&born_in=Austin"
+    )
+    assert publish(warehouse, serving, delta_keys=KEYS).incremental
+
+
 def make_stamped_warehouse(path):
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
