@@ -117,8 +117,9 @@ def run_build(paths: Paths, full: bool = False, log: Callable[[str], None] = pri
     definitions = defs()
     with dg.DagsterInstance.get() as instance:
         release_dead_runs(instance, log)
-        if not sync_before_build(definitions, instance, log):  # an object-store source first
-            return False
+        # an object-store source first; if its sync fails, what is in the landing zone is still
+        # built, and the build fails at its end
+        synced = sync_before_build(definitions, instance, log)
         ingest = definitions.resolve_job_def(INGEST_JOB).execute_in_process(
             instance=instance, tags=owner_tags(), raise_on_error=False
         )
@@ -132,7 +133,7 @@ def run_build(paths: Paths, full: bool = False, log: Callable[[str], None] = pri
                 log("no events have landed yet: nothing to build")
             else:
                 log("no new events landed: the marts and the serving file are up to date")
-            return True
+            return synced
         if before.lags:
             log(f"to publish: {before.describe()}")
         # an incremental build spans at most the newest MAX_INCREMENTAL_DAYS partitions (older
@@ -157,4 +158,4 @@ def run_build(paths: Paths, full: bool = False, log: Callable[[str], None] = pri
     ):
         log(f"the serving file lags the warehouse: {after.describe()}; run `leadwh build` again")
         return False
-    return True
+    return synced

@@ -20,6 +20,7 @@ and before ``leadwh build``) lists everything, still reading only new or changed
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import queue
 import threading
@@ -32,6 +33,7 @@ from pathlib import Path
 
 from ingest.connectors.object_ids import time_prefix
 from ingest.connectors.state import connect_state, exclusive, state_dir, write_atomically
+from ingest.landing.entries import in_progress
 from ingest.landing.readers import EVENT_SUFFIXES, SUBMISSION_SUFFIXES
 from ingest.paths import Paths
 from ingest.settings import Settings
@@ -40,6 +42,14 @@ DATASETS = ("events", "submissions")
 LIST_PAGE = 1000
 COPY_CHUNK = 2000
 KEEP_KEYS = 20  # ignored keys and errors shown in a report
+
+
+#: The longest segment of a landing name, in bytes: file systems allow 255, and the temporary
+#: name it is written under first adds 5 (``.<name>.tmp``).
+MAX_NAME_BYTES = 250
+#: Errors writing an object that no retry mends: a key that is also a folder (``a/b`` and
+#: ``a/b/c``), a name the file system refuses.
+UNWRITABLE = {errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.EINVAL}
 
 
 class ConnectorError(RuntimeError):
@@ -98,17 +108,24 @@ def landing_name(dataset: str, key: str) -> str | None:
     """The landing file name of an object key (relative to the source), or None to ignore it.
 
     Keys without a suffix are Firehose events (``<lead id>/<event id>``) and get ``.json``;
-    ``leadconduit_verification_*.txt`` and other non-data files are ignored."""
+    ``leadconduit_verification_*.txt`` and other non-data files are ignored, and so are keys that
+    landing would never read or that cannot be a file here: a segment that would leave the mirror
+    folder (empty, ``.``, ``..``), a hidden or temporary one (``.staging/``, ``x.tmp/``: landing
+    skips them as still being written), or one longer than a file name may be."""
     parts = key.split("/")
     name = parts[-1]
-    if not name or name.startswith(".") or any(p in ("", ".", "..") for p in parts):
-        return None  # hidden, or a key that would leave the mirror folder
+    if any(p in ("", ".", "..") or in_progress(p) for p in parts):
+        return None
     suffixes = EVENT_SUFFIXES if dataset == "events" else SUBMISSION_SUFFIXES
     if name.lower().endswith(suffixes):
-        return key
-    if dataset == "events" and "." not in name:
-        return key + ".json"
-    return None
+        found = key
+    elif dataset == "events" and "." not in name:
+        found = key + ".json"
+    else:
+        return None
+    if any(len(p.encode("utf-8")) > MAX_NAME_BYTES for p in found.split("/")):
+        return None
+    return found
 
 
 @dataclass(frozen=True)
@@ -199,11 +216,14 @@ class _S3Store:
                     for meta in chunk
                 ]
         except Exception as exc:
-            raise ConnectorError(
-                f"cannot list {self.source.url}: {_reason(exc)}; the credential needs "
-                f"s3:ListBucket on s3://{self.bucket} for the prefix (README: Connect your "
-                "LeadConduit account)"
-            ) from None
+            if "InvalidPath" in type(exc).__name__:  # obstore lists no key with a . or .. part
+                hint = "a key under it has a '.' or '..' segment: rename or remove that object"
+            else:
+                hint = (
+                    f"the credential needs s3:ListBucket on s3://{self.bucket} for the prefix"
+                    " (README: Connect your LeadConduit account)"
+                )
+            raise ConnectorError(f"cannot list {self.source.url}: {_reason(exc)}; {hint}") from None
 
     def get_many(self, keys: list[str], workers: int) -> list[bytes | BaseException]:
         import obstore
@@ -439,7 +459,17 @@ def _copy(store, source: Source, mirror: Path, pending, con, report: SyncReport,
             if len(report.errors) < KEEP_KEYS:
                 report.errors.append(f"{obj.key}: {_reason(data)}")
             continue
-        write_atomically(mirror / name, data)
+        try:
+            write_atomically(mirror / name, data)
+        except OSError as exc:
+            if len(report.errors) < KEEP_KEYS:
+                report.errors.append(f"{obj.key}: cannot be written here ({_reason(exc)})")
+            if exc.errno not in UNWRITABLE:
+                report.failed += 1  # a full disk, a permission: tried again next time
+                continue
+            report.ignored += 1  # recorded: tried again only when the object changes
+            done.append((obj, "unwritable"))
+            continue
         report.copied += 1
         report.bytes += len(data)
         setattr(report, kind, getattr(report, kind) + 1)

@@ -197,7 +197,10 @@ def sync_before_build(definitions: dg.Definitions, instance, log: Callable[[str]
                     f"{meta[f'{dataset}_ignored']} ignored"
                 )
     if not result.success:
-        log("the object-store sync failed; see the Dagster UI or the log above")
+        log(
+            "the object-store sync failed (see the Dagster UI or the log above): the files already"
+            " in the landing zone are built, and the build fails at its end"
+        )
     return result.success
 
 

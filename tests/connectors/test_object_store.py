@@ -42,6 +42,11 @@ def test_landing_names_accept_keys_with_and_without_json_and_ignore_the_rest():
     assert landing_name("submissions", "s/lead") is None
     assert landing_name("events", "../../outside/6a0000000000000000000001") is None
     assert landing_name("events", "a//6a0000000000000000000001") is None
+    # folders landing skips as still being written, and names too long to be a file here
+    assert landing_name("events", ".staging/lead/6a0000000000000000000001") is None
+    assert landing_name("events", "lead.tmp/6a0000000000000000000001.json") is None
+    assert landing_name("events", "lead/" + "e" * 246) is None  # 251 bytes with .json
+    assert landing_name("events", "lead/" + "e" * 245) == "lead/" + "e" * 245 + ".json"
 
 
 def test_pages_listed_ahead_come_in_order_then_the_listing_error():
@@ -158,6 +163,25 @@ def without_suffix_for_some(relative: str) -> str:
 
 
 @pytest.mark.slow
+def test_an_object_that_cannot_be_a_file_here_is_recorded_and_the_others_are_copied(
+    s3, bucket, tmp_path
+):
+    """`a.json` and `a.json/b` both objects: one of them cannot be written (a file and a folder
+    of one name). It stopped the whole sync, and every sync after it."""
+    paths = Paths(tmp_path)
+    lead, event = event_key(datetime(2026, 11, 1, tzinfo=UTC), 1)
+    _, other = event_key(datetime(2026, 11, 1, tzinfo=UTC), 2)
+    s3.put_object(Bucket=bucket, Key=f"fh/{lead}/{event}.json", Body=b'{"id": 1}')
+    s3.put_object(Bucket=bucket, Key=f"fh/{lead}/{event}.json/{event}", Body=b'{"id": 2}')
+    s3.put_object(Bucket=bucket, Key=f"fh/{lead}/{other}.json", Body=b'{"id": 3}')
+    source = Source.parse("events", f"s3://{bucket}/fh")
+    first = sync_source(source, paths, None, workers=1)
+    assert (first.listed, first.copied, first.ignored, first.failed) == (3, 2, 1, 0)
+    assert "cannot be written here" in first.errors[0]
+    second = sync_source(source, paths, 1.0)  # the full sweep completed: a recent sync now
+    assert (second.mode, second.copied, second.failed) == ("recent", 0, 0)
+
+
 def test_build_from_s3_lands_every_event_once_and_a_second_build_adds_exactly_the_new(
     s3, bucket, tmp_path
 ):
@@ -217,3 +241,15 @@ def test_objects_are_read_also_from_a_thread_whose_event_loop_runs():
 
     assert run_coroutine(answer()) == 42
     assert asyncio.run(caller()) == 42
+
+
+def test_a_failed_sync_still_builds_what_has_landed_and_fails_the_build(s3, bucket, tmp_path):
+    """obstore cannot list a key with a `.` segment: the sync fails. The files already in the
+    landing zone are still built (they were not, before: one odd key stopped every build)."""
+    paths = Paths(tmp_path / "home")
+    simulate_small(paths.landing, faults=False, leads=60, days=2)
+    s3.put_object(Bucket=bucket, Key="leadconduit/./junk", Body=b"{}")
+    with environment(LEADWH_EVENTS_URL=f"s3://{bucket}/leadconduit"):
+        assert not build(paths)
+    landed = len(raw_event_ids(paths))
+    assert landed > 0 and mart_events(paths) == landed
