@@ -55,6 +55,8 @@ EVENT_TYPES = (
     "feedback-sent",
 )
 STATE_FILE = "events-api.sqlite"
+#: How far ahead of this machine's clock an event id may be dated and still move the cursor.
+FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 class ApiError(RuntimeError):
@@ -66,6 +68,16 @@ class _Retryable(Exception):
         super().__init__(f"HTTP {status}")
         self.status = status
         self.retry_after = retry_after
+
+
+def without_credentials(url: str) -> tuple[str, str]:
+    """The URL without a ``user:password@`` part (never shown: errors, logs and metadata print the
+    URL), and that password (an API key given in the URL)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, ""
+    credentials, _, host = parts.netloc.rpartition("@")
+    return parts._replace(netloc=host).geturl(), credentials.partition(":")[2]
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -105,6 +117,8 @@ class EventsApi:
         timeout: float = 120.0,
         max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
+        base_url, in_url = without_credentials(base_url)
+        api_key = api_key or in_url
         if not api_key:
             raise ApiError(
                 "no LeadConduit API key: set LEADWH_LEADCONDUIT_API_KEY (LeadConduit: "
@@ -326,6 +340,7 @@ def pull_events(
             else:
                 after = None
             report.started_after = after or ""
+            ceiling = floor_id(datetime.now(tz=UTC) + FUTURE_TOLERANCE)
             while True:
                 page = api.events_page(after, limit)
                 report.pages += 1
@@ -337,6 +352,12 @@ def pull_events(
                 if not isinstance(last_in_page, str) or not is_object_id(last_in_page):
                     raise ApiError(
                         f"an event on a page after {after} has no valid id; cannot page on"
+                    )
+                if after and last_in_page.lower() <= after.lower():
+                    raise ApiError(
+                        f"LeadConduit answered a page after {after} that ends at {last_in_page}:"
+                        " the API did not page forward (does it honour after_id and sort=asc?);"
+                        " stopped instead of asking again"
                     )
                 valid = [i.lower() for i in ids if isinstance(i, str) and is_object_id(i)]
                 seen = _seen(con, api.base_url, valid)
@@ -352,7 +373,12 @@ def pull_events(
                     write_atomically(target, b"".join(orjson.dumps(e) + b"\n" for e in fresh))
                     report.events_written += len(fresh)
                     report.files.append(target.relative_to(paths.landing_events).as_posix())
-                last = max(filter(None, [last, *valid]))
+                # the cursor never moves past now: an id stamped ahead (a host's clock) would
+                # make every later pull resume after events not yet made
+                now_ok = [i for i in valid if i < ceiling]
+                if len(now_ok) < len(valid) and log:
+                    log(f"LeadConduit: {len(valid) - len(now_ok)} event ids dated in the future")
+                last = max(filter(None, [last, *now_ok]), default=None)
                 _advance(con, api.base_url, [i for i in valid if i not in seen], last)
                 if log:
                     log(report.line())
@@ -393,10 +419,10 @@ def _advance(con, api_url: str, new_ids: list[str], last: str | None) -> None:
     con.execute("commit")
 
 
-def _file_name(events: list[dict], last_id: str) -> str:
+def _file_name(events: list, last_id: str) -> str:
+    ids = (e.get("id") for e in events if isinstance(e, dict))  # landing quarantines the rest
     first = next(
-        (e["id"].lower() for e in events if isinstance(e.get("id"), str) and is_object_id(e["id"])),
-        last_id.lower(),
+        (i.lower() for i in ids if isinstance(i, str) and is_object_id(i)), last_id.lower()
     )
     day = id_time(first).date().isoformat()
     return f"{day}/{first}_{last_id.lower()}.ndjson"

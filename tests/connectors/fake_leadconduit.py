@@ -26,6 +26,8 @@ class FakeLeadConduit:
         self.hidden: set[str] = set()
         self.failures: deque[tuple[int, dict[str, str]]] = deque()
         self.stats_skew: dict[tuple[str, str], int] = {}
+        self.ignore_after_id = False  # a broken API: every page from the start
+        self.page_head: list = []  # items put before the events of every page (garbage)
         self.requests: list[tuple[str, dict[str, str]]] = []  # path with query, headers
         self.in_flight = 0
         self.max_in_flight = 0
@@ -42,13 +44,13 @@ class FakeLeadConduit:
         if not 1 <= limit <= 1000:
             return 400, {"error": "limit must be 1..1000"}
         events = self.visible()
-        if "after_id" in query:
+        if "after_id" in query and not self.ignore_after_id:
             events = [e for e in events if e["id"] > query["after_id"][0]]
         if "before_id" in query:
             events = [e for e in events if e["id"] < query["before_id"][0]]
         if query.get("sort", ["desc"])[0] == "desc":
             events = events[::-1]
-        return 200, events[:limit]
+        return 200, (self.page_head + events)[:limit]
 
     def stats(self, query: dict[str, list[str]]) -> tuple[int, object]:
         start = datetime.fromisoformat(query["start"][0]).timestamp() * 1000

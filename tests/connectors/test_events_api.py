@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -112,6 +112,59 @@ def test_a_wrong_key_is_a_clear_error_that_never_shows_the_key(tmp_path):
     assert KEY not in str(err.value) and KEY not in repr(err.value)
     with pytest.raises(ApiError, match="LEADWH_LEADCONDUIT_API_KEY"):
         EventsApi("http://127.0.0.1:9", "")
+
+
+def test_an_api_that_does_not_page_forward_stops_the_pull_with_a_clear_error(tmp_path):
+    """It asked for the same page forever, holding the connector lock."""
+    events = simulated_events(tmp_path, leads=10)
+    fake = FakeLeadConduit(KEY, events)
+    fake.ignore_after_id = True
+    with serve(fake), EventsApi(fake.url, KEY) as api:
+        with pytest.raises(ApiError, match="did not page forward"):
+            pull_events(api, Paths(tmp_path / "home"), limit=5)
+    assert len(fake.requests) == 2
+
+
+def test_an_item_that_is_not_an_event_is_landed_for_the_quarantine(tmp_path):
+    events = simulated_events(tmp_path, leads=5)
+    fake = FakeLeadConduit(KEY, events)
+    fake.page_head = [None]
+    paths = Paths(tmp_path / "home")
+    with serve(fake), EventsApi(fake.url, KEY) as api:
+        report = pull_events(api, paths, limit=1000)
+    assert report.events_written == len(events) + 1
+    con = duckdb.connect()
+    landed = land(con, paths.landing, "events", workers=1)
+    assert landed.reconciles and landed.total("quarantined") == 1
+    assert landed.total("loaded") == len(events)
+
+
+def test_an_event_dated_in_the_future_does_not_move_the_cursor_past_now(tmp_path):
+    """A host whose clock runs two days ahead: the cursor followed its id, and every later pull
+    resumed after events not yet made, and missed them."""
+    events = simulated_events(tmp_path, leads=10)
+    ahead = dict(events[0], id=time_prefix(datetime.now(tz=UTC) + timedelta(days=2)) + "0" * 16)
+    fake = FakeLeadConduit(KEY, events[:-5] + [ahead])
+    paths = Paths(tmp_path / "home")
+    with serve(fake), EventsApi(fake.url, KEY) as api:
+        pull_events(api, paths)
+        assert read_cursor(paths, fake.url) < ahead["id"]
+        fake.events.update({e["id"]: e for e in events[-5:]})  # made since
+        second = pull_events(api, paths)
+    assert second.events_written == 5
+
+
+def test_a_key_in_the_url_is_used_and_never_shown(tmp_path):
+    events = simulated_events(tmp_path, leads=3)
+    fake = FakeLeadConduit(KEY, events)
+    with serve(fake):
+        with_key = fake.url.replace("http://", f"http://API:{KEY}@")
+        with EventsApi(with_key, "") as api:
+            report = pull_events(api, Paths(tmp_path / "home"))
+        assert report.events_written == len(events) and KEY not in str(report.summary())
+    with EventsApi(with_key, "", max_attempts=1) as api, pytest.raises(ApiError) as gone:
+        api.events_page(None)  # the server has stopped
+    assert "cannot reach" in str(gone.value) and KEY not in str(gone.value)
 
 
 def test_the_fake_refuses_requests_without_accept_json():
