@@ -159,3 +159,29 @@ def test_export_limits_have_defaults_and_can_be_raised(tmp_path):
     assert (first.timeout, first.max_rows) == (600.0, 10_000_000)
     assert (second.timeout, second.max_rows) == (30.0, 50)
     assert first.folder(tmp_path) == tmp_path / "exports"
+
+
+@pytest.mark.parametrize(
+    ("load", "config"),
+    [
+        (load_exports, {"exports": [{"name": "a", "mart": "fct_leads",
+                                     "filters": {"last": "99999999999d"}}]}),
+        (load_exports, {"exports": [{"name": "a", "mart": "fct_leads",
+                                     "filters": {"last": 1e300}}]}),
+        (load_exports, {"exports": [{"name": "a", "mart": "fct_leads", "timeout": float("nan")}]}),
+        (load_exports, {"exports": [{"name": "a", "mart": "fct_leads", "timeout": float("inf")}]}),
+        (load_alerts, {"webhook": {"url": "http://127.0.0.1:9/x",
+                                   "timeout_seconds": float("inf")}}),
+        (load_alerts, {"rules": [{"kind": "freshness", "max_hours": float("nan")}]}),
+        (load_alerts, {"rules": [{"kind": "rejection_spike", "window_days": 10**12}]}),
+        (load_alerts, {"lookback_days": 10**9}),
+        (load_retention, {"defaults": {"keep_days": 1_000_000}}),
+    ],
+)  # fmt: skip
+def test_numbers_that_would_fail_at_run_time_are_refused_in_one_line(tmp_path, load, config):
+    """NaN and infinity pass a `<` check; huge days overflow date arithmetic. Each stopped a
+    build, an export or an alert run with a traceback (or, with NaN, fired an alert always)."""
+    path = write_yaml(tmp_path / "bad.yaml", config)
+    with pytest.raises(ConfigError) as refused:
+        load(path, **({"environ": {}} if load is load_alerts else {}))
+    assert str(path) in str(refused.value) and "\n" not in str(refused.value)

@@ -11,9 +11,11 @@ from typing import Any
 from ingest.ops.config.checks import (
     NAME,
     as_number,
+    as_whole,
     check_cron,
     check_keys,
     check_unique,
+    limit_of,
     one_line_errors,
     read_mapping,
 )
@@ -110,7 +112,7 @@ def _rule(entry: Any, where: str) -> AlertRule:
     for key, value in merged.items():
         default = defaults[key]
         if isinstance(default, int | float) and not isinstance(default, bool):
-            merged[key] = as_number(value, f"{where} ({name}).{key}")
+            merged[key] = as_number(value, f"{where} ({name}).{key}", maximum=limit_of(key))
     if kind == "rejection_spike" and merged["granularity"] not in ("hour", "hour_of_day"):
         raise ConfigError(f"{where} ({name}).granularity: hour or hour_of_day")
     if kind == "step_latency":
@@ -154,16 +156,16 @@ def load_alerts(path: Path | None = None, environ: Mapping[str, str] | None = No
         raise ConfigError(f"{path}: `rules` must be a list")
     rules = tuple(_rule(e, f"{path}: rules[{i}]") for i, e in enumerate(entries))
     check_unique([item.name for item in rules], f"{path}: rule names")
-    lookback = data.get("lookback_days", 2)
-    if isinstance(lookback, bool) or not isinstance(lookback, int) or lookback < 1:
-        raise ConfigError(f"{path}: lookback_days must be a whole number >= 1")
+    lookback = as_whole(data.get("lookback_days", 2), f"{path}: lookback_days", "days")
     schedule = data.get("schedule", "5 * * * *")
     if schedule is not None:
         schedule = check_cron(schedule, f"{path}: schedule")
     return AlertsConfig(
         rules=rules,
         webhook_url=url,
-        timeout_seconds=as_number(webhook.get("timeout_seconds", 5), f"{path}: timeout_seconds"),
+        timeout_seconds=as_number(
+            webhook.get("timeout_seconds", 5), f"{path}: timeout_seconds", maximum=300
+        ),
         lookback_days=lookback,
         schedule=schedule,
         path=path,

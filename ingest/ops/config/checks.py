@@ -5,6 +5,7 @@ names, durations, cron schedules, time zones, numbers; each failure a one-line
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable
 from datetime import timedelta
@@ -17,6 +18,11 @@ from ingest.settings import ConfigError, get_settings, read_yaml
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|minutes?|h|hours?|d|days?)\s*$", re.I)
+#: The longest duration or span of days a config may give (ten years): beyond it, date arithmetic
+#: overflows (a `last: 99999999999d` stopped every build) and nothing sensible is meant.
+MAX_DAYS = 3650
+#: The largest number a config may give where no smaller bound applies.
+MAX_NUMBER = 1e12
 
 
 def read_mapping(path: Path) -> dict[str, Any]:
@@ -37,7 +43,7 @@ def one_line_errors(setting: str) -> Callable:
                 return load(path, *args, **kwargs)
             except ConfigError:
                 raise
-            except (TypeError, AttributeError, ValueError, KeyError) as exc:
+            except (TypeError, AttributeError, ValueError, KeyError, OverflowError) as exc:
                 shown = path or getattr(get_settings(kwargs.get("environ")), setting)
                 raise ConfigError(
                     f"{shown}: cannot be used ({type(exc).__name__}: {exc}); "
@@ -67,16 +73,18 @@ def check_unique(names: list[str], what: str) -> None:
 
 
 def parse_duration(text: str | int | float, where: str) -> timedelta:
-    """'90m', '24h', '24 hours', '7d' -> timedelta (a bare number means hours)."""
+    """'90m', '24h', '24 hours', '7d' -> timedelta (a bare number means hours), at most
+    MAX_DAYS."""
     if isinstance(text, int | float) and not isinstance(text, bool):
-        return timedelta(hours=float(text))
-    match = DURATION.match(str(text))
-    if not match:
+        value, unit = float(text), "h"
+    elif match := DURATION.match(str(text)):
+        value, unit = float(match.group(1)), match.group(2).lower()[0]
+    else:
         raise ConfigError(f"{where}: {text!r} is not a duration; write e.g. 90m, 24h or 7d")
-    value, unit = float(match.group(1)), match.group(2).lower()[0]
-    return {"m": timedelta(minutes=value), "h": timedelta(hours=value), "d": timedelta(days=value)}[
-        unit
-    ]
+    days = value / {"m": 1440, "h": 24, "d": 1}[unit]
+    if not 0 <= days <= MAX_DAYS:  # also NaN
+        raise ConfigError(f"{where}: {text!r} is not a duration of 0 to {MAX_DAYS} days")
+    return timedelta(days=days)
 
 
 CRON_FIELD = re.compile(
@@ -112,7 +120,31 @@ def as_timezone(value: Any, where: str) -> str:
     return value
 
 
-def as_number(value: Any, where: str, minimum: float = 0.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise ConfigError(f"{where}: expected a number >= {minimum}, got {value!r}")
+def as_number(value: Any, where: str, minimum: float = 0.0, maximum: float = MAX_NUMBER) -> float:
+    """A finite number in [minimum, maximum] (NaN and infinity, which YAML writes .nan and .inf,
+    pass a `<` check and then fail at run time)."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not (ok and math.isfinite(value) and minimum <= value <= maximum):
+        raise ConfigError(
+            f"{where}: expected a number from {minimum:g} to {maximum:g}, got {value!r}"
+        )
     return float(value)
+
+
+def as_whole(value: Any, where: str, what: str, maximum: int = MAX_DAYS) -> int:
+    """A whole number from 1 to `maximum` (`what` names it in the error: "days", ...)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise ConfigError(f"{where} must be a whole number of {what} from 1 to {maximum}")
+    return value
+
+
+def limit_of(key: str) -> float:
+    """The largest value of a numeric setting, by its name's unit (`window_days`, `max_hours`,
+    `timeout_seconds`)."""
+    if key.endswith("_days"):
+        return MAX_DAYS
+    if key.endswith("_hours"):
+        return MAX_DAYS * 24
+    if key.endswith(("_seconds", "timeout")):
+        return 86400
+    return MAX_NUMBER

@@ -179,7 +179,7 @@ def _export_spec(entry: Any, where: str, default_dest: str) -> ExportSpec:
     destination = _destination(
         as_text(entry.get("destination") or default_dest, f"{where} destination"), where
     )
-    timeout = as_number(entry.get("timeout", EXPORT_TIMEOUT), f"{where} timeout")
+    timeout = as_number(entry.get("timeout", EXPORT_TIMEOUT), f"{where} timeout", maximum=86400)
     max_rows = entry.get("max_rows", EXPORT_MAX_ROWS)
     if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
         raise ConfigError(f"{where}: max_rows must be a whole number >= 1, got {max_rows!r}")

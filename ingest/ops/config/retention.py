@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.ops.config.checks import (
+    as_whole,
     check_cron,
     check_keys,
     one_line_errors,
@@ -59,9 +60,9 @@ def load_retention(path: Path | None = None) -> RetentionConfig:
         where = f"{path}: datasets.{dataset}"
         check_keys(where, datasets.get(dataset) or {}, {"keep_days", "delete_landing_files"})
         entry = {**defaults, **(datasets.get(dataset) or {})}
-        keep = entry.get("keep_days", DEFAULT_KEEP_DAYS)
-        if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
-            raise ConfigError(f"{where}: keep_days must be a whole number of days >= 1")
+        keep = as_whole(
+            entry.get("keep_days", DEFAULT_KEEP_DAYS), f"{where}: keep_days", "days", 36500
+        )
         delete = entry.get("delete_landing_files", False)
         if not isinstance(delete, bool):
             raise ConfigError(f"{where}: delete_landing_files must be true or false")
