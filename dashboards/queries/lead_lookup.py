@@ -346,12 +346,14 @@ def _text(value) -> str | None:
 
 SECRET_HEADER = re.compile(r"authorization|api[-_]?key|token|secret|password|cookie", re.I)
 SECRET_URL_PARAM = re.compile(r"((?:api[-_]?key|token|secret|password|key)=)[^&#]+", re.I)
+# the user:password@ of a URL (https://buyer:pw@host/...)
+URL_CREDENTIALS = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/?#@]*@", re.I)
 MASK = "•••"
 
 
 def parse_transactions(text: str | None) -> list[dict]:
     """An event's HTTP transactions (JSON text) with credentials masked: headers that carry
-    authorization, keys, tokens or cookies, and such parameters in URLs."""
+    authorization, keys, tokens or cookies, such parameters in URLs, and a URL's user:password."""
     if not text:
         return []
     try:
@@ -372,6 +374,7 @@ def _mask(value, key: str = ""):
     if isinstance(value, list):
         return [_mask(v, key) for v in value]
     if isinstance(value, str) and key.lower() in ("uri", "url"):
+        value = URL_CREDENTIALS.sub(lambda m: m.group(1) + MASK + "@", value)
         return SECRET_URL_PARAM.sub(lambda m: m.group(1) + MASK, value)
     return value
 

@@ -21,8 +21,10 @@ same in their key-value metadata.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import time
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
@@ -214,6 +216,7 @@ def run_export(
     }
     folder.mkdir(parents=True, exist_ok=True)
     export_folder(spec, home)  # still inside once created
+    remove_stale_temporaries(folder, spec.file_name)
     token = uuid.uuid4().hex[:8]
     tmp = folder / f".{spec.file_name}.{token}.tmp"
     tmp_meta = folder / f".{spec.file_name}.meta.json.{token}.tmp"
@@ -238,18 +241,34 @@ def run_export(
     return result
 
 
+def remove_stale_temporaries(folder: Path, file_name: str, older_than: float = 3600.0) -> list[str]:
+    """Remove the temporary files of this export (``.<file>.<token>.tmp`` and its sidecar's)
+    that a killed run left, once they are ``older_than`` seconds old: a run still writing one
+    touches it. Returns the names removed."""
+    removed = []
+    cutoff = time.time() - older_than
+    for path in folder.glob(glob.escape(f".{file_name}.") + "*.tmp"):  # the sidecar's too
+        try:
+            if path.is_file() and not path.is_symlink() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(path.name)
+        except FileNotFoundError:  # another run removed it
+            continue
+    return removed
+
+
 def write_file(table, path: Path, fmt: str, info: dict[str, str]) -> None:
     """Write the fetched rows to ``path``: Parquet with ``info`` as key-value metadata, or CSV
     with a header and spreadsheet formulas escaped. A private in-memory DuckDB runs only this
     function's SQL; no text from the export's query reaches it."""
-    if fmt == "parquet":
-        kv = ", ".join(f"{k}: '{_quote(v)}'" for k, v in info.items())
-        options = f"format parquet, kv_metadata {{{kv}}}"
-    else:
-        table = safe_arrow(table)
-        options = "format csv, header true"
     writer = duckdb.connect()
     try:
+        if fmt == "parquet":
+            kv = ", ".join(f"{k}: '{_quote(v)}'" for k, v in info.items())
+            options = f"format parquet, kv_metadata {{{kv}}}"
+        else:
+            table = safe_arrow(_as_text_unless_plain(writer, table))
+            options = "format csv, header true"
         writer.register(EXPORT_TABLE, table)
         writer.execute(f"copy {EXPORT_TABLE} to '{_quote(str(path))}' ({options})")
     except BaseException:
@@ -257,6 +276,33 @@ def write_file(table, path: Path, fmt: str, info: dict[str, str]) -> None:
         raise
     finally:
         writer.close()
+
+
+def _as_text_unless_plain(con: duckdb.DuckDBPyConnection, table):
+    """The table with every column that is not text, a number, a boolean or a time as text (a
+    union, a blob, a list: CSV writes them as text, which safe_arrow must see to escape)."""
+    import pyarrow as pa
+
+    def plain(kind) -> bool:
+        return any(
+            check(kind)
+            for check in (pa.types.is_string, pa.types.is_large_string, pa.types.is_integer,
+                          pa.types.is_floating, pa.types.is_decimal, pa.types.is_boolean,
+                          pa.types.is_temporal, pa.types.is_null, pa.types.is_dictionary)
+        )  # fmt: skip
+
+    if all(plain(field.type) for field in table.schema):
+        return table
+    names = ['"' + name.replace('"', '""') + '"' for name in table.column_names]
+    select = ", ".join(
+        name if plain(field.type) else f"cast({name} as varchar) as {name}"
+        for name, field in zip(names, table.schema, strict=True)
+    )
+    con.register("fetched", table)
+    try:
+        return con.sql(f"select {select} from fetched").to_arrow_table()
+    finally:
+        con.unregister("fetched")
 
 
 def _quote(text: str) -> str:

@@ -416,13 +416,14 @@ def test_fields_long_flags_invalid_values_and_keeps_components():
 
 def test_transactions_are_shown_with_credentials_masked():
     text = (
-        '[{"request": {"method": "POST", "uri": "https://x.example/post?api_key=SECRET&a=1",'
+        '[{"request": {"method": "POST", "uri": "https://buyer:SECRET@x.example/post?api_key=SECRET&a=1",'
         ' "headers": {"Authorization": "Bearer SECRET", "Content-Type": "application/json"},'
         ' "body": "{}"}, "response": {"status": 200, "headers": {"Set-Cookie": "s=SECRET"}}}]'
     )
     [transaction] = queries.parse_transactions(text)
     assert "SECRET" not in str(transaction)
     assert transaction["request"]["headers"]["Content-Type"] == "application/json"
+    assert transaction["request"]["uri"].startswith("https://•••@x.example/post?")
     assert transaction["request"]["uri"].endswith("&a=1")
     assert queries.parse_transactions(None) == []
     assert queries.parse_transactions("not json") == [{"unparsed": "not json"}]

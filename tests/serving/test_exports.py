@@ -316,6 +316,37 @@ def test_csv_text_that_a_spreadsheet_would_run_is_escaped_and_numbers_stay_numbe
     assert result.columns == ["=cmd", "amount", "note"]  # the sidecar keeps the real names
 
 
+def test_csv_escapes_text_in_unions_blobs_and_lists_too(home):
+    query = "select union_value(k := '=1+2') as u, '=HYPERLINK(1)'::blob as b, ['=x'] as l, 7 as n"
+    result = run_export(query_spec(query), home.serving, home.home)
+    with result.path.open(newline="") as file:
+        rows = list(csv.reader(file))
+    assert rows == [["u", "b", "l", "n"], ["'=1+2", "'=HYPERLINK(1)", "['=x']", "7"]]
+
+
+def test_temporary_files_of_a_killed_export_are_removed_by_the_next_run(home):
+    import os
+    import time
+
+    from ingest.serving.exports import export_folder
+
+    spec = query_spec("select 1 as x")
+    folder = export_folder(spec, home.home)
+    folder.mkdir(parents=True, exist_ok=True)
+    stale = folder / f".{spec.file_name}.0badc0de.tmp"
+    stale_meta = folder / f".{spec.file_name}.meta.json.0badc0de.tmp"
+    recent = folder / f".{spec.file_name}.feedbeef.tmp"  # a run writing it now
+    for path in (stale, stale_meta, recent):
+        path.write_text("partial")
+    hour_ago = time.time() - 3700
+    for path in (stale, stale_meta):
+        os.utime(path, (hour_ago, hour_ago))
+    run_export(spec, home.serving, home.home)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [recent.name, spec.file_name, f"{spec.file_name}.meta.json"]
+    )
+
+
 def test_parquet_keeps_values_as_they_are(home):
     spec = query_spec("select '=1+1' as formula, -2 as n", format="parquet")
     result = run_export(spec, home.serving, home.home)
