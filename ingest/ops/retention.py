@@ -4,7 +4,8 @@
 date and the raw submissions whose submission date is before ``today - keep_days``; it writes one
 row per dataset to ``ops.retention_log`` and one row per affected file to
 ``ops.retention_files``. With ``delete_landing_files``, a landing file is deleted once every row
-it loaded is gone (after the transaction commits; empty Firehose folders go with it).
+it loaded is gone, and so is a file landed before the cutoff that loaded no row (its records
+duplicates or quarantined), after the transaction commits; empty Firehose folders go with it.
 
 Only ``raw.lead_events`` (with ``raw.superseded_events``, the versions corrected copies replaced,
 counted with it per file) and ``raw.lead_submissions`` are touched. The marts keep their history
@@ -153,11 +154,15 @@ def purge(
                     ).fetchall()
                 )
                 result.emptied = sorted(f for f in result.files if not remaining.get(f))
-                if not dry_run:
-                    for purged in tables:
-                        con.execute(
-                            f"delete from raw.{purged} where {column} < ?", [result.cutoff_date]
-                        )
+            if policy.delete_landing_files:  # files that own no rows hold the same data
+                unloaded = _loaded_nothing(con, policy.dataset, result.cutoff_date)
+                result.files.update({f: 0 for f in unloaded if f not in result.files})
+                result.emptied = sorted(set(result.emptied) | set(unloaded))
+            if rows and not dry_run:
+                for purged in tables:
+                    con.execute(
+                        f"delete from raw.{purged} where {column} < ?", [result.cutoff_date]
+                    )
             report.datasets.append(result)
         con.execute("commit")
     except BaseException:
@@ -172,6 +177,23 @@ def purge(
                 )
     _record(con, report, run_id)
     return report
+
+
+def _loaded_nothing(con: duckdb.DuckDBPyConnection, dataset: str, cutoff: date) -> list[str]:
+    """The files of a dataset landed before the cutoff whose latest version loaded no row: every
+    record a duplicate of another file's, or quarantined. No raw row names them, so no purge of
+    rows empties them, yet they hold the same personal data."""
+    return [
+        r[0]
+        for r in con.execute(
+            """
+            select file_path from raw.ingest_manifest where dataset = ?
+            qualify row_number() over (partition by file_path order by ingested_at desc) = 1
+              and status = 'loaded' and loaded = 0 and ingested_at < ?
+            """,
+            [dataset, cutoff],
+        ).fetchall()
+    ]
 
 
 def _delete_landing_files(root: Path, relative_paths: list[str]) -> list[str]:

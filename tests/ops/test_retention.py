@@ -52,7 +52,7 @@ def home(tmp_path) -> Paths:
         con.execute("create table marts.fct_acceptance_daily as select 1 as leads")
         con.execute(
             "insert into raw.ingest_manifest values ('events', 'x', 'h', 1, 1, 'loaded', null,"
-            " 1, 1, 0, 0, 'b', now()::timestamp)"
+            " 1, 1, 0, 0, 'b', now()::timestamp, null)"
         )
     return paths
 
@@ -168,6 +168,29 @@ def test_the_versions_corrected_copies_replaced_are_purged_with_the_events(home,
     # the corrections file still holds a version dated after the cutoff: not emptied
     assert "batches/fixes.ndjson" not in events.emptied
     assert _count(home.warehouse, "select list(event_id) from raw.superseded_events") == ["e160"]
+
+
+def test_files_that_loaded_nothing_are_deleted_with_the_data_they_repeat(home, tmp_path):
+    """A resent copy of an old file lands as duplicates: it owns no raw row, so no purge of rows
+    emptied it, and it kept the personal data the purge deleted elsewhere."""
+    copy, recent = "batches/resent-2026-10-10.ndjson", "batches/resent-today.ndjson"
+    for name in (copy, recent):
+        (home.landing_events / name).write_text("{}\n" * 3)
+    with duckdb.connect(str(home.warehouse)) as con:
+        for name, landed in ((copy, "2026-10-12"), (recent, "2026-11-19")):
+            con.execute(
+                "insert into raw.ingest_manifest values ('events', ?, 'h', 3, 1, 'loaded', null,"
+                " 3, 0, 3, 0, 'b', cast(? as timestamp), null)",
+                [name, landed],
+            )
+    config = _config(tmp_path, events={"keep_days": 36, "delete_landing_files": True})
+    with duckdb.connect(str(home.warehouse)) as con:
+        report = purge(con, config, today=TODAY, landing_dir=home.landing)
+    events = report.datasets[0]
+    assert copy in events.landing_deleted and events.files[copy] == 0
+    assert not (home.landing_events / copy).exists()
+    assert (home.landing_events / recent).exists()  # landed after the cutoff: kept
+    assert events.rows_deleted == 17
 
 
 def test_a_dry_run_counts_and_deletes_nothing(home, tmp_path):
