@@ -261,14 +261,14 @@ def write_file(table, path: Path, fmt: str, info: dict[str, str]) -> None:
     """Write the fetched rows to ``path``: Parquet with ``info`` as key-value metadata, or CSV
     with a header and spreadsheet formulas escaped. A private in-memory DuckDB runs only this
     function's SQL; no text from the export's query reaches it."""
+    if fmt == "parquet":
+        kv = ", ".join(f"{k}: '{_quote(v)}'" for k, v in info.items())
+        options = f"format parquet, kv_metadata {{{kv}}}"
+    else:
+        table = safe_arrow(table)
+        options = "format csv, header true"
     writer = duckdb.connect()
     try:
-        if fmt == "parquet":
-            kv = ", ".join(f"{k}: '{_quote(v)}'" for k, v in info.items())
-            options = f"format parquet, kv_metadata {{{kv}}}"
-        else:
-            table = safe_arrow(_as_text_unless_plain(writer, table))
-            options = "format csv, header true"
         writer.register(EXPORT_TABLE, table)
         writer.execute(f"copy {EXPORT_TABLE} to '{_quote(str(path))}' ({options})")
     except BaseException:
@@ -276,33 +276,6 @@ def write_file(table, path: Path, fmt: str, info: dict[str, str]) -> None:
         raise
     finally:
         writer.close()
-
-
-def _as_text_unless_plain(con: duckdb.DuckDBPyConnection, table):
-    """The table with every column that is not text, a number, a boolean or a time as text (a
-    union, a blob, a list: CSV writes them as text, which safe_arrow must see to escape)."""
-    import pyarrow as pa
-
-    def plain(kind) -> bool:
-        return any(
-            check(kind)
-            for check in (pa.types.is_string, pa.types.is_large_string, pa.types.is_integer,
-                          pa.types.is_floating, pa.types.is_decimal, pa.types.is_boolean,
-                          pa.types.is_temporal, pa.types.is_null, pa.types.is_dictionary)
-        )  # fmt: skip
-
-    if all(plain(field.type) for field in table.schema):
-        return table
-    names = ['"' + name.replace('"', '""') + '"' for name in table.column_names]
-    select = ", ".join(
-        name if plain(field.type) else f"cast({name} as varchar) as {name}"
-        for name, field in zip(names, table.schema, strict=True)
-    )
-    con.register("fetched", table)
-    try:
-        return con.sql(f"select {select} from fetched").to_arrow_table()
-    finally:
-        con.unregister("fetched")
 
 
 def _quote(text: str) -> str:

@@ -50,12 +50,13 @@ def safe_frame(frame):
 
 
 def safe_arrow(table):
-    """A pyarrow Table with its string columns' values and every column name escaped."""
+    """A pyarrow Table with its text values and every column name escaped; columns that CSV
+    writes as text though they are not (a union, a blob, a list) become text first."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     columns = []
-    for column in table.columns:
+    for column in _as_text_unless_plain(table).columns:
         kind = column.type
         if pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type):
             column = column.cast(pa.string())
@@ -67,3 +68,29 @@ def safe_arrow(table):
         columns.append(column)
     names = [safe_text(name) for name in table.column_names]
     return pa.Table.from_arrays(columns, names=names)
+
+
+def _as_text_unless_plain(table):
+    """The table with every column that is not text, a number, a boolean or a time cast to text
+    by DuckDB (pyarrow casts no union to text), in a private in-memory database."""
+    import duckdb
+    import pyarrow as pa
+
+    def plain(kind) -> bool:
+        return any(
+            check(kind)
+            for check in (pa.types.is_string, pa.types.is_large_string, pa.types.is_integer,
+                          pa.types.is_floating, pa.types.is_decimal, pa.types.is_boolean,
+                          pa.types.is_temporal, pa.types.is_null, pa.types.is_dictionary)
+        )  # fmt: skip
+
+    if all(plain(field.type) for field in table.schema):
+        return table
+    names = ['"' + name.replace('"', '""') + '"' for name in table.column_names]
+    select = ", ".join(
+        name if plain(field.type) else f"cast({name} as varchar) as {name}"
+        for name, field in zip(names, table.schema, strict=True)
+    )
+    with duckdb.connect() as con:
+        con.register("fetched", table)
+        return con.sql(f"select {select} from fetched").to_arrow_table()

@@ -139,12 +139,9 @@ def as_whole(value: Any, where: str, what: str, maximum: int = MAX_DAYS) -> int:
 
 
 def limit_of(key: str) -> float:
-    """The largest value of a numeric setting, by its name's unit (`window_days`, `max_hours`,
-    `timeout_seconds`)."""
+    """The largest value of a numeric setting, by its name's unit (`window_days`, `max_hours`)."""
     if key.endswith("_days"):
         return MAX_DAYS
     if key.endswith("_hours"):
         return MAX_DAYS * 24
-    if key.endswith(("_seconds", "timeout")):
-        return 86400
     return MAX_NUMBER
