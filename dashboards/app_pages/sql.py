@@ -5,15 +5,15 @@ import streamlit as st
 
 from dashboards import serving, ui
 from dashboards.state import require_serving
-from ingest.serving import sandbox
+from ingest.serving import isolated, sandbox
 
 st.title("SQL")
 st.caption(
     "One read query (select, with, from, describe, summarize) over the serving file, on its own"
     " read-only connection: tables under `marts` (and `typed` once published), `meta.publish_info`."
-    " Files, URLs and settings are out of reach; memory is capped at"
-    f" {sandbox.DEFAULT_MEMORY_LIMIT}. The sidebar filters do not apply here: write your own"
-    " `where` clause."
+    " Files, URLs and settings are out of reach; each query runs in a process of its own, its"
+    f" memory capped ({sandbox.DEFAULT_MEMORY_LIMIT} for DuckDB), stopped at its time limit."
+    " The sidebar filters do not apply here: write your own `where` clause."
 )
 
 DEFAULT_ROWS = 1000
@@ -42,7 +42,7 @@ if require_serving(need_leads=False):
     if submitted:
         try:
             limits = sandbox.Limits(timeout=float(timeout), max_rows=int(limit))
-            result = sandbox.run_sql(serving.serving_path(), sql, limits)
+            result = isolated.run_sql(serving.serving_path(), sql, limits)
         except sandbox.SqlRefused as refused:
             st.warning(str(refused))
         except sandbox.SqlTimeout as slow:

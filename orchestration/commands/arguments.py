@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
 from datetime import date, datetime
 
 
@@ -47,15 +46,14 @@ def positive_seconds(text: str) -> float:
     return value
 
 
-MEMORY_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.I)
-
-
 def memory_size(text: str) -> str:
     """A DuckDB memory size such as 512MB or 4GB (--memory-limit)."""
-    if not MEMORY_SIZE.match(text):
-        raise argparse.ArgumentTypeError(
-            f"expected a memory size such as 512MB or 4GB, got {text!r}"
-        )
+    from ingest.serving.isolated import size_in_bytes
+
+    try:
+        size_in_bytes(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     return text.strip()
 
 

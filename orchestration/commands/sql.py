@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,15 +19,16 @@ def query_serving(
     serving: Path, query: str, limits: Limits | None = None, memory_limit: str | None = None
 ) -> SqlResult:
     """One read statement on a sandbox connection to the serving file (ingest.serving.sandbox:
-    read-only, no files or URLs, settings locked, time, row and memory limits)."""
-    from ingest.serving import sandbox
+    read-only, no files or URLs, settings locked, time, row and memory limits), in a process of
+    its own (ingest.serving.isolated: a hard memory cap, killed at its time limit)."""
+    from ingest.serving import isolated, sandbox
 
     if not serving.exists():
         raise SystemExit(
             f"no serving file at {serving}: run `leadwh build` (or `make build`) first"
         )
     settings = {"memory_limit": memory_limit} if memory_limit else {}
-    return sandbox.run_sql(serving, query, limits or sandbox.Limits(), fetch="rows", **settings)
+    return isolated.run_sql(serving, query, limits or sandbox.Limits(), fetch="rows", **settings)
 
 
 def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
@@ -53,14 +53,6 @@ def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
     return "\n".join([line, rule, *body, f"({len(rows)} rows)"])
 
 
-def _exit_now(code: int) -> None:
-    """Exit without waiting for a query still running on a worker thread (DuckDB checks for an
-    interrupt between vectors; one long function call runs to its end)."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-
-
 def cmd_sql(args: argparse.Namespace, paths: Paths) -> int:
     """Run one read query (select, with, from, describe, summarize) against the serving file:
     read-only, no files, URLs or settings, one statement, with a time, row and memory limit.
@@ -75,8 +67,6 @@ def cmd_sql(args: argparse.Namespace, paths: Paths) -> int:
         result = query_serving(paths.serving, args.query, limits, args.memory_limit)
     except (sandbox.SqlRefused, sandbox.SqlTimeout, duckdb.Error) as exc:
         print(f"error: {str(exc).strip()}", file=sys.stderr)
-        if getattr(exc, "still_running", False):
-            _exit_now(2)  # the query DuckDB could not interrupt ends with the process
         return 2
     except KeyboardInterrupt:
         print("interrupted: the query was stopped", file=sys.stderr)

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -213,6 +214,15 @@ def test_sql_limits_time_and_rows_and_caps_memory(tiny_home, capsys):
         assert json.loads(capsys.readouterr().out) == [{"m": "1.8 GiB", "t": 2}]
         assert main(["sql", memory, "--format", "json", "--memory-limit", "512MB"]) == 0
         assert json.loads(capsys.readouterr().out)[0]["m"] == "488.2 MiB"
+        # one allocation outside DuckDB's buffer pool (3.2 GB) hits the query process's cap
+        huge = "select len(range(400000000)) as n"
+        assert main(["sql", huge, "--memory-limit", "256MB"]) == 2
+        assert "Out of Memory" in capsys.readouterr().err
+        # one call DuckDB cannot interrupt (md5 over 1.2 GB, ~3 s) ends with its process
+        started = time.perf_counter()
+        assert main(["sql", "select md5(repeat('ab', 600000000))", "--timeout", "0.2"]) == 2
+        assert "longer than 0.2 s" in capsys.readouterr().err
+        assert time.perf_counter() - started < 4.0
 
 
 def test_sql_csv_is_safe_to_open_in_a_spreadsheet(tiny_home, capsys):
