@@ -12,6 +12,11 @@ The landing step (land.py) and the landing watcher (watch.py) both look at the z
   hidden files: they are walked and landed like any other;
 - a name that is not valid UTF-8 is recorded with its undecodable bytes escaped (``\\xff``), and
   the entry says so.
+- a name (of the file or a folder above it) holding what looks like an SSN (``123-45-6789``,
+  ``123_45_6789``, ``ssn123456789``) is *not read*, and recorded with those digits masked
+  (``***-**-6789``): the name would reach the manifest, the raw rows' ``source_file``, the
+  marts, the serving file and Dagster's run config, none of which may hold an SSN in clear.
+  Renamed, the file lands.
 
 Plain Python: no database, no Dagster; nothing is opened, only ``lstat``/``stat``.
 """
@@ -19,12 +24,34 @@ Plain Python: no database, no Dagster; nothing is opened, only ``lstat``/``stat`
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 IN_PROGRESS_SUFFIXES = (".tmp", ".part")
+
+#: An SSN in a name: 3-2-4 digits with one separator repeated, or 9 digits after an SSN key word
+#: (the names' subset of ingest.landing.redact's patterns; a 9-digit run alone is a timestamp or
+#: a batch number more often than an SSN).
+SSN_IN_NAME = re.compile(
+    r"(?<![0-9])[0-9]{3}([-_. ])[0-9]{2}\1[0-9]{4}(?![0-9])"
+    r"|(?i:ssn|social[-_. ]?security(?:[-_. ]?(?:number|num|no))?)[-_. =]{0,3}[0-9]{9}(?![0-9])"
+)
+_DIGIT = re.compile(r"[0-9]")
+NAME_HOLDS_SSN = "file name holds what looks like an SSN (masked here), not read: rename it"
+
+
+def masked_name(relative: str) -> str | None:
+    """``relative`` with every SSN in it masked (``***-**-6789``), or None when it holds none."""
+
+    def mask(match: re.Match) -> str:  # every digit but the last four (key words have none)
+        text = match.group(0)
+        return _DIGIT.sub("*", text[:-4]) + text[-4:]
+
+    masked = SSN_IN_NAME.sub(mask, relative)
+    return None if masked == relative else masked
 
 
 @dataclass(frozen=True)
@@ -121,5 +148,8 @@ def walk(root: Path, zone: Path) -> Iterator[Entry]:
                 continue
             printable = printable_name(relative)
             note = None if printable == relative else "file name is not valid UTF-8 (escaped)"
+            masked = masked_name(printable)
+            if masked is not None:
+                printable, problem = masked, NAME_HOLDS_SSN
             yield Entry(path, printable, st.st_size, st.st_mtime_ns, st.st_ctime_ns, problem, note)
         stack.extend(reversed(subfolders))

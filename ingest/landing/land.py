@@ -3,7 +3,9 @@
 ``land(con, landing_dir, dataset)`` is the whole step for one dataset (``events`` or
 ``submissions``). Re-landing the same bytes changes nothing (the manifest knows their hash); a
 changed file is read again, and its records already loaded, or already quarantined, count as
-duplicates. Records read = loaded + duplicates + quarantined, per file and in total.
+duplicates. Records dated before the last retention purge's cutoff are not stored: they count
+as expired (``ingest.ops.retention.last_cutoff``). Records read = loaded + duplicates +
+quarantined + expired, per file and in total.
 
 No single file stops a batch: what discovery finds but cannot read (entries.py: a dangling
 symlink, a FIFO, a symlink out of the zone) gets a manifest row with status ``ignored`` and the
@@ -24,11 +26,12 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingest.landing import raw_store
 from ingest.landing.entries import walk
@@ -42,6 +45,7 @@ from ingest.landing.readers import (
     read_submissions,
 )
 from ingest.landing.redact import Redactor, landing_redactor, redact_read, redact_stored
+from ingest.ops.retention import last_cutoff
 from ingest.pause_points import pause_point
 from ingest.settings import get_settings
 
@@ -72,6 +76,7 @@ class FileCounts:
     loaded: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    expired: int = 0  # dated before the last retention purge's cutoff: not stored
 
 
 @dataclass
@@ -86,7 +91,10 @@ class LandingReport:
 
     @property
     def reconciles(self) -> bool:
-        return all(f.records_read == f.loaded + f.duplicates + f.quarantined for f in self.files)
+        return all(
+            f.records_read == f.loaded + f.duplicates + f.quarantined + f.expired
+            for f in self.files
+        )
 
     def summary(self) -> dict[str, int | str | bool]:
         return {
@@ -100,6 +108,7 @@ class LandingReport:
             "loaded": self.total("loaded"),
             "duplicates": self.total("duplicates"),
             "quarantined": self.total("quarantined"),
+            "expired": self.total("expired"),
             "reconciles": self.reconciles,
         }
 
@@ -140,15 +149,32 @@ def known_files(
 class _Stage:
     """Records (as Arrow tables) waiting to be inserted, in landing order. A submission's lead id
     is staged once per run (a repeat within the run is a duplicate); events are all staged, and
-    raw_store.insert_events tells duplicates from new versions."""
+    raw_store.insert_events tells duplicates from new versions. Records dated before ``cutoff``
+    (the last retention purge's) are left out, and counted per file."""
 
-    def __init__(self, dataset: str) -> None:
+    def __init__(self, dataset: str, cutoff: date | None = None) -> None:
         self.dataset = dataset
+        self.cutoff = cutoff
         self.tables: list[pa.Table] = []
         self.seen: set[str] = set()
         self.bytes = 0
 
-    def add(self, table: pa.Table) -> None:
+    def _expired(self, table: pa.Table) -> pa.Array:
+        """True for the records dated before the cutoff (raw's event_date / submitted_date)."""
+        if self.dataset == "events":
+            cutoff_ms = int(datetime.combine(self.cutoff, time(), UTC).timestamp() * 1000)
+            return pc.less(table.column("event_at_ms"), cutoff_ms)
+        return pc.less(table.column("submitted_at"), datetime.combine(self.cutoff, time()))
+
+    def add(self, table: pa.Table) -> dict[str, int]:
+        """Stage a group's records; returns the records left out as expired, per file."""
+        expired: dict[str, int] = {}
+        if self.cutoff is not None and table.num_rows:
+            old = self._expired(table)
+            if pc.any(old).as_py():
+                counts = pc.value_counts(table.column("source_file").filter(old))
+                expired = {c["values"].as_py(): c["counts"].as_py() for c in counts}
+                table = table.filter(pc.invert(old))
         if self.dataset == "submissions":
             seen = self.seen
             keep = []
@@ -159,6 +185,7 @@ class _Stage:
                 table = table.filter(pa.array(keep))
         self.tables.append(table)
         self.bytes += table.get_total_buffer_size()
+        return expired
 
     def flush(self, con: duckdb.DuckDBPyConnection, batch_id: str) -> None:
         if not self.tables:
@@ -368,7 +395,7 @@ def land(
     redact_stored(con, redactor)  # once: rows stored before redaction existed
     known = known_files(con, dataset)
     candidates = []
-    stage = _Stage(dataset)
+    stage = _Stage(dataset, last_cutoff(con, dataset))
     chunk = _Chunk()
     for landed in discover(root, zone=landing_dir):
         if only is not None and landed.relative not in only:
@@ -392,7 +419,8 @@ def land(
         for landed, found in zip(group, reads, strict=True):
             _take(landed, found, known.get(landed.relative), report, chunk)
         if records is not None:
-            stage.add(records)
+            for path, count in stage.add(records).items():
+                chunk.expired[path] = chunk.expired.get(path, 0) + count
         if stage.bytes >= FLUSH_BYTES:
             _commit(con, dataset, table, batch_id, stage, chunk)
             chunk = _Chunk()
@@ -410,6 +438,7 @@ class _Chunk:
 
     files: list[tuple[FileCounts, LandedFile, str]] = field(default_factory=list)
     good: dict[str, int] = field(default_factory=dict)
+    expired: dict[str, int] = field(default_factory=dict)  # left out by the stage, per file
     quarantine: list[tuple] = field(default_factory=list)
     seen_unchanged: list[tuple[LandedFile, str]] = field(default_factory=list)  # and its hash
 
@@ -463,12 +492,17 @@ def _commit(con, dataset: str, table: str, batch_id: str, stage: _Stage, chunk: 
         for counts, _, _ in chunk.files:
             if counts.status == "loaded":
                 counts.loaded = loaded.get(counts.file_path, 0)
+                counts.expired = chunk.expired.get(counts.file_path, 0)
                 # records already quarantined (by an earlier version of the file, or another
                 # file with the same bytes) are duplicates too
                 found = counts.quarantined
                 counts.quarantined = quarantined.get(counts.file_path, 0)
                 counts.duplicates = (
-                    chunk.good[counts.file_path] - counts.loaded + found - counts.quarantined
+                    chunk.good[counts.file_path]
+                    - counts.loaded
+                    - counts.expired
+                    + found
+                    - counts.quarantined
                 )
         _write_manifest(
             con,
@@ -500,6 +534,7 @@ def _write_manifest(con, dataset, batch_id, files: list[FileCounts], landed: lis
             "loaded": [c.loaded for c in files],
             "duplicates": [c.duplicates for c in files],
             "quarantined": [c.quarantined for c in files],
+            "expired": [c.expired for c in files],
         }
     )
     con.register("staged_manifest", table)

@@ -157,6 +157,8 @@ alter table raw.quarantine add column if not exists record_hash varchar;
 update raw.quarantine set record_hash = sha256(raw_bytes) where record_hash is null;
 -- the file's inode change time when landed, or when last found unchanged (null: not yet known)
 alter table raw.ingest_manifest add column if not exists ctime_ns bigint;
+-- records dated before the last retention purge's cutoff: not stored (ingest.ops.retention)
+alter table raw.ingest_manifest add column if not exists expired integer default 0;
 """
 
 

@@ -11,7 +11,9 @@ Only ``raw.lead_events`` (with ``raw.superseded_events``, the versions corrected
 counted with it per file) and ``raw.lead_submissions`` are touched. The marts keep their history
 (they are incremental and rebuild only the partition window), exports are plain files elsewhere,
 the ingest manifest stays (so a purged file is never loaded again) and so does the quarantine
-(it reconciles with the manifest).
+(it reconciles with the manifest). Records dated before the latest cutoff that land later (a
+resent or restored old file under another name) are not stored: landing counts them as
+``expired`` (``last_cutoff``).
 """
 
 from __future__ import annotations
@@ -106,6 +108,22 @@ def cutoff_date(keep_days: int, today: date) -> date:
 
 def ensure_ops_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(OPS_RETENTION_DDL)
+
+
+def last_cutoff(con: duckdb.DuckDBPyConnection, dataset: str) -> date | None:
+    """The latest cutoff a purge (not a dry run) applied to ``dataset``: its rows dated before
+    it were deleted. Landing does not store such rows again (a resent or restored old file would
+    bring purged personal data, and purged versions of events, back); None before any purge."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables()"
+        " where schema_name = 'ops' and table_name = 'retention_log'"
+    ).fetchone()[0]
+    if not exists:
+        return None
+    return con.execute(
+        "select max(cutoff_date) from ops.retention_log where dataset = ? and not dry_run",
+        [dataset],
+    ).fetchone()[0]
 
 
 def purge(

@@ -13,6 +13,7 @@ renamed as (
         loaded,
         duplicates,
         quarantined,
+        expired,
         batch_id,
         ingested_at
 

@@ -72,7 +72,7 @@ def raw_landing(
         if not report.reconciles:
             raise dg.Failure(
                 f"{report.dataset}: records read do not reconcile with"
-                " loaded + duplicates + quarantined",
+                " loaded + duplicates + quarantined + expired",
                 metadata=report.summary(),
             )
     events, submissions = reports["events"].summary(), reports["submissions"].summary()

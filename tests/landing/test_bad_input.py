@@ -14,6 +14,7 @@ import duckdb
 import orjson
 import pytest
 
+from ingest.landing.entries import NAME_HOLDS_SSN
 from ingest.landing.land import land
 from ingest.landing.readers import (
     PLAUSIBLE_FROM_MS,
@@ -157,6 +158,8 @@ def odd_zone(tmp_path):
     write(events / "..k8s/inner.ndjson", event(5))
     write(events / ".hidden.ndjson", event(6))  # in progress (hidden): left for later
     write(events / "batches/x.ndjson.part", event(7))
+    write(events / "leads-123-45-6789.ndjson", event(8))  # an SSN in a name: not read
+    write(events / "ssn_123456789/inner.ndjson", event(9))  # in a folder's name
     return landing
 
 
@@ -170,6 +173,8 @@ EXPECTED = {
     "pipe.ndjson": ("ignored", "a FIFO, not read"),
     "..dotdot.ndjson": ("loaded", None),
     "..k8s/inner.ndjson": ("loaded", None),
+    "leads-***-**-6789.ndjson": ("ignored", NAME_HOLDS_SSN),
+    "ssn_*****6789/inner.ndjson": ("ignored", NAME_HOLDS_SSN),
 }
 
 
@@ -212,6 +217,21 @@ def test_every_odd_entry_gets_a_manifest_row_and_none_stops_the_batch(odd_zone, 
         again = land_with_timeout(con, odd_zone)
         assert again.files == []
         assert count(con, "select count(*) from raw.ingest_manifest") == len(EXPECTED)
+
+
+def test_a_file_whose_name_holds_an_ssn_is_not_landed_until_renamed(odd_zone, tmp_path):
+    """Its name would reach the manifest, source_file, the marts and the run config in clear."""
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        land_with_timeout(con, odd_zone)
+        stored = rows(con, "select file_path, note from raw.ingest_manifest")
+        stored += rows(con, "select source_file, payload from raw.lead_events")
+        assert not [r for r in stored if "6789" in r[0] and ("45" in r[0] or "1234" in r[0])]
+        assert count(con, "select count(*) from raw.lead_events where event_id like '%8'") == 0
+        events = odd_zone / "events"
+        (events / "leads-123-45-6789.ndjson").rename(events / "leads-renamed.ndjson")
+        report = land_with_timeout(con, odd_zone)
+        assert [(f.file_path, f.loaded) for f in report.files] == [("leads-renamed.ndjson", 1)]
+        assert count(con, "select count(*) from raw.lead_events where event_id like '%8'") == 1
 
 
 def test_the_watcher_sees_what_the_landing_step_lands(odd_zone):

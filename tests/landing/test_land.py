@@ -4,6 +4,7 @@ import gc
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -261,3 +262,46 @@ def test_records_are_read_with_the_cycle_collector_paused_and_it_is_restored(tmp
         finally:
             gc.enable()
     assert len(collector_on_while_reading) == files_read + 1
+
+
+def test_records_purged_by_retention_do_not_come_back_from_a_restored_copy(landed, tmp_path):
+    """A restored backup (or a resent old file) under new names: its records dated before the
+    last purge's cutoff are not stored again, neither current nor corrected versions; they are
+    counted as expired, and every file reconciles."""
+    import shutil
+
+    from ingest.ops.config.retention import DatasetRetention, RetentionConfig
+    from ingest.ops.retention import last_cutoff, purge
+
+    con, landing, *_ = landed
+    first = count(con, "select min(event_date) from raw.lead_events")
+    cutoff = first + timedelta(days=1)
+    old = "select count(*) from raw.{} where {} < ?"
+    old_events = con.execute(old.format("lead_events", "event_date"), [cutoff]).fetchone()[0]
+    assert old_events > 0 and last_cutoff(con, "events") is None
+    policies = tuple(DatasetRetention(d, 3, False) for d in ("events", "submissions"))
+    purge(con, RetentionConfig(policies), today=cutoff + timedelta(days=3))
+    assert last_cutoff(con, "events") == cutoff
+
+    for dataset in ("events", "submissions"):
+        shutil.copytree(landing / dataset, tmp_path / "backup" / dataset)
+        shutil.move(tmp_path / "backup" / dataset, landing / dataset / "restored")
+    reports = {d: land(con, landing, d) for d in ("events", "submissions")}
+
+    for table, column in [
+        ("lead_events", "event_date"),
+        ("superseded_events", "event_date"),
+        ("lead_submissions", "submitted_date"),
+    ]:
+        assert con.execute(old.format(table, column), [cutoff]).fetchone()[0] == 0, table
+    events = reports["events"]
+    assert events.reconciles and reports["submissions"].reconciles
+    assert events.total("expired") >= old_events and events.total("loaded") == 0
+    assert reports["submissions"].total("expired") > 0
+    assert events.summary()["expired"] == events.total("expired")
+    manifest = con.execute(
+        "select sum(expired), count(*) filter (where records_read"
+        " <> loaded + duplicates + quarantined + expired)"
+        " from raw.ingest_manifest where file_path like 'restored/%'"
+    ).fetchone()
+    assert manifest == (events.total("expired") + reports["submissions"].total("expired"), 0)

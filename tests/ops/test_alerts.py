@@ -88,7 +88,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, incidents: bool) -> None:
     quarantined = 100 if incidents else 10
     con.execute(
         "insert into raw.ingest_manifest values ('events', 'f.ndjson', 'h', 1, 1, 'loaded', null,"
-        " 1000, ?, 0, ?, 'b1', ?, null)",
+        " 1000, ?, 0, ?, 'b1', ?, null, 0)",
         [1000 - quarantined, quarantined, NOW - timedelta(hours=1)],
     )
     ingested = NOW - timedelta(hours=30 if incidents else 1)

@@ -52,7 +52,7 @@ def home(tmp_path) -> Paths:
         con.execute("create table marts.fct_acceptance_daily as select 1 as leads")
         con.execute(
             "insert into raw.ingest_manifest values ('events', 'x', 'h', 1, 1, 'loaded', null,"
-            " 1, 1, 0, 0, 'b', now()::timestamp, null)"
+            " 1, 1, 0, 0, 'b', now()::timestamp, null, 0)"
         )
     return paths
 
@@ -180,7 +180,7 @@ def test_files_that_loaded_nothing_are_deleted_with_the_data_they_repeat(home, t
         for name, landed in ((copy, "2026-10-12"), (recent, "2026-11-19")):
             con.execute(
                 "insert into raw.ingest_manifest values ('events', ?, 'h', 3, 1, 'loaded', null,"
-                " 3, 0, 3, 0, 'b', cast(? as timestamp), null)",
+                " 3, 0, 3, 0, 'b', cast(? as timestamp), null, 0)",
                 [name, landed],
             )
     config = _config(tmp_path, events={"keep_days": 36, "delete_landing_files": True})
