@@ -25,6 +25,7 @@ import re
 import resource
 import subprocess
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,10 @@ KILL_GRACE = 2.0
 #: buffer pool, the fetched result and its pickled copy, Python and the libraries).
 CAP_FACTOR = 2
 BASE_BYTES = 768 * 2**20
+#: Queries one process (the dashboards' server, shared by every viewer) runs at once; a query
+#: waits for a free slot up to its own time limit. Each may use its whole memory cap.
+MAX_RUNNING = 2
+_slots = threading.BoundedSemaphore(MAX_RUNNING)
 
 UNITS = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4}
 UNITS.update({"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40})
@@ -85,29 +90,43 @@ def run_sql(
         "memory_limit": memory_limit,
         "cap": data_cap(memory_limit),
     }
-    child = subprocess.Popen(
-        CHILD,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    if not _slots.acquire(timeout=limits.timeout):
+        raise SqlTimeout(
+            f"{MAX_RUNNING} other queries kept running for {limits.timeout:g} s, so this one did"
+            " not start. Try again when they are done."
+        )
     try:
-        out, err = child.communicate(pickle.dumps(request), timeout=limits.timeout + KILL_GRACE)
-    except subprocess.TimeoutExpired:
+        returncode, out, err = _run_child(request, limits.timeout + KILL_GRACE)
+    finally:
+        _slots.release()
+    if returncode is None:
         raise SqlTimeout(
             f"The query ran longer than {limits.timeout:g} s and was stopped. Narrow it (a where"
             " clause on a date column, fewer columns) or raise the time limit."
-        ) from None
-    finally:
-        if child.poll() is None:  # timed out, or the caller was interrupted (Ctrl-C)
-            child.kill()
-            child.wait()
-    if child.returncode != 0 or not out:
-        raise duckdb.Error(_crash_message(child.returncode, err, memory_limit))
+        )
+    if returncode != 0 or not out:
+        raise duckdb.Error(_crash_message(returncode, err, memory_limit))
     outcome, value = pickle.loads(out)
     if outcome == "ok":
         return value
     raise _error(*value)
+
+
+def _run_child(request: dict[str, Any], seconds: float) -> tuple[int | None, bytes, bytes]:
+    """The child's exit status, stdout and stderr; status None when it was killed after
+    ``seconds`` (or when the caller was interrupted: Ctrl-C)."""
+    child = subprocess.Popen(
+        CHILD, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        out, err = child.communicate(pickle.dumps(request), timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return None, b"", b""
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    return child.returncode, out, err
 
 
 def _crash_message(returncode: int, err: bytes, memory_limit: str) -> str:

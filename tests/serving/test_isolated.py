@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 
 import duckdb
@@ -104,3 +105,17 @@ def test_memory_sizes_are_read_as_duckdb_writes_them(text, size):
 def test_anything_else_is_not_a_memory_size(text):
     with pytest.raises(ValueError, match="expected a memory size"):
         isolated.size_in_bytes(text)
+
+
+def test_queries_beyond_the_running_limit_wait_then_give_up(home, monkeypatch, children):
+    """The dashboards' server runs every viewer's queries: at most MAX_RUNNING at once, each
+    with its own memory cap, so many viewers cannot multiply the memory a query may take."""
+    slots = threading.BoundedSemaphore(1)
+    monkeypatch.setattr(isolated, "_slots", slots)
+    slots.acquire()  # another viewer's query is running
+    with pytest.raises(SqlTimeout, match="did not start"):
+        isolated.run_sql(home.serving, "select 1 as one", Limits(timeout=0.3))
+    assert children == []
+    threading.Timer(0.3, slots.release).start()  # it ends while this one waits
+    assert isolated.run_sql(home.serving, "select 1 as one").frame["one"].iloc[0] == 1
+    assert slots.acquire(blocking=False)  # the slot was given back
