@@ -25,3 +25,14 @@ def connect_warehouse(path: Path, read_only: bool = False) -> duckdb.DuckDBPyCon
     con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": memory_limit()})
     con.execute("set enable_progress_bar = false")
     return con
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction after an error, so that error stays the one raised. DuckDB
+    has already rolled back a transaction whose commit failed (a full disk: "Could not write
+    file ... No space left on device"); rolling back again would raise "cannot rollback - no
+    transaction is active" in its place, and the operator would never see the cause."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass

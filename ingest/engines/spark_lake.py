@@ -37,6 +37,7 @@ import duckdb
 
 from ingest.landing.raw_store import SUPERSEDED_IN, has_table
 from ingest.ops.retention import RAW_TABLES
+from ingest.warehouse import rollback
 
 PROJECT_PACKAGE = "leadwarehouse"
 DATA_FILE = "data.parquet"
@@ -280,7 +281,7 @@ def record_marks(con: duckdb.DuckDBPyConnection, schema: str, table: str, marks:
         )
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        rollback(con)
         raise
 
 

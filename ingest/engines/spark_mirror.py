@@ -26,6 +26,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.warehouse import rollback
+
 #: The schemas the Python steps read from the warehouse.
 MIRRORED_SCHEMAS = frozenset({"marts"})
 TABLE_MATERIALIZATIONS = frozenset({"table", "incremental"})
@@ -182,6 +184,6 @@ def mirror_tables(
             ).fetchone()[0]
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        rollback(con)
         raise
     return counts

@@ -48,6 +48,7 @@ from ingest.landing.redact import Redactor, landing_redactor, redact_read, redac
 from ingest.ops.retention import last_cutoff
 from ingest.pause_points import pause_point
 from ingest.settings import get_settings
+from ingest.warehouse import rollback
 
 DATASETS = ("events", "submissions")
 # Flush staged records to DuckDB after this many bytes of payload, to bound memory.
@@ -513,7 +514,7 @@ def _commit(con, dataset: str, table: str, batch_id: str, stage: _Stage, chunk: 
         )
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        rollback(con)
         raise
 
 

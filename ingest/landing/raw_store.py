@@ -27,6 +27,8 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from ingest.warehouse import rollback
+
 RAW_DDL = """
 create schema if not exists raw;
 
@@ -210,7 +212,7 @@ def compress_json_columns(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"alter table raw.{table}__zstd rename to {table}")
             con.execute("commit")
         except BaseException:
-            con.execute("rollback")
+            rollback(con)
             raise
 
 

@@ -61,6 +61,7 @@ from ingest.landing.hmac_key import SecretKey, load_key
 from ingest.landing.readers import SUBMISSION_META, Quarantined
 from ingest.settings import ConfigError
 from ingest.typed.fields import SSN_LIKE_TYPES, FieldRegistry, is_ssn_name, load_registry
+from ingest.warehouse import rollback
 
 #: A record's JSON text: landing hands over UTF-8 bytes, stored rows are read back as str.
 TextOrBytes = str | bytes
@@ -555,7 +556,7 @@ def redact_stored(con: Any, redactor: Redactor) -> dict[str, int]:
         )
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        rollback(con)
         raise
     return {table: len(rows) for table, rows in changed.items()}
 

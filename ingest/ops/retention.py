@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from ingest.landing import raw_store
 from ingest.ops.config import RetentionConfig
+from ingest.warehouse import rollback
 
 # dataset -> (raw table, the date column retention applies to)
 RAW_TABLES = {
@@ -184,7 +185,7 @@ def purge(
             report.datasets.append(result)
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        rollback(con)
         raise
 
     if not dry_run and landing_dir is not None:

@@ -15,6 +15,7 @@ from datetime import datetime
 import duckdb
 
 from ingest.landing.raw_store import ensure_raw_schema, has_table
+from ingest.warehouse import rollback
 
 STATE_DDL = """
 create schema if not exists meta;
@@ -98,7 +99,7 @@ def record_published(
         )
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        rollback(con)
         raise
 
 

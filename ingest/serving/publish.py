@@ -184,13 +184,14 @@ def _publish(
     rules = privacy_rules(dob_key)
     compacted_bytes = None if full else _reusable_size(serving, rules)
     incremental = compacted_bytes is not None
-    if incremental:
-        shutil.copyfile(serving, tmp)
     tables: dict[str, int] = {}
     written: dict[str, int] = {}
     by_delta: set[str] = set()
-    con = duckdb.connect(str(tmp))
+    con = None
     try:
+        if incremental:
+            shutil.copyfile(serving, tmp)
+        con = duckdb.connect(str(tmp))
         con.execute("attach ? as wh (read_only)", [str(warehouse)])
         here = con.execute("select current_database()").fetchone()[0]
         found = con.execute(
@@ -236,9 +237,11 @@ def _publish(
             ],
         )
         con.execute("checkpoint")
-    except BaseException:
-        con.close()
-        tmp.unlink(missing_ok=True)
+    except BaseException:  # a full disk, say: nothing of this publish is left to fill it more
+        if con is not None:
+            con.close()
+        for written_file in (tmp, tmp.with_name(tmp.name + ".wal")):
+            written_file.unlink(missing_ok=True)
         raise
     con.close()
     pause_point("publish")

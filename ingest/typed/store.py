@@ -22,6 +22,7 @@ from ingest.pause_points import pause_point
 from ingest.typed.contracts import ContractReport, validate_typed_leads
 from ingest.typed.fields import FieldRegistry
 from ingest.typed.leads import TypedLeadsResult, build_typed_leads
+from ingest.warehouse import rollback
 
 # Columns the marts read (models/staging/stg_typed__leads.sql); present even when no lead in the
 # data carries the field, so the marts build on any data set.
@@ -138,7 +139,7 @@ def write_typed_leads(
             con.execute("insert into typed.watermark values (?)", [loaded_through])
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        rollback(con)
         raise
     finally:
         con.execute("drop view typed_frame")

@@ -305,3 +305,46 @@ def test_records_purged_by_retention_do_not_come_back_from_a_restored_copy(lande
         " from raw.ingest_manifest where file_path like 'restored/%'"
     ).fetchone()
     assert manifest == (events.total("expired") + reports["submissions"].total("expired"), 0)
+
+
+FULL_DISK = """
+import resource, signal, sys
+from pathlib import Path
+import duckdb
+from ingest.landing.land import land
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+landing, warehouse = Path(sys.argv[1]), sys.argv[2]
+con = duckdb.connect(warehouse)
+land(con, landing, "submissions", workers=1)
+con.execute("checkpoint")
+limit = 300_000  # bytes a file may grow to: the events' commit cannot write its log
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+try:
+    land(con, landing, "events", workers=1)
+except Exception as error:
+    print(type(error).__name__, error)
+    sys.exit(3)
+"""
+
+
+def test_a_full_disk_at_commit_reports_its_cause_and_the_next_run_lands_everything(tmp_path):
+    """A disk that fills up while landing commits (here a file-size limit, as a full disk
+    refuses the write): the error names the write that failed, not a failed rollback of the
+    transaction DuckDB had already rolled back; nothing is half landed."""
+    landing = tmp_path / "landing"
+    summary = simulate_small(landing, faults=True, leads=300, days=3)
+    warehouse = tmp_path / "warehouse.duckdb"
+    done = subprocess.run(
+        [sys.executable, "-c", FULL_DISK, str(landing), str(warehouse)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 3, done.stderr
+    assert "Could not write file" in done.stdout and "File too large" in done.stdout
+    assert "no transaction is active" not in done.stdout
+    with duckdb.connect(str(warehouse)) as con:
+        assert count(con, "select count(*) from raw.lead_events") == 0
+        report = land(con, landing, "events", workers=1)
+        assert report.reconciles and report.total("loaded") == summary.events
+        assert count(con, "select count(*) from raw.lead_events") == summary.events

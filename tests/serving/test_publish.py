@@ -1,6 +1,10 @@
 """Publishing swaps the serving file atomically; readers never block it or see half a state."""
 
 import json
+import shlex
+import shutil
+import subprocess
+import sys
 import threading
 from datetime import datetime
 
@@ -409,3 +413,65 @@ def test_a_stamped_model_needs_one_key_column_and_a_manifest_must_exist(tmp_path
         stamped_tables(manifest)
     with pytest.raises(FileNotFoundError, match="dbt parse"):
         stamped_tables(tmp_path / "missing.json")
+
+
+FULL_DISK_PUBLISH = """
+import os, sys
+from pathlib import Path
+import duckdb
+from ingest.serving.publish import publish
+warehouse, serving = Path(sys.argv[1]), Path(sys.argv[2]) / "s.duckdb"
+keys = {"marts.fct": "id"}
+publish(warehouse, serving, delta_keys=keys)
+with duckdb.connect(str(warehouse)) as con:  # 140,000 of 300,000 rows rebuilt: a delta
+    con.execute("update marts.fct set h = md5(h), built_at = built_at + interval 1 day"
+                " where id < 140000")
+try:
+    publish(warehouse, serving, delta_keys=keys)
+    print("published")
+except Exception as error:
+    print("failed:", error)
+print(sorted(os.listdir(serving.parent)))
+"""
+
+
+def on_small_disk(size: str, folder, args: list[str]) -> str:
+    """Run Python with ``args`` where ``folder`` is a file system of ``size`` of its own (a
+    tmpfs in a mount namespace: the real "No space left on device"); its output."""
+    if subprocess.run(["unshare", "-Urm", "true"], capture_output=True).returncode:
+        pytest.skip("needs unshare -Urm (user and mount namespaces) for a small file system")
+    mount = f"mount -t tmpfs -o size={size} tmpfs {folder}"
+    command = shlex.join([sys.executable, *args])
+    done = subprocess.run(
+        ["unshare", "-Urm", "sh", "-c", f"{mount} && {command}"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_publish_that_fills_the_disk_leaves_no_temporary_file_behind(tmp_path):
+    """A full disk stops a publish wherever it strikes (copying the previous serving file, the
+    write-ahead log of the delta, the checkpoint): its temporary file and that file's log (as
+    large as the rows) are removed at once, not left to fill the disk until the next publish."""
+    warehouse, disk = tmp_path / "w.duckdb", tmp_path / "disk"
+    with duckdb.connect(str(warehouse)) as con:  # about 10 MB that does not compress
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.fct as select range as id, md5(range::varchar) as h,"
+            f" timestamp '{T1}' as built_at from range(300000)"
+        )
+    disk.mkdir()
+    failures = []
+    for megabytes in range(8, 19):
+        copy = tmp_path / "w-copy.duckdb"
+        shutil.copyfile(warehouse, copy)
+        out = on_small_disk(f"{megabytes}m", disk, ["-c", FULL_DISK_PUBLISH, str(copy), str(disk)])
+        outcome, listing = out.strip().splitlines()
+        assert listing == "['.s.duckdb.publish.lock', 's.duckdb']", (megabytes, out)
+        if outcome != "published":
+            assert "No space left on device" in outcome
+            failures.append(outcome)
+    assert len(failures) >= 3  # the disk filled up in several places
