@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ingest.landing import raw_store
+from ingest.landing.clock import check_clock
 from ingest.landing.entries import walk
 from ingest.landing.readers import (
     EVENT_SUFFIXES,
@@ -392,6 +393,9 @@ def land(
     report = LandingReport(dataset=dataset, batch_id=batch_id)
 
     raw_store.ensure_raw_schema(con)
+    waited = check_clock(con)  # a clock set back would make later steps skip these rows
+    if waited and progress:
+        progress(f"{dataset}: waited {waited:.1f} s for the clock to pass the last landing")
     raw_store.compress_json_columns(con)
     redact_stored(con, redactor)  # once: rows stored before redaction existed
     known = known_files(con, dataset)

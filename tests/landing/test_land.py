@@ -4,6 +4,7 @@ import gc
 import os
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -348,3 +349,36 @@ def test_a_full_disk_at_commit_reports_its_cause_and_the_next_run_lands_everythi
         report = land(con, landing, "events", workers=1)
         assert report.reconciles and report.total("loaded") == summary.events
         assert count(con, "select count(*) from raw.lead_events") == summary.events
+
+
+def test_landing_refuses_a_clock_set_back_and_waits_out_a_small_step(landed):
+    """With the clock behind the last landing's time, new rows would be stamped older than
+    rows already typed and built, and every incremental step after landing would skip them."""
+    from ingest.landing import clock
+
+    con, landing, *_ = landed
+    newest = clock.newest_stamp(con)
+    assert newest is not None and newest <= clock.utc_now()
+    late = write_event_file(landing / "events" / "late.ndjson", "65f0a00000000000000c10c0")
+    future = clock.utc_now() + timedelta(hours=1)  # as if the clock had since been set back
+    stamp = "update raw.ingest_manifest set ingested_at = ? where ingested_at = ?"
+    con.execute(stamp, [future, newest])
+    with pytest.raises(clock.ClockSetBack, match="the clock was set back"):
+        land(con, landing, "events")
+    assert count(con, f"select count(*) from raw.lead_events where source_file = '{late}'") == 0
+    # a step of a few seconds (an NTP correction) is waited out
+    con.execute(stamp, [clock.utc_now() + timedelta(seconds=3), future])
+    started = time.monotonic()
+    report = land(con, landing, "events")
+    assert time.monotonic() - started >= 2.5 and report.total("loaded") == 1
+    assert clock.newest_stamp(con) <= clock.utc_now()
+
+
+def write_event_file(path: Path, event_id: str) -> str:
+    line = (
+        f'{{"id": "{event_id}", "type": "source", "outcome": "success",'
+        ' "start_timestamp": 1793232000123, "end_timestamp": 1793232000623,'
+        ' "vars": {"lead": {"id": "65f0a0000000000000000aaa"}}}\n'
+    )
+    path.write_text(line)
+    return path.name
