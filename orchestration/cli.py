@@ -1,4 +1,4 @@
-"""`leadwh`: the warehouse's command line (simulate, build, sql, export, pull, sync).
+"""`leadwh`: the warehouse's command line (simulate, build, sql, export, pull, sync, backup).
 
 Every command works on the warehouse home `$LEADWH_HOME` (default `<project>/data`). Mistakes in
 arguments, settings or config files end the command with one line saying what to change (exit
@@ -25,7 +25,7 @@ from orchestration.commands.arguments import (
     positive_seconds,
     sql_text,
 )
-from orchestration.commands.dagster_jobs import cmd_export, cmd_pull, cmd_sync
+from orchestration.commands.dagster_jobs import cmd_backup, cmd_export, cmd_pull, cmd_sync
 from orchestration.commands.output import warn
 from orchestration.commands.sql import cmd_sql
 from orchestration.commands.warehouse import cmd_build, cmd_simulate
@@ -150,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="list only leads of the last LEADWH_FIREHOSE_RECENT_HOURS (default: every key)",
     )
+    backup = _command(sub, cmd_backup, "copy the warehouse file, checked, to a backup folder")
+    backup.add_argument("--to", help="folder for the backups (default $LEADWH_HOME/backups)")
     return parser
 
 

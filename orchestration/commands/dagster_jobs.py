@@ -1,11 +1,12 @@
-"""`leadwh export`, `pull` and `sync`: each runs one Dagster job in this process, recorded in the
-instance under the warehouse home like a scheduled run (the UI's history)."""
+"""`leadwh export`, `pull`, `sync` and `backup`: each runs one Dagster job in this process,
+recorded in the instance under the warehouse home like a scheduled run (the UI's history)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from ingest.paths import Paths
 from orchestration.commands.output import say
@@ -158,4 +159,28 @@ def cmd_sync(args: argparse.Namespace, paths: Paths) -> int:
                 f"{meta[f'{dataset}_unchanged']} unchanged, {meta[f'{dataset}_ignored']} ignored "
                 f"in {meta[f'{dataset}_seconds']}s"
             )
+    return 0
+
+
+# --------------------------------------------------------------------------- backup
+
+
+def cmd_backup(args: argparse.Namespace, paths: Paths) -> int:
+    """Copy the warehouse file (and the HMAC key of ssn__hash) into a new folder under
+    $LEADWH_HOME/backups (or --to), through Dagster: it waits for a running build, checks the
+    copy's tables against the warehouse and records it in backup.json. README: Backups."""
+    from orchestration.names import BACKUP_JOB
+
+    if not paths.warehouse.exists():
+        print(
+            f"leadwh: error: no warehouse at {paths.warehouse}: nothing to back up", file=sys.stderr
+        )
+        return 2
+    config = {"to": str(Path(args.to).expanduser().resolve()) if args.to else ""}
+    result = run_job(paths, BACKUP_JOB, {"ops": {"back_up_warehouse": {"config": config}}})
+    if not result.success:
+        print(f"leadwh: error: the backup failed: {failure_message(result)}", file=sys.stderr)
+        return 1
+    done = result.output_for_node("back_up_warehouse")
+    say(f"backed up {done['tables']} tables ({done['bytes'] / 2**20:,.1f} MB) to {done['folder']}")
     return 0

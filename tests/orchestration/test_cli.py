@@ -230,3 +230,18 @@ def test_sql_csv_is_safe_to_open_in_a_spreadsheet(tiny_home, capsys):
         query = "select '=1+1' as \"@f\", -2.5 as n, '-x' as s, 'ok' as t"
         assert main(["sql", query, "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines() == ["'@f,n,s,t", "'=1+1,-2.5,'-x,ok"]
+
+
+def test_backup_copies_the_warehouse_through_dagster(tiny_home, tmp_path, capsys):
+    import duckdb
+
+    with environment(LEADWH_HOME=str(tiny_home.home)):
+        assert main(["backup", "--to", str(tmp_path / "b")]) == 0
+    out = capsys.readouterr().out
+    assert "backed up 1 tables" in out
+    (folder,) = (tmp_path / "b").iterdir()
+    with duckdb.connect(str(folder / "warehouse.duckdb"), read_only=True) as copy:
+        assert copy.execute("select i from raw.lead_events").fetchall() == [(1,)]
+    with environment(LEADWH_HOME=str(tmp_path / "nowhere")):
+        assert main(["backup"]) == 2
+    assert "nothing to back up" in capsys.readouterr().err

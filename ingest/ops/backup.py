@@ -1,0 +1,104 @@
+"""Backups of the warehouse: a consistent copy of its file, checked, with the key of its hashes.
+
+``backup(paths, root)`` copies ``warehouse.duckdb`` (and its write-ahead log, if a crash left
+one) into ``root/<UTC time>/`` while it holds a read-only connection to it: DuckDB lets no
+process open the file for writing meanwhile, so no build changes it mid-copy, and one that is
+writing it makes the backup stop at once with ``BackupError`` (try again when it ends). The copy
+is written under a temporary name, opened read-only and its tables counted against the
+original's before it gets its name; ``backup.json`` records what was copied. The HMAC key file of
+``ssn__hash`` (``secrets/hmac.key``, mode 0600) is copied with it: a warehouse restored with
+another key would hash the same SSNs differently.
+
+What needs no backup: the serving file (the next build publishes it again from the warehouse)
+and the Dagster home (run history). The landing zone is the source of raw data while retention
+keeps its files; the marts' history before that lives only in the warehouse.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from ingest.landing.hmac_key import key_path
+from ingest.paths import Paths
+
+
+class BackupError(RuntimeError):
+    """The warehouse cannot be backed up now (missing, being written, or the copy differs)."""
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    folder: str
+    files: dict[str, int]  # file name -> bytes
+    tables: dict[str, int]  # schema.table -> rows, in the copy (equal to the original's)
+    seconds: float
+
+
+def _table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    tables = con.execute(
+        "select schema_name, table_name from duckdb_tables() order by 1, 2"
+    ).fetchall()
+    return {
+        f"{schema}.{table}": con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+        for schema, table in tables
+    }
+
+
+def _open_for_backup(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    if not warehouse.is_file():
+        raise BackupError(f"no warehouse at {warehouse}: nothing to back up")
+    try:
+        return duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise
+        raise BackupError(
+            f"{warehouse} is being written (a build, a sensor run or another tool holds it):"
+            " back it up when that ends"
+        ) from None
+
+
+def _copy(source: Path, target: Path) -> int:
+    partial = target.with_name(target.name + ".partial")
+    shutil.copyfile(source, partial)
+    os.replace(partial, target)
+    return target.stat().st_size
+
+
+def backup(paths: Paths, root: Path) -> BackupResult:
+    """Copy the warehouse (see the module's doc) into a new folder under ``root``."""
+    started = time.perf_counter()
+    stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder = root / stamp
+    files: dict[str, int] = {}
+    con = _open_for_backup(paths.warehouse)
+    try:
+        original = _table_rows(con)
+        folder.mkdir(parents=True, exist_ok=False)
+        files[paths.warehouse.name] = _copy(paths.warehouse, folder / paths.warehouse.name)
+        wal = paths.warehouse.with_name(paths.warehouse.name + ".wal")
+        if wal.exists():  # a crash left changes not yet checkpointed: they belong to the copy
+            files[wal.name] = _copy(wal, folder / wal.name)
+    finally:
+        con.close()
+    key = key_path(paths.home)
+    if key.exists():
+        (folder / "secrets").mkdir(mode=0o700)
+        files["secrets/hmac.key"] = _copy(key, folder / "secrets" / "hmac.key")
+        os.chmod(folder / "secrets" / "hmac.key", 0o600)
+    with duckdb.connect(str(folder / paths.warehouse.name), read_only=True) as copy:
+        copied = _table_rows(copy)
+    if copied != original:
+        differ = sorted(set(copied.items()) ^ set(original.items()))
+        raise BackupError(f"the copy in {folder} differs from the warehouse: {differ[:5]}")
+    result = BackupResult(str(folder), files, copied, round(time.perf_counter() - started, 2))
+    (folder / "backup.json").write_text(json.dumps(asdict(result), indent=1) + "\n")
+    return result

@@ -1,0 +1,82 @@
+"""Backups: a checked copy of the warehouse and its key; never of a file being written."""
+
+from __future__ import annotations
+
+import json
+import stat
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from ingest.ops.backup import BackupError, backup
+from ingest.paths import Paths
+
+
+@pytest.fixture
+def home(tmp_path) -> Paths:
+    paths = Paths(tmp_path / "home")
+    paths.home.mkdir()
+    with duckdb.connect(str(paths.warehouse)) as con:
+        con.execute(
+            "create schema raw; create table raw.lead_events as select range as i from range(5000)"
+        )
+        con.execute("create schema marts; create table marts.fct_leads as select 'l1' as lead_id")
+    key = paths.home / "secrets" / "hmac.key"
+    key.parent.mkdir(mode=0o700)
+    key.write_text("ab" * 32 + "\n")
+    key.chmod(0o600)
+    return paths
+
+
+def test_a_backup_is_a_checked_copy_with_its_key(home, tmp_path):
+    result = backup(home, tmp_path / "backups")
+    folder = tmp_path / "backups" / result.folder.rsplit("/", 1)[-1]
+    assert result.tables == {"marts.fct_leads": 1, "raw.lead_events": 5000}
+    with duckdb.connect(str(folder / "warehouse.duckdb"), read_only=True) as copy:
+        assert copy.execute("select sum(i) from raw.lead_events").fetchone()[0] == sum(range(5000))
+    key = folder / "secrets" / "hmac.key"
+    assert key.read_text() == "ab" * 32 + "\n" and stat.S_IMODE(key.stat().st_mode) == 0o600
+    recorded = json.loads((folder / "backup.json").read_text())
+    assert recorded["tables"] == result.tables and set(recorded["files"]) == {
+        "warehouse.duckdb",
+        "secrets/hmac.key",
+    }
+    assert not list(folder.glob("*.partial"))
+
+
+def test_changes_a_crash_left_in_the_write_ahead_log_are_in_the_backup(home, tmp_path):
+    """A process killed after a commit but before a checkpoint leaves its rows in the .wal."""
+    killed = (
+        "import duckdb, os, sys; con = duckdb.connect(sys.argv[1]);"
+        " con.execute('insert into raw.lead_events values (99999)'); os._exit(0)"
+    )
+    subprocess.run([sys.executable, "-c", killed, str(home.warehouse)], check=True)
+    assert home.warehouse.with_name("warehouse.duckdb.wal").exists()
+    result = backup(home, tmp_path / "backups")
+    assert result.tables["raw.lead_events"] == 5001 and "warehouse.duckdb.wal" in result.files
+
+
+def test_a_warehouse_being_written_is_not_backed_up(home, tmp_path):
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]);"
+            " print('open', flush=True); time.sleep(60)",
+            str(home.warehouse),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout.readline().strip() == "open"
+        with pytest.raises(BackupError, match="is being written"):
+            backup(home, tmp_path / "backups")
+    finally:
+        writer.kill()
+        writer.wait()
+    assert not (tmp_path / "backups").exists()
+    with pytest.raises(BackupError, match="nothing to back up"):
+        backup(Paths(tmp_path / "empty"), tmp_path / "backups")
