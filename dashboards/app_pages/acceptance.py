@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboards import figures, ui
 from dashboards.queries import acceptance
+from dashboards.safe_text import md
 from dashboards.state import current_filters, require_serving, run_query
 
 st.title("Acceptance patterns")
@@ -49,7 +50,7 @@ if require_serving():
         else:
             first = prone.iloc[0]
             st.markdown(
-                f"Rejection-prone hours of **{first['source']}**: {first['hours']}"
+                f"Rejection-prone hours of **{md(first['source'])}**: {first['hours']}"
                 f" ({CLOCKS[source_clock]}): {ui.percent(first['rejection_rate_in_hours'])} of"
                 f" its leads rejected then, against"
                 f" {ui.percent(first['rejection_rate_other_hours'])} at other hours."

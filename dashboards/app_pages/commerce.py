@@ -7,6 +7,7 @@ from dashboards import ui
 from dashboards.figures import commerce as figures
 from dashboards.queries import commerce as queries
 from dashboards.queries.filters import Filters
+from dashboards.safe_text import md
 from dashboards.state import current_filters, require_serving, run_query
 
 st.title("Buyers & suppliers")
@@ -83,10 +84,10 @@ def cap_pacing(filters: Filters) -> None:
         cols[2].metric(
             "Earliest typical cap",
             f"{first['median_first_capped_utc']} UTC",
-            help=f"{first['name']}: the median time of day its cap was first reached.",
+            help=f"{md(first['name'])}: the median time of day its cap was first reached.",
         )
         st.markdown(
-            f"**{first['name']}** ({first['kind']}) reaches its daily cap on"
+            f"**{md(first['name'])}** ({md(first['kind'])}) reaches its daily cap on"
             f" {first['days_cap_reached']} of {first['days']} days, typically at"
             f" **{first['median_first_capped_utc']} UTC**: leads after that go elsewhere."
         )
@@ -118,10 +119,11 @@ def buyer_response(filters: Filters) -> None:
     cols[2].metric("Slowest p99 (worst day)", f"{slowest['p99_ms_worst_day']:,.0f} ms")
     typical = by_buyer.sort_values("p50_ms_median_day", ascending=False).iloc[0]
     st.markdown(
-        f"Slowest on a typical day: **{typical['buyer']}** (median"
-        f" {typical['p50_ms_median_day']:,.0f} ms). Slowest tail: **{slowest['buyer']}** (p99"
+        f"Slowest on a typical day: **{md(typical['buyer'])}** (median"
+        f" {typical['p50_ms_median_day']:,.0f} ms). Slowest tail: **{md(slowest['buyer'])}**"
+        f" (p99"
         f" up to {slowest['p99_ms_worst_day']:,.0f} ms). Most timeouts:"
-        f" **{most_timeouts['buyer']}** ({ui.percent(most_timeouts['timeout_rate'])} of its"
+        f" **{md(most_timeouts['buyer'])}** ({ui.percent(most_timeouts['timeout_rate'])} of its"
         " calls). The heatmap shows in which hours."
     )
     ui.table(by_buyer, "buyer_response", filters, column_config=RESPONSE_COLUMNS)
@@ -162,7 +164,7 @@ def feedback_cohorts(filters: Filters) -> None:
     share = (late / total.where(total > 0)).dropna().sort_values(ascending=False)
     if not share.empty and share.iloc[0] > 0:
         st.markdown(
-            f"Latest returner: **{share.index[0]}**, {ui.percent(share.iloc[0])} of its returns"
+            f"Latest returner: **{md(share.index[0])}**, {ui.percent(share.iloc[0])} of its returns"
             " arrive 10 or more days after submission: recent cohorts' return rates are"
             " still incomplete."
         )
@@ -182,7 +184,7 @@ def supplier_pnl(filters: Filters) -> None:
     cols[3].metric("Sources losing money", ui.count(int((losing < 0).sum())))
     if losing.iloc[0] < 0:
         st.markdown(
-            f"**{losing.index[0]}** loses {ui.money(-losing.iloc[0])} over these months: it"
+            f"**{md(losing.index[0])}** loses {ui.money(-losing.iloc[0])} over these months: it"
             " costs more than buyers pay for its leads, net of returns."
         )
     st.caption(

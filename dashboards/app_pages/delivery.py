@@ -6,6 +6,7 @@ import streamlit as st
 from dashboards import figures, ui
 from dashboards.queries import delivery
 from dashboards.queries.filters import Filters
+from dashboards.safe_text import md
 from dashboards.state import current_filters, require_serving, run_query
 
 st.title("Delivery")
@@ -66,15 +67,15 @@ def recipients(kind: str, filters: Filters) -> None:
     else:
         cols[3].metric("Cost of enhancements", ui.money(by_recipient["cost"].sum()))
     notes = [
-        f"Most failures + errors: **{worst['recipient']}** ({ui.percent(worst['bad'])} of its"
+        f"Most failures + errors: **{md(worst['recipient'])}** ({ui.percent(worst['bad'])} of its"
         " steps).",
-        f"Slowest at p95: **{slowest['recipient']}** ({slowest['latency_p95_ms']:,.0f} ms;"
+        f"Slowest at p95: **{md(slowest['recipient'])}** ({slowest['latency_p95_ms']:,.0f} ms;"
         f" p50 {slowest['latency_p50_ms']:,.0f} ms).",
     ]
     if most_errors["error_rate"] > 0:
         notes.insert(
             1,
-            f"Most errors: **{most_errors['recipient']}**"
+            f"Most errors: **{md(most_errors['recipient'])}**"
             f" ({ui.percent(most_errors['error_rate'])}).",
         )
     st.markdown("  \n".join(notes))

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboards import figures, ui
 from dashboards.queries import lead_lookup
+from dashboards.safe_text import code, md
 from dashboards.state import require_serving, run_lookup
 
 st.title("Lead lookup")
@@ -38,24 +39,25 @@ def _time(value) -> str:
 
 def summary(lead: pd.Series) -> None:
     status = str(lead["lead_status"])
-    st.markdown(f"### `{lead['lead_id']}` :{STATUS_COLORS.get(status, 'gray')}-badge[{status}]")
+    color = STATUS_COLORS.get(status, "gray")
+    st.markdown(f"### {code(lead['lead_id'])} :{color}-badge[{md(status)}]")
     cols = st.columns(4)
-    cols[0].markdown(f"**Flow**  \n{lead['flow_name']}")
-    cols[1].markdown(f"**Source**  \n{lead['source_name']}")
+    cols[0].markdown(f"**Flow**  \n{md(lead['flow_name'])}")
+    cols[1].markdown(f"**Source**  \n{md(lead['source_name'])}")
     cols[2].markdown(f"**Submitted (UTC)**  \n{_time(lead['submitted_at'])}")
     cols[3].markdown(
-        f"**Local time**  \n{_time(lead['submitted_at_local'])} ({lead['local_time_zone']})"
+        f"**Local time**  \n{_time(lead['submitted_at_local'])} ({md(lead['local_time_zone'])})"
     )
     if lead["lead_outcome"] != "accepted":
-        text = f"**{lead['lead_outcome'].capitalize()}**: {lead['reason']}"
+        text = f"**{md(str(lead['lead_outcome']).capitalize())}**: {md(lead['reason'])}"
         if pd.notna(lead["reason_category"]):
-            text += f" (category {lead['reason_category']})"
+            text += f" (category {md(lead['reason_category'])})"
         if lead["lead_outcome"] == "rejected" and pd.notna(lead["rejected_by"]):
             by = str(lead["rejected_by"]).replace("_", " ")
-            step = lead["rejecting_step_id"]
+            step = code(lead["rejecting_step_id"])
             name = lead.get("rejecting_step_name")
-            named = f"**{name}** (`{step}`)" if isinstance(name, str) else f"`{step}`"
-            text += f", rejected by {by}" + (f" {named}" if by == "filter" else "")
+            named = f"**{md(name)}** ({step})" if isinstance(name, str) else step
+            text += f", rejected by {md(by)}" + (f" {named}" if by == "filter" else "")
         st.markdown(f":red[{text}]")
     cols = st.columns(5)
     cols[0].metric("Paid to source", ui.money(float(lead["purchase_cost"])))
@@ -82,7 +84,7 @@ def parsed_fields(lead_id: str, fields: pd.DataFrame | None) -> None:
         return
     invalid = fields["valid"].eq(False).fillna(False)
     if invalid.any():
-        names = ", ".join(fields.loc[invalid, "field"])
+        names = ", ".join(md(name) for name in fields.loc[invalid, "field"])
         st.markdown(f":red[**{int(invalid.sum())} invalid value(s):** {names}]")
     else:
         st.markdown(":green[Every parsed value is valid.]")
@@ -111,11 +113,11 @@ def event_details(event: pd.Series) -> None:
     if pd.notna(event["reason"]):
         category = event["reason_category"]
         st.markdown(
-            f"**Reason:** {event['reason']}"
-            + (f" (category `{category}`)" if pd.notna(category) else "")
+            f"**Reason:** {md(event['reason'])}"
+            + (f" (category {code(category)})" if pd.notna(category) else "")
         )
     if pd.notna(event.get("feedback_type")):
-        st.markdown(f"**Feedback:** {event['feedback_type']}: {event['feedback_reason']}")
+        st.markdown(f"**Feedback:** {md(event['feedback_type'])}: {md(event['feedback_reason'])}")
     timing = {
         "started": _time(event["started_at"]),
         "ended": _time(event["ended_at"]),
@@ -143,7 +145,8 @@ def event_details(event: pd.Series) -> None:
         if pd.notna(event[k])
     }
     facts = {k: v for k, v in {**timing, **money, **other}.items() if pd.notna(v) and v != ""}
-    st.table(pd.DataFrame({"value": [str(v) for v in facts.values()]}, index=list(facts)))
+    # st.table renders its cells as markdown
+    st.table(pd.DataFrame({"value": [md(v) for v in facts.values()]}, index=list(facts)))
     transactions = lead_lookup.parse_transactions(event["transactions"])
     for i, transaction in enumerate(transactions, start=1):
         status = (
@@ -151,7 +154,7 @@ def event_details(event: pd.Series) -> None:
             if isinstance(transaction.get("response"), dict)
             else ""
         )
-        st.markdown(f"**HTTP transaction {i}** {status} (credentials masked)")
+        st.markdown(f"**HTTP transaction {i}** {md(status)} (credentials masked)")
         st.json(transaction, expanded=2)
 
 
@@ -170,11 +173,11 @@ def timeline(lead_id: str, events: pd.DataFrame) -> None:
     for i, (_, event) in enumerate(events.iterrows(), start=1):
         offset = ui.elapsed(pd.Timestamp(event["started_at"]) - start)
         text = (
-            f"{i}. {_time(event['started_at'])} ({offset}) · {figures.event_label(event)}"
-            f" · {event['outcome']}"
+            f"{i}. {_time(event['started_at'])} ({offset}) · {md(figures.event_label(event))}"
+            f" · {md(event['outcome'])}"
         )
         if pd.notna(event["reason"]):
-            text += f" — {event['reason']}"
+            text += f" — {md(event['reason'])}"
         icon = OUTCOME_ICONS.get(event["outcome"], ":material/circle:")
         label = f":red[**{text}**]" if event["outcome"] in BAD_OUTCOMES else text
         with st.expander(label, icon=icon):
@@ -198,7 +201,7 @@ if require_serving(need_leads=False):
             st.info(str(cannot))
             result = None
         if result is not None and result.matches.empty:
-            st.info(f"No lead matches `{term}`. Check the value, or search by lead id.")
+            st.info(f"No lead matches {code(term)}. Check the value, or search by lead id.")
         elif result is not None:
             found, detail, chosen = result.matches, result.detail, 0
             if len(found) > 1:
@@ -217,7 +220,7 @@ if require_serving(need_leads=False):
             if chosen:  # the newest match's detail came with the search
                 detail = run_lookup(lead_lookup.lead_detail, lead_id)
             if detail.summary.empty:
-                st.markdown(f"### `{lead_id}` :gray-badge[in progress]")
+                st.markdown(f"### {code(lead_id)} :gray-badge[in progress]")
                 st.caption(
                     "This lead has events but no source event yet (still being processed,"
                     " or its source event is missing)."

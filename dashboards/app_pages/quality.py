@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboards import figures, ui
 from dashboards.queries import quality
+from dashboards.safe_text import md
 from dashboards.state import current_filters, require_serving, run_query
 
 st.title("Lead quality")
@@ -63,8 +64,9 @@ if require_serving():
         worst = certificates.iloc[0]
         if worst["unclaimed_near_expiry"] > 0:
             st.markdown(
-                f"**{worst['source']}**: {ui.count(worst['unclaimed_near_expiry'])} certificates"
-                f" unclaimed within 24 h of expiry ({ui.percent(worst['near_expiry_rate'])} of"
+                f"**{md(worst['source'])}**: {ui.count(worst['unclaimed_near_expiry'])}"
+                " certificates unclaimed within 24 h of expiry"
+                f" ({ui.percent(worst['near_expiry_rate'])} of"
                 f" its {ui.count(worst['certificates'])}); {ui.percent(worst['pasted_share'])}"
                 f" of its forms pasted, certificates {worst['age_at_claim_hours']:.0f} h old"
                 " when claimed."
@@ -115,7 +117,8 @@ if require_serving():
         over = by_buyer[by_buyer["over_threshold"]]
         if len(over):
             names = ", ".join(
-                f"**{row.buyer}** ({ui.percent(row.return_rate)} vs {ui.percent(row.threshold)})"
+                f"**{md(row.buyer)}** ({ui.percent(row.return_rate)} vs"
+                f" {ui.percent(row.threshold)})"
                 for row in over.itertuples()
             )
             st.markdown(f"Over their threshold: {names}.")

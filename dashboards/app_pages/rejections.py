@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboards import figures, ui
 from dashboards.queries import rejections
+from dashboards.safe_text import md, plot_text
 from dashboards.state import current_filters, require_serving, run_query
 
 st.title("Rejections")
@@ -21,7 +22,7 @@ if require_serving():
         top = pareto.iloc[0]
         st.markdown(
             f"**{ui.count(pareto['rejected'].sum())}** rejected leads; the largest category,"
-            f" **{top['reason_category']}**, holds {ui.percent(top['share'])} of them."
+            f" **{md(top['reason_category'])}**, holds {ui.percent(top['share'])} of them."
         )
         ui.chart(figures.pareto(pareto), pareto, "rejection_pareto", filters)
 
@@ -36,6 +37,7 @@ if require_serving():
         )
         chosen = None if category in (None, ALL) else category
         label = chosen or "all categories"
+        shown = plot_text(label)  # in the charts' titles
 
         reasons = run_query(rejections.rejection_reasons, filters, category=chosen)
         steps = run_query(rejections.rejection_steps, filters, category=chosen)
@@ -46,7 +48,7 @@ if require_serving():
                     reasons,
                     "reason",
                     "rejected",
-                    f"Raw reasons ({label})",
+                    f"Raw reasons ({shown})",
                     axis_title="rejected leads",
                 ),
                 reasons,
@@ -60,7 +62,7 @@ if require_serving():
                     by_step,
                     "step_flow",
                     "rejected",
-                    f"Rejecting step ({label})",
+                    f"Rejecting step ({shown})",
                     color="#6d4c41",
                     axis_title="rejected leads",
                 ),
@@ -78,7 +80,7 @@ if require_serving():
                     by_source,
                     "source",
                     "rejection_rate",
-                    f"Share of each source's leads rejected ({label})",
+                    f"Share of each source's leads rejected ({shown})",
                     value_format=".1%",
                     axis_title="rejected / leads",
                 ),
@@ -89,7 +91,7 @@ if require_serving():
         with right:
             ui.chart(
                 figures.stacked_over_time(
-                    daily, "reason", "rejected", f"Rejected leads per day ({label})"
+                    daily, "reason", "rejected", f"Rejected leads per day ({shown})"
                 ),
                 daily,
                 f"rejections_daily_{label}",

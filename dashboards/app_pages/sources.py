@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboards import figures, ui
 from dashboards.queries import sources
+from dashboards.safe_text import md
 from dashboards.state import current_filters, require_serving, run_query
 
 st.title("Source quality")
@@ -62,7 +63,7 @@ if require_serving():
         ranked = scorecard.sort_values("return_rate", ascending=False)
         worst = ranked.iloc[0]
         st.markdown(
-            f"Highest return rate: **{worst['source']}** ({worst['flow']}),"
+            f"Highest return rate: **{md(worst['source'])}** ({md(worst['flow'])}),"
             f" {ui.percent(worst['return_rate'])} of its {ui.count(worst['sold_leads'])} sold"
             " leads returned."
         )

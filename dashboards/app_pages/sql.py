@@ -4,6 +4,7 @@ import duckdb
 import streamlit as st
 
 from dashboards import serving, ui
+from dashboards.safe_text import md
 from dashboards.state import require_serving
 from ingest.serving import isolated, sandbox
 
@@ -48,7 +49,7 @@ if require_serving(need_leads=False):
         except sandbox.SqlTimeout as slow:
             st.warning(str(slow))
         except duckdb.Error as error:
-            st.warning(f"DuckDB could not run this query: {error}")
+            st.warning(f"DuckDB could not run this query: {md(error)}")
         else:
             note = f"{len(result.frame):,} rows in {result.seconds:.2f} s"
             if result.truncated:

@@ -14,6 +14,7 @@ from dashboards.figures.common import (
     bar_height,
     layout,
 )
+from dashboards.safe_text import plot_frame
 
 
 def outcomes_over_time(daily: pd.DataFrame) -> go.Figure:
@@ -40,7 +41,7 @@ def outcomes_by_source(by_source: pd.DataFrame) -> go.Figure:
 def outcomes_by_group(frame: pd.DataFrame, group: str, title: str) -> go.Figure:
     """Horizontal stacked bars of outcomes per group (source, flow), the largest on top, with
     the acceptance rate in the hover."""
-    ordered = frame.sort_values("leads")
+    ordered = plot_frame(frame).sort_values("leads")
     fig = go.Figure()
     for outcome, color in OUTCOME_COLORS.items():
         fig.add_bar(
@@ -59,7 +60,7 @@ def outcomes_by_group(frame: pd.DataFrame, group: str, title: str) -> go.Figure:
 def acceptance_over_time_by_flow(daily: pd.DataFrame) -> go.Figure:
     """One line per flow: the acceptance rate per day."""
     fig = go.Figure()
-    for flow, rows in daily.groupby("flow", sort=True):
+    for flow, rows in plot_frame(daily).groupby("flow", sort=True):
         fig.add_scatter(
             x=rows["day"],
             y=rows["acceptance_rate"],
@@ -132,6 +133,7 @@ def source_hour_heatmap(frame: pd.DataFrame, clock: str = "utc", min_leads: int 
     """Acceptance rate per source (rows) x hour of day (columns): a source whose leads are
     rejected at certain hours shows as a red band. Cells with fewer than `min_leads` leads are
     left blank (too few to read a rate from)."""
+    frame = plot_frame(frame)
     rate = frame.pivot_table(index="source", columns="hour", values="acceptance_rate")
     leads = frame.pivot_table(index="source", columns="hour", values="leads", aggfunc="sum")
     rate = rate.reindex(columns=range(24))

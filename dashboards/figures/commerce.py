@@ -14,6 +14,7 @@ from dashboards.figures.common import (
     detailed_bars,
     layout,
 )
+from dashboards.safe_text import plot_frame
 
 HOURS = list(range(24))
 
@@ -21,6 +22,7 @@ HOURS = list(range(24))
 def cap_reached_heatmap(daily: pd.DataFrame) -> go.Figure:
     """Source or buyer (rows) x day (columns), colored by the time of day its cap was first
     reached (UTC): early is dark; a blank cell is a day the cap was not reached."""
+    daily = plot_frame(daily)
     days = pd.to_datetime(daily["day"]).dt.strftime("%Y-%m-%d")
     z = daily.assign(day=days).pivot_table(
         index="name", columns="day", values="first_capped_hour", aggfunc="min"
@@ -55,7 +57,7 @@ def cap_reached_heatmap(daily: pd.DataFrame) -> go.Figure:
 
 def monthly_cap_use(monthly: pd.DataFrame) -> go.Figure:
     """Per source or buyer with a monthly cap and month: the share of the cap used."""
-    rows = monthly[monthly["monthly_cap"].notna()].copy()
+    rows = plot_frame(monthly[monthly["monthly_cap"].notna()]).copy()
     rows["label"] = rows["name"] + " · " + rows["month"].astype(str).str[:7]
     rows = rows.sort_values("monthly_cap_used")
     fig = detailed_bars(
@@ -81,7 +83,11 @@ def response_hour_heatmap(hourly: pd.DataFrame, value: str = "latency_ms_p99") -
     """Buyer (rows) x hour of day (UTC), colored by a latency percentile (ms) or the timeout
     rate: a buyer that slows down in its busy hours is a bright band."""
     rate = value == "timeout_rate"
-    z = hourly.pivot_table(index="buyer", columns="hour", values=value).reindex(columns=HOURS)
+    z = (
+        plot_frame(hourly)
+        .pivot_table(index="buyer", columns="hour", values=value)
+        .reindex(columns=HOURS)
+    )
     z = z.loc[z.max(axis=1).sort_values().index]
     fig = go.Figure(
         go.Heatmap(
@@ -125,13 +131,13 @@ def _line_per_buyer(
     """One line per buyer of `frame`: `value` against `x`; `hover` follows the buyer's name in
     the hover, which shows the `customdata` columns as %{customdata[i]}."""
     fig = go.Figure()
-    for buyer, rows in frame.groupby("buyer"):
+    for buyer, rows in plot_frame(frame).groupby("buyer"):
         fig.add_scatter(
             x=rows[x],
             y=rows[value],
             name=str(buyer),
             mode=mode,
-            hovertemplate=f"{buyer}" + hover + "<extra></extra>",
+            hovertemplate="%{fullData.name}" + hover + "<extra></extra>",
             **({"customdata": rows[customdata]} if customdata else {}),
         )
     return fig
@@ -201,7 +207,8 @@ def profit_by_source(pnl: pd.DataFrame) -> go.Figure:
     """Profit per source over the months shown, losses in red, with revenue and cost in the
     hover."""
     rows = (
-        pnl.groupby("source", as_index=False)[["profit", "net_revenue", "cost", "leads"]]
+        plot_frame(pnl)
+        .groupby("source", as_index=False)[["profit", "net_revenue", "cost", "leads"]]
         .sum()
         .sort_values("profit")
     )

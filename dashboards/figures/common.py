@@ -7,6 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboards.safe_text import plot_frame
+
 OUTCOME_COLORS = {"accepted": "#2e7d32", "rejected": "#c62828", "errored": "#f9a825"}
 DELIVERY_COLORS = {
     "success": "#2e7d32",
@@ -55,7 +57,7 @@ def horizontal_bars(
     axis_title: str | None = None,
 ) -> go.Figure:
     """The largest `top` rows as horizontal bars, largest on top."""
-    rows = frame.nlargest(top, value).sort_values(value)
+    rows = plot_frame(frame.nlargest(top, value).sort_values(value))
     fig = go.Figure(
         go.Bar(
             y=rows[label].astype(str),
@@ -75,7 +77,8 @@ def detailed_bars(
     rows: pd.DataFrame, label: str, value: str, color, customdata: pd.DataFrame, hover: str
 ) -> go.Figure:
     """Horizontal bars of `value` per `label`, in the rows' order, colored `color` (one color or
-    one per row), with the `customdata` columns in the hover template `hover`."""
+    one per row), with the `customdata` columns in the hover template `hover`. The caller passes
+    rows already through plot_frame (as stacked_bars)."""
     return go.Figure(
         go.Bar(
             y=rows[label],
@@ -101,7 +104,7 @@ def stacked_bars(
 ) -> go.Figure:
     """Horizontal bars per `label`, one stacked part per column of `parts` (column -> (legend,
     color)), in its order. `counts` (column -> its count and total columns) adds "(count of
-    total)" to a part's hover."""
+    total)" to a part's hover. The caller passes rows already through plot_frame."""
     fig = go.Figure()
     for column, (name, color) in parts.items():
         hover = "%{y}: %{x:" + value_format + "} " + name
@@ -133,6 +136,7 @@ def stacked_over_time(
 ) -> go.Figure:
     """Stacked bars per day of `value`, one color per `stack` value (the `top` largest; the
     rest as "other")."""
+    frame = plot_frame(frame)
     totals = frame.groupby(stack)[value].sum().sort_values(ascending=False)
     keep = list(totals.index[:top])
     data = frame.assign(**{stack: frame[stack].where(frame[stack].isin(keep), "other")})

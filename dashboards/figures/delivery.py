@@ -16,6 +16,7 @@ from dashboards.figures.common import (
     stacked_bars,
     stacked_over_time,
 )
+from dashboards.safe_text import plot_frame
 
 OUTCOME_COUNTS = {
     "success": "succeeded",
@@ -28,7 +29,7 @@ OUTCOME_COUNTS = {
 def outcome_shares(by_recipient: pd.DataFrame, title: str) -> go.Figure:
     """100 % stacked bars per recipient: success / failure / error / skip shares."""
     return stacked_bars(
-        by_recipient.sort_values("success_rate"),
+        plot_frame(by_recipient).sort_values("success_rate"),
         "recipient",
         {f"{outcome}_rate": (outcome, color) for outcome, color in DELIVERY_COLORS.items()},
         title,
@@ -46,6 +47,7 @@ def recipient_day_heatmap(daily: pd.DataFrame, outcome: str = "error") -> go.Fig
     whole day, or a slow step, is a bright cell."""
     latency = outcome == "latency"
     value = "latency_p95_ms" if latency else f"{outcome}_rate"
+    daily = plot_frame(daily)
     z = daily.pivot_table(index="recipient", columns="day", values=value)
     attempted = (
         daily.pivot_table(index="recipient", columns="day", values="attempted", aggfunc="sum")
@@ -85,7 +87,7 @@ def recipient_day_heatmap(daily: pd.DataFrame, outcome: str = "error") -> go.Fig
 
 def latency_percentiles(by_recipient: pd.DataFrame, title: str) -> go.Figure:
     """p50 / p95 / p99 processing time per recipient (grouped horizontal bars, slowest on top)."""
-    rows = by_recipient.sort_values("latency_p95_ms")
+    rows = plot_frame(by_recipient).sort_values("latency_p95_ms")
     fig = go.Figure()
     for name, color in (("p50", "#90caf9"), ("p95", "#1e88e5"), ("p99", "#0d47a1")):
         fig.add_bar(
@@ -108,6 +110,7 @@ def latency_percentiles(by_recipient: pd.DataFrame, title: str) -> go.Figure:
 
 def failure_reasons(failures: pd.DataFrame, top: int = 15) -> go.Figure:
     """The most frequent failure and error reasons, stacked by recipient."""
+    failures = plot_frame(failures)
     totals = failures.groupby("reason")["deliveries"].sum().nlargest(top)
     rows = failures[failures["reason"].isin(totals.index)]
     order = list(totals.sort_values().index)

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboards.figures.common import EVENT_COLORS, bar_height, layout
+from dashboards.safe_text import plot_frame
 
 
 def event_label(event: pd.Series) -> str:
@@ -32,7 +33,7 @@ def lead_timeline(events: pd.DataFrame, window_seconds: float = 60.0) -> go.Figu
     cut = source["ended_at"].max() if not source.empty else pd.NaT
     if pd.isna(cut):
         cut = start + pd.Timedelta(seconds=window_seconds)
-    near = events[events["started_at"] <= cut]
+    near = plot_frame(events[events["started_at"] <= cut])
     offset = (near["started_at"] - start).dt.total_seconds() * 1000
     length = ((near["ended_at"] - near["started_at"]).dt.total_seconds() * 1000).clip(lower=1)
     labels = [f"{i + 1}. {event_label(e)}" for i, (_, e) in enumerate(near.iterrows())]

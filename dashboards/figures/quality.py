@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboards.figures.common import BAD_SCALE, BOTTOM_LEGEND, bar_height, layout, stacked_bars
+from dashboards.safe_text import plot_frame
 
 CERTIFICATE_PARTS = {  # column -> (legend, color), stacked in this order
     "claimed": ("claimed", "#2e7d32"),
@@ -26,8 +27,8 @@ INPUT_PARTS = {
 def certificate_status(by_source: pd.DataFrame) -> go.Figure:
     """Per source, its TrustedForm checks by certificate status (stacked), the sources with the
     most unclaimed certificates near expiry on top."""
-    rows = by_source.assign(
-        unclaimed_ok=by_source["unclaimed"] - by_source["unclaimed_near_expiry"]
+    rows = plot_frame(
+        by_source.assign(unclaimed_ok=by_source["unclaimed"] - by_source["unclaimed_near_expiry"])
     ).sort_values(["near_expiry_rate", "checks"], ascending=True)
     return stacked_bars(
         rows,
@@ -43,7 +44,7 @@ def certificate_status(by_source: pd.DataFrame) -> go.Figure:
 def input_methods(by_source: pd.DataFrame) -> go.Figure:
     """Per source, the share of its certificates' forms typed, autofilled or pasted (stacked to
     100%), the most pasted on top."""
-    rows = by_source.dropna(subset=["pasted_share"]).sort_values("pasted_share")
+    rows = plot_frame(by_source.dropna(subset=["pasted_share"])).sort_values("pasted_share")
     return stacked_bars(
         rows,
         "source",
@@ -57,7 +58,7 @@ def input_methods(by_source: pd.DataFrame) -> go.Figure:
 
 def returns_against_thresholds(by_buyer: pd.DataFrame) -> go.Figure:
     """Return rate per buyer (red when over its threshold), its threshold as a black mark."""
-    rows = by_buyer.dropna(subset=["return_rate"]).sort_values("return_rate")
+    rows = plot_frame(by_buyer.dropna(subset=["return_rate"])).sort_values("return_rate")
     colors = ["#c62828" if over else "#6a1b9a" for over in rows["over_threshold"]]
     fig = go.Figure(
         go.Bar(
@@ -90,6 +91,7 @@ def returns_against_thresholds(by_buyer: pd.DataFrame) -> go.Figure:
 
 def return_reasons(reasons: pd.DataFrame) -> go.Figure:
     """Returned leads per buyer, stacked by reason."""
+    reasons = plot_frame(reasons)
     order = reasons.groupby("buyer")["returned"].sum().sort_values().index.tolist()
     fig = go.Figure()
     palette = ("#6a1b9a", "#ef6c00", "#1565c0", "#2e7d32", "#8d6e63", "#9e9e9e")
@@ -101,7 +103,7 @@ def return_reasons(reasons: pd.DataFrame) -> go.Figure:
             name=str(reason),
             orientation="h",
             marker_color=palette[i % len(palette)],
-            hovertemplate="%{y}: %{x:,} " + str(reason) + "<extra></extra>",
+            hovertemplate="%{y}: %{x:,} %{fullData.name}<extra></extra>",
         )
     return layout(
         fig,
@@ -116,7 +118,9 @@ def return_reasons(reasons: pd.DataFrame) -> go.Figure:
 def window_heatmap(windows: pd.DataFrame, subject: str, rate: str, title: str) -> go.Figure:
     """Subjects (rows, highest rate over the longest window on top) by window (columns: 3 to 45
     days), colored by `rate`."""
-    grid = windows.pivot_table(index=subject, columns="window_days", values=rate, aggfunc="first")
+    grid = plot_frame(windows).pivot_table(
+        index=subject, columns="window_days", values=rate, aggfunc="first"
+    )
     if grid.empty:
         return layout(go.Figure(), title)
     grid = grid.sort_values(grid.columns.max(), ascending=True)

@@ -8,10 +8,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboards.figures.common import BOTTOM_LEGEND, layout
+from dashboards.safe_text import plot_frame
 
 
 def pareto(frame: pd.DataFrame, label: str = "reason_category") -> go.Figure:
     """Bars of rejected leads per category, largest first, and the cumulative share (line)."""
+    frame = plot_frame(frame)
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_bar(
         x=frame[label],

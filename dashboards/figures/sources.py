@@ -7,12 +7,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboards.figures.common import bar_height, detailed_bars, layout
+from dashboards.safe_text import plot_frame
 
 
 def small_multiples(
     daily: pd.DataFrame, metric: str, title: str, *, columns: int = 4, percent: bool = True
 ) -> go.Figure:
     """One small line chart per source (same axes), sources in name order."""
+    daily = plot_frame(daily)
     sources = sorted(daily["source"].unique())
     if not sources:
         return layout(go.Figure(), title)
@@ -36,8 +38,7 @@ def small_multiples(
             showlegend=False,
             line={"color": "#1565c0"},
             marker={"size": 4},
-            hovertemplate=source
-            + " %{x|%Y-%m-%d}: %{y"
+            hovertemplate="%{fullData.name} %{x|%Y-%m-%d}: %{y"
             + (":.1%" if percent else ":,.2f")
             + "}<extra></extra>",
             row=i // columns + 1,
@@ -53,7 +54,8 @@ def small_multiples(
 
 def source_returns(scorecard: pd.DataFrame) -> go.Figure:
     """Return rate per source and flow, highest on top, sized by sold leads in the hover."""
-    rows = scorecard.assign(label=scorecard["source"] + " · " + scorecard["flow"])
+    rows = plot_frame(scorecard)
+    rows = rows.assign(label=rows["source"] + " · " + rows["flow"])
     rows = rows.sort_values("return_rate")
     fig = detailed_bars(
         rows,

@@ -3,10 +3,13 @@ with default and non-default filters, and explains empty states in plain words."
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
+from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from dashboards import serving
@@ -223,6 +226,104 @@ def test_lookup_of_an_unknown_lead(home):
     at = run_page(home, "app_pages/lookup.py", {"lead": "0" * 24})
     assert_clean(at, "Lead lookup")
     assert any("No lead matches" in i.value for i in at.info)
+
+
+#: Text a buyer's endpoint, a lead's poster or a flow's owner could write: a link, an image the
+#: browser would fetch, LaTeX, a Streamlit directive, HTML and, after a line break, a heading.
+HOSTILE = (
+    "[x](https://evil.example) ![p](https://evil.example/p.png) $x$ :red[z]"
+    ' <a href="https://evil.example">a</a>\n# heading'
+)
+HOSTILE_FIELD = "[f](https://evil.example)![i](https://evil.example/i.png)"
+
+
+@pytest.fixture(scope="module")
+def hostile_home(built_home, facts, tmp_path_factory) -> Path:
+    """A copy of the serving file where the lead facts["lead"] holds HOSTILE wherever the lookup
+    page shows outside text: its flow, source, rejection reason and category, its steps' names
+    (the rejecting step's too), its events' reasons and feedback; and an invalid field named
+    HOSTILE_FIELD."""
+    copy = with_typed_leads(built_home[0], tmp_path_factory.mktemp("hostile"))
+    params = {"id": facts["lead"], "t": HOSTILE}
+    with duckdb.connect(str(copy.serving)) as con:
+        con.execute(
+            "update marts.fct_leads set flow_name = $t, source_name = $t, reason = $t,"
+            " reason_category = $t, lead_outcome = 'rejected', rejected_by = 'filter',"
+            " rejecting_step_id = (select min(step_id) from marts.fct_lead_events"
+            " where lead_id = $id) where lead_id = $id",
+            params,
+        )
+        con.execute(
+            "update marts.fct_lead_events set reason = $t, feedback_type = $t,"
+            " feedback_reason = $t where lead_id = $id",
+            params,
+        )
+        con.execute(
+            "update marts.dim_steps set step_name = $t where step_id in"
+            " (select step_id from marts.fct_lead_events where lead_id = $id)",
+            params,
+        )
+        con.execute(f'alter table typed.leads add column "{HOSTILE_FIELD}__raw" varchar')
+        con.execute(f'alter table typed.leads add column "{HOSTILE_FIELD}__valid" boolean')
+        con.execute(
+            f'update typed.leads set "{HOSTILE_FIELD}__raw" = $t, "{HOSTILE_FIELD}__valid" = false'
+            " where lead_id = $id",
+            params,
+        )
+        con.execute("update meta.publish_info set version = version || '-hostile'")
+    return copy.home
+
+
+def markdown_shown(at: AppTest) -> list[str]:
+    """Every text the page hands Streamlit's markdown renderer: markdown, captions, alerts,
+    subheaders, metric and expander labels, st.table cells."""
+    texts = [
+        e.value
+        for kind in ("markdown", "caption", "info", "warning", "subheader")
+        for e in at.get(kind)
+    ]
+    texts += [e.label for e in at.expander] + [m.label for m in at.metric]
+    for table in at.table:
+        texts += [str(cell) for cell in table.value.to_numpy().ravel()]
+    return texts
+
+
+def test_lookup_shows_outside_text_as_literal_text(hostile_home, facts):
+    at = run_page(hostile_home, "app_pages/lookup.py", {"lead": facts["lead"]})
+    assert_clean(at, "Lead lookup")
+    shown = markdown_shown(at)
+    commonmark = MarkdownIt("commonmark")
+    for text in shown:
+        # no link, image, LaTeX, directive or line break survives unescaped
+        assert "](" not in text and "![" not in text and "$x$" not in text, text
+        assert "\n#" not in text and ":red[z" not in text, text
+        html = commonmark.render(text)
+        assert "<a " not in html and "<img" not in html and "<h1" not in html, html
+        # nor a bare URL once the escapes are resolved (GFM links those in a second pass)
+        assert "https://evil" not in re.sub(r"\\(.)", r"\1", text), text
+    # and the text is there, escaped: the summary, the reason, the events, the fields
+    escaped_link, escaped_image = r"\[x\]\(https\:", r"\!\[p\]\(https\:"
+    markdown = [m.value for m in at.markdown]
+    assert any(escaped_link in t and escaped_image in t and r"\$x\$" in t for t in markdown)
+    assert sum(r"\# heading" in t for t in markdown) >= 3  # source, flow, reason, events
+    assert all(escaped_link in e.label for e in at.expander)
+    assert any(r"\[f\]\(https\:" in t for t in markdown)  # the invalid field's name
+    cells = [str(cell) for table in at.table for cell in table.value.to_numpy().ravel()]
+    assert any(escaped_link in cell for cell in cells)  # a step's name in its event's facts
+    # the timeline's step names and reasons reach Plotly as entities, drawn as text
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert "&lt;a href" in spec and "<a href" not in spec
+
+
+def test_a_crafted_lookup_link_cannot_format_the_page(hostile_home):
+    # searched as an email address (one @), found nowhere, and quoted back
+    term = "x` [click](https://evil.example) `@example.com"
+    at = run_page(hostile_home, "app_pages/lookup.py", {"lead": term})
+    assert_clean(at, "Lead lookup")
+    answer = next(i.value for i in at.info if "No lead matches" in i.value)
+    # the term's backticks cannot close a code span around it: escaped, as its link
+    assert not re.search(r"(?<!\\)`", answer) and "](" not in answer, answer
+    assert not [t for t in markdown_shown(at) if "](" in t]
 
 
 def test_sql_page_runs_a_query_and_refuses_a_write(home, built_home, monkeypatch):

@@ -3,10 +3,12 @@ out."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from dashboards import figures, queries
+from dashboards.figures import commerce as commerce_figures
 from dashboards.queries import Filters
 
 
@@ -132,3 +134,153 @@ def test_lead_timeline_draws_the_processing_and_colors_failures_red():
     assert list(bars.base) == pytest.approx([0, 5, 10])
     assert "2 later event(s)" in fig.layout.title.text
     assert figures.lead_timeline(events.iloc[0:0]).data == ()
+
+
+# Text from outside (a source's, buyer's, step's or flow's name, a buyer's reason) reaches the
+# figures as text: Plotly draws <a href>, <b>, <br> and <span style> in labels, legends, hover
+# boxes and titles, so those characters arrive as entities, which it draws back as themselves.
+
+EVIL = '<a href="https://evil.example">x</a><b>'
+OUTSIDE = {"source", "flow", "buyer", "recipient", "reason", "reason_category", "step", "name"}
+
+
+def hostile(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with EVIL before every value of its columns of outside text."""
+    return frame.assign(
+        **{
+            column: frame[column].map(lambda v: EVIL + v if isinstance(v, str) else v)
+            for column in OUTSIDE & set(frame.columns)
+        }
+    )
+
+
+def strings(value):
+    """Every string in a figure's JSON (data, layout: labels, names, templates, titles)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list | tuple | np.ndarray | pd.Series | pd.Index):
+        for item in value:
+            yield from strings(item)
+
+
+def by_step(steps: pd.DataFrame) -> pd.DataFrame:
+    return steps.assign(step_flow=steps["step"] + " · " + steps["flow"].fillna(""))
+
+
+def by_roi(scorecard: pd.DataFrame) -> pd.DataFrame:
+    return scorecard.assign(label=scorecard["source"] + " · " + scorecard["flow"])
+
+
+F = Filters()
+#: Every figure a page draws from outside text: (figure function, its frame from the queries).
+OUTSIDE_FIGURES = {
+    "pareto": lambda c: figures.pareto(hostile(queries.rejection_pareto(c, F))),
+    "raw reasons": lambda c: figures.horizontal_bars(
+        hostile(queries.rejection_reasons(c, F)), "reason", "rejected", "Raw reasons"
+    ),
+    "rejecting steps": lambda c: figures.horizontal_bars(
+        by_step(hostile(queries.rejection_steps(c, F))), "step_flow", "rejected", "Steps"
+    ),
+    "rejections per day": lambda c: figures.stacked_over_time(
+        hostile(queries.rejections_daily(c, F)), "reason", "rejected", "Per day"
+    ),
+    "outcomes by source": lambda c: figures.outcomes_by_group(
+        hostile(queries.outcomes_by_source(c, F)), "source", "By source"
+    ),
+    "acceptance by flow": lambda c: figures.acceptance_over_time_by_flow(
+        hostile(queries.daily_acceptance_by_flow(c, F))
+    ),
+    "source x hour": lambda c: figures.source_hour_heatmap(
+        hostile(queries.acceptance_by_source_hour(c, F, clock="utc")), "utc"
+    ),
+    "outcome shares": lambda c: figures.outcome_shares(
+        hostile(queries.delivery_by_recipient(c, F, kind="delivery")), "Outcomes"
+    ),
+    "recipient x day": lambda c: figures.recipient_day_heatmap(
+        hostile(queries.delivery_daily(c, F, kind="delivery")), "error"
+    ),
+    "latency": lambda c: figures.latency_percentiles(
+        hostile(queries.delivery_by_recipient(c, F, kind="delivery")), "Latency"
+    ),
+    "failure reasons": lambda c: figures.failure_reasons(
+        hostile(queries.delivery_failures(c, F, kind="delivery"))
+    ),
+    "revenue by buyer": lambda c: figures.revenue_by_recipient(
+        hostile(queries.delivery_daily(c, F, kind="delivery"))
+    ),
+    "source returns": lambda c: figures.source_returns(hostile(queries.source_scorecard(c, F))),
+    "roi": lambda c: figures.horizontal_bars(
+        by_roi(hostile(queries.source_scorecard(c, F))), "label", "roi", "ROI"
+    ),
+    "small multiples": lambda c: figures.small_multiples(
+        hostile(queries.source_quality_daily(c, F)), "return_rate", "Return rate"
+    ),
+    "certificate status": lambda c: figures.certificate_status(
+        hostile(queries.trustedform_by_source(c, F))
+    ),
+    "input methods": lambda c: figures.input_methods(hostile(queries.trustedform_by_source(c, F))),
+    "returns vs thresholds": lambda c: figures.returns_against_thresholds(
+        hostile(queries.returns_by_buyer(c, F))
+    ),
+    "return reasons": lambda c: figures.return_reasons(hostile(queries.return_reasons(c, F))),
+    "duplicate windows": lambda c: figures.window_heatmap(
+        hostile(queries.duplicates_by_window(c, F, by="source")),
+        "source",
+        "duplicate_rate",
+        "Duplicates",
+    ),
+    "cap reached": lambda c: commerce_figures.cap_reached_heatmap(
+        hostile(queries.cap_pacing_daily(c, F))
+    ),
+    "monthly caps": lambda c: commerce_figures.monthly_cap_use(
+        hostile(queries.cap_pacing_monthly(c, F))
+    ),
+    "buyer x hour": lambda c: commerce_figures.response_hour_heatmap(
+        hostile(queries.buyer_response_hourly(c, F))
+    ),
+    "buyer latency per day": lambda c: commerce_figures.response_over_time(
+        hostile(queries.buyer_response_daily(c, F))
+    ),
+    "return curves": lambda c: commerce_figures.return_curves(
+        hostile(queries.feedback_curves(c, F))
+    ),
+    "profit by source": lambda c: commerce_figures.profit_by_source(
+        hostile(queries.supplier_pnl(c, F))
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(OUTSIDE_FIGURES))
+def test_outside_text_reaches_the_figures_as_entities(con, name):
+    texts = list(strings(OUTSIDE_FIGURES[name](con).to_plotly_json()))
+    assert any('&lt;a href="https://evil.example"&gt;x&lt;/a&gt;&lt;b&gt;' in t for t in texts)
+    assert not [t for t in texts if "<a" in t or "<b>" in t], name
+
+
+def test_outside_text_in_the_lead_timeline_arrives_as_entities():
+    t0 = pd.Timestamp("2026-10-30 00:00:00")
+    events = pd.DataFrame(
+        {
+            "event_type": ["source", "filter"],
+            "outcome": ["failure", "stop"],
+            "reason": [EVIL, "<br>&amp;"],
+            "started_at": [t0, t0 + pd.Timedelta(milliseconds=5)],
+            "ended_at": [t0 + pd.Timedelta(milliseconds=900), t0 + pd.Timedelta(milliseconds=6)],
+            "step_name": [None, EVIL],
+            "recipient_name": [None, None],
+            "step_id": [None, "abc123"],
+        }
+    )
+    bars = figures.lead_timeline(events).data[0]
+    assert list(bars.y) == ["1. source", "2. filter " + plot_entities(EVIL)]
+    assert [list(row) for row in bars.customdata] == [
+        ["failure", plot_entities(EVIL)],
+        ["stop", "&lt;br&gt;&amp;amp;"],
+    ]
+
+
+def plot_entities(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
