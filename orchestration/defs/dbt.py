@@ -18,6 +18,7 @@ from datetime import date
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from ingest.landing.clock import check_clock
 from orchestration.dbt_translator import LeadWarehouseTranslator
 from orchestration.defs.engine import run_dbt
 from orchestration.defs.project import dbt_project
@@ -46,6 +47,8 @@ def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     """`dbt build` of the run's selection over its partition window."""
+    with warehouse.connect() as con:  # with the clock set back, built_at would go back too
+        check_clock(con)
     warehouse.export_home_to_env()
     window_vars = run_window(context)
     context.log.info(f"dbt window: {window_vars}")
