@@ -27,6 +27,11 @@ def connect_warehouse(path: Path, read_only: bool = False) -> duckdb.DuckDBPyCon
     return con
 
 
+def wal_path(database: Path) -> Path:
+    """The write-ahead log DuckDB keeps beside a database file (changes not yet checkpointed)."""
+    return database.with_name(database.name + ".wal")
+
+
 def rollback(con: duckdb.DuckDBPyConnection) -> None:
     """Roll back the open transaction after an error, so that error stays the one raised. DuckDB
     has already rolled back a transaction whose commit failed (a full disk: "Could not write

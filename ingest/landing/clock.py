@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from ingest.landing.raw_store import has_table
+
 #: How far behind the warehouse's newest time the clock may be for landing to wait it out.
 WAIT_SECONDS = 10.0
 
@@ -39,14 +41,10 @@ def utc_now() -> datetime:
 
 def newest_stamp(con: duckdb.DuckDBPyConnection) -> datetime | None:
     """The newest time the warehouse recorded with the clock (UTC), None when it recorded none."""
-    present = {
-        (r[0], r[1])
-        for r in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
-    }
     found = [
         con.execute(f"select max({column}) from {schema}.{table}").fetchone()[0]
         for schema, table, column in STAMPS
-        if (schema, table) in present
+        if has_table(con, schema, table)
     ]
     found = [stamp for stamp in found if stamp is not None]
     return max(found) if found else None

@@ -28,6 +28,7 @@ import duckdb
 
 from ingest.landing.hmac_key import key_path
 from ingest.paths import Paths
+from ingest.warehouse import wal_path
 
 
 class BackupError(RuntimeError):
@@ -84,7 +85,7 @@ def backup(paths: Paths, root: Path) -> BackupResult:
         original = _table_rows(con)
         folder.mkdir(parents=True, exist_ok=False)
         files[paths.warehouse.name] = _copy(paths.warehouse, folder / paths.warehouse.name)
-        wal = paths.warehouse.with_name(paths.warehouse.name + ".wal")
+        wal = wal_path(paths.warehouse)
         if wal.exists():  # a crash left changes not yet checkpointed: they belong to the copy
             files[wal.name] = _copy(wal, folder / wal.name)
     finally:

@@ -115,11 +115,7 @@ def last_cutoff(con: duckdb.DuckDBPyConnection, dataset: str) -> date | None:
     """The latest cutoff a purge (not a dry run) applied to ``dataset``: its rows dated before
     it were deleted. Landing does not store such rows again (a resent or restored old file would
     bring purged personal data, and purged versions of events, back); None before any purge."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables()"
-        " where schema_name = 'ops' and table_name = 'retention_log'"
-    ).fetchone()[0]
-    if not exists:
+    if not raw_store.has_table(con, "ops", "retention_log"):
         return None
     return con.execute(
         "select max(cutoff_date) from ops.retention_log where dataset = ? and not dry_run",

@@ -41,6 +41,7 @@ from ingest.pause_points import pause_point
 from ingest.settings import PROJECT_ROOT, ConfigError
 from ingest.typed.columns import SEP
 from ingest.typed.fields import is_dob_name, load_registry
+from ingest.warehouse import wal_path
 
 # Schemas copied to the serving file, and columns withheld from it by name. Besides these, every
 # date of birth is withheld but for its mask and age band (`personal_columns`).
@@ -240,7 +241,7 @@ def _publish(
     except BaseException:  # a full disk, say: nothing of this publish is left to fill it more
         if con is not None:
             con.close()
-        for written_file in (tmp, tmp.with_name(tmp.name + ".wal")):
+        for written_file in (tmp, wal_path(tmp)):
             written_file.unlink(missing_ok=True)
         raise
     con.close()
