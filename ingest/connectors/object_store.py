@@ -14,7 +14,9 @@ Listing scales with what is new, not with the bucket: Firehose keys are
 lists keys in order, so a *recent* sync starts the listing after ``<prefix>/<hex of now - window>``
 and reads only recent leads. Feedback arrives weeks later under old leads: a *full* sweep (daily,
 and before ``leadwh build``) lists everything, still reading only new or changed objects.
-``leadconduit_verification_*.txt`` and other non-data keys are recorded as ignored.
+``leadconduit_verification_*.txt`` and other non-data keys are recorded as ignored, and so are
+keys that cannot be a file here (``landing_name``); a key holding what looks like an SSN is
+ignored, reported masked and not recorded.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from pathlib import Path
 
 from ingest.connectors.object_ids import time_prefix
 from ingest.connectors.state import connect_state, exclusive, state_dir, write_atomically
-from ingest.landing.entries import in_progress
+from ingest.landing.entries import SSN_IN_NAME, in_progress, masked_name
 from ingest.landing.readers import EVENT_SUFFIXES, SUBMISSION_SUFFIXES
 from ingest.paths import Paths
 from ingest.settings import Settings
@@ -111,10 +113,11 @@ def landing_name(dataset: str, key: str) -> str | None:
     ``leadconduit_verification_*.txt`` and other non-data files are ignored, and so are keys that
     landing would never read or that cannot be a file here: a segment that would leave the mirror
     folder (empty, ``.``, ``..``), a hidden or temporary one (``.staging/``, ``x.tmp/``: landing
-    skips them as still being written), or one longer than a file name may be."""
+    skips them as still being written), or one longer than a file name may be; and keys that
+    hold what looks like an SSN (landing would not read them: ``entries.NAME_HOLDS_SSN``)."""
     parts = key.split("/")
     name = parts[-1]
-    if any(p in ("", ".", "..") or in_progress(p) for p in parts):
+    if any(p in ("", ".", "..") or in_progress(p) for p in parts) or SSN_IN_NAME.search(key):
         return None
     suffixes = EVENT_SUFFIXES if dataset == "events" else SUBMISSION_SUFFIXES
     if name.lower().endswith(suffixes):
@@ -204,26 +207,60 @@ class _S3Store:
             options["region"] = region
         client = {"allow_http": True} if endpoint and endpoint.startswith("http://") else {}
         self.store = S3Store(self.bucket, prefix=prefix or None, client_options=client, **options)
+        self.prefix, self.endpoint, self.region = prefix, endpoint, region or "us-east-1"
 
     def pages(self, start_after: str | None) -> Iterator[list[Listed]]:
+        """The keys after ``start_after``, a page at a time. obstore refuses a whole page that
+        holds a key it cannot make a path of (a ``.``, ``..`` or empty segment, which anyone who
+        may write to the bucket can put there): from that page on, the listing goes on through
+        botocore, which lists every key, and the sync records those keys as ignored."""
         import obstore
 
+        last = start_after
         try:
             stream = obstore.list(self.store, offset=start_after or None, chunk_size=LIST_PAGE)
             for chunk in stream:
-                yield [
+                page = [
                     Listed(meta["path"], (meta.get("e_tag") or "").strip('"'), meta["size"])
                     for meta in chunk
                 ]
+                yield page
+                last = page[-1].key if page else last
         except Exception as exc:
-            if "InvalidPath" in type(exc).__name__:  # obstore lists no key with a . or .. part
-                hint = "a key under it has a '.' or '..' segment: rename or remove that object"
-            else:
-                hint = (
-                    f"the credential needs s3:ListBucket on s3://{self.bucket} for the prefix"
-                    " (README: Connect your LeadConduit account)"
-                )
-            raise ConnectorError(f"cannot list {self.source.url}: {_reason(exc)}; {hint}") from None
+            if "InvalidPath" not in type(exc).__name__:
+                raise ConnectorError(
+                    f"cannot list {self.source.url}: {_reason(exc)}; the credential needs"
+                    f" s3:ListBucket on s3://{self.bucket} for the prefix (README: Connect your"
+                    " LeadConduit account)"
+                ) from None
+        else:
+            return
+        yield from self._pages_of_any_key(last)
+
+    def _pages_of_any_key(self, start_after: str | None) -> Iterator[list[Listed]]:
+        """ListObjectsV2 through botocore (the same credentials and endpoint), keys as they are."""
+        import botocore.config
+        import botocore.session
+
+        root = self.prefix + "/" if self.prefix else ""
+        config = botocore.config.Config(s3={"addressing_style": "path"} if self.endpoint else {})
+        client = botocore.session.get_session().create_client(
+            "s3", endpoint_url=self.endpoint, region_name=self.region, config=config
+        )
+        pages = client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket,
+            Prefix=root,
+            StartAfter=root + start_after if start_after else "",
+            PaginationConfig={"PageSize": LIST_PAGE},
+        )
+        try:
+            for answer in pages:
+                yield [
+                    Listed(o["Key"][len(root) :], o.get("ETag", "").strip('"'), o["Size"])
+                    for o in answer.get("Contents", [])
+                ]
+        except Exception as exc:
+            raise ConnectorError(f"cannot list {self.source.url}: {_reason(exc)}") from None
 
     def get_many(self, keys: list[str], workers: int) -> list[bytes | BaseException]:
         import obstore
@@ -383,9 +420,11 @@ def sync_source(
                     name = landing_name(source.dataset, obj.key)
                     if name is None:
                         report.ignored += 1
+                        masked = masked_name(obj.key)
                         if len(report.ignored_keys) < KEEP_KEYS:
-                            report.ignored_keys.append(obj.key)
-                        ignored.append((obj, "ignored"))
+                            report.ignored_keys.append(masked or obj.key)
+                        if masked is None:  # a key holding an SSN is not kept, even here
+                            ignored.append((obj, "ignored"))
                         continue
                     pending.append((obj, name, "changed" if previous else "new"))
                 if ignored:

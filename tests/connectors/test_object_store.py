@@ -243,13 +243,53 @@ def test_objects_are_read_also_from_a_thread_whose_event_loop_runs():
     assert asyncio.run(caller()) == 42
 
 
+def test_keys_obstore_cannot_list_are_ignored_and_the_keys_after_them_copied(s3, bucket, tmp_path):
+    """Anyone who may write to the bucket can put a key with a `.`, `..` or empty segment, and
+    obstore refuses the whole page that holds one: the listing goes on through botocore from there.
+    Before, such a key stopped the sync, and every build with it, until it was removed."""
+    paths = Paths(tmp_path)
+    day = datetime(2026, 11, 1, tzinfo=UTC)
+    keys = {f"fh/{'/'.join(event_key(day, n))}": f'{{"id": {n}}}'.encode() for n in range(1, 4)}
+    odd = ["fh/./junk", "fh/../outside", "fh/a//b", "fh/zz/./late"]  # before and after the rest
+    for key, body in [*keys.items(), *((k, b"{}") for k in odd)]:
+        s3.put_object(Bucket=bucket, Key=key, Body=body)
+    source = Source.parse("events", f"s3://{bucket}/fh")
+
+    first = sync_source(source, paths, None, workers=4)
+    assert (first.listed, first.copied, first.ignored, first.failed) == (7, 3, 4, 0)
+    assert sorted(first.ignored_keys) == sorted(k.removeprefix("fh/") for k in odd)
+    mirror = source.mirror(paths.landing)
+    copied = {p.relative_to(mirror).as_posix(): p.read_bytes() for p in mirror.rglob("*.json")}
+    assert copied == {k.removeprefix("fh/") + ".json": body for k, body in keys.items()}
+    assert [p for p in paths.landing.rglob("*") if p.is_file()] == list(mirror.rglob("*.json"))
+
+    again = sync_source(source, paths, None, workers=4)  # the odd keys are recorded as ignored
+    assert (again.listed, again.copied, again.unchanged, again.ignored) == (7, 0, 7, 0)
+
+
+def test_a_key_holding_an_ssn_is_not_copied_nor_kept_in_the_sync_index(s3, bucket, tmp_path):
+    paths = Paths(tmp_path)
+    lead, event = event_key(datetime(2026, 11, 1, tzinfo=UTC), 1)
+    s3.put_object(Bucket=bucket, Key=f"fh/{lead}/{event}", Body=b'{"id": 1}')
+    s3.put_object(Bucket=bucket, Key="fh/ssn/123-45-6789", Body=b'{"id": 2}')
+    source = Source.parse("events", f"s3://{bucket}/fh")
+
+    for _ in range(2):
+        report = sync_source(source, paths, None, workers=4)
+        assert (report.ignored, report.ignored_keys) == (1, ["ssn/***-**-6789"])
+    mirror = source.mirror(paths.landing)
+    assert [p.name for p in mirror.rglob("*") if p.is_file()] == [f"{event}.json"]
+    index = sorted((paths.home / "connectors").rglob("*.sqlite*"))
+    assert index and not any(b"45-6789" in path.read_bytes() for path in index)
+
+
 def test_a_failed_sync_still_builds_what_has_landed_and_fails_the_build(s3, bucket, tmp_path):
-    """obstore cannot list a key with a `.` segment: the sync fails. The files already in the
-    landing zone are still built (they were not, before: one odd key stopped every build)."""
+    """A source that cannot be listed (here a bucket that does not exist): the sync fails. The
+    files already in the landing zone are still built (they were not, before: one failing
+    source stopped every build)."""
     paths = Paths(tmp_path / "home")
     simulate_small(paths.landing, faults=False, leads=60, days=2)
-    s3.put_object(Bucket=bucket, Key="leadconduit/./junk", Body=b"{}")
-    with environment(LEADWH_EVENTS_URL=f"s3://{bucket}/leadconduit"):
+    with environment(LEADWH_EVENTS_URL=f"s3://{bucket}-missing/leadconduit"):
         assert not build(paths)
     landed = len(raw_event_ids(paths))
     assert landed > 0 and mart_events(paths) == landed
