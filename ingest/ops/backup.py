@@ -74,9 +74,28 @@ def _copy(source: Path, target: Path) -> int:
     return target.stat().st_size
 
 
+def _check_root(paths: Paths, root: Path) -> None:
+    """Refuse a backup folder inside a folder others read: in the landing zone its backup.json
+    would be landed as events (and the key lie among the data files), in the exports or serving
+    folder the HMAC key would be handed to whoever reads them."""
+    where = root.expanduser().resolve()
+    for name, shared in (
+        ("landing zone", paths.landing),
+        ("exports folder", paths.exports),
+        ("serving folder", paths.serving.parent),
+    ):
+        if where.is_relative_to(shared.resolve()):
+            raise BackupError(
+                f"{root} is inside the {name} ({shared}): a backup holds the warehouse and the"
+                " key of its SSN hashes; keep it somewhere only the operator reads"
+                " (default $LEADWH_HOME/backups)"
+            )
+
+
 def backup(paths: Paths, root: Path) -> BackupResult:
     """Copy the warehouse (see the module's doc) into a new folder under ``root``."""
     started = time.perf_counter()
+    _check_root(paths, root)
     stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%SZ")
     folder = root / stamp
     files: dict[str, int] = {}

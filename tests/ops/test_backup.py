@@ -80,3 +80,14 @@ def test_a_warehouse_being_written_is_not_backed_up(home, tmp_path):
     assert not (tmp_path / "backups").exists()
     with pytest.raises(BackupError, match="nothing to back up"):
         backup(Paths(tmp_path / "empty"), tmp_path / "backups")
+
+
+@pytest.mark.parametrize("inside", ["landing/events/old", "exports", "serving/backups"])
+def test_a_backup_is_not_written_where_others_read(home, inside):
+    """In the landing zone its backup.json would be landed as events and the key lie among the
+    data files; in the exports or serving folder the key would go to whoever reads them."""
+    root = home.home / inside
+    with pytest.raises(BackupError, match="somewhere only the operator reads"):
+        backup(home, root)
+    assert not root.exists()
+    assert backup(home, home.home / "backups").tables["raw.lead_events"] == 5000
