@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -214,10 +215,31 @@ class _FileRead:
     note: str | None = None
 
 
-def _text_array(texts: list[bytes]) -> pa.Array:
-    """Long UTF-8 texts (JSON, kept as the bytes read) as an Arrow string array: from bytes it
-    takes half the time it takes from ``str``, and no ``str`` copy of each text is made."""
-    return pa.array(texts, pa.binary()).cast(pa.string())
+#: Arrow's string arrays address their text with 32-bit offsets: at most this many bytes a chunk.
+MAX_STRING_CHUNK = 2**31 - 1
+
+
+def _text_array(texts: list[bytes]) -> pa.Array | pa.ChunkedArray:
+    """Long UTF-8 texts (JSON, kept as the bytes read) as an Arrow string array, built from their
+    bytes joined and their lengths: ``pa.array(texts)`` converts each Python object on its own
+    and took a fifth of a landing worker's CPU (0.45-1.5 s against 0.11 s for 71,874 events);
+    no ``str`` copy of each text is made. The UTF-8 is checked (``validate(full=True)``)."""
+    lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+    ends = np.cumsum(lengths)
+    chunks, start = [], 0
+    while start < len(texts) or not chunks:
+        base = int(ends[start - 1]) if start else 0
+        stop = max(int(np.searchsorted(ends, base + MAX_STRING_CHUNK, side="right")), start + 1)
+        stop = min(stop, len(texts))
+        offsets = np.zeros(stop - start + 1, np.int32)
+        offsets[1:] = ends[start:stop] - base
+        chunk = pa.StringArray.from_buffers(
+            stop - start, pa.py_buffer(offsets), pa.py_buffer(b"".join(texts[start:stop]))
+        )
+        chunk.validate(full=True)
+        chunks.append(chunk)
+        start = stop
+    return chunks[0] if len(chunks) == 1 else pa.chunked_array(chunks, pa.string())
 
 
 def _records_table(dataset: str, relative: str, result: ReadResult) -> pa.Table:
