@@ -1,8 +1,9 @@
 """Vectorized parser for the email type.
 
 The plain shape (``shapes.EMAIL_PLAIN``: dot-atoms on both sides of a single '@', nothing around
-them but spaces, a TLD of letters, digits and '-') is read with Polars expressions: the RFC 5322
-parser would give back the address itself. Whether its domain is free or disposable (or makes
+them or the '@' but spaces, a TLD of letters, digits and '-') is read with Polars expressions:
+the RFC 5322 parser would give back the address itself; words apart before the '@' (a name typed
+as the address) are never an address. Whether its domain is free or disposable (or makes
 LeadConduit's libraries throw) is asked once per distinct domain. Every other value goes to the
 scalar reference (``reference_email``), once per distinct value.
 """
@@ -63,10 +64,12 @@ def _fast(raw: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
     lookup = _domain_lookup(frame.get_column("__after_at"))
     frame = frame.join(lookup, on="__after_at", how="left", maintain_order="left")
     plain = frame.get_column("__domain").is_not_null()
-    # rfc5322.never_an_address: no '@', or beyond ASCII outside a quoted string
+    # rfc5322.never_an_address: no '@', or beyond ASCII outside a quoted string; and words
+    # apart before the '@'
     never = frame.select(
         ~RAW.str.contains("@", literal=True)
         | (RAW.str.contains(r"[^\x00-\x7f]") & ~RAW.str.contains('"', literal=True))
+        | RAW.str.contains(S.EMAIL_WORDS_BEFORE_AT)
     ).to_series()
     ok = pl.col("__accepted").fill_null(False)
 
@@ -74,7 +77,9 @@ def _fast(raw: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
         return pl.when("valid").then(expr)
 
     frame = frame.with_columns(valid=ok).with_columns(
-        normal=pl.when("valid").then(address.str.to_lowercase()).otherwise(RAW),
+        normal=pl.when("valid")
+        .then(pl.concat_str("__user", pl.lit("@"), "__domain").str.to_lowercase())
+        .otherwise(RAW),
         user=keep(pl.col("__user")),
         domain=keep(pl.col("__domain")),
         host=keep(

@@ -28,9 +28,14 @@ TOLLFREE_AREAS = ("800", "844", "855", "866", "877", "888")
 # email
 #: RFC 5322's atext (email-addresses' atext)
 _ATEXT = r"[-A-Za-z0-9!#$%&'*+/=?^_`{|}~]"
-#: The plain shape: dot-atoms around a single '@', nothing else, a domain of two labels or more
-#: whose last (the TLD) is letters, digits and '-' (groups: user, domain, TLD).
-EMAIL_PLAIN = rf"^({_ATEXT}+(?:\.{_ATEXT}+)*)@((?:{_ATEXT}+\.)+([-A-Za-z0-9]+))$"
+_EMAIL_DOMAIN = rf"((?:{_ATEXT}+\.)+([-A-Za-z0-9]+))"
+#: The plain shape: dot-atoms around a single '@', with nothing but spaces beside the '@' (folding
+#: white space, ``white.karen@ aol.com``), a domain of two labels or more whose last (the TLD)
+#: is letters, digits and '-' (groups: user, domain, TLD).
+EMAIL_PLAIN = rf"^({_ATEXT}+(?:\.{_ATEXT}+)*) *@ *{_EMAIL_DOMAIN}$"
+#: Words apart before the '@' (a name typed as the address: ``Nancy Williams@hotmail.com``):
+#: never an address (RFC 5322 joins the words of a local part with dots).
+EMAIL_WORDS_BEFORE_AT = rf"^ *{_ATEXT}+(?: +{_ATEXT}+)+ *@ *{_EMAIL_DOMAIN} *$"
 
 # ---------------------------------------------------------------------------------------------
 # postal_code (tried in this order on the trimmed value)

@@ -90,3 +90,30 @@ def test_emails_typed_with_spaces_around_take_the_fast_path_and_equal_the_refere
     _, slow = _fast(pl.Series("raw", values))
     assert slow.sum() < 0.2 * len(values)  # x..com is no plain address: the reference reads it
     assert_same("email", values)
+
+
+def test_emails_with_spaces_beside_the_at_or_names_before_it_take_the_fast_path():
+    """Two shapes that took the scalar RFC 5322 parser (about 1 ms a value; 3,731 distinct
+    values of 200,000 simulated leads): spaces beside the '@' (folding white space: the address
+    without them) and words apart before it (a name typed as the address: never an address)."""
+    from ingest.typed.types.email import _fast
+
+    rng = random.Random(23)
+    words = ["Nancy", "williams", "De", "La", "O'Brien", "Mary-Ann", "x9", "J", "a+b", "_x"]
+    users = ["white.karen", "brian9683", "a", "x.y.z", "O'Neil", "a+tag", "_", "a..b", ".a"]
+    domains = ["aol.com", "Hotmail.com", "sub.example.co.uk", "mailinator.com", "x..com",
+               "1.2.3.4", "com", "bad-.com", "a.b-c"]  # fmt: skip
+
+    def gap() -> str:
+        return " " * rng.choice([0, 0, 1, 1, 2, 3])
+
+    values = []
+    for _ in range(4000):
+        if rng.random() < 0.5:
+            local = rng.choice(users)
+        else:
+            local = (" " * rng.randint(1, 2)).join(rng.sample(words, rng.randint(2, 4)))
+        values.append(gap() + local + gap() + "@" + gap() + rng.choice(domains) + gap())
+    _, slow = _fast(pl.Series("raw", values))
+    assert slow.sum() < 0.4 * len(values)  # "com", "x..com", "a..b", ".a" still go there
+    assert_same("email", values)
