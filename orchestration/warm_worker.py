@@ -27,11 +27,17 @@ import socket
 import sys
 import traceback
 
+from ingest.engines import dbt_target_folder, process_engine
 from ingest.paths import PROJECT_ROOT, stamp_files
 
 CODE_DIRS = ("orchestration", "ingest")
-# dagster-dbt defines the dbt assets from this manifest (DbtProject's default target path).
-MANIFEST = PROJECT_ROOT / "dbt_project" / "target" / "manifest.json"
+# dagster-dbt defines the dbt assets from this manifest (orchestration/defs/project.py).
+MANIFEST = (
+    PROJECT_ROOT
+    / "dbt_project"
+    / os.environ.get("DBT_TARGET_PATH", dbt_target_folder(process_engine()))
+    / "manifest.json"
+)
 CODE_LOCATION_MODULE = "orchestration.definitions"
 
 

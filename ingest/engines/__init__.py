@@ -31,6 +31,26 @@ def dbt_target(engine: str) -> str | None:
     return DBT_TARGETS[engine]
 
 
+def dbt_target_folder(engine: str) -> str:
+    """dbt's target folder (under dbt_project/) for an engine's parse and runs: DuckDB's is dbt's
+    default, ``target``; another engine's ``target/<engine>``. A process building on Spark and
+    one building on DuckDB from the same checkout (a `leadwh build` beside `dagster dev`) would
+    otherwise parse over each other's manifest, and each dbt step take the other's partial-parse
+    file (a full parse: the profile differs)."""
+    return "target" if engine == DUCKDB else f"target/{engine}"
+
+
+def process_engine() -> str:
+    """The engine of ``$LEADWH_ENGINE`` when this process reads it; DuckDB when the setting
+    cannot be used here (the dbt step then says why: ``current_engine``)."""
+    from ingest.settings import SettingsError
+
+    try:
+        return current_engine()
+    except SettingsError:
+        return DUCKDB
+
+
 def lake_root(home: Path, spark_landing: str = "") -> Path:
     """Where dbt's Spark target reads its sources: ``$LEADWH_SPARK_LANDING``, else
     ``$LEADWH_HOME/lake`` (the default of macro ``register_parquet_sources``)."""

@@ -18,12 +18,19 @@ from dagster._utils import run_with_concurrent_update_guard
 from dagster_dbt import DbtCliResource, DbtProject, asset_utils
 from packaging.version import Version
 
-from ingest.engines import current_engine, dbt_target
+from ingest.engines import current_engine, dbt_target, dbt_target_folder, process_engine
 from ingest.paths import PROJECT_ROOT, stamp_files
 
 DBT_PROJECT_DIR: Path = PROJECT_ROOT / "dbt_project"
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# The engine's own target folder (ingest.engines.dbt_target_folder), as this process starts;
+# dagster-dbt puts each invocation's folder, and takes the partial-parse file, under
+# $DBT_TARGET_PATH. A DBT_TARGET_PATH set by the user is kept.
+TARGET_PATH = os.environ.setdefault("DBT_TARGET_PATH", dbt_target_folder(process_engine()))
+
+dbt_project = DbtProject(
+    project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=Path(TARGET_PATH)
+)
 
 # dagster-dbt hands a selection of more than 200 dbt resources to dbt as a selector file in a
 # temporary copy of the project directory. That copy cannot work here: the models and seeds are

@@ -197,3 +197,42 @@ def test_the_engine_picks_dbt_s_target():
         assert dbt_cli().target is None  # the profile's default: DuckDB
     with environment(LEADWH_ENGINE="spark"):
         assert dbt_cli().target == "spark"
+
+
+def test_a_spark_parse_leaves_the_duckdb_manifest_alone():
+    """A `leadwh build` on Spark beside `dagster dev` on DuckDB, from one checkout: before, both
+    parsed into dbt_project/target/, so each found the other's manifest (and partial-parse file)
+    there and parsed again, and a run could read the other engine's manifest."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    from ingest.settings import missing_packages
+    from orchestration.defs.project import dbt_project, manifest_is_current, prepare
+
+    if missing_packages("spark"):
+        if os.environ.get("CI"):
+            pytest.fail("the Spark engine needs the spark extra (`make spark-deps`)")
+        pytest.skip("the Spark engine needs the spark extra (`make spark-deps`)")
+    with environment(LEADWH_ENGINE="duckdb"):
+        prepare()
+        target = dbt_project.manifest_path.parent
+        files = [target / "manifest.json", target / "partial_parse.msgpack"]
+        before = [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
+        env = {k: v for k, v in os.environ.items() if k != "DBT_TARGET_PATH"}
+        code = (
+            "from orchestration.defs.project import dbt_project, prepare; prepare();"
+            " print(dbt_project.manifest_path)"
+        )
+        spark = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**env, "LEADWH_ENGINE": "spark"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert spark.stdout.split()[-1] == str(target / "spark" / "manifest.json")
+        assert (target / "spark" / "manifest.json").exists()
+        assert [hashlib.sha256(f.read_bytes()).hexdigest() for f in files] == before
+        assert manifest_is_current()  # a DuckDB process does not parse again
