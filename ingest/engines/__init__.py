@@ -10,6 +10,7 @@ alerts, exports and dashboards do not know which engine built them.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ingest.settings import get_settings
@@ -38,6 +39,12 @@ def dbt_target_folder(engine: str) -> str:
     otherwise parse over each other's manifest, and each dbt step take the other's partial-parse
     file (a full parse: the profile differs)."""
     return "target" if engine == DUCKDB else f"target/{engine}"
+
+
+def dbt_target_path() -> str:
+    """``$DBT_TARGET_PATH`` when set (by the user, or by orchestration/defs/project.py for this
+    process), else this process's engine's folder (:func:`dbt_target_folder`)."""
+    return os.environ.get("DBT_TARGET_PATH", dbt_target_folder(process_engine()))
 
 
 def process_engine() -> str:

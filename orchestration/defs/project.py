@@ -18,7 +18,7 @@ from dagster._utils import run_with_concurrent_update_guard
 from dagster_dbt import DbtCliResource, DbtProject, asset_utils
 from packaging.version import Version
 
-from ingest.engines import current_engine, dbt_target, dbt_target_folder, process_engine
+from ingest.engines import current_engine, dbt_target, dbt_target_path
 from ingest.paths import PROJECT_ROOT, stamp_files
 
 DBT_PROJECT_DIR: Path = PROJECT_ROOT / "dbt_project"
@@ -26,7 +26,7 @@ DBT_PROJECT_DIR: Path = PROJECT_ROOT / "dbt_project"
 # The engine's own target folder (ingest.engines.dbt_target_folder), as this process starts;
 # dagster-dbt puts each invocation's folder, and takes the partial-parse file, under
 # $DBT_TARGET_PATH. A DBT_TARGET_PATH set by the user is kept.
-TARGET_PATH = os.environ.setdefault("DBT_TARGET_PATH", dbt_target_folder(process_engine()))
+TARGET_PATH = os.environ["DBT_TARGET_PATH"] = dbt_target_path()
 
 dbt_project = DbtProject(
     project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=Path(TARGET_PATH)
