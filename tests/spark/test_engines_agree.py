@@ -9,7 +9,6 @@ extra and Java 17 (`make spark-deps`): skipped without them, failed without them
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from datetime import date, timedelta
@@ -18,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from ingest.paths import Paths
-from ingest.settings import missing_packages
 from tests.conftest import build, environment
 from tests.spark.marts_diff import marts_differences
+from tests.spark.spark_needed import require_spark
 
 pytestmark = pytest.mark.slow
 
@@ -32,12 +31,7 @@ ENGINES = ("duckdb", "spark")
 
 @pytest.fixture(scope="module", autouse=True)
 def spark_available():
-    missing = missing_packages("spark") + ([] if shutil.which("java") else ["java"])
-    if missing:
-        message = f"the Spark engine needs {', '.join(missing)} (`make spark-deps`, Java 17)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_spark()
     yield
     from orchestration.build import prepare_dbt
 

@@ -3,6 +3,10 @@ and Spark's table folders (laid out as Spark writes them) mirrored into DuckDB."
 
 from __future__ import annotations
 
+import hashlib
+import os
+import subprocess
+import sys
 from datetime import date, datetime
 
 import duckdb
@@ -19,6 +23,7 @@ from ingest.engines.spark_mirror import (
     table_folder,
 )
 from tests.conftest import environment
+from tests.spark.spark_needed import require_spark
 
 MANIFEST = {
     "sources": {
@@ -203,18 +208,9 @@ def test_a_spark_parse_leaves_the_duckdb_manifest_alone():
     """A `leadwh build` on Spark beside `dagster dev` on DuckDB, from one checkout: before, both
     parsed into dbt_project/target/, so each found the other's manifest (and partial-parse file)
     there and parsed again, and a run could read the other engine's manifest."""
-    import hashlib
-    import os
-    import subprocess
-    import sys
-
-    from ingest.settings import missing_packages
     from orchestration.defs.project import dbt_project, manifest_is_current, prepare
 
-    if missing_packages("spark"):
-        if os.environ.get("CI"):
-            pytest.fail("the Spark engine needs the spark extra (`make spark-deps`)")
-        pytest.skip("the Spark engine needs the spark extra (`make spark-deps`)")
+    require_spark()
     with environment(LEADWH_ENGINE="duckdb"):
         prepare()
         target = dbt_project.manifest_path.parent
