@@ -37,6 +37,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.engines import dbt_target_path
 from ingest.pause_points import pause_point
 from ingest.settings import PROJECT_ROOT, ConfigError
 from ingest.typed.columns import SEP
@@ -100,8 +101,12 @@ def privacy_rules(dob_key: str) -> str:
     return f"{PRIVACY_RULES}-{hashlib.sha256(dob_key.encode()).hexdigest()[:12]}"
 
 
-# dbt's manifest (`dbt parse` writes it; every build does too): which marts are stamped.
-DBT_MANIFEST = PROJECT_ROOT / "dbt_project" / "target" / "manifest.json"
+def dbt_manifest() -> Path:
+    """dbt's manifest of this process's engine (`dbt parse` writes it; every build does too):
+    which marts are stamped. Spark's is in its own target folder (ingest.engines)."""
+    return PROJECT_ROOT / "dbt_project" / dbt_target_path() / "manifest.json"
+
+
 # The one stamped table that is not a dbt model: ingest/typed/store.py stamps it.
 TYPED_STAMPED: dict[str, str] = {"typed.leads": "lead_id"}
 STAMP = "built_at"
@@ -269,11 +274,12 @@ def personal_columns(names: list[str]) -> frozenset[str]:
     return frozenset(f"{prefix}{SEP}{part}" for prefix in dob for part in DOB_WITHHELD)
 
 
-def stamped_tables(manifest: Path = DBT_MANIFEST) -> dict[str, str]:
+def stamped_tables(manifest: Path | None = None) -> dict[str, str]:
     """The tables published by their rows built since the last publish, `schema.table` -> its
     unique key: the dbt models whose config says `meta: {stamped: true}` (their key is their
     incremental `unique_key`), read from dbt's manifest, and typed.leads. Each has a `built_at`
-    column stamped with the run that (re)wrote the row."""
+    column stamped with the run that (re)wrote the row (default manifest: `dbt_manifest`)."""
+    manifest = manifest or dbt_manifest()
     if not manifest.exists():
         raise FileNotFoundError(
             f"dbt's manifest {manifest} does not exist: run `leadwh build`, or"

@@ -11,7 +11,8 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from ingest.serving.publish import publish, serving_version, stamped_tables
+from ingest.serving.publish import dbt_manifest, publish, serving_version, stamped_tables
+from ingest.settings import PROJECT_ROOT
 
 
 def make_warehouse(path, rows):
@@ -402,6 +403,18 @@ def test_the_project_stamps_the_four_big_facts():
         "marts.fct_feedback": "feedback_event_id",
         "typed.leads": "lead_id",
     }
+
+
+def test_the_default_manifest_is_the_one_of_this_process_engine(tmp_path, monkeypatch):
+    """Spark parses into dbt_project/target/spark/: publish must not read DuckDB's manifest."""
+    monkeypatch.delenv("DBT_TARGET_PATH", raising=False)
+    monkeypatch.setenv("LEADWH_ENGINE", "spark")
+    assert dbt_manifest() == PROJECT_ROOT / "dbt_project" / "target" / "spark" / "manifest.json"
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path))
+    write_manifest(
+        tmp_path / "manifest.json", {"fct": ({"unique_key": "id", "meta": {"stamped": True}}, "m")}
+    )
+    assert stamped_tables() == {"m.fct": "id", "typed.leads": "lead_id"}
 
 
 def test_a_stamped_model_needs_one_key_column_and_a_manifest_must_exist(tmp_path):
