@@ -40,7 +40,9 @@ def read_dataset(dataset: str, zone: Path, redactor, collector: bool):
     began = time.process_time()
     records, tables = 0, []
     for group in groups:
-        found, table = read(dataset, [(str(f.path), f.relative, None) for f in group], redactor)
+        found, table = read(
+            dataset, [(str(f.path), f.relative, None, None) for f in group], redactor
+        )
         records += sum(f.read for f in found)
         tables.append(table)
     return time.process_time() - began, records, tables

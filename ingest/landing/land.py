@@ -7,6 +7,10 @@ duplicates. Records dated before the last retention purge's cutoff are not store
 as expired (``ingest.ops.retention.last_cutoff``). Records read = loaded + duplicates +
 quarantined + expired, per file and in total.
 
+A plain NDJSON file larger than PART_BYTES is read in parts (about PART_BYTES each, cut after a
+line), each by a worker, and committed in one transaction: it is landed whole or not at all, as
+any file, with the same line numbers and counts as if read whole.
+
 No single file stops a batch: what discovery finds but cannot read (entries.py: a dangling
 symlink, a FIFO, a symlink out of the zone) gets a manifest row with status ``ignored`` and the
 reason; a file that fails to open gets one with status ``unreadable`` and is tried again on the
@@ -18,6 +22,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import multiprocessing
+import os
 import uuid
 import warnings
 from collections import deque
@@ -25,7 +30,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -41,10 +46,13 @@ from ingest.landing.readers import (
     EVENT_SUFFIXES,
     SUBMISSION_META,
     SUBMISSION_SUFFIXES,
+    UTF8_BOM,
     Quarantined,
     ReadResult,
     read_events,
+    read_events_ndjson,
     read_submissions,
+    read_submissions_ndjson,
 )
 from ingest.landing.redact import Redactor, landing_redactor, redact_read, redact_stored
 from ingest.ops.retention import last_cutoff
@@ -57,6 +65,25 @@ DATASETS = ("events", "submissions")
 FLUSH_BYTES = 256 * 1024 * 1024
 # Below this many bytes of new files, reading in worker processes costs more than it saves.
 PARALLEL_BYTES = 64 * 1024 * 1024
+# A plain NDJSON file larger than this is read in parts of about this size, by all the workers.
+# Read whole by one worker, a 1.6 GB file took 55-69 s and 6.5 GiB in that worker (3.5 GiB in
+# this process); in parts 25-27 s, 0.45 GiB a worker, 2.4 GiB here (its rows, uncommitted, are
+# held by DuckDB until the file's last part: about the file's size, README "Benchmarks").
+PART_BYTES = 64 * 1024 * 1024
+SPLITTABLE_SUFFIXES = (".ndjson", ".jsonl")
+BLOCK_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Part:
+    """Bytes [start, end) of a file, whole lines; `first_line` is the number of its first."""
+
+    index: int
+    count: int
+    start: int
+    end: int
+    first_line: int
+    digest: str  # the whole file's sha256
 
 
 @dataclass(frozen=True)
@@ -68,6 +95,7 @@ class LandedFile:
     ctime_ns: int
     problem: str | None = None  # why it is not read (entries.py); None for a file to read
     note: str | None = None
+    part: Part | None = None  # a part of the file, read by one worker (PART_BYTES)
 
 
 @dataclass
@@ -147,6 +175,45 @@ def known_files(
         [dataset],
     ).fetchall()
     return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def plan_parts(path: Path, part_bytes: int) -> tuple[str, list[tuple[int, int, int]]]:
+    """A file's sha256 and its parts, (start, end, number of the first line), in one pass over
+    it: each part ends after the first newline at or past `part_bytes` from its start (a part
+    holds whole lines; the last ends at the end of the file)."""
+    digest = hashlib.sha256()
+    parts: list[tuple[int, int, int]] = []
+    start, first_line, lines, offset = 0, 1, 0, 0
+    with open(path, "rb") as file:
+        while block := file.read(BLOCK_BYTES):
+            digest.update(block)
+            while (cut := block.find(b"\n", max(start + part_bytes - offset, 0))) >= 0:
+                end = offset + cut + 1
+                parts.append((start, end, first_line))
+                start, first_line = end, lines + block.count(b"\n", 0, cut + 1) + 1
+            lines += block.count(b"\n")
+            offset += len(block)
+    if start < offset:
+        parts.append((start, offset, first_line))
+    return digest.hexdigest(), parts
+
+
+def _split(landed: LandedFile, previous_digest: str | None) -> list[LandedFile]:
+    """A candidate as the items workers read: itself, or its parts when it is a plain NDJSON
+    file larger than PART_BYTES, which is read here once (its hash, its lines). It stays whole
+    when it cannot be read here, or its bytes are landed already (its worker says so)."""
+    if landed.size <= PART_BYTES or not landed.relative.lower().endswith(SPLITTABLE_SUFFIXES):
+        return [landed]
+    try:
+        digest, parts = plan_parts(landed.path, PART_BYTES)
+    except OSError:
+        return [landed]
+    if digest == previous_digest or len(parts) < 2:
+        return [landed]
+    return [
+        replace(landed, part=Part(n, len(parts), start, end, first_line, digest))
+        for n, (start, end, first_line) in enumerate(parts)
+    ]
 
 
 class _Stage:
@@ -282,36 +349,65 @@ def _without_cycle_collector():
             gc.enable()
 
 
+def _read_bytes(path: str, part: Part | None) -> bytes:
+    if part is None:
+        return Path(path).read_bytes()
+    with open(path, "rb") as file:
+        file.seek(part.start)
+        data = file.read(part.end - part.start)
+    if len(data) != part.end - part.start:
+        raise OSError(f"{path} is shorter than when it was planned: it changed while read")
+    return data
+
+
+def _read_part(dataset: str, data: bytes, part: Part) -> ReadResult:
+    """The records of a part of an NDJSON file, numbered by their lines in the whole file (the
+    first part skips a byte order mark, as the whole file's reader does)."""
+    reader = read_events_ndjson if dataset == "events" else read_submissions_ndjson
+    result = reader(data.removeprefix(UTF8_BOM) if part.index == 0 else data)
+    for item in (*result.records, *result.quarantined):
+        item.line += part.first_line - 1
+    return result
+
+
 @_without_cycle_collector()
 def _read_files(
-    dataset: str, batch: list[tuple[str, str, str | None]], redactor: Redactor
+    dataset: str, batch: list[tuple[str, str, str | None, Part | None]], redactor: Redactor
 ) -> tuple[list[_FileRead], pa.Table | None]:
-    """Read, hash, parse and redact a group of files (runs in a worker process): what each file
-    holds, and one table of their records in file order (one table, not one per file: a
-    Firehose group is 2,000 one-event files, and pickling a table per file cost more than
-    reading it). A file that cannot be opened is `unreadable`; one whose reader fails
-    unexpectedly is quarantined whole."""
+    """Read, hash, parse and redact a group of files or parts of a file (runs in a worker
+    process): what each holds, and one table of their records in file order (one table, not
+    one per file: a Firehose group is 2,000 one-event files, and pickling a table per file cost
+    more than reading it). A file that cannot be opened is `unreadable`; one whose reader fails
+    unexpectedly is quarantined whole (a part: the part whole)."""
     reader = read_events if dataset == "events" else read_submissions
     out, tables = [], []
-    for path, relative, previous_digest in batch:
+    for path, relative, previous_digest, part in batch:
         try:
-            data = Path(path).read_bytes()
+            if part is None and previous_digest and os.path.getsize(path) > PART_BYTES:
+                with open(path, "rb") as file:  # landed already? (not read whole to know)
+                    digest = hashlib.file_digest(file, "sha256").hexdigest()
+                if digest == previous_digest:
+                    out.append(_FileRead(digest, "unchanged"))
+                    continue
+            data = _read_bytes(path, part)
         except OSError as exc:
             note = f"cannot be read ({type(exc).__name__}: {exc.strerror or exc}); tried again"
             out.append(_FileRead("", "unreadable", note=note))
             continue
-        digest = hashlib.sha256(data).hexdigest()
+        digest = part.digest if part else hashlib.sha256(data).hexdigest()
         if digest == previous_digest:
             out.append(_FileRead(digest, "unchanged"))
         elif not _accepts(dataset, relative):
             out.append(_FileRead(digest, "ignored", note="not a data file for this dataset"))
         else:
             try:
-                result = redact_read(dataset, reader(relative, data), redactor)
+                read = _read_part(dataset, data, part) if part else reader(relative, data)
+                result = redact_read(dataset, read, redactor)
                 table = _records_table(dataset, relative, result)
             except Exception as exc:  # a reader bug must not stop the batch: keep the bytes
                 reason = f"file could not be read ({type(exc).__name__}: {str(exc)[:200]})"
-                whole = ReadResult(quarantined=[Quarantined(1, reason, data)])
+                line = part.first_line if part else 1
+                whole = ReadResult(quarantined=[Quarantined(line, reason, data)])
                 result = redact_read(dataset, whole, redactor)
                 table = _records_table(dataset, relative, ReadResult())
             tables.append(table)
@@ -321,12 +417,16 @@ def _read_files(
 
 
 def _batches(candidates: list, batch_bytes: int = 32 * 1024 * 1024, batch_files: int = 2000):
-    """Group files into worker tasks: one large file, or many small ones (Firehose)."""
+    """Group files into worker tasks: one large file, one part of a file, or many small files
+    (Firehose)."""
     batch, size = [], 0
     for landed in candidates:
+        if landed.part is not None and batch:
+            yield batch
+            batch, size = [], 0
         batch.append(landed)
         size += landed.size
-        if size >= batch_bytes or len(batch) >= batch_files:
+        if size >= batch_bytes or len(batch) >= batch_files or landed.part is not None:
             yield batch
             batch, size = [], 0
     if batch:
@@ -346,10 +446,15 @@ def _read_in_order(
     If the worker pool breaks (a worker killed, or started by a script without a ``__main__``
     guard), the groups not yet handed over are read in this process, and `warn` is told."""
 
-    def task(batch: list[LandedFile]) -> list[tuple[str, str, str | None]]:
-        return [(str(f.path), f.relative, (known.get(f.relative) or (None,))[0]) for f in batch]
+    def task(batch: list[LandedFile]) -> list[tuple[str, str, str | None, Part | None]]:
+        return [(str(f.path), f.relative, previous_digest(f), f.part) for f in batch]
 
-    groups = _batches(candidates)
+    def previous_digest(landed: LandedFile) -> str | None:
+        return (known.get(landed.relative) or (None,))[0]
+
+    # files split as they are reached: planning a file overlaps the reading of those before it
+    items = (item for f in candidates for item in _split(f, previous_digest(f)))
+    groups = _batches(items)
     pending: deque = deque()
     if workers > 1 and sum(f.size for f in candidates) >= PARALLEL_BYTES:
         # spawn, not fork: the parent holds DuckDB and Arrow thread pools, which fork does not copy
@@ -442,21 +547,72 @@ def land(
             candidates.append(landed)
 
     reading = _read_in_order(dataset, candidates, known, workers, redactor, progress)
-    for group, reads, records in reading:
-        for landed, found in zip(group, reads, strict=True):
-            _take(landed, found, known.get(landed.relative), report, chunk)
-        if records is not None:
-            for path, count in stage.add(records).items():
-                chunk.expired[path] = chunk.expired.get(path, 0) + count
-        if stage.bytes >= FLUSH_BYTES:
-            _commit(con, dataset, table, batch_id, stage, chunk)
-            chunk = _Chunk()
-            if progress:
-                progress(f"{dataset}: {len(report.files)} files landed")
-    _commit(con, dataset, table, batch_id, stage, chunk)
+    parts: dict[str, _FileRead] = {}  # a file read in parts: what its parts so far hold
+    begun = False  # a transaction is open: the parts of a file are being inserted
+    try:
+        for group, reads, records in reading:
+            for landed, found in zip(group, reads, strict=True):
+                if landed.part is not None:
+                    found = _add_part(parts, landed, found)
+                    if found is None:
+                        continue
+                    landed = replace(landed, part=None)
+                _take(landed, found, known.get(landed.relative), report, chunk)
+            if records is not None:
+                for path, count in stage.add(records).items():
+                    chunk.expired[path] = chunk.expired.get(path, 0) + count
+            if stage.bytes >= FLUSH_BYTES and parts:  # the rest of the file commits with them
+                begun = _flush(con, stage, batch_id, begun)
+            elif stage.bytes >= FLUSH_BYTES:
+                _commit(con, dataset, table, batch_id, stage, chunk, begun)
+                begun, chunk = False, _Chunk()
+                if progress:
+                    progress(f"{dataset}: {len(report.files)} files landed")
+        _commit(con, dataset, table, batch_id, stage, chunk, begun)
+    except BaseException:
+        if begun:
+            rollback(con)
+        raise
     if progress:
         progress(f"{dataset}: " + ", ".join(f"{k}={v}" for k, v in report.summary().items()))
     return report
+
+
+def _add_part(parts: dict[str, _FileRead], landed: LandedFile, found: _FileRead):
+    """What a file's parts read so far hold, with this one; the whole file's once its last
+    part is in (else None). A part that could not be read stops the run (the file changed after
+    it was planned): nothing of the open chunk is committed, and the next run reads it again."""
+    if found.status != "loaded":
+        raise OSError(
+            f"{landed.relative}: a part of it could not be read ({found.note}); it changed"
+            " while it was landed. Nothing of this landing chunk was committed: land again"
+        )
+    before = parts.pop(landed.relative, None)
+    if before is not None:
+        found = _FileRead(
+            found.digest,
+            found.status,
+            before.rows + found.rows,
+            before.quarantined + found.quarantined,
+            before.read + found.read,
+        )
+    if landed.part.index + 1 < landed.part.count:
+        parts[landed.relative] = found
+        return None
+    return found
+
+
+def _flush(con, stage: _Stage, batch_id: str, begun: bool) -> bool:
+    """Insert the staged records in the open transaction (opened here if not yet)."""
+    if not begun:
+        con.execute("begin transaction")
+    try:
+        stage.flush(con, batch_id)
+    except BaseException:
+        rollback(con)
+        raise
+    pause_point("landing-part")  # a part inserted, the file not whole: the transaction is open
+    return True
 
 
 @dataclass
@@ -503,12 +659,16 @@ def _take(
     chunk.files.append((counts, landed, found.digest))
 
 
-def _commit(con, dataset: str, table: str, batch_id: str, stage: _Stage, chunk: _Chunk) -> None:
-    """Insert a chunk's records, quarantine and manifest rows in one transaction: each file is
-    either landed whole (and in the manifest) or not at all, and memory stays bounded."""
-    if not chunk.files and not chunk.seen_unchanged:
+def _commit(
+    con, dataset: str, table: str, batch_id: str, stage: _Stage, chunk: _Chunk, begun: bool
+) -> None:
+    """Insert a chunk's records, quarantine and manifest rows in one transaction (`begun`: open
+    already, with records of a file read in parts): each file is either landed whole (and in
+    the manifest) or not at all, and memory stays bounded."""
+    if not chunk.files and not chunk.seen_unchanged and not begun:
         return
-    con.execute("begin transaction")
+    if not begun:
+        con.execute("begin transaction")
     try:
         _record_times(con, dataset, chunk.seen_unchanged)
         stage.flush(con, batch_id)

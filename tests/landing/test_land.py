@@ -105,7 +105,7 @@ def test_a_file_opened_and_found_unchanged_is_not_opened_again(landed, monkeypat
     read_files = land_module._read_files
 
     def counting(dataset, batch, redactor):
-        opened.extend(relative for _, relative, _ in batch)
+        opened.extend(relative for _, relative, *_ in batch)
         return read_files(dataset, batch, redactor)
 
     monkeypatch.setattr(land_module, "_read_files", counting)

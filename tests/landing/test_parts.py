@@ -1,0 +1,182 @@
+"""A big NDJSON file is read in parts by the workers (ingest/landing/land.py, PART_BYTES): the
+warehouse it lands is the one reading it whole lands, row for row, with the same line numbers,
+quarantine and counts; a kill or an error mid-file lands none of it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import orjson
+import pytest
+
+from ingest.landing import land as land_module
+from ingest.landing.land import land, plan_parts
+from ingest.landing.readers import UTF8_BOM
+from ingest.pause_points import PAUSE_AT, PAUSE_MARKER
+from tests.conftest import simulate_small
+
+ROOT = Path(__file__).resolve().parents[2]
+# stamps of the landing run, different in any two
+STAMPS = {"batch_id", "ingested_at", "superseded_at", "superseded_by_batch", "quarantined_at"}
+TABLES = ("lead_events", "superseded_events", "lead_submissions", "quarantine", "ingest_manifest")
+
+
+def one_big_file(source, dataset: str) -> bytes:
+    """The simulated operation's files of a dataset as one NDJSON file, with what a cut between
+    lines could get wrong: a byte order mark first, Windows line ends, blank lines, a line
+    starting with a byte order mark (malformed, unless it is the file's first), a corrected
+    copy of an early record at the end (a new version: the later line wins)."""
+    files = sorted((source / dataset).rglob("*.ndjson"))
+    lines = b"".join(path.read_bytes().rstrip(b"\n") + b"\n" for path in files).split(b"\n")
+    lines = [line for line in lines if line]
+    mixed = []
+    for n, line in enumerate(lines):
+        mixed.append(line + (b"\r" if n % 7 == 0 else b""))
+        if n % 11 == 0:
+            mixed.append(b"   ")
+        if n % 97 == 50:
+            mixed.append(UTF8_BOM + line)
+    if dataset == "events":
+        first = orjson.loads(lines[0])
+        first["outcome"] = "corrected"
+        mixed.append(orjson.dumps(first))
+    return UTF8_BOM + b"\n".join(mixed) + b"\n"
+
+
+def snapshot(database) -> dict[str, list]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        out = {}
+        for table in TABLES:
+            columns = [
+                row[0]
+                for row in con.execute(f"describe raw.{table}").fetchall()
+                if row[0] not in STAMPS
+            ]
+            out[table] = sorted(
+                con.execute(f"select {', '.join(columns)} from raw.{table}").fetchall(), key=repr
+            )
+        return out
+
+
+@pytest.fixture(scope="module")
+def big_landing(tmp_path_factory):
+    work = tmp_path_factory.mktemp("parts")
+    source = work / "source"
+    simulate_small(source, faults=True, leads=300, days=3)
+    landing = work / "landing"
+    for dataset in ("events", "submissions"):
+        (landing / dataset).mkdir(parents=True)
+        (landing / dataset / "all.ndjson").write_bytes(one_big_file(source, dataset))
+    whole = work / "whole.duckdb"
+    land_both(whole, landing)
+    return work, landing, whole
+
+
+def land_both(database, landing) -> None:
+    con = duckdb.connect(str(database))
+    for dataset in ("events", "submissions"):
+        assert land(con, landing, dataset, workers=1).reconciles
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("part_bytes", "flush_bytes"),
+    [(2_000, 1), (37_000, land_module.FLUSH_BYTES)],  # 1: each part inserted before the next
+)
+def test_a_file_read_in_parts_lands_what_it_lands_read_whole(
+    big_landing, monkeypatch, part_bytes, flush_bytes
+):
+    work, landing, whole = big_landing
+    events = landing / "events" / "all.ndjson"
+    assert len(plan_parts(events, part_bytes)[1]) > 10  # really read in parts
+    monkeypatch.setattr(land_module, "PART_BYTES", part_bytes)
+    monkeypatch.setattr(land_module, "FLUSH_BYTES", flush_bytes)
+    in_parts = work / f"parts-{part_bytes}.duckdb"
+    land_both(in_parts, landing)
+    expected = snapshot(whole)
+    assert snapshot(in_parts) == expected
+    # the faults were there to get wrong
+    assert len(expected["quarantine"]) > 10 and len(expected["superseded_events"]) == 1
+    with duckdb.connect(str(in_parts), read_only=True) as con:
+        # line numbers of the whole file, not of a part
+        assert con.execute("select max(source_line) from raw.lead_events").fetchone()[0] > 1000
+        reasons = con.execute("select reason from raw.quarantine").fetchall()
+    assert sum("malformed JSON" in reason for (reason,) in reasons) > 3
+
+
+def test_the_parts_cover_the_file_in_whole_lines(tmp_path, monkeypatch):
+    monkeypatch.setattr(land_module, "BLOCK_BYTES", 7)  # cuts across the reading blocks
+    data = b"".join(b"x" * (n % 13) + b"\n" for n in range(200)) + b"no newline at the end"
+    path = tmp_path / "f.ndjson"
+    path.write_bytes(data)
+    digest, parts = plan_parts(path, 40)
+    assert parts[0][0] == 0 and parts[-1][1] == len(data)
+    for (_, end, _), (start, _, _) in zip(parts, parts[1:], strict=False):
+        assert end == start and data[end - 1 : end] == b"\n"
+    for start, end, first_line in parts:
+        assert first_line == data[:start].count(b"\n") + 1
+        assert end - start >= 40 or end == len(data)
+    assert digest == hashlib.sha256(data).hexdigest()
+
+
+def test_a_part_that_cannot_be_read_lands_nothing_of_the_file(tmp_path, monkeypatch):
+    landing = tmp_path / "landing"
+    simulate_small(tmp_path / "source", faults=False, leads=100, days=1)
+    (landing / "events").mkdir(parents=True)
+    path = landing / "events" / "all.ndjson"
+    path.write_bytes(one_big_file(tmp_path / "source", "events"))
+    monkeypatch.setattr(land_module, "PART_BYTES", 5_000)
+    monkeypatch.setattr(land_module, "FLUSH_BYTES", 1)  # parts inserted before the failing one
+    planned = land_module.plan_parts
+
+    def cut_short(file, part_bytes):  # the file shrinks after it was planned
+        result = planned(file, part_bytes)
+        with open(file, "r+b") as handle:
+            handle.truncate(result[1][-1][0] - 10)
+        return result
+
+    monkeypatch.setattr(land_module, "plan_parts", cut_short)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    with pytest.raises(OSError, match="changed while it was landed"):
+        land(con, landing, "events", workers=1)
+    assert con.execute("select count(*) from raw.lead_events").fetchone()[0] == 0
+    assert con.execute("select count(*) from raw.ingest_manifest").fetchone()[0] == 0
+    shutil.rmtree(tmp_path / "source")
+
+
+LAND_IN_PARTS = """
+import sys, duckdb
+from pathlib import Path
+from ingest.landing import land
+land.PART_BYTES, land.FLUSH_BYTES = 2_000, 1
+con = duckdb.connect(sys.argv[1])
+land.land(con, Path(sys.argv[2]), "events", workers=1)
+"""
+
+
+def test_killed_mid_file_none_of_it_is_landed_and_the_next_run_lands_it_whole(big_landing):
+    work, landing, whole = big_landing
+    database, marker = work / "killed.duckdb", work / "paused"
+    env = {**os.environ, PAUSE_AT: "landing-part", PAUSE_MARKER: str(marker)}
+    env["PYTHONPATH"] = str(ROOT)
+    command = [sys.executable, "-c", LAND_IN_PARTS, str(database), str(landing)]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        assert proc.poll() is None and time.monotonic() < deadline, "never reached a part"
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with duckdb.connect(str(database)) as con:
+        assert con.execute("select count(*) from raw.lead_events").fetchone()[0] == 0
+        assert con.execute("select count(*) from raw.ingest_manifest").fetchone()[0] == 0
+    land_both(database, landing)
+    assert snapshot(database) == snapshot(whole)
