@@ -580,13 +580,22 @@ def land(
 
 def _add_part(parts: dict[str, _FileRead], landed: LandedFile, found: _FileRead):
     """What a file's parts read so far hold, with this one; the whole file's once its last
-    part is in (else None). A part that could not be read stops the run (the file changed after
-    it was planned): nothing of the open chunk is committed, and the next run reads it again."""
+    part is in (else None). A file that changed while its parts were read (a part could not
+    be read, or its size or times are not those found) stops the run: its parts may hold bytes
+    of two versions. Nothing of the open chunk is committed; the next run reads it again."""
     if found.status != "loaded":
-        raise OSError(
-            f"{landed.relative}: a part of it could not be read ({found.note}); it changed"
-            " while it was landed. Nothing of this landing chunk was committed: land again"
-        )
+        _changed(landed, f"a part of it could not be read ({found.note})")
+    if landed.part.index + 1 == landed.part.count:
+        try:
+            now = os.stat(landed.path)
+        except OSError as exc:
+            _changed(landed, f"it cannot be found again ({exc.strerror})")
+        if (now.st_size, now.st_mtime_ns, now.st_ctime_ns) != (
+            landed.size,
+            landed.mtime_ns,
+            landed.ctime_ns,
+        ):
+            _changed(landed, "its size or times are not those it had")
     before = parts.pop(landed.relative, None)
     if before is not None:
         found = _FileRead(
@@ -600,6 +609,13 @@ def _add_part(parts: dict[str, _FileRead], landed: LandedFile, found: _FileRead)
         parts[landed.relative] = found
         return None
     return found
+
+
+def _changed(landed: LandedFile, why: str):
+    raise OSError(
+        f"{landed.relative}: {why}; it changed while it was landed. Nothing of this landing"
+        " chunk was committed: land again"
+    )
 
 
 def _flush(con, stage: _Stage, batch_id: str, begun: bool) -> bool:

@@ -127,7 +127,8 @@ def test_the_parts_cover_the_file_in_whole_lines(tmp_path, monkeypatch):
     assert digest == hashlib.sha256(data).hexdigest()
 
 
-def test_a_part_that_cannot_be_read_lands_nothing_of_the_file(tmp_path, monkeypatch):
+@pytest.mark.parametrize("change", ["shorter", "same size"])
+def test_a_file_changed_while_its_parts_are_read_lands_nothing_of_it(tmp_path, monkeypatch, change):
     landing = tmp_path / "landing"
     simulate_small(tmp_path / "source", faults=False, leads=100, days=1)
     (landing / "events").mkdir(parents=True)
@@ -137,13 +138,17 @@ def test_a_part_that_cannot_be_read_lands_nothing_of_the_file(tmp_path, monkeypa
     monkeypatch.setattr(land_module, "FLUSH_BYTES", 1)  # parts inserted before the failing one
     planned = land_module.plan_parts
 
-    def cut_short(file, part_bytes):  # the file shrinks after it was planned
+    def rewrite(file, part_bytes):  # the file changes after it was planned
         result = planned(file, part_bytes)
         with open(file, "r+b") as handle:
-            handle.truncate(result[1][-1][0] - 10)
+            if change == "shorter":
+                handle.truncate(result[1][-1][0] - 10)
+            else:  # the same size: only its times say so
+                handle.seek(result[1][1][0])
+                handle.write(b"{}")
         return result
 
-    monkeypatch.setattr(land_module, "plan_parts", cut_short)
+    monkeypatch.setattr(land_module, "plan_parts", rewrite)
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     with pytest.raises(OSError, match="changed while it was landed"):
         land(con, landing, "events", workers=1)
