@@ -257,6 +257,12 @@ class _Stage:
         self.bytes += table.get_total_buffer_size()
         return expired
 
+    def discard(self, seen: set[str]) -> None:
+        """Drop the staged records; `seen`: the lead ids staged before them."""
+        self.tables.clear()
+        self.bytes = 0
+        self.seen = seen
+
     def flush(self, con: duckdb.DuckDBPyConnection, batch_id: str) -> None:
         if not self.tables:
             return
@@ -548,16 +554,29 @@ def land(
 
     reading = _read_in_order(dataset, candidates, known, workers, redactor, progress)
     parts: dict[str, _FileRead] = {}  # a file read in parts: what its parts so far hold
+    changed: set[str] = set()  # files read in parts that changed meanwhile: left for next run
     begun = False  # a transaction is open: the parts of a file are being inserted
+    seen: set[str] = set()  # the submissions staged before the file read in parts
     try:
         for group, reads, records in reading:
             for landed, found in zip(group, reads, strict=True):
-                if landed.part is not None:
-                    found = _add_part(parts, landed, found)
-                    if found is None:
-                        continue
-                    landed = replace(landed, part=None)
-                _take(landed, found, known.get(landed.relative), report, chunk)
+                if landed.part is None:
+                    _take(landed, found, known.get(landed.relative), report, chunk)
+                    continue
+                if landed.part.index == 0:  # a file read in parts commits alone
+                    _commit(con, dataset, table, batch_id, stage, chunk, begun)
+                    begun, chunk, seen = False, _Chunk(), set(stage.seen)
+                if landed.relative in changed or (found := _add_part(parts, landed, found)) is None:
+                    continue
+                if found.status == "unreadable":  # what it inserted is undone
+                    if begun:
+                        rollback(con)
+                    begun, chunk = False, _Chunk()
+                    stage.discard(seen)
+                    changed.add(landed.relative)
+                _take(replace(landed, part=None), found, known.get(landed.relative), report, chunk)
+            if group[0].part is not None and group[0].relative in changed:
+                continue
             if records is not None:
                 for path, count in stage.add(records).items():
                     chunk.expired[path] = chunk.expired.get(path, 0) + count
@@ -581,21 +600,24 @@ def land(
 def _add_part(parts: dict[str, _FileRead], landed: LandedFile, found: _FileRead):
     """What a file's parts read so far hold, with this one; the whole file's once its last
     part is in (else None). A file that changed while its parts were read (a part could not
-    be read, or its size or times are not those found) stops the run: its parts may hold bytes
-    of two versions. Nothing of the open chunk is committed; the next run reads it again."""
+    be read, or its size or times are not those found at the end) is `unreadable`: its parts
+    may hold bytes of two versions. The caller undoes what its parts inserted; the next run
+    reads it again."""
+    why = None
     if found.status != "loaded":
-        _changed(landed, f"a part of it could not be read ({found.note})")
-    if landed.part.index + 1 == landed.part.count:
+        why = f"a part of it could not be read: {found.note}"
+    elif landed.part.index + 1 == landed.part.count:
         try:
             now = os.stat(landed.path)
+            stat = (now.st_size, now.st_mtime_ns, now.st_ctime_ns)
         except OSError as exc:
-            _changed(landed, f"it cannot be found again ({exc.strerror})")
-        if (now.st_size, now.st_mtime_ns, now.st_ctime_ns) != (
-            landed.size,
-            landed.mtime_ns,
-            landed.ctime_ns,
-        ):
-            _changed(landed, "its size or times are not those it had")
+            stat = exc.strerror
+        if stat != (landed.size, landed.mtime_ns, landed.ctime_ns):
+            why = "its size or times changed"
+    if why is not None:
+        parts.pop(landed.relative, None)
+        note = f"changed while it was landed ({why}); tried again"
+        return _FileRead("", "unreadable", note=note)
     before = parts.pop(landed.relative, None)
     if before is not None:
         found = _FileRead(
@@ -609,13 +631,6 @@ def _add_part(parts: dict[str, _FileRead], landed: LandedFile, found: _FileRead)
         parts[landed.relative] = found
         return None
     return found
-
-
-def _changed(landed: LandedFile, why: str):
-    raise OSError(
-        f"{landed.relative}: {why}; it changed while it was landed. Nothing of this landing"
-        " chunk was committed: land again"
-    )
 
 
 def _flush(con, stage: _Stage, batch_id: str, begun: bool) -> bool:

@@ -1,6 +1,6 @@
 """A big NDJSON file is read in parts by the workers (ingest/landing/land.py, PART_BYTES): the
 warehouse it lands is the one reading it whole lands, row for row, with the same line numbers,
-quarantine and counts; a kill or an error mid-file lands none of it."""
+quarantine and counts; killed mid-file, or the file changing while read, none of it lands."""
 
 from __future__ import annotations
 
@@ -128,14 +128,20 @@ def test_the_parts_cover_the_file_in_whole_lines(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("change", ["shorter", "same size"])
-def test_a_file_changed_while_its_parts_are_read_lands_nothing_of_it(tmp_path, monkeypatch, change):
+def test_a_file_changed_while_its_parts_are_read_is_left_for_the_next_run(
+    tmp_path, monkeypatch, change
+):
+    """Its parts could hold bytes of two versions: what they inserted is undone, the file is
+    recorded `unreadable` (tried again), and the files before and after it land as usual."""
     landing = tmp_path / "landing"
     simulate_small(tmp_path / "source", faults=False, leads=100, days=1)
     (landing / "events").mkdir(parents=True)
-    path = landing / "events" / "all.ndjson"
-    path.write_bytes(one_big_file(tmp_path / "source", "events"))
+    lines = one_big_file(tmp_path / "source", "events").split(b"\n")
+    files = {"a.ndjson": lines[1:4], "all.ndjson": lines[4:-4], "z.ndjson": lines[-4:]}
+    for name, content in files.items():
+        (landing / "events" / name).write_bytes(b"\n".join(content))
     monkeypatch.setattr(land_module, "PART_BYTES", 5_000)
-    monkeypatch.setattr(land_module, "FLUSH_BYTES", 1)  # parts inserted before the failing one
+    monkeypatch.setattr(land_module, "FLUSH_BYTES", 1)  # parts inserted before the change shows
     planned = land_module.plan_parts
 
     def rewrite(file, part_bytes):  # the file changes after it was planned
@@ -150,10 +156,22 @@ def test_a_file_changed_while_its_parts_are_read_lands_nothing_of_it(tmp_path, m
 
     monkeypatch.setattr(land_module, "plan_parts", rewrite)
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    with pytest.raises(OSError, match="changed while it was landed"):
-        land(con, landing, "events", workers=1)
-    assert con.execute("select count(*) from raw.lead_events").fetchone()[0] == 0
-    assert con.execute("select count(*) from raw.ingest_manifest").fetchone()[0] == 0
+    report = land(con, landing, "events", workers=1)
+    status = {f.file_path: (f.status, f.note or "", f.loaded) for f in report.files}
+    assert status["all.ndjson"][:1] == ("unreadable",)
+    assert "changed while it was landed" in status["all.ndjson"][1]
+    assert status["a.ndjson"][0] == status["z.ndjson"][0] == "loaded"
+    stored = "select source_file, count(*) from raw.lead_events group by 1 order by 1"
+    assert con.execute(stored).fetchall() == [
+        ("a.ndjson", status["a.ndjson"][2]),
+        ("z.ndjson", status["z.ndjson"][2]),
+    ]
+    monkeypatch.setattr(land_module, "plan_parts", planned)
+    again = land(con, landing, "events", workers=1)
+    [landed] = again.files
+    assert (landed.file_path, landed.status) == ("all.ndjson", "loaded") and again.reconciles
+    assert con.execute(stored).fetchall()[1] == ("all.ndjson", landed.loaded)
+    assert landed.loaded > 100
     shutil.rmtree(tmp_path / "source")
 
 
