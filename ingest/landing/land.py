@@ -8,8 +8,9 @@ as expired (``ingest.ops.retention.last_cutoff``). Records read = loaded + dupli
 quarantined + expired, per file and in total.
 
 A plain NDJSON file larger than PART_BYTES is read in parts (about PART_BYTES each, cut after a
-line), each by a worker, and committed in one transaction: it is landed whole or not at all, as
-any file, with the same line numbers and counts as if read whole.
+line), each by a worker, and committed alone in one transaction: it is landed whole or not at
+all, as any file, with the same line numbers and counts as if read whole. One that changes while
+its parts are read is rolled back and recorded ``unreadable`` (tried again next run).
 
 No single file stops a batch: what discovery finds but cannot read (entries.py: a dangling
 symlink, a FIFO, a symlink out of the zone) gets a manifest row with status ``ignored`` and the
