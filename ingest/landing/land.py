@@ -7,7 +7,7 @@ duplicates. Records dated before the last retention purge's cutoff are not store
 as expired (``ingest.ops.retention.last_cutoff``). Records read = loaded + duplicates +
 quarantined + expired, per file and in total.
 
-A plain NDJSON file larger than PART_BYTES is read in parts (about PART_BYTES each, cut after a
+A plain NDJSON file larger than SPLIT_BYTES is read in parts (about PART_BYTES each, cut after a
 line), each by a worker, and committed alone in one transaction: it is landed whole or not at
 all, as any file, with the same line numbers and counts as if read whole. One that changes while
 its parts are read is rolled back and recorded ``unreadable`` (tried again next run).
@@ -66,25 +66,26 @@ DATASETS = ("events", "submissions")
 FLUSH_BYTES = 256 * 1024 * 1024
 # Below this many bytes of new files, reading in worker processes costs more than it saves.
 PARALLEL_BYTES = 64 * 1024 * 1024
-# A plain NDJSON file larger than this is read in parts of about this size, by all the workers.
-# Read whole by one worker, a 1.6 GB file took 55-69 s and 6.5 GiB in that worker (3.5 GiB in
-# this process); in parts 25-27 s, 0.45 GiB a worker, 2.4 GiB here (its rows, uncommitted, are
-# held by DuckDB until the file's last part: about the file's size, README "Benchmarks").
+# A plain NDJSON file larger than SPLIT_BYTES is read in parts of about PART_BYTES, by all the
+# workers. Read whole by one worker, a 1.6 GB file took 55-69 s and 6.5 GiB in that worker (3.5
+# GiB in this process); in parts 25-27 s, 0.45 GiB a worker, 2.4 GiB here (its rows, uncommitted,
+# are held by DuckDB until the file's last part: about the file's size, README "Benchmarks").
+# Smaller files are read whole: day files of 300 MB landed 10-20% slower in parts (inserting a
+# file's parts in one open transaction costs this process more than committing them as read).
+SPLIT_BYTES = 1024 * 1024 * 1024
 PART_BYTES = 64 * 1024 * 1024
 SPLITTABLE_SUFFIXES = (".ndjson", ".jsonl")
-BLOCK_BYTES = 16 * 1024 * 1024
+SEEK_BYTES = 64 * 1024  # read at a time to find the end of the line a part ends in
 
 
 @dataclass(frozen=True)
 class Part:
-    """Bytes [start, end) of a file, whole lines; `first_line` is the number of its first."""
+    """Bytes [start, end) of a file: whole lines, the last ending the file or with a newline."""
 
     index: int
     count: int
     start: int
     end: int
-    first_line: int
-    digest: str  # the whole file's sha256
 
 
 @dataclass(frozen=True)
@@ -178,42 +179,40 @@ def known_files(
     return {r[0]: tuple(r[1:]) for r in rows}
 
 
-def plan_parts(path: Path, part_bytes: int) -> tuple[str, list[tuple[int, int, int]]]:
-    """A file's sha256 and its parts, (start, end, number of the first line), in one pass over
-    it: each part ends after the first newline at or past `part_bytes` from its start (a part
-    holds whole lines; the last ends at the end of the file)."""
-    digest = hashlib.sha256()
-    parts: list[tuple[int, int, int]] = []
-    start, first_line, lines, offset = 0, 1, 0, 0
+def plan_parts(path: Path, size: int, part_bytes: int) -> list[tuple[int, int]]:
+    """The parts (start, end) of the first `size` bytes of a file: each ends after the first
+    newline at or past `part_bytes` from its start, the last at `size`. Found by seeking: only
+    the bytes around each cut are read (the workers hash and count the rest)."""
+    parts, start = [], 0
     with open(path, "rb") as file:
-        while block := file.read(BLOCK_BYTES):
-            digest.update(block)
-            while (cut := block.find(b"\n", max(start + part_bytes - offset, 0))) >= 0:
-                end = offset + cut + 1
-                parts.append((start, end, first_line))
-                start, first_line = end, lines + block.count(b"\n", 0, cut + 1) + 1
-            lines += block.count(b"\n")
-            offset += len(block)
-    if start < offset:
-        parts.append((start, offset, first_line))
-    return digest.hexdigest(), parts
+        while start + part_bytes < size:
+            file.seek(start + part_bytes - 1)
+            end = None
+            while end is None and (block := file.read(SEEK_BYTES)):
+                if (found := block.find(b"\n")) >= 0:
+                    end = file.tell() - len(block) + found + 1
+            if end is None or end >= size:
+                break
+            parts.append((start, end))
+            start = end
+    parts.append((start, size))
+    return parts
 
 
-def _split(landed: LandedFile, previous_digest: str | None) -> list[LandedFile]:
+def _split(landed: LandedFile) -> list[LandedFile]:
     """A candidate as the items workers read: itself, or its parts when it is a plain NDJSON
-    file larger than PART_BYTES, which is read here once (its hash, its lines). It stays whole
-    when it cannot be read here, or its bytes are landed already (its worker says so)."""
-    if landed.size <= PART_BYTES or not landed.relative.lower().endswith(SPLITTABLE_SUFFIXES):
+    file larger than SPLIT_BYTES (whole when it cannot be opened here: its worker says why)."""
+    if landed.size <= SPLIT_BYTES or not landed.relative.lower().endswith(SPLITTABLE_SUFFIXES):
         return [landed]
     try:
-        digest, parts = plan_parts(landed.path, PART_BYTES)
+        parts = plan_parts(landed.path, landed.size, PART_BYTES)
     except OSError:
         return [landed]
-    if digest == previous_digest or len(parts) < 2:
+    if len(parts) < 2:
         return [landed]
     return [
-        replace(landed, part=Part(n, len(parts), start, end, first_line, digest))
-        for n, (start, end, first_line) in enumerate(parts)
+        replace(landed, part=Part(n, len(parts), start, end))
+        for n, (start, end) in enumerate(parts)
     ]
 
 
@@ -287,6 +286,7 @@ class _FileRead:
     quarantined: list = field(default_factory=list)
     read: int = 0
     note: str | None = None
+    lines: int = 0  # a part's: the newlines in it (its line numbers start at 1)
 
 
 #: Arrow's string arrays address their text with 32-bit offsets: at most this many bytes a chunk.
@@ -368,13 +368,11 @@ def _read_bytes(path: str, part: Part | None) -> bytes:
 
 
 def _read_part(dataset: str, data: bytes, part: Part) -> ReadResult:
-    """The records of a part of an NDJSON file, numbered by their lines in the whole file (the
-    first part skips a byte order mark, as the whole file's reader does)."""
+    """The records of a part of an NDJSON file, their lines numbered from the part's first (the
+    landing process adds the lines before it); the first part skips a byte order mark, as the
+    whole file's reader does."""
     reader = read_events_ndjson if dataset == "events" else read_submissions_ndjson
-    result = reader(data.removeprefix(UTF8_BOM) if part.index == 0 else data)
-    for item in (*result.records, *result.quarantined):
-        item.line += part.first_line - 1
-    return result
+    return reader(data.removeprefix(UTF8_BOM) if part.index == 0 else data)
 
 
 @_without_cycle_collector()
@@ -390,7 +388,7 @@ def _read_files(
     out, tables = [], []
     for path, relative, previous_digest, part in batch:
         try:
-            if part is None and previous_digest and os.path.getsize(path) > PART_BYTES:
+            if part is None and previous_digest and os.path.getsize(path) > SPLIT_BYTES:
                 with open(path, "rb") as file:  # landed already? (not read whole to know)
                     digest = hashlib.file_digest(file, "sha256").hexdigest()
                 if digest == previous_digest:
@@ -401,8 +399,14 @@ def _read_files(
             note = f"cannot be read ({type(exc).__name__}: {exc.strerror or exc}); tried again"
             out.append(_FileRead("", "unreadable", note=note))
             continue
-        digest = part.digest if part else hashlib.sha256(data).hexdigest()
-        if digest == previous_digest:
+        if part is None:
+            digest = hashlib.sha256(data).hexdigest()
+        elif part.index == 0:  # the whole file's hash, by the worker of its first part
+            with open(path, "rb") as file:
+                digest = hashlib.file_digest(file, "sha256").hexdigest()
+        else:
+            digest = ""  # (the first part's is the file's)
+        if digest and digest == previous_digest:
             out.append(_FileRead(digest, "unchanged"))
         elif not _accepts(dataset, relative):
             out.append(_FileRead(digest, "ignored", note="not a data file for this dataset"))
@@ -413,12 +417,16 @@ def _read_files(
                 table = _records_table(dataset, relative, result)
             except Exception as exc:  # a reader bug must not stop the batch: keep the bytes
                 reason = f"file could not be read ({type(exc).__name__}: {str(exc)[:200]})"
-                line = part.first_line if part else 1
-                whole = ReadResult(quarantined=[Quarantined(line, reason, data)])
+                whole = ReadResult(quarantined=[Quarantined(1, reason, data)])
                 result = redact_read(dataset, whole, redactor)
                 table = _records_table(dataset, relative, ReadResult())
             tables.append(table)
-            out.append(_FileRead(digest, "loaded", table.num_rows, result.quarantined, result.read))
+            lines = data.count(b"\n") if part else 0
+            out.append(
+                _FileRead(
+                    digest, "loaded", table.num_rows, result.quarantined, result.read, lines=lines
+                )
+            )
     # one chunk per column: a table of 2,000 chunks pickles 15 times slower
     return out, pa.concat_tables(tables).combine_chunks() if tables else None
 
@@ -459,8 +467,7 @@ def _read_in_order(
     def previous_digest(landed: LandedFile) -> str | None:
         return (known.get(landed.relative) or (None,))[0]
 
-    # files split as they are reached: planning a file overlaps the reading of those before it
-    items = (item for f in candidates for item in _split(f, previous_digest(f)))
+    items = (item for landed in candidates for item in _split(landed))
     groups = _batches(items)
     pending: deque = deque()
     if workers > 1 and sum(f.size for f in candidates) >= PARALLEL_BYTES:
@@ -555,29 +562,33 @@ def land(
 
     reading = _read_in_order(dataset, candidates, known, workers, redactor, progress)
     parts: dict[str, _FileRead] = {}  # a file read in parts: what its parts so far hold
-    changed: set[str] = set()  # files read in parts that changed meanwhile: left for next run
+    left: set[str] = set()  # files read in parts whose other parts are not taken
     begun = False  # a transaction is open: the parts of a file are being inserted
     seen: set[str] = set()  # the submissions staged before the file read in parts
     try:
         for group, reads, records in reading:
-            for landed, found in zip(group, reads, strict=True):
-                if landed.part is None:
+            landed = group[0]
+            if landed.part is None:
+                for landed, found in zip(group, reads, strict=True):
                     _take(landed, found, known.get(landed.relative), report, chunk)
-                    continue
+            else:  # a group of one part of a file
                 if landed.part.index == 0:  # a file read in parts commits alone
                     _commit(con, dataset, table, batch_id, stage, chunk, begun)
                     begun, chunk, seen = False, _Chunk(), set(stage.seen)
-                if landed.relative in changed or (found := _add_part(parts, landed, found)) is None:
+                if landed.relative in left:
                     continue
-                if found.status == "unreadable":  # what it inserted is undone
-                    if begun:
+                found, lines_before = _add_part(parts, landed, reads[0])
+                if found is not None and found.status != "loaded":  # unchanged, or changed
+                    if begun:  # what its parts inserted is undone
                         rollback(con)
-                    begun, chunk = False, _Chunk()
+                    begun, chunk, records = False, _Chunk(), None
                     stage.discard(seen)
-                    changed.add(landed.relative)
-                _take(replace(landed, part=None), found, known.get(landed.relative), report, chunk)
-            if group[0].part is not None and group[0].relative in changed:
-                continue
+                    left.add(landed.relative)
+                if found is not None:
+                    whole = replace(landed, part=None)
+                    _take(whole, found, known.get(landed.relative), report, chunk)
+                if records is not None:
+                    records = _lines_after(records, lines_before)
             if records is not None:
                 for path, count in stage.add(records).items():
                     chunk.expired[path] = chunk.expired.get(path, 0) + count
@@ -598,12 +609,18 @@ def land(
     return report
 
 
-def _add_part(parts: dict[str, _FileRead], landed: LandedFile, found: _FileRead):
-    """What a file's parts read so far hold, with this one; the whole file's once its last
-    part is in (else None). A file that changed while its parts were read (a part could not
-    be read, or its size or times are not those found at the end) is `unreadable`: its parts
-    may hold bytes of two versions. The caller undoes what its parts inserted; the next run
-    reads it again."""
+def _add_part(
+    parts: dict[str, _FileRead], landed: LandedFile, found: _FileRead
+) -> tuple[_FileRead | None, int]:
+    """(What the file holds once its last part is in, else None; the lines before this part.)
+    Its first part says whether it is `unchanged` (its hash). A file that changed while its
+    parts were read (a part could not be read, or its size or times are not those found at the
+    end) is `unreadable`: its parts may hold bytes of two versions. The caller undoes what its
+    parts inserted; the next run reads it again."""
+    before = parts.pop(landed.relative, None)
+    lines_before = before.lines if before else 0  # its newlines: each ends a line
+    if found.status == "unchanged":
+        return found, 0
     why = None
     if found.status != "loaded":
         why = f"a part of it could not be read: {found.note}"
@@ -616,22 +633,32 @@ def _add_part(parts: dict[str, _FileRead], landed: LandedFile, found: _FileRead)
         if stat != (landed.size, landed.mtime_ns, landed.ctime_ns):
             why = "its size or times changed"
     if why is not None:
-        parts.pop(landed.relative, None)
         note = f"changed while it was landed ({why}); tried again"
-        return _FileRead("", "unreadable", note=note)
-    before = parts.pop(landed.relative, None)
+        return _FileRead("", "unreadable", note=note), lines_before
+    for item in found.quarantined:
+        item.line += lines_before
     if before is not None:
         found = _FileRead(
-            found.digest,
+            before.digest,  # the first part's: the file's
             found.status,
             before.rows + found.rows,
             before.quarantined + found.quarantined,
             before.read + found.read,
+            lines=before.lines + found.lines,
         )
     if landed.part.index + 1 < landed.part.count:
         parts[landed.relative] = found
-        return None
-    return found
+        return None, lines_before
+    return found, lines_before
+
+
+def _lines_after(records: pa.Table, lines: int) -> pa.Table:
+    """A part's records numbered by their lines in the whole file: `lines` come before it."""
+    if not lines:
+        return records
+    column = records.schema.get_field_index("source_line")
+    shifted = pc.add_checked(records.column(column), pa.scalar(lines, pa.int32()))
+    return records.set_column(column, "source_line", shifted)
 
 
 def _flush(con, stage: _Stage, batch_id: str, begun: bool) -> bool:

@@ -1,10 +1,9 @@
-"""A big NDJSON file is read in parts by the workers (ingest/landing/land.py, PART_BYTES): the
+"""A big NDJSON file is read in parts by the workers (ingest/landing/land.py, SPLIT_BYTES): the
 warehouse it lands is the one reading it whole lands, row for row, with the same line numbers,
 quarantine and counts; killed mid-file, or the file changing while read, none of it lands."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
@@ -96,8 +95,9 @@ def test_a_file_read_in_parts_lands_what_it_lands_read_whole(
 ):
     work, landing, whole = big_landing
     events = landing / "events" / "all.ndjson"
-    assert len(plan_parts(events, part_bytes)[1]) > 10  # really read in parts
+    assert len(plan_parts(events, events.stat().st_size, part_bytes)) > 10  # really in parts
     monkeypatch.setattr(land_module, "PART_BYTES", part_bytes)
+    monkeypatch.setattr(land_module, "SPLIT_BYTES", part_bytes)
     monkeypatch.setattr(land_module, "FLUSH_BYTES", flush_bytes)
     in_parts = work / f"parts-{part_bytes}.duckdb"
     land_both(in_parts, landing)
@@ -113,18 +113,43 @@ def test_a_file_read_in_parts_lands_what_it_lands_read_whole(
 
 
 def test_the_parts_cover_the_file_in_whole_lines(tmp_path, monkeypatch):
-    monkeypatch.setattr(land_module, "BLOCK_BYTES", 7)  # cuts across the reading blocks
+    monkeypatch.setattr(land_module, "SEEK_BYTES", 7)  # a cut's line ends past the first read
     data = b"".join(b"x" * (n % 13) + b"\n" for n in range(200)) + b"no newline at the end"
     path = tmp_path / "f.ndjson"
     path.write_bytes(data)
-    digest, parts = plan_parts(path, 40)
-    assert parts[0][0] == 0 and parts[-1][1] == len(data)
-    for (_, end, _), (start, _, _) in zip(parts, parts[1:], strict=False):
+    parts = plan_parts(path, len(data), 40)
+    assert len(parts) > 10 and parts[0][0] == 0 and parts[-1][1] == len(data)
+    for (_, end), (start, _) in zip(parts, parts[1:], strict=False):
         assert end == start and data[end - 1 : end] == b"\n"
-    for start, end, first_line in parts:
-        assert first_line == data[:start].count(b"\n") + 1
-        assert end - start >= 40 or end == len(data)
-    assert digest == hashlib.sha256(data).hexdigest()
+    assert all(end - start >= 40 for start, end in parts[:-1])
+    # a file that grew since it was found: only the bytes found are planned
+    assert plan_parts(path, 100, 40)[-1][1] == 100
+
+
+def test_a_big_file_found_again_with_new_times_is_unchanged(big_landing, monkeypatch):
+    """Its first part's worker hashes it: the same bytes are not landed again, and the new
+    times are recorded."""
+    work, landing, whole = big_landing
+    monkeypatch.setattr(land_module, "PART_BYTES", 2_000)
+    monkeypatch.setattr(land_module, "SPLIT_BYTES", 2_000)
+    copied = work / "copied" / "landing"  # the same names and bytes, new inode change times
+    shutil.copytree(landing, copied)
+    database = work / "touched.duckdb"
+    shutil.copy(whole, database)
+    con = duckdb.connect(str(database))
+    for dataset in ("events", "submissions"):
+        report = land(con, copied, dataset, workers=1)
+        assert report.files == [] and report.skipped_unchanged == 1
+    times = con.execute("select file_path, ctime_ns from raw.ingest_manifest").fetchall()
+    con.close()
+    assert sorted(ctime for _, ctime in times) == sorted(
+        (copied / d / "all.ndjson").stat().st_ctime_ns for d in ("events", "submissions")
+    )
+    before, after = snapshot(whole), snapshot(database)
+    assert {k: v for k, v in after.items() if k != "ingest_manifest"} == {
+        k: v for k, v in before.items() if k != "ingest_manifest"
+    }
+    assert len(after["ingest_manifest"]) == len(before["ingest_manifest"])
 
 
 @pytest.mark.parametrize("change", ["shorter", "same size"])
@@ -141,16 +166,17 @@ def test_a_file_changed_while_its_parts_are_read_is_left_for_the_next_run(
     for name, content in files.items():
         (landing / "events" / name).write_bytes(b"\n".join(content))
     monkeypatch.setattr(land_module, "PART_BYTES", 5_000)
+    monkeypatch.setattr(land_module, "SPLIT_BYTES", 5_000)
     monkeypatch.setattr(land_module, "FLUSH_BYTES", 1)  # parts inserted before the change shows
     planned = land_module.plan_parts
 
-    def rewrite(file, part_bytes):  # the file changes after it was planned
-        result = planned(file, part_bytes)
+    def rewrite(file, size, part_bytes):  # the file changes after it was planned
+        result = planned(file, size, part_bytes)
         with open(file, "r+b") as handle:
             if change == "shorter":
-                handle.truncate(result[1][-1][0] - 10)
+                handle.truncate(result[-1][0] - 10)
             else:  # the same size: only its times say so
-                handle.seek(result[1][1][0])
+                handle.seek(result[1][0])
                 handle.write(b"{}")
         return result
 
@@ -179,7 +205,7 @@ LAND_IN_PARTS = """
 import sys, duckdb
 from pathlib import Path
 from ingest.landing import land
-land.PART_BYTES, land.FLUSH_BYTES = 2_000, 1
+land.PART_BYTES, land.SPLIT_BYTES, land.FLUSH_BYTES = 2_000, 2_000, 1
 con = duckdb.connect(sys.argv[1])
 land.land(con, Path(sys.argv[2]), "events", workers=1)
 """
