@@ -32,6 +32,12 @@ def wal_path(database: Path) -> Path:
     return database.with_name(database.name + ".wal")
 
 
+def sql_literal(text: str) -> str:
+    """`text` as a SQL string literal (for what DuckDB takes no parameter in: file names in
+    ``read_parquet``, ``COPY ... TO``, a view's definition)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def rollback(con: duckdb.DuckDBPyConnection) -> None:
     """Roll back the open transaction after an error, so that error stays the one raised. DuckDB
     has already rolled back a transaction whose commit failed (a full disk: "Could not write

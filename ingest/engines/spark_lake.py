@@ -37,7 +37,7 @@ import duckdb
 
 from ingest.landing.raw_store import SUPERSEDED_IN, has_table
 from ingest.ops.retention import RAW_TABLES
-from ingest.warehouse import rollback
+from ingest.warehouse import rollback, sql_literal
 
 PROJECT_PACKAGE = "leadwarehouse"
 DATA_FILE = "data.parquet"
@@ -132,10 +132,9 @@ def copy_to(
     con: duckdb.DuckDBPyConnection, query: str, target: Path, options: str = "", params=None
 ) -> int:
     """DuckDB's ``COPY (query) TO target (FORMAT parquet, options)``; the rows written."""
-    quoted = str(target).replace("'", "''")
+    options = f", {options}" if options else ""
     return con.execute(
-        f"copy ({query}) to '{quoted}' (format parquet{', ' if options else ''}{options})",
-        params or [],
+        f"copy ({query}) to {sql_literal(str(target))} (format parquet{options})", params or []
     ).fetchone()[0]
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.warehouse import rollback
+from ingest.warehouse import rollback, sql_literal
 
 #: The schemas the Python steps read from the warehouse.
 MIRRORED_SCHEMAS = frozenset({"marts"})
@@ -101,10 +101,6 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def known_type(con: duckdb.DuckDBPyConnection, data_type: str | None) -> str | None:
     """`data_type` when DuckDB knows it (dbt's contract types are mostly common to both)."""
     if not data_type:
@@ -120,7 +116,7 @@ def column_expression(name: str, spark_type: str, partition: bool, declared: str
     """The select expression that turns a column Spark wrote into its DuckDB shape."""
     expression = quote(name)
     if partition:
-        expression = f"nullif({expression}, {literal(HIVE_NULL)})"
+        expression = f"nullif({expression}, {sql_literal(HIVE_NULL)})"
     elif spark_type == TIMESTAMP_TZ:
         expression = f"timezone('UTC', {expression})"
     if declared:
@@ -129,7 +125,7 @@ def column_expression(name: str, spark_type: str, partition: bool, declared: str
 
 
 def parquet_scan(files: list[Path], partitioned: bool) -> str:
-    paths = ", ".join(literal(str(path)) for path in files)
+    paths = ", ".join(sql_literal(str(path)) for path in files)
     hive = ", hive_partitioning = true, hive_types_autocast = false" if partitioned else ""
     return f"read_parquet([{paths}], union_by_name = true{hive})"
 

@@ -37,7 +37,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.pause_points import pause_point
-from ingest.warehouse import rollback
+from ingest.warehouse import rollback, sql_literal
 
 CATALOG_DDL = """
 create schema if not exists raw;
@@ -100,10 +100,6 @@ def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(CATALOG_DDL)
 
 
-def _quoted(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def _sync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -139,7 +135,7 @@ def write(
         temporary = temporary_name(live)
         rows = con.execute(
             f"copy (select {table.file_columns} from ({relation})"
-            f' where "{table.day_column}" = ?) to {_quoted(temporary)} (format parquet)',
+            f' where "{table.day_column}" = ?) to {sql_literal(str(temporary))} (format parquet)',
             [*(params or []), day],
         ).fetchone()[0]
         _sync(temporary)
@@ -270,7 +266,7 @@ def create_view(con: duckdb.DuckDBPyConnection, root: Path, table: LakeTable) ->
     files = live_files(con, table.name)
     columns = ", ".join(f'cast("{name}" as {kind}) as "{name}"' for name, kind in table.columns)
     if files:
-        listed = ", ".join(_quoted(root / path) for path in files)
+        listed = ", ".join(sql_literal(str(root / path)) for path in files)
         source = (
             f"read_parquet([{listed}], hive_partitioning = true, union_by_name = true,"
             f" hive_types = {{'{table.day_column}': 'date'}})"

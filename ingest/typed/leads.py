@@ -51,6 +51,7 @@ from ingest.typed.columns import SEP, age_band
 from ingest.typed.contracts import validity_rates
 from ingest.typed.fields import SSN_LIKE_TYPES, Field, FieldRegistry
 from ingest.typed.types import parse
+from ingest.warehouse import sql_literal
 
 
 @dataclass
@@ -78,10 +79,6 @@ class TypedLeadsResult:
 def _json_path(field_id: str) -> str:
     """A JSON pointer (RFC 6901) to a top-level key: any key works, even "" or "a.b"."""
     return "/" + field_id.replace("~", "~0").replace("/", "~1")
-
-
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
@@ -138,7 +135,7 @@ def _flatten(
     those few leads only.
     """
     paths = [_json_path(f) for f in field_ids]
-    path_list = ", ".join(_sql_text(p) for p in paths)
+    path_list = ", ".join(sql_literal(p) for p in paths)
     selects = ", ".join(f"v[{i + 1}] as c{i}" for i in range(len(field_ids)))
     out = con.sql(
         f"select v is null as unreadable, {selects} from "
