@@ -190,20 +190,19 @@ def settle(
     tables = list(tables)
     done = Settled()
     pause_point("lake-committed")
-    for (path,) in con.execute(
-        "select path from raw.lake_files where state = 'written' order by path"
-    ).fetchall():
+    renamed_in = set()
+    for (path,) in _paths(con, "written"):
         live = root / path
         temporary = temporary_name(live)
         if temporary.exists():
             os.replace(temporary, live)
             done.renamed += 1
+            renamed_in.add(live.parent)
             pause_point("lake-renaming")
         elif not live.exists():
             raise LakeDamaged(f"the lake's file {path} is committed but missing (under both names)")
-    if done.renamed:
-        for folder in {(root / path).parent for (path,) in _paths(con, "written")}:
-            _sync(folder)
+    for folder in renamed_in:
+        _sync(folder)
     pause_point("lake-renamed")
     con.execute("begin transaction")
     try:

@@ -45,6 +45,7 @@ from ingest.landing.clock import check_clock
 from ingest.landing.entries import walk
 from ingest.landing.readers import (
     EVENT_SUFFIXES,
+    NDJSON_SUFFIXES,
     SUBMISSION_META,
     SUBMISSION_SUFFIXES,
     UTF8_BOM,
@@ -74,7 +75,6 @@ PARALLEL_BYTES = 64 * 1024 * 1024
 # file's parts in one open transaction costs this process more than committing them as read).
 SPLIT_BYTES = 1024 * 1024 * 1024
 PART_BYTES = 64 * 1024 * 1024
-SPLITTABLE_SUFFIXES = (".ndjson", ".jsonl")
 SEEK_BYTES = 64 * 1024  # read at a time to find the end of the line a part ends in
 
 
@@ -202,7 +202,7 @@ def plan_parts(path: Path, size: int, part_bytes: int) -> list[tuple[int, int]]:
 def _split(landed: LandedFile) -> list[LandedFile]:
     """A candidate as the items workers read: itself, or its parts when it is a plain NDJSON
     file larger than SPLIT_BYTES (whole when it cannot be opened here: its worker says why)."""
-    if landed.size <= SPLIT_BYTES or not landed.relative.lower().endswith(SPLITTABLE_SUFFIXES):
+    if landed.size <= SPLIT_BYTES or not landed.relative.lower().endswith(NDJSON_SUFFIXES):
         return [landed]
     try:
         parts = plan_parts(landed.path, landed.size, PART_BYTES)
@@ -367,6 +367,12 @@ def _read_bytes(path: str, part: Part | None) -> bytes:
     return data
 
 
+def _file_sha256(path: str) -> str:
+    """The sha256 of a file, read a block at a time (not whole into memory)."""
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
 def _read_part(dataset: str, data: bytes, part: Part) -> ReadResult:
     """The records of a part of an NDJSON file, their lines numbered from the part's first (the
     landing process adds the lines before it); the first part skips a byte order mark, as the
@@ -389,8 +395,7 @@ def _read_files(
     for path, relative, previous_digest, part in batch:
         try:
             if part is None and previous_digest and os.path.getsize(path) > SPLIT_BYTES:
-                with open(path, "rb") as file:  # landed already? (not read whole to know)
-                    digest = hashlib.file_digest(file, "sha256").hexdigest()
+                digest = _file_sha256(path)  # landed already? (not read whole to know)
                 if digest == previous_digest:
                     out.append(_FileRead(digest, "unchanged"))
                     continue
@@ -402,8 +407,7 @@ def _read_files(
         if part is None:
             digest = hashlib.sha256(data).hexdigest()
         elif part.index == 0:  # the whole file's hash, by the worker of its first part
-            with open(path, "rb") as file:
-                digest = hashlib.file_digest(file, "sha256").hexdigest()
+            digest = _file_sha256(path)
         else:
             digest = ""  # (the first part's is the file's)
         if digest and digest == previous_digest:

@@ -19,8 +19,9 @@ from typing import Any
 
 import orjson
 
-EVENT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".csv")
-SUBMISSION_SUFFIXES = (".ndjson", ".jsonl", ".csv")
+NDJSON_SUFFIXES = (".ndjson", ".jsonl")
+EVENT_SUFFIXES = (".json", *NDJSON_SUFFIXES, ".csv")
+SUBMISSION_SUFFIXES = (*NDJSON_SUFFIXES, ".csv")
 
 # The plausible event and submission times: from 2000-01-01 to one day after the landing run
 # (clocks drift, time zones). A time outside is quarantined: it is a broken clock or a unit
@@ -328,7 +329,7 @@ def read_events(name: str, data: bytes) -> ReadResult:
     lower = name.lower()
     if lower.endswith(".json"):
         return read_events_json(data)
-    if lower.endswith((".ndjson", ".jsonl")):
+    if lower.endswith(NDJSON_SUFFIXES):
         return read_events_ndjson(data)
     if lower.endswith(".csv"):
         return read_events_csv(data)
@@ -387,7 +388,7 @@ def read_submissions(name: str, data: bytes) -> ReadResult:
     """Every record of a submission file, by its suffix (a leading byte order mark is skipped)."""
     data = data.removeprefix(UTF8_BOM)
     lower = name.lower()
-    if lower.endswith((".ndjson", ".jsonl")):
+    if lower.endswith(NDJSON_SUFFIXES):
         return read_submissions_ndjson(data)
     if lower.endswith(".csv"):
         return read_submissions_csv(data)
