@@ -27,12 +27,12 @@ import socket
 import sys
 import traceback
 
-from ingest.engines import dbt_target_path
+from ingest.engines import dbt_manifest
 from ingest.paths import PROJECT_ROOT, stamp_files
 
 CODE_DIRS = ("orchestration", "ingest")
 # dagster-dbt defines the dbt assets from this manifest (orchestration/defs/project.py).
-MANIFEST = PROJECT_ROOT / "dbt_project" / dbt_target_path() / "manifest.json"
+MANIFEST = dbt_manifest()
 CODE_LOCATION_MODULE = "orchestration.definitions"
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ingest.settings import get_settings
+from ingest.settings import PROJECT_ROOT, get_settings
 
 DUCKDB = "duckdb"
 SPARK = "spark"
@@ -45,6 +45,11 @@ def dbt_target_path() -> str:
     """``$DBT_TARGET_PATH`` when set (by the user, or by orchestration/defs/project.py for this
     process), else this process's engine's folder (:func:`dbt_target_folder`)."""
     return os.environ.get("DBT_TARGET_PATH", dbt_target_folder(process_engine()))
+
+
+def dbt_manifest() -> Path:
+    """dbt's manifest of this process's engine (`dbt parse` writes it; every build does too)."""
+    return PROJECT_ROOT / "dbt_project" / dbt_target_path() / "manifest.json"
 
 
 def process_engine() -> str:

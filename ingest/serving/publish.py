@@ -37,9 +37,9 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.engines import dbt_target_path
+from ingest.engines import dbt_manifest
 from ingest.pause_points import pause_point
-from ingest.settings import PROJECT_ROOT, ConfigError
+from ingest.settings import ConfigError
 from ingest.typed.columns import SEP
 from ingest.typed.fields import is_dob_name, load_registry
 from ingest.warehouse import wal_path
@@ -99,12 +99,6 @@ def _dob_masks(key: str) -> tuple[tuple[str, str], ...]:
 def privacy_rules(dob_key: str) -> str:
     """What a serving file was published under: PRIVACY_RULES and the DOB keys masked."""
     return f"{PRIVACY_RULES}-{hashlib.sha256(dob_key.encode()).hexdigest()[:12]}"
-
-
-def dbt_manifest() -> Path:
-    """dbt's manifest of this process's engine (`dbt parse` writes it; every build does too):
-    which marts are stamped. Spark's is in its own target folder (ingest.engines)."""
-    return PROJECT_ROOT / "dbt_project" / dbt_target_path() / "manifest.json"
 
 
 # The one stamped table that is not a dbt model: ingest/typed/store.py stamps it.

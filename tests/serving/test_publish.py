@@ -11,7 +11,8 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from ingest.serving.publish import dbt_manifest, publish, serving_version, stamped_tables
+from ingest.engines import dbt_manifest
+from ingest.serving.publish import publish, serving_version, stamped_tables
 from ingest.settings import PROJECT_ROOT
 
 
