@@ -400,16 +400,16 @@ def _read_files(
                     out.append(_FileRead(digest, "unchanged"))
                     continue
             data = _read_bytes(path, part)
+            if part is None:
+                digest = hashlib.sha256(data).hexdigest()
+            elif part.index == 0:  # the whole file's hash, by the worker of its first part
+                digest = _file_sha256(path)
+            else:
+                digest = ""  # (the first part's is the file's)
         except OSError as exc:
             note = f"cannot be read ({type(exc).__name__}: {exc.strerror or exc}); tried again"
             out.append(_FileRead("", "unreadable", note=note))
             continue
-        if part is None:
-            digest = hashlib.sha256(data).hexdigest()
-        elif part.index == 0:  # the whole file's hash, by the worker of its first part
-            digest = _file_sha256(path)
-        else:
-            digest = ""  # (the first part's is the file's)
         if digest and digest == previous_digest:
             out.append(_FileRead(digest, "unchanged"))
         elif not _accepts(dataset, relative):

@@ -201,6 +201,26 @@ def test_a_file_changed_while_its_parts_are_read_is_left_for_the_next_run(
     shutil.rmtree(tmp_path / "source")
 
 
+def test_a_file_gone_before_its_first_part_is_hashed_is_left_for_the_next_run(
+    tmp_path, monkeypatch
+):
+    landing = tmp_path / "landing"
+    simulate_small(tmp_path / "source", faults=False, leads=100, days=1)
+    (landing / "events").mkdir(parents=True)
+    (landing / "events" / "all.ndjson").write_bytes(one_big_file(tmp_path / "source", "events"))
+    monkeypatch.setattr(land_module, "PART_BYTES", 5_000)
+    monkeypatch.setattr(land_module, "SPLIT_BYTES", 5_000)
+
+    def gone(path):
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr(land_module, "_file_sha256", gone)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    [file] = land(con, landing, "events", workers=1).files
+    assert file.status == "unreadable" and "changed while it was landed" in file.note
+    assert con.execute("select count(*) from raw.lead_events").fetchone()[0] == 0
+
+
 LAND_IN_PARTS = """
 import sys, duckdb
 from pathlib import Path
