@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import statistics
 import sys
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 import pyarrow as pa  # noqa: E402
 
-from ingest.landing import raw_store  # noqa: E402
+from ingest.landing import lake, raw_store  # noqa: E402
 
 FIRST_SECOND = 1_780_000_000  # 2026-05-28: the history's first id
 SECONDS_PER_EVENT = 2  # 8M events span about 185 days
@@ -70,9 +71,10 @@ def write_history(path: Path, events: int) -> None:
         )
         submissions = int(events / EVENTS_PER_SUBMISSION)
         spacing = f"i * {EVENTS_PER_SUBMISSION * SECONDS_PER_EVENT}::bigint"
-        con.execute(
+        raw_store.store_rows(
+            con,
+            "lead_submissions",
             f"""
-            insert into raw.lead_submissions
             select
                 {object_id(f"{FIRST_SECOND} + {spacing}", "i")},
                 make_timestamp(({FIRST_SECOND} + {spacing}) * 1000000),
@@ -80,7 +82,7 @@ def write_history(path: Path, events: int) -> None:
                 'acc', 'Account', 'flow', 'Flow', 'src', 'Source', '{{"email":"a@b.c"}}',
                 'history.ndjson', 1, 'history', now()
             from range({submissions}) as t(i)
-            """
+            """,
         )
         con.execute(
             f"""
@@ -183,9 +185,13 @@ class ProfiledConnection:
 
 
 def raw_scans(node: dict) -> list[tuple[str, int, int]]:
+    """The scans of raw tables in a profile: of the warehouse's tables, and of the lake's files
+    (``<warehouse>.lake/raw/<table>/<day>/<file>``)."""
     found = []
-    if node.get("type") == "TABLE_SCAN" and ".raw." in node.get("extra_info", {}).get("Table", ""):
-        table = node["extra_info"]["Table"].split(".raw.")[1]
+    info = node.get("extra_info", {})
+    in_lake = re.search(r"\.lake/raw/(\w+)/", info.get("Filename(s)", ""))
+    table = info.get("Table", "").partition(".raw.")[2] or (in_lake and in_lake.group(1))
+    if node.get("type") == "TABLE_SCAN" and table:
         found.append((table, node["row_groups_scanned"], node["total_row_groups_to_scan"]))
     for child in node.get("children", []) + node.get("operator", []):
         found.extend(raw_scans(child))
@@ -193,15 +199,16 @@ def raw_scans(node: dict) -> list[tuple[str, int, int]]:
 
 
 def land_batch(con, staged_events: pa.Table, staged_submissions: pa.Table, quarantine: list):
-    """Land one batch as landing does; returns the seconds each insert took."""
+    """Land one batch as landing does (the submissions' lake files catalogued, for the caller
+    to settle or roll back); returns the seconds each insert took."""
     timings = {}
-    for label, insert, staged in (
-        ("events", raw_store.insert_events, staged_events),
-        ("submissions", raw_store.insert_submissions, staged_submissions),
-    ):
-        started = time.perf_counter()
-        insert(con, staged, "bench")
-        timings[label] = time.perf_counter() - started
+    started = time.perf_counter()
+    raw_store.insert_events(con, staged_events, "bench")
+    timings["events"] = time.perf_counter() - started
+    started = time.perf_counter()
+    files, _ = raw_store.insert_submissions(con, staged_submissions, "bench")
+    lake.commit(con, files, batch_id="bench")
+    timings["submissions"] = time.perf_counter() - started
     started = time.perf_counter()
     raw_store.insert_quarantine(con, quarantine)
     timings["quarantine"] = time.perf_counter() - started

@@ -307,8 +307,9 @@ def _one_line(exc: ValidationError) -> str:
 #: ``LEADWH_*`` variables that are test hooks, not settings (ingest/pause_points.py: the crash
 #: tests freeze a build at a named point to kill it there). Not in the README's table.
 TEST_HOOKS = frozenset({"LEADWH_PAUSE_AT", "LEADWH_PAUSE_MARKER"})
-# Set by a Dagster dbt step for the dbt it starts (the partition window), not by users.
-HANDOVER = frozenset({"LEADWH_WINDOW_MIN_DATE", "LEADWH_WINDOW_MAX_DATE"})
+# Set by a Dagster dbt step for the dbt it starts (the partition window; on Spark the folder of
+# the warehouse's lake, which is where the warehouse file is), not by users.
+HANDOVER = frozenset({"LEADWH_WINDOW_MIN_DATE", "LEADWH_WINDOW_MAX_DATE", "LEADWH_WAREHOUSE_LAKE"})
 
 
 def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:

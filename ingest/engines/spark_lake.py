@@ -1,11 +1,14 @@
 """The Parquet copies of dbt's sources that the Spark target reads (``LEADWH_ENGINE=spark``).
 
-Landing writes the raw and typed tables into the DuckDB warehouse on both engines (this round);
-before a dbt step runs on Spark, each source table (``sources:`` of the dbt project: raw.*,
-typed.leads) is exported with DuckDB's ``COPY ... (FORMAT parquet)`` to
-``<lake>/<schema>/<table>/``, where macro ``register_parquet_sources`` points Spark's external
-tables. DuckDB writes ``TIMESTAMP`` columns without the UTC-adjusted flag; the profile's
-``inferTimestampNTZ=false`` and UTC session zone make Spark read them as the same instants.
+Landing writes the raw and typed tables for both engines; before a dbt step runs on Spark, each
+source table (``sources:`` of the dbt project: raw.*, typed.leads) that lives in the warehouse
+file is exported with DuckDB's ``COPY ... (FORMAT parquet)`` to ``<lake>/<schema>/<table>/``,
+where macro ``register_parquet_sources`` points Spark's external tables. A source whose meta has
+``landing_lake`` (the submissions) is kept by landing itself as Parquet day files in the
+warehouse's lake (``ingest.landing.lake``, ``$LEADWH_HOME/warehouse.lake``): Spark reads its
+folder there, and nothing is exported (written once, read by both engines). DuckDB writes
+``TIMESTAMP`` columns without the UTC-adjusted flag; the profile's ``inferTimestampNTZ=false``
+and UTC session zone make Spark read them as the same instants.
 
 The raw events and submissions are exported by day (their ``lake_day_column`` in the sources'
 meta, models/staging/_sources.yml): a folder per day,
@@ -35,6 +38,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.landing import lake
 from ingest.landing.raw_store import SUPERSEDED_IN, has_table
 from ingest.ops.retention import RAW_TABLES
 from ingest.warehouse import rollback, sql_literal
@@ -45,6 +49,8 @@ NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # Spark's folder name for a null 
 
 #: A source's meta key naming the column the lake keeps a folder per day of (_sources.yml).
 DAY_COLUMN_META = "lake_day_column"
+#: A source's meta key: landing keeps it in the warehouse's lake (nothing to export).
+LANDING_LAKE_META = "landing_lake"
 #: The retention dataset of each raw table (ops.retention_log.dataset).
 RETENTION_DATASETS = {("raw", table): dataset for dataset, (table, _) in RAW_TABLES.items()}
 
@@ -91,6 +97,15 @@ def day_columns(manifest: dict) -> dict[tuple[str, str], str]:
         (source["schema"], source["identifier"]): source["meta"][DAY_COLUMN_META]
         for source in _project_sources(manifest)
         if source.get("meta", {}).get(DAY_COLUMN_META)
+    }
+
+
+def in_landing_lake(manifest: dict) -> set[tuple[str, str]]:
+    """(schema, table) of the sources landing keeps in the warehouse's lake (their meta)."""
+    return {
+        (source["schema"], source["identifier"])
+        for source in _project_sources(manifest)
+        if source.get("meta", {}).get(LANDING_LAKE_META)
     }
 
 
@@ -191,11 +206,18 @@ def export_sources(con: duckdb.DuckDBPyConnection, manifest: dict, root: Path) -
             " (`leadwh build` lands before it transforms)"
         )
     by_day = day_columns(manifest)
+    landed = in_landing_lake(manifest)
+    for schema, table in sorted(landed):
+        folder = table_folder(lake.root_of(con), schema, table)
+        if not (folder / f"{by_day[(schema, table)]}={NULL_PARTITION}").exists():
+            folder.mkdir(parents=True, exist_ok=True)  # Spark's columns before any day lands
+            write_schema_file(con, schema, table, by_day[(schema, table)], folder)
     return [
         export_by_day(con, schema, table, by_day[(schema, table)], root)
         if (schema, table) in by_day
         else export_table(con, schema, table, root)
         for schema, table in tables
+        if (schema, table) not in landed
     ]
 
 

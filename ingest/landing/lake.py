@@ -29,6 +29,7 @@ open the file while the writer holds it.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -118,7 +119,8 @@ def write(
 ) -> list[NewFile]:
     """Step 1: write the rows of `relation` (a query or a registered name, with `table`'s
     columns) as one temporary file per day, synced with their folders. Nothing reads them until
-    :func:`commit` and :func:`settle`; a kill leaves files the next sweep removes."""
+    :func:`commit` and :func:`settle`; a kill leaves files the next sweep removes. A batch may
+    write many times: each file's name is the batch's and its own (``part-<batch>-<n>``)."""
     days = [
         row[0]
         for row in con.execute(
@@ -126,12 +128,12 @@ def write(
         ).fetchall()
     ]
     written = []
-    for n, day in enumerate(days):
+    for day in days:
         if day is None:
             raise ValueError(f"{table.name}: a row has no {table.day_column}")
         folder = table.day_folder(root, day)
         folder.mkdir(parents=True, exist_ok=True)
-        live = folder / f"{LIVE_PREFIX}{batch_id}-{n}.parquet"
+        live = folder / f"{LIVE_PREFIX}{batch_id}-{uuid.uuid4().hex[:12]}.parquet"
         temporary = temporary_name(live)
         rows = con.execute(
             f"copy (select {table.file_columns} from ({relation})"
@@ -189,9 +191,12 @@ def settle(
     ensure_catalog(con)
     tables = list(tables)
     done = Settled()
-    pause_point("lake-committed")
+    written = _paths(con, "written")
+    changing = bool(written or _paths(con, "dropped"))  # else only the views are made again
+    if changing:
+        pause_point("lake-committed")
     renamed_in = set()
-    for (path,) in _paths(con, "written"):
+    for (path,) in written:
         live = root / path
         temporary = temporary_name(live)
         if temporary.exists():
@@ -203,7 +208,14 @@ def settle(
             raise LakeDamaged(f"the lake's file {path} is committed but missing (under both names)")
     for folder in renamed_in:
         _sync(folder)
-    pause_point("lake-renamed")
+    for (path,) in _paths(con, "live"):
+        if not (root / path).exists():
+            raise LakeDamaged(
+                f"the lake's file {path} is missing from {root}: was the warehouse file copied"
+                f" or restored without its lake ({root.name}, beside it)?"
+            )
+    if changing:
+        pause_point("lake-renamed")
     con.execute("begin transaction")
     try:
         con.execute(
@@ -215,10 +227,15 @@ def settle(
     except BaseException:
         rollback(con)
         raise
-    pause_point("lake-switched")
+    if changing:
+        pause_point("lake-switched")
     for (path,) in _paths(con, "dropped"):
         (root / path).unlink(missing_ok=True)
         done.deleted += 1
+        try:
+            (root / path).parent.rmdir()  # a day left with no file (a purge): its folder too
+        except OSError:
+            pass
     con.execute("delete from raw.lake_files where state = 'dropped'")
     if sweep:
         done.swept = _sweep(con, root, tables)
@@ -259,19 +276,161 @@ def live_files(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     ]
 
 
+def files_before(con: duckdb.DuckDBPyConnection, table: str, day: date) -> list[str]:
+    """The live files of a table's days before `day` (for :func:`commit` to drop whole)."""
+    return [
+        path
+        for (path,) in con.execute(
+            "select path from raw.lake_files where table_name = ? and state = 'live'"
+            " and day < ? order by day, path",
+            [table, day],
+        ).fetchall()
+    ]
+
+
 def create_view(con: duckdb.DuckDBPyConnection, root: Path, table: LakeTable) -> None:
     """``raw.<table>`` as a view over the table's live files, its columns in the table's order
     and types (with no file, a view of no rows with those columns)."""
     files = live_files(con, table.name)
     columns = ", ".join(f'cast("{name}" as {kind}) as "{name}"' for name, kind in table.columns)
     if files:
-        listed = ", ".join(sql_literal(str(root / path)) for path in files)
-        source = (
-            f"read_parquet([{listed}], hive_partitioning = true, union_by_name = true,"
-            f" hive_types = {{'{table.day_column}': 'date'}})"
-        )
-        sql = f"select {columns} from {source}"
+        sql = f"select {columns} from {_source(root, table, files)}"
     else:
         nulls = ", ".join(f'cast(null as {kind}) as "{name}"' for name, kind in table.columns)
         sql = f"select {nulls} where false"
     con.execute(f'create or replace view raw."{table.name}" as {sql}')
+
+
+def root_for(database: Path) -> Path:
+    """The lake of a warehouse file: beside it, named as it with ``.lake`` (the warehouse's
+    ``$LEADWH_HOME/warehouse.duckdb`` has ``$LEADWH_HOME/warehouse.lake``), as its write-ahead
+    log is; so two warehouses in one folder never share one."""
+    return database.resolve().with_suffix(".lake")
+
+
+def root_of(con: duckdb.DuckDBPyConnection) -> Path:
+    """The lake of the warehouse `con` has open (:func:`root_for`)."""
+    path = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()[0]
+    if not path:
+        raise ValueError("a database in memory has no lake: open the warehouse's file")
+    return root_for(Path(path))
+
+
+def _source(root: Path, table: LakeTable, files: list[str], row_numbers: bool = False) -> str:
+    listed = ", ".join(sql_literal(str(root / path)) for path in files)
+    extra = ", filename = true, file_row_number = true" if row_numbers else ""
+    return (
+        f"read_parquet([{listed}], hive_partitioning = true, union_by_name = true,"
+        f" hive_types = {{'{table.day_column}': 'date'}}{extra})"
+    )
+
+
+def keyed(con: duckdb.DuckDBPyConnection, root: Path, table: LakeTable) -> str:
+    """SQL: the table's live rows with the file each is in (``filename``, as
+    :func:`rewrite`'s edits name it) and its place there (``file_row_number``)."""
+    files = live_files(con, table.name)
+    if not files:
+        nulls = ", ".join(f'cast(null as {kind}) as "{name}"' for name, kind in table.columns)
+        return f"(select {nulls}, '' as filename, 0::bigint as file_row_number where false)"
+    return _source(root, table, files, row_numbers=True)
+
+
+def rewrite(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    table: LakeTable,
+    edits: str,
+    columns: Iterable[str],
+    batch_id: str,
+) -> tuple[list[NewFile], list[str]]:
+    """Step 1 of a change to stored rows: each live file that relation `edits` names (columns
+    ``filename``, ``file_row_number`` as :func:`keyed` gives them, ``remove`` and the new values
+    of `columns`) is written again, its edited rows with the edits' values (or left out where
+    ``remove``), the others as they were. Returns the new files and the replaced ones, for
+    :func:`commit` (``added``, ``dropped``)."""
+    columns = set(columns)
+    names = {str(root / path): path for path in live_files(con, table.name)}
+    added, dropped = [], []
+    for (filename,) in con.execute(
+        f"select distinct filename from ({edits}) order by 1"
+    ).fetchall():
+        if filename not in names:
+            raise ValueError(f"{table.name}: an edit names {filename}, not a live file")
+        values = ", ".join(
+            f'case when e.file_row_number is null then t."{name}" else e."{name}" end as "{name}"'
+            if name in columns
+            else f't."{name}"'
+            for name, _ in table.columns
+        )
+        relation = (
+            f"select {values} from {_source(root, table, [names[filename]], row_numbers=True)}"
+            f" as t left join ({edits}) as e"
+            " on e.filename = t.filename and e.file_row_number = t.file_row_number"
+            " where not coalesce(e.remove, false) order by t.file_row_number"
+        )
+        added += write(con, root, table, relation, batch_id)
+        dropped.append(names[filename])
+    return added, dropped
+
+
+#: A day of a table with more live files than this is rewritten as one file (each landing run
+#: adds a file to every day it touches: a sensor landing every minute would otherwise leave
+#: thousands a day, and every reader lists and opens each one).
+COMPACT_FILES = 16
+
+
+def compact(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    table: LakeTable,
+    days: Iterable[date],
+    batch_id: str,
+) -> list[date]:
+    """Rewrite each of `days` that has more than COMPACT_FILES live files as one file: the three
+    steps of a change (written, committed in a transaction of its own, settled), so a kill
+    leaves the day as before or as after. Returns the days rewritten."""
+    crowded = [
+        day
+        for (day,) in con.execute(
+            "select day from raw.lake_files where table_name = ? and state = 'live'"
+            " and day in (select unnest(?)) group by day having count(*) > ? order by day",
+            [table.name, sorted(set(days)), COMPACT_FILES],
+        ).fetchall()
+    ]
+    for day in crowded:
+        files = [
+            path
+            for (path,) in con.execute(
+                "select path from raw.lake_files where table_name = ? and state = 'live'"
+                " and day = ? order by path",
+                [table.name, day],
+            ).fetchall()
+        ]
+        added = write(con, root, table, f"select * from {_source(root, table, files)}", batch_id)
+        apply(con, root, [table], added, files, batch_id)
+    return crowded
+
+
+def apply(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    tables: Iterable[LakeTable],
+    added: Iterable[NewFile],
+    dropped: Iterable[str] = (),
+    batch_id: str = "",
+    also: str = "",
+) -> None:
+    """Steps 2 and 3 of a change that has nothing else to commit (but the SQL `also`, run in
+    its transaction): commit it in a transaction of its own, then settle."""
+    con.execute("begin transaction")
+    try:
+        commit(con, added, dropped, batch_id)
+        if also:
+            con.execute(also)
+        con.execute("commit")
+    except BaseException:
+        rollback(con)
+        raise
+    settle(con, root, tables)

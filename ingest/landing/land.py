@@ -40,7 +40,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.landing import raw_store
+from ingest.landing import lake, raw_store
 from ingest.landing.clock import check_clock
 from ingest.landing.entries import walk
 from ingest.landing.readers import (
@@ -228,6 +228,8 @@ class _Stage:
         self.tables: list[pa.Table] = []
         self.seen: set[str] = set()
         self.bytes = 0
+        self.loaded: dict[str, int] = {}  # records inserted since the last commit, per file
+        self.files: list[lake.NewFile] = []  # lake files written since the last commit
 
     def _expired(self, table: pa.Table) -> pa.Array:
         """True for the records dated before the cutoff (raw's event_date / submitted_date)."""
@@ -257,11 +259,22 @@ class _Stage:
         self.bytes += table.get_total_buffer_size()
         return expired
 
-    def discard(self, seen: set[str]) -> None:
-        """Drop the staged records; `seen`: the lead ids staged before them."""
+    def discard(self, seen: set[str], root: Path) -> None:
+        """Drop the staged records, and what was inserted since the last commit (the caller
+        rolls it back; the lake files under `root` are deleted); `seen`: the lead ids staged
+        before them."""
         self.tables.clear()
         self.bytes = 0
         self.seen = seen
+        self.committed()
+        for written in self.files:
+            lake.temporary_name(root / written.path).unlink(missing_ok=True)
+        self.files = []
+
+    def committed(self) -> list[lake.NewFile]:
+        """Start counting anew (a commit took what was inserted); returns its lake files."""
+        files, self.files, self.loaded = self.files, [], {}
+        return files
 
     def flush(self, con: duckdb.DuckDBPyConnection, batch_id: str) -> None:
         if not self.tables:
@@ -269,9 +282,12 @@ class _Stage:
         table = pa.concat_tables(self.tables)
         table = table.append_column("seq", pa.array(range(table.num_rows), pa.int64()))
         if self.dataset == "events":
-            raw_store.insert_events(con, table, batch_id)
+            loaded = raw_store.insert_events(con, table, batch_id)
         else:
-            raw_store.insert_submissions(con, table, batch_id)
+            files, loaded = raw_store.insert_submissions(con, table, batch_id)
+            self.files += files
+        for path, count in loaded.items():
+            self.loaded[path] = self.loaded.get(path, 0) + count
         self.tables.clear()
         self.bytes = 0
 
@@ -530,7 +546,6 @@ def land(
         workers = get_settings().landing_workers
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; expected one of {DATASETS}")
-    table = "lead_events" if dataset == "events" else "lead_submissions"
     if redactor is None:
         redactor = landing_redactor(landing_dir.parent, progress)
     root = landing_dir / dataset
@@ -538,6 +553,9 @@ def land(
     report = LandingReport(dataset=dataset, batch_id=batch_id)
 
     raw_store.ensure_raw_schema(con)
+    lake_root = lake.root_of(con)
+    # the start-up repair: files of changes killed before their commit are removed
+    lake.settle(con, lake_root, raw_store.LAKE_TABLES.values(), sweep=True)
     waited = check_clock(con)  # a clock set back would make later steps skip these rows
     if waited and progress:
         progress(f"{dataset}: waited {waited:.1f} s for the clock to pass the last landing")
@@ -577,7 +595,7 @@ def land(
                     _take(landed, found, known.get(landed.relative), report, chunk)
             else:  # a group of one part of a file
                 if landed.part.index == 0:  # a file read in parts commits alone
-                    _commit(con, dataset, table, batch_id, stage, chunk, begun)
+                    _commit(con, dataset, batch_id, stage, chunk, begun)
                     begun, chunk, seen = False, _Chunk(), set(stage.seen)
                 if landed.relative in left:
                     continue
@@ -586,7 +604,7 @@ def land(
                     if begun:  # what its parts inserted is undone
                         rollback(con)
                     begun, chunk, records = False, _Chunk(), None
-                    stage.discard(seen)
+                    stage.discard(seen, lake_root)
                     left.add(landed.relative)
                 if found is not None:
                     whole = replace(landed, part=None)
@@ -599,11 +617,11 @@ def land(
             if stage.bytes >= FLUSH_BYTES and parts:  # the rest of the file commits with them
                 begun = _flush(con, stage, batch_id, begun)
             elif stage.bytes >= FLUSH_BYTES:
-                _commit(con, dataset, table, batch_id, stage, chunk, begun)
+                _commit(con, dataset, batch_id, stage, chunk, begun)
                 begun, chunk = False, _Chunk()
                 if progress:
                     progress(f"{dataset}: {len(report.files)} files landed")
-        _commit(con, dataset, table, batch_id, stage, chunk, begun)
+        _commit(con, dataset, batch_id, stage, chunk, begun)
     except BaseException:
         if begun:
             rollback(con)
@@ -722,12 +740,11 @@ def _take(
     chunk.files.append((counts, landed, found.digest))
 
 
-def _commit(
-    con, dataset: str, table: str, batch_id: str, stage: _Stage, chunk: _Chunk, begun: bool
-) -> None:
+def _commit(con, dataset: str, batch_id: str, stage: _Stage, chunk: _Chunk, begun: bool) -> None:
     """Insert a chunk's records, quarantine and manifest rows in one transaction (`begun`: open
     already, with records of a file read in parts): each file is either landed whole (and in
-    the manifest) or not at all, and memory stays bounded."""
+    the manifest) or not at all, and memory stays bounded. Lake files written for it are
+    catalogued in the same transaction and made live after it (``ingest.landing.lake``)."""
     if not chunk.files and not chunk.seen_unchanged and not begun:
         return
     if not begun:
@@ -737,7 +754,8 @@ def _commit(
         stage.flush(con, batch_id)
         raw_store.insert_quarantine(con, chunk.quarantine)
         pause_point("landing")  # records inserted, manifest not yet: the transaction is open
-        loaded = raw_store.loaded_per_file(con, table, batch_id)
+        lake.commit(con, stage.files, batch_id=batch_id)
+        loaded = stage.loaded
         quarantined = raw_store.quarantined_per_file(con, batch_id)
         for counts, _, _ in chunk.files:
             if counts.status == "loaded":
@@ -765,6 +783,13 @@ def _commit(
     except BaseException:
         rollback(con)
         raise
+    files = stage.committed()
+    if files:  # lake files: made live, and a day grown to many files rewritten as one
+        root = lake.root_of(con)
+        lake.settle(con, root, raw_store.LAKE_TABLES.values())
+        for name in sorted({f.table for f in files}):
+            days = {f.day for f in files if f.table == name}
+            lake.compact(con, root, raw_store.LAKE_TABLES[name], days, batch_id)
 
 
 def _write_manifest(con, dataset, batch_id, files: list[FileCounts], landed: list[tuple]) -> None:

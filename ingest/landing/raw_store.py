@@ -24,9 +24,12 @@ hash column whole (still without hashing the table)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pyarrow as pa
 
+from ingest.landing import lake
 from ingest.warehouse import rollback
 
 RAW_DDL = """
@@ -60,23 +63,6 @@ create table if not exists raw.superseded_events (
     ingested_at  timestamp not null,
     superseded_at timestamp not null,    -- when a newer version of the event replaced it
     superseded_by_batch varchar not null
-);
-
-create table if not exists raw.lead_submissions (
-    lead_id        varchar not null,
-    submitted_at   timestamp not null,
-    submitted_date date not null,
-    account_id     varchar,
-    account_name   varchar,
-    flow_id        varchar,
-    flow_name      varchar,
-    source_id      varchar,
-    source_name    varchar,
-    fields         varchar not null using compression zstd,  -- JSON object: field id -> raw value
-    source_file    varchar not null,
-    source_line    integer not null,
-    batch_id       varchar not null,
-    ingested_at    timestamp not null
 );
 
 create table if not exists raw.quarantine (
@@ -153,6 +139,30 @@ SUBMISSIONS_SCHEMA = pa.schema(
 )
 
 
+#: The raw tables kept in the lake (``ingest.landing.lake``): Parquet day files, read through a
+#: view ``raw.<table>`` of the same columns; the others are tables in the warehouse file.
+SUBMISSIONS = lake.LakeTable(
+    "lead_submissions",
+    (
+        ("lead_id", "varchar"),
+        ("submitted_at", "timestamp"),
+        ("submitted_date", "date"),
+        ("account_id", "varchar"),
+        ("account_name", "varchar"),
+        ("flow_id", "varchar"),
+        ("flow_name", "varchar"),
+        ("source_id", "varchar"),
+        ("source_name", "varchar"),
+        ("fields", "varchar"),  # JSON object: field id -> raw value
+        ("source_file", "varchar"),
+        ("source_line", "integer"),
+        ("batch_id", "varchar"),
+        ("ingested_at", "timestamp"),
+    ),
+    "submitted_date",
+)
+LAKE_TABLES = {table.name: table for table in (SUBMISSIONS,)}
+
 # Warehouses created before a column existed get it (and its values) here.
 MIGRATIONS = """
 alter table raw.quarantine add column if not exists record_hash varchar;
@@ -171,9 +181,62 @@ def stored(table: str, key: str, staged: str, columns: str = "") -> str:
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """The raw schema, made current: tables and columns added, the lake's tables moved out of
+    the warehouse file (once), and a lake change a killed writer left finished (the start-up
+    repair of ``ingest.landing.lake``). Needs the warehouse open for writing."""
     con.execute("set enable_progress_bar = false")
     con.execute(RAW_DDL)
     con.execute(MIGRATIONS)
+    lake.ensure_catalog(con)
+    root = lake.root_of(con)
+    for table in LAKE_TABLES.values():
+        if _kind(con, table.name) == "BASE TABLE":
+            _move_to_lake(con, root, table)
+    pending = con.execute("select count(*) from raw.lake_files where state <> 'live'").fetchone()[0]
+    if pending or any(_stale_view(con, root, name) for name in LAKE_TABLES):
+        lake.settle(con, root, LAKE_TABLES.values())
+
+
+def _stale_view(con: duckdb.DuckDBPyConnection, root: Path, table: str) -> bool:
+    """The view of a lake table is missing, or reads files of another folder (the warehouse
+    was moved, or restored elsewhere with its lake)."""
+    found = con.execute(
+        "select sql from duckdb_views() where schema_name = 'raw' and view_name = ?", [table]
+    ).fetchall()
+    return not found or ("read_parquet(" in found[0][0] and f"'{root}/" not in found[0][0])
+
+
+def store_rows(con: duckdb.DuckDBPyConnection, table: str, relation: str) -> None:
+    """The rows of `relation` (a query with raw.<table>'s columns) stored as they are, with none
+    of landing's checks: a history for tests and benchmarks, or rows moved between tables."""
+    if table not in LAKE_TABLES:
+        con.execute(f"insert into raw.{table} {relation}")
+        return
+    root = lake.root_of(con)
+    names = ", ".join(name for name, _ in LAKE_TABLES[table].columns)
+    named = f"select * from ({relation}) as t({names})"  # by position, as an insert takes them
+    added = lake.write(con, root, LAKE_TABLES[table], named, "stored")
+    lake.apply(con, root, LAKE_TABLES.values(), added, batch_id="stored")
+
+
+def _kind(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
+    """'BASE TABLE', 'VIEW' or None: what ``raw.<table>`` is."""
+    found = con.execute(
+        "select table_type from information_schema.tables"
+        " where table_schema = 'raw' and table_name = ?",
+        [table],
+    ).fetchall()
+    return found[0][0] if found else None
+
+
+def _move_to_lake(con: duckdb.DuckDBPyConnection, root: Path, table: lake.LakeTable) -> None:
+    """A warehouse from before the lake: the table's rows written out as day files, then in one
+    transaction the files catalogued and the table dropped; the view takes its place when the
+    files are settled. Killed before the commit, the table is still there (and the files are
+    swept); after it, the next start settles the files."""
+    added = lake.write(con, root, table, f"select * from raw.{table.name}", "moved")
+    drop = f"drop table raw.{table.name}"
+    lake.apply(con, root, LAKE_TABLES.values(), added, batch_id="moved", also=drop)
 
 
 #: raw table -> its column of JSON text, stored with zstd. DuckDB's default for text (trying
@@ -182,7 +245,6 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
 ZSTD_COLUMNS = {
     "lead_events": "payload",
     "superseded_events": "payload",
-    "lead_submissions": "fields",
 }
 
 
@@ -216,11 +278,14 @@ def compress_json_columns(con: duckdb.DuckDBPyConnection) -> None:
             raise
 
 
-def insert_events(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: str) -> None:
+def insert_events(
+    con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: str
+) -> dict[str, int]:
     """Insert the staged events (in landing order, column ``seq``) that are new versions: the
     last new version of each id becomes current, the others and the versions it replaces go to
     raw.superseded_events. Copies of a version already stored are duplicates (left out).
-    Payloads are compared only for the ids seen twice (in the batch, or stored already)."""
+    Payloads are compared only for the ids seen twice (in the batch, or stored already).
+    Returns the events inserted (current or superseded) per landing file."""
     con.register("staged_events", staged)
     try:
         con.execute(
@@ -244,22 +309,22 @@ def insert_events(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: st
                 where event_id in (select event_id from known_ids)
             ),
             compared as (
-                select seq, event_id, payload from staged_events
+                select seq, event_id, payload, source_file from staged_events
                 where event_id in (select event_id from compared_ids)
                 qualify row_number() over (partition by event_id, payload order by seq) = 1
             ),
             fresh as (
-                select seq, event_id from staged_events
+                select seq, event_id, source_file from staged_events
                 where event_id not in (select event_id from compared_ids)
                 union all
-                select seq, event_id from compared
+                select seq, event_id, source_file from compared
                 where not exists (
                     select 1 from known
                     where known.event_id = compared.event_id and known.payload = compared.payload
                 )
             )
-            select seq, event_id, row_number() over (partition by event_id order by seq desc) = 1
-                as is_current
+            select seq, event_id, source_file,
+                row_number() over (partition by event_id order by seq desc) = 1 as is_current
             from fresh
             """
         )
@@ -294,43 +359,48 @@ def insert_events(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: st
         con.execute(
             f"insert into raw.lead_events {rows} where f.is_current", {"batch_id": batch_id}
         )
+        loaded = con.execute(
+            "select source_file, count(*) from landing_fresh group by 1"
+        ).fetchall()
+        return dict(loaded)
     finally:
         con.execute("drop table if exists landing_fresh")
         con.unregister("staged_events")
 
 
-def insert_submissions(con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: str) -> None:
-    """Insert staged submissions whose lead id is not in the table yet (a lead is submitted
-    once; the stage holds each lead id once). Stored ids are looked up as the module says."""
+def insert_submissions(
+    con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: str
+) -> tuple[list[lake.NewFile], dict[str, int]]:
+    """Write the staged submissions whose lead id is not stored yet (a lead is submitted once;
+    the stage holds each lead id once) as lake files, for the caller to commit
+    (``lake.commit``) and settle. Returns the files and the submissions written per landing
+    file. Stored ids are looked up as the module says."""
     con.register("staged_submissions", staged)
     try:
         con.execute(
             f"""
-            insert into raw.lead_submissions
+            create or replace temp table landing_submissions as
             with known as ({stored("raw.lead_submissions", "lead_id", "staged_submissions")})
             select
-                s.lead_id, s.submitted_at, cast(s.submitted_at as date),
+                s.lead_id, s.submitted_at, cast(s.submitted_at as date) as submitted_date,
                 s.account_id, s.account_name, s.flow_id, s.flow_name, s.source_id, s.source_name,
-                s.fields, s.source_file, s.source_line, $batch_id, (now() at time zone 'UTC')
+                s.fields, s.source_file, s.source_line, $batch_id as batch_id,
+                (now() at time zone 'UTC') as ingested_at
             from staged_submissions as s
             where s.lead_id not in (select lead_id from known)
             """,
             {"batch_id": batch_id},
         )
+        files = lake.write(
+            con, lake.root_of(con), SUBMISSIONS, "select * from landing_submissions", batch_id
+        )
+        loaded = con.execute(
+            "select source_file, count(*) from landing_submissions group by 1"
+        ).fetchall()
+        return files, dict(loaded)
     finally:
+        con.execute("drop table if exists landing_submissions")
         con.unregister("staged_submissions")
-
-
-def loaded_per_file(con: duckdb.DuckDBPyConnection, table: str, batch_id: str) -> dict[str, int]:
-    """Records a batch loaded, per file (events: current and superseded versions alike)."""
-    sources = [f"raw.{name}" for name in with_versions(table)]
-    union = " union all ".join(
-        f"select source_file from {source} where batch_id = $batch_id" for source in sources
-    )
-    rows = con.execute(
-        f"select source_file, count(*) from ({union}) group by 1", {"batch_id": batch_id}
-    ).fetchall()
-    return dict(rows)
 
 
 def quarantined_per_file(con: duckdb.DuckDBPyConnection, batch_id: str) -> dict[str, int]:

@@ -57,7 +57,9 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
+from ingest.landing import lake
 from ingest.landing.hmac_key import SecretKey, load_key
+from ingest.landing.raw_store import LAKE_TABLES, SUBMISSIONS
 from ingest.landing.readers import SUBMISSION_META, Quarantined
 from ingest.settings import ConfigError
 from ingest.typed.fields import SSN_LIKE_TYPES, FieldRegistry, is_ssn_name, load_registry
@@ -488,7 +490,6 @@ REDACTION_VERSION = 3
 _STORED = (  # table, text column, how to redact it
     ("lead_events", "payload", "event"),
     ("superseded_events", "payload", "event"),
-    ("lead_submissions", "fields", "submission_fields"),
 )
 
 
@@ -509,6 +510,8 @@ def redact_stored(con: Any, redactor: Redactor) -> dict[str, int]:
     # the rows may_hold would pass, found by DuckDB's regex (its patterns hold in RE2 with (?i))
     hint = rf"(?i)ssn|social|[0-9]{{3}}-[0-9]{{2}}-[0-9]{{4}}|\\u|{_SPELLED_APART}{names}"
     changed: dict[str, set] = {}  # table -> rowids
+    root = lake.root_of(con)
+    edited = False  # lake files: made live after the commit
     con.execute("begin transaction")
     try:
         for table, column, how in _STORED:
@@ -520,19 +523,8 @@ def redact_stored(con: Any, redactor: Redactor) -> dict[str, int]:
                        if (new := _stored_row(redactor, how, old)) != old]  # fmt: skip
             _update(con, table, {"rid": [r for r, _ in updates], column: [n for _, n in updates]})
             changed[table] = {rowid for rowid, _ in updates}
-        meta = ", ".join(SUBMISSION_META[2:])  # the submissions' other text columns
-        rows = con.execute(
-            f"select rowid, {meta} from raw.lead_submissions"
-            f" where regexp_matches(concat_ws(chr(31), {meta}), ?)",
-            [hint],
-        ).fetchall()
-        updates = []
-        for rowid, *old in rows:
-            before = dict(zip(SUBMISSION_META[2:], old, strict=True))
-            if (after := redactor.columns(before)) != before:
-                updates.append((rowid, *after.values()))
-        _update(con, "lead_submissions", _by_column(("rid", *SUBMISSION_META[2:]), updates))
-        changed["lead_submissions"] |= {rowid for rowid, *_ in updates}
+        changed["lead_submissions"] = _redact_submissions(con, root, redactor, hint)
+        edited = bool(changed["lead_submissions"])
         rows = con.execute(
             "select rowid, dataset, raw_bytes, reason from raw.quarantine"
         ).fetchall()
@@ -558,7 +550,40 @@ def redact_stored(con: Any, redactor: Redactor) -> dict[str, int]:
     except BaseException:
         rollback(con)
         raise
+    if edited:
+        lake.settle(con, root, LAKE_TABLES.values())
     return {table: len(rows) for table, rows in changed.items()}
+
+
+def _redact_submissions(con: Any, root: Path, redactor: Redactor, hint: str) -> set:
+    """The stored submissions (in the lake) redacted, in the caller's transaction: their fields
+    and other text columns; the day files holding changed rows are written again and committed
+    in their place (settled by the caller). Returns the rows changed (file, row number)."""
+    texts = ("fields", *SUBMISSION_META[2:])  # the fields and the other text columns
+    listed = ", ".join(texts)
+    rows = con.execute(
+        f"select filename, file_row_number, {listed} from {lake.keyed(con, root, SUBMISSIONS)}"
+        f" where regexp_matches(concat_ws(chr(31), {listed}), ?)",
+        [hint],
+    ).fetchall()
+    edits = []
+    for filename, number, fields, *old in rows:
+        before = dict(zip(texts[1:], old, strict=True))
+        after = redactor.columns(before)
+        new_fields = _stored_row(redactor, "submission_fields", fields)
+        if (new_fields, after) != (fields, before):
+            edits.append((filename, number, False, new_fields, *after.values()))
+    if edits:
+        names = ("filename", "file_row_number", "remove", *texts)
+        con.register("redacted_rows", pa.table(_by_column(names, edits)))
+        try:
+            added, dropped = lake.rewrite(
+                con, root, SUBMISSIONS, "select * from redacted_rows", texts, "redacted"
+            )
+        finally:
+            con.unregister("redacted_rows")
+        lake.commit(con, added, dropped, batch_id="redacted")
+    return {(filename, number) for filename, number, *_ in edits}
 
 
 def _stored_row(redactor: Redactor, how: str, text: str) -> str:

@@ -5,7 +5,10 @@ one) into ``root/<UTC time>/`` while it holds a read-only connection to it: Duck
 process open the file for writing meanwhile, so no build changes it mid-copy, and one that is
 writing it makes the backup stop at once with ``BackupError`` (try again when it ends). The copy
 is written under a temporary name, opened read-only and its tables counted against the
-original's before it gets its name; ``backup.json`` records what was copied. The HMAC key file of
+original's before it gets its name; ``backup.json`` records what was copied. The raw tables kept
+in the lake (``warehouse.lake/``, beside the file) are copied with it: the files its catalog
+names (hard links where the backup is on the same file system: a lake file is never changed,
+only replaced), their rows counted against the catalog's. The HMAC key file of
 ``ssn__hash`` (``secrets/hmac.key``, mode 0600) is copied with it: a warehouse restored with
 another key would hash the same SSNs differently.
 
@@ -26,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.landing import lake
 from ingest.landing.hmac_key import key_path
 from ingest.paths import Paths
 from ingest.warehouse import wal_path
@@ -44,13 +48,55 @@ class BackupResult:
 
 
 def _table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows per table of the warehouse file (the lake's tables: as its catalog counts them)."""
     tables = con.execute(
         "select schema_name, table_name from duckdb_tables() order by 1, 2"
     ).fetchall()
     return {
         f"{schema}.{table}": con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
         for schema, table in tables
-    }
+    } | {f"lake.{table}": rows for table, rows, _ in _lake_files(con)}
+
+
+def _lake_files(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, list[str]]]:
+    """(table, rows, files) of the lake's committed files; a file not yet renamed (its writer
+    was killed after the commit) is named as it is on disk: the next landing renames it."""
+    if not con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'raw'"
+        " and table_name = 'lake_files'"
+    ).fetchone()[0]:
+        return []
+    rows = con.execute(
+        "select table_name, sum(rows)::bigint, list(path order by path) from raw.lake_files"
+        " where state in ('live', 'written') group by 1 order by 1"
+    ).fetchall()
+    return rows
+
+
+def _copy_lake(
+    con: duckdb.DuckDBPyConnection, source: Path, target: Path
+) -> tuple[dict[str, int], int]:
+    """The lake's committed files into `target` (hard links when it can); returns the rows of
+    the copies per table, read from their own footers, and their bytes."""
+    copied, size = {}, 0
+    for table, _, files in _lake_files(con):
+        names = []
+        for path in files:
+            found = source / path
+            if not found.exists():  # committed, not renamed yet
+                found = lake.temporary_name(found)
+            copy = target / found.relative_to(source)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(found, copy)
+            except OSError:
+                shutil.copyfile(found, copy)
+            names.append(str(copy))
+            size += copy.stat().st_size
+        copied[f"lake.{table}"] = con.execute(
+            "select sum(num_rows)::bigint from parquet_file_metadata(?)", [names]
+        ).fetchone()[0]
+    return copied, size
 
 
 def _open_for_backup(warehouse: Path) -> duckdb.DuckDBPyConnection:
@@ -107,6 +153,10 @@ def backup(paths: Paths, root: Path) -> BackupResult:
         wal = wal_path(paths.warehouse)
         if wal.exists():  # a crash left changes not yet checkpointed: they belong to the copy
             files[wal.name] = _copy(wal, folder / wal.name)
+        source = lake.root_for(paths.warehouse)
+        in_lake, size = _copy_lake(con, source, folder / source.name)
+        if in_lake:
+            files[source.name + "/"] = size
     finally:
         con.close()
     key = key_path(paths.home)
@@ -116,6 +166,9 @@ def backup(paths: Paths, root: Path) -> BackupResult:
         os.chmod(folder / "secrets" / "hmac.key", 0o600)
     with duckdb.connect(str(folder / paths.warehouse.name), read_only=True) as copy:
         copied = _table_rows(copy)
+    files_rows = {name: rows for name, rows in copied.items() if name.startswith("lake.")}
+    if in_lake != files_rows:
+        raise BackupError(f"the lake's files copied to {folder} hold {in_lake}, not {files_rows}")
     if copied != original:
         differ = sorted(set(copied.items()) ^ set(original.items()))
         raise BackupError(f"the copy in {folder} differs from the warehouse: {differ[:5]}")

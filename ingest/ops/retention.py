@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from ingest.landing import raw_store
+from ingest.landing import lake, raw_store
 from ingest.ops.config import RetentionConfig
 from ingest.warehouse import rollback
 
@@ -139,6 +139,7 @@ def purge(
     report = PurgeReport(uuid.uuid4().hex[:12], now, dry_run, [])
     raw_store.ensure_raw_schema(con)
     ensure_ops_schema(con)
+    dropped = False  # lake files: made live after the commit
     con.execute("begin transaction")
     try:
         for policy in config.datasets:
@@ -175,14 +176,20 @@ def purge(
                 result.emptied = sorted(set(result.emptied) | set(unloaded))
             if rows and not dry_run:
                 for purged in tables:
-                    con.execute(
-                        f"delete from raw.{purged} where {column} < ?", [result.cutoff_date]
-                    )
+                    if purged in raw_store.LAKE_TABLES:  # its day files before the cutoff
+                        lake.commit(con, [], lake.files_before(con, purged, result.cutoff_date))
+                        dropped = True
+                    else:
+                        con.execute(
+                            f"delete from raw.{purged} where {column} < ?", [result.cutoff_date]
+                        )
             report.datasets.append(result)
         con.execute("commit")
     except BaseException:
         rollback(con)
         raise
+    if dropped:
+        lake.settle(con, lake.root_of(con), raw_store.LAKE_TABLES.values())
 
     if not dry_run and landing_dir is not None:
         for result, policy in zip(report.datasets, config.datasets, strict=True):

@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from ingest.landing.hmac_key import SecretKey
-from ingest.landing.raw_store import has_table
+from ingest.landing.raw_store import ensure_raw_schema, has_table
 from ingest.pause_points import pause_point
 from ingest.typed.contracts import ContractReport, validate_typed_leads
 from ingest.typed.fields import FieldRegistry
@@ -164,6 +164,7 @@ def update_typed_leads(
     """Parse the leads loaded since the watermark, check the contract, and write them only when
     it holds (a violation is a parser bug: the table stays as it was). ``ssn_key``: see
     ``build_typed_leads``."""
+    ensure_raw_schema(con)  # a lake change a killed landing left: finished before it is read
     loaded_after = watermark(con)
     loaded_through = raw_loaded_through(con)
     result = build_typed_leads(read_lead_fields(con, loaded_after), registry, ssn_key=ssn_key)

@@ -13,6 +13,7 @@ from dagster_dbt import DbtCliResource
 from ingest.engines import SPARK, dbt_target, lake_root, spark_warehouse
 from ingest.engines.spark_lake import export_sources, read_manifest
 from ingest.engines.spark_mirror import built_tables, mirror_tables
+from ingest.landing import lake
 from ingest.settings import environment as set_environment
 from ingest.settings import get_settings
 from orchestration.defs.project import (
@@ -23,6 +24,7 @@ from orchestration.defs.project import (
 from orchestration.defs.resources import WarehouseResource
 
 LAKE_VAR = "LEADWH_SPARK_LANDING"
+LANDING_LAKE_VAR = "LEADWH_WAREHOUSE_LAKE"
 
 
 def export_lake(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Path:
@@ -76,8 +78,9 @@ def run_dbt(
         yield from invocation.stream()
         return
     root = export_lake(context, warehouse)
-    # the lake's absolute path: macro register_parquet_sources reads it (else relative to dbt)
-    with set_environment(**environment, **{LAKE_VAR: str(root)}):
+    # the lakes' absolute paths: macro register_parquet_sources reads them (else relative to dbt)
+    lakes = {LAKE_VAR: str(root), LANDING_LAKE_VAR: str(lake.root_for(warehouse.paths.warehouse))}
+    with set_environment(**environment, **lakes):
         invocation = dbt.cli(args, context=context)
     try:
         yield from invocation.stream()

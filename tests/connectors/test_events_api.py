@@ -133,7 +133,7 @@ def test_an_item_that_is_not_an_event_is_landed_for_the_quarantine(tmp_path):
     with serve(fake), EventsApi(fake.url, KEY) as api:
         report = pull_events(api, paths, limit=1000)
     assert report.events_written == len(events) + 1
-    con = duckdb.connect()
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     landed = land(con, paths.landing, "events", workers=1)
     assert landed.reconciles and landed.total("quarantined") == 1
     assert landed.total("loaded") == len(events)

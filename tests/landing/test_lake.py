@@ -199,7 +199,7 @@ def test_a_committed_file_missing_under_both_names_is_a_clear_error(lake_home):
     lake.commit(con, added, batch_id="b3")
     con.execute("commit")
     lake.temporary_name(root / added[0].path).unlink()
-    with pytest.raises(lake.LakeDamaged, match="day=2026-11-03/part-b3-0.parquet"):
+    with pytest.raises(lake.LakeDamaged, match="day=2026-11-03/part-b3-[0-9a-f]+\\.parquet"):
         lake.settle(con, root, [DEMO])
     assert read(con) == sorted(BEFORE)  # the view still reads the last settled files
 

@@ -16,6 +16,7 @@ import duckdb
 import orjson
 import pytest
 
+from ingest.landing import lake
 from ingest.landing import land as land_module
 from ingest.landing.land import land, plan_parts
 from ingest.landing.readers import UTF8_BOM
@@ -136,6 +137,7 @@ def test_a_big_file_found_again_with_new_times_is_unchanged(big_landing, monkeyp
     shutil.copytree(landing, copied)
     database = work / "touched.duckdb"
     shutil.copy(whole, database)
+    shutil.copytree(lake.root_for(whole), lake.root_for(database))  # its raw files
     con = duckdb.connect(str(database))
     for dataset in ("events", "submissions"):
         report = land(con, copied, dataset, workers=1)

@@ -207,7 +207,7 @@ def test_landing_redacts_events_submissions_and_quarantine(tmp_path, redactor):
     (submissions / "s.ndjson").write_text(
         json.dumps({"lead_id": "L", "submitted_at": 1792975987905, "fields": {"ssn": SSN}}) + "\n"
     )
-    con = duckdb.connect()
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
     for dataset in ("events", "submissions"):
         assert land(con, tmp_path / "landing", dataset, redactor=redactor).reconciles
     dump = str(con.execute("select * from raw.lead_events").fetchall())
@@ -222,7 +222,7 @@ def test_landing_without_a_redactor_uses_the_homes_key(tmp_path, monkeypatch):
     events = tmp_path / "landing" / "events"
     events.mkdir(parents=True)
     (events / "a.ndjson").write_text(event({"ssn": SSN}, start_timestamp=1792975987905) + "\n")
-    con = duckdb.connect()
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
     land(con, tmp_path / "landing", "events")
     payload = json.loads(con.execute("select payload from raw.lead_events").fetchone()[0])
     secret = key_path(tmp_path).read_text().strip().encode()
@@ -314,13 +314,24 @@ def test_rows_stored_before_redaction_existed_are_redacted_once(tmp_path, redact
     assert redact_stored(con, redactor) == {}  # done once
 
 
-def _old_warehouse(path, version: int | None, lead: dict) -> duckdb.DuckDBPyConnection:
+def _old_warehouse(
+    path, version: int | None, lead: dict, fields: str | None = None, flow: str | None = None
+) -> duckdb.DuckDBPyConnection:
     """A warehouse redacted by `version` (None: before redaction existed) that holds `lead` in
-    clear in a current event, a superseded event and a submission, and a typed watermark."""
+    clear in a current event, a superseded event and a submission (its fields: `fields`, else
+    `lead`; its flow name `flow`), and a typed watermark. Its submissions were a table, as
+    before the lake: opened, they move to the lake."""
     from ingest.landing import raw_store
 
     con = duckdb.connect(str(path))
-    raw_store.ensure_raw_schema(con)
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw.lead_submissions (lead_id varchar, submitted_at timestamp,"
+        " submitted_date date, account_id varchar, account_name varchar, flow_id varchar,"
+        " flow_name varchar, source_id varchar, source_name varchar, fields varchar,"
+        " source_file varchar, source_line integer, batch_id varchar, ingested_at timestamp)"
+    )
+    con.execute(raw_store.RAW_DDL)
     columns = "'e1', 'L', 'source', null, timestamp '2026-10-01', date '2026-10-01'"
     stamps = "'f', 1, 'b', timestamp '2026-10-01'"
     con.execute(f"insert into raw.lead_events values ({columns}, ?, {stamps})", [event(lead)])
@@ -330,9 +341,10 @@ def _old_warehouse(path, version: int | None, lead: dict) -> duckdb.DuckDBPyConn
     )
     con.execute(
         "insert into raw.lead_submissions values ('L', timestamp '2026-10-01', date '2026-10-01',"
-        f" null, null, null, null, null, null, ?, {stamps})",
-        [json.dumps(lead)],
+        f" null, null, null, ?, null, null, ?, {stamps})",
+        [flow, fields or json.dumps(lead)],
     )
+    raw_store.ensure_raw_schema(con)
     con.execute("create table raw.redaction_state (version integer, redacted_at timestamp)")
     if version is not None:
         con.execute("insert into raw.redaction_state values (?, now())", [version])
@@ -436,7 +448,7 @@ def test_a_record_too_deep_to_redact_is_quarantined_not_a_stopped_batch(tmp_path
         event({}, start_timestamp=1792975987905, id="c" * 24)[:-1] + f', "x": {_deep(990)}}}',
     ]
     (events / "deep.ndjson").write_text("\n".join(lines) + "\n")
-    con = duckdb.connect()
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
     report = land(con, tmp_path / "landing", "events", redactor=redactor)
     assert report.reconciles and (report.total("loaded"), report.total("quarantined")) == (2, 1)
     reason, raw = con.execute("select reason, raw_text from raw.quarantine").fetchone()
@@ -455,7 +467,7 @@ def test_a_submissions_other_columns_are_redacted(tmp_path, redactor):
               "source_name": "callback 123-45-6789", "flow_name": f"ssn: {SSN}",
               "fields": {"zip": "78751"}}  # fmt: skip
     (submissions / "s.ndjson").write_text(json.dumps(record) + "\n")
-    con = duckdb.connect()
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
     assert land(con, tmp_path / "landing", "submissions", redactor=redactor).reconciles
     row = con.execute("select source_name, flow_name, account_name from raw.lead_submissions")
     assert row.fetchone() == ("callback ***-**-6789", "ssn: ***-**-6789", "Acme")
@@ -464,10 +476,11 @@ def test_a_submissions_other_columns_are_redacted(tmp_path, redactor):
 def test_a_warehouse_redacted_by_version_2_loses_what_hid_from_it(tmp_path, redactor):
     from ingest.landing.redact import redact_stored
 
-    con = _old_warehouse(tmp_path / "w.duckdb", 2, {"email": "a@b.co"})
     hidden = '{"id": "L", "ssn": "111223333", "ssn": null, "borrower_\\u0073sn": "222334444"}'
+    con = _old_warehouse(
+        tmp_path / "w.duckdb", 2, {"email": "a@b.co"}, fields=hidden, flow="ssn 333445555"
+    )
     con.execute("update raw.lead_events set payload = ?", [f'{{"vars": {{"lead": {hidden}}}}}'])
-    con.execute("update raw.lead_submissions set fields = ?, flow_name = 'ssn 333445555'", [hidden])
     changed = redact_stored(con, redactor)
     assert (changed["lead_events"], changed["lead_submissions"]) == (1, 1)  # fields and names
     dump = _raw_dump(con)

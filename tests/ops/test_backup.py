@@ -6,10 +6,12 @@ import json
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
 
+from ingest.landing import lake, raw_store
 from ingest.ops.backup import BackupError, backup
 from ingest.paths import Paths
 
@@ -91,3 +93,30 @@ def test_a_backup_is_not_written_where_others_read(home, inside):
         backup(home, root)
     assert not root.exists()
     assert backup(home, home.home / "backups").tables["raw.lead_events"] == 5000
+
+
+def test_the_lakes_files_are_in_the_backup_and_outlive_the_originals(home, tmp_path):
+    """The submissions are Parquet files beside the warehouse file: a backup of the file alone
+    would name files it does not hold. Restored (the folder as a home), the rows read back, also
+    after the originals are deleted (a retention purge, a lost disk)."""
+    with duckdb.connect(str(home.warehouse)) as con:
+        raw_store.ensure_raw_schema(con)
+        for day in (1, 2):
+            raw_store.store_rows(
+                con,
+                "lead_submissions",
+                f"select 'L' || range, timestamp '2026-11-0{day}', date '2026-11-0{day}', null,"
+                " null, null, null, null, null, '{}', 'f', 1, 'b', now() from range(7)",
+            )
+    result = backup(home, tmp_path / "backups")
+    assert result.tables["lake.lead_submissions"] == 14 and "warehouse.lake/" in result.files
+    for path in lake.root_for(home.warehouse).rglob("*.parquet"):
+        path.unlink()
+    restored = tmp_path / "restored" / "warehouse.duckdb"
+    restored.parent.mkdir()
+    folder = Path(result.folder)
+    (folder / "warehouse.duckdb").rename(restored)
+    (folder / "warehouse.lake").rename(lake.root_for(restored))
+    with duckdb.connect(str(restored)) as con:
+        raw_store.ensure_raw_schema(con)  # the views follow the lake to its new place
+        assert con.execute("select count(*) from raw.lead_submissions").fetchone()[0] == 14

@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from ingest.landing import raw_store
+from ingest.landing import lake, raw_store
 from ingest.ops.config import load_retention
 from ingest.ops.retention import cutoff_date, purge
 from ingest.paths import Paths
@@ -66,10 +66,11 @@ def _event(con, event_id: str, at: str, source_file: str) -> None:
 
 
 def _submission(con, lead_id: str, at: str, source_file: str) -> None:
-    con.execute(
-        "insert into raw.lead_submissions values (?, ?, cast(? as date), null, null, null, null,"
-        " null, null, '{}', ?, 1, 'b', now()::timestamp)",
-        [lead_id, at, at, source_file],
+    raw_store.store_rows(
+        con,
+        "lead_submissions",
+        f"select '{lead_id}', timestamp '{at}', cast(timestamp '{at}' as date), null, null, null,"
+        f" null, null, null, '{{}}', '{source_file}', 1, 'b', now()::timestamp",
     )
 
 
@@ -109,6 +110,10 @@ def test_purge_deletes_old_raw_rows_per_dataset_and_records_them(home, tmp_path)
     assert _count(home.warehouse, "select min(submitted_date) from raw.lead_submissions") == date(
         2026, 10, 18
     )
+    # the submissions are lake files: the purged days' files are gone, the others kept
+    folder = lake.root_for(home.warehouse) / "raw" / "lead_submissions"
+    days = sorted(path.parent.name for path in folder.glob("*/*.parquet"))
+    assert days == [f"submitted_date=2026-10-{d}" for d in range(18, 20) for _ in range(2)]
     # landing files: deleted for events once every row they loaded is gone, not for submissions
     expected = [f"batches/events-2026-10-{d}.ndjson" for d in range(10, 15)]
     assert events.emptied == sorted([*expected, "firehose/lead1/ev1.json"])

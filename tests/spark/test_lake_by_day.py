@@ -1,7 +1,9 @@
-"""The Spark lake keeps the raw events and submissions by day and rewrites only the days that
-changed: after each landing, correction, purge, redaction or killed export, the lake holds exactly
-the warehouse's rows (read back as Spark reads the day folders), and the days nobody touched keep
-their files. No Spark here: the folders are read with DuckDB's hive partitioning."""
+"""The Spark lake keeps the raw events by day and rewrites only the days that changed: after each
+landing, correction, purge, redaction or killed export, the lake holds exactly the warehouse's
+rows (read back as Spark reads the day folders), and the days nobody touched keep their files.
+The submissions are not exported: landing keeps them in the warehouse's lake, whose folders hold
+exactly the rows DuckDB's view reads. No Spark here: the folders are read with DuckDB's hive
+partitioning."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import pytest
 
 from ingest.engines import spark_lake
 from ingest.engines.spark_lake import NULL_PARTITION, day_folders, export_sources
-from ingest.landing import raw_store
+from ingest.landing import lake, raw_store
 from ingest.landing.land import land
 from ingest.ops.config.retention import DatasetRetention, RetentionConfig
 from ingest.ops.retention import purge
@@ -28,7 +30,7 @@ MANIFEST = {
             "package_name": "leadwarehouse",
             "schema": "raw",
             "identifier": table,
-            "meta": {"lake_day_column": column},
+            "meta": {"lake_day_column": column, "landing_lake": table == "lead_submissions"},
         }
         for table, column in DAY_TABLES.items()
     }
@@ -87,15 +89,20 @@ def lake_rows_differ(con, root: Path, table: str) -> int:
 
 def export(con, root: Path) -> dict[str, spark_lake.Exported]:
     exported = {e.table: e for e in export_sources(con, MANIFEST, root)}
-    for table in ("lead_events", "lead_submissions", "quarantine"):
+    for table in ("lead_events", "quarantine"):
         assert lake_rows_differ(con, root, table) == 0, table
+    # read where landing wrote them, as Spark reads them (its files' names starting with "_"
+    # skipped), the submissions are the view's; none is copied to the export's lake
+    assert "lead_submissions" not in exported
+    assert not (root / "raw" / "lead_submissions").exists()
+    assert lake_rows_differ(con, lake.root_of(con), "lead_submissions") == 0
     return exported
 
 
-def files(root: Path, table: str) -> dict[date, int]:
-    """Day -> inode of the day's file (a rewritten day gets a new file)."""
+def files(root: Path, table: str) -> dict[date, tuple[int, ...]]:
+    """Day -> inodes of the day's files (a rewritten day gets new files)."""
     return {
-        day: next(folder.glob("*.parquet")).stat().st_ino
+        day: tuple(sorted(path.stat().st_ino for path in folder.glob("*.parquet")))
         for day, folder in day_folders(root / "raw" / table, DAY_TABLES[table]).items()
     }
 
@@ -103,7 +110,8 @@ def files(root: Path, table: str) -> dict[date, int]:
 def test_the_first_export_is_whole_then_only_changed_days_are_rewritten(warehouse):
     con, root, landing, later = warehouse
     first = export(con, root)
-    assert first["lead_events"].days is None and first["lead_submissions"].days is None
+    assert first["lead_events"].days is None
+    submissions = files(lake.root_of(con), "lead_submissions")
     days = files(root, "lead_events")
     assert sorted(days) == [date(2026, 10, 26), date(2026, 10, 27), date(2026, 10, 28)]
     # a file of no rows in the null day keeps the columns for Spark when no day is left
@@ -128,7 +136,8 @@ def test_the_first_export_is_whole_then_only_changed_days_are_rewritten(warehous
     now = files(root, "lead_events")
     assert date(2026, 10, 29) in now
     assert {day for day in days if now[day] != days[day]} == set(changed) - {date(2026, 10, 29)}
-    assert after["lead_submissions"].days >= 1
+    # the submissions' old days keep their files: landing added the new ones beside them
+    assert submissions.items() <= files(lake.root_of(con), "lead_submissions").items()
     assert after["quarantine"].days is None  # not kept by day: whole each time
 
 
@@ -171,7 +180,7 @@ def test_a_purge_removes_the_purged_days_from_the_lake(warehouse):
     exported = export(con, root)
     assert exported["lead_events"].days == 1 and exported["lead_events"].rows == 0
     assert min(files(root, "lead_events")) == date(2026, 10, 27)
-    assert min(files(root, "lead_submissions")) == date(2026, 10, 27)
+    assert min(files(lake.root_of(con), "lead_submissions")) == date(2026, 10, 27)
 
 
 def test_a_redaction_or_a_missing_folder_exports_the_table_whole(warehouse):
@@ -180,8 +189,8 @@ def test_a_redaction_or_a_missing_folder_exports_the_table_whole(warehouse):
     con.execute("insert into raw.redaction_state values (99, now())")  # raw redacted again
     assert export(con, root)["lead_events"].days is None
     assert export(con, root)["lead_events"].days == 0
-    shutil.rmtree(root / "raw" / "lead_submissions")
-    assert export(con, root)["lead_submissions"].days is None
+    shutil.rmtree(root / "raw" / "lead_events")
+    assert export(con, root)["lead_events"].days is None
 
 
 def test_an_export_killed_between_days_is_redone_by_the_next(warehouse, monkeypatch):
