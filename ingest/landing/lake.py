@@ -264,26 +264,25 @@ def _sweep(con: duckdb.DuckDBPyConnection, root: Path, tables: list[LakeTable]) 
     return swept
 
 
-def live_files(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """The live files of a table, relative to the lake root, in day and name order."""
+def live_files(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    day: date | None = None,
+    before: date | None = None,
+) -> list[str]:
+    """The live files of a table (of one `day`, or of the days `before` one), relative to the
+    lake root, in day and name order."""
+    where, params = "", [table]
+    if day is not None:
+        where, params = " and day = ?", [table, day]
+    elif before is not None:
+        where, params = " and day < ?", [table, before]
     return [
         path
         for (path,) in con.execute(
             "select path from raw.lake_files where table_name = ? and state = 'live'"
-            " order by day, path",
-            [table],
-        ).fetchall()
-    ]
-
-
-def files_before(con: duckdb.DuckDBPyConnection, table: str, day: date) -> list[str]:
-    """The live files of a table's days before `day` (for :func:`commit` to drop whole)."""
-    return [
-        path
-        for (path,) in con.execute(
-            "select path from raw.lake_files where table_name = ? and state = 'live'"
-            " and day < ? order by day, path",
-            [table, day],
+            f"{where} order by day, path",
+            params,
         ).fetchall()
     ]
 
@@ -400,14 +399,7 @@ def compact(
         ).fetchall()
     ]
     for day in crowded:
-        files = [
-            path
-            for (path,) in con.execute(
-                "select path from raw.lake_files where table_name = ? and state = 'live'"
-                " and day = ? order by path",
-                [table.name, day],
-            ).fetchall()
-        ]
+        files = live_files(con, table.name, day=day)
         added = write(con, root, table, f"select * from {_source(root, table, files)}", batch_id)
         apply(con, root, [table], added, files, batch_id)
     return crowded

@@ -266,10 +266,8 @@ class _Stage:
         self.tables.clear()
         self.bytes = 0
         self.seen = seen
-        self.committed()
-        for written in self.files:
+        for written in self.committed():
             lake.temporary_name(root / written.path).unlink(missing_ok=True)
-        self.files = []
 
     def committed(self) -> list[lake.NewFile]:
         """Start counting anew (a commit took what was inserted); returns its lake files."""

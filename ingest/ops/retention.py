@@ -177,7 +177,9 @@ def purge(
             if rows and not dry_run:
                 for purged in tables:
                     if purged in raw_store.LAKE_TABLES:  # its day files before the cutoff
-                        lake.commit(con, [], lake.files_before(con, purged, result.cutoff_date))
+                        lake.commit(
+                            con, [], lake.live_files(con, purged, before=result.cutoff_date)
+                        )
                         dropped = True
                     else:
                         con.execute(

@@ -136,20 +136,24 @@ def test_a_table_with_no_file_reads_as_no_rows_with_its_columns(tmp_path):
     ]
 
 
-def run_change_until(database: Path, root: Path, point: str) -> None:
-    """Run `change` in a child process, frozen at pause point `point`, and kill it there."""
-    marker = root.parent / "paused"
+def run_until(code: str, point: str, marker: Path) -> None:
+    """Run Python `code` in a child process, frozen at pause point `point`, and kill it there."""
     marker.unlink(missing_ok=True)
-    code = f"from tests.landing.test_lake import change; change({str(database)!r}, {str(root)!r})"
     env = {**os.environ, PAUSE_AT: point, PAUSE_MARKER: str(marker), "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while not marker.exists():
-        assert proc.poll() is None, f"the change ended (rc {proc.returncode}) before {point}"
-        assert time.monotonic() < deadline, f"the change never reached {point}"
+        assert proc.poll() is None, f"it ended (rc {proc.returncode}) before {point}"
+        assert time.monotonic() < deadline, f"it never reached {point}"
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+
+
+def run_change_until(database: Path, root: Path, point: str) -> None:
+    """Run `change` in a child process, frozen at pause point `point`, and kill it there."""
+    code = f"from tests.landing.test_lake import change; change({str(database)!r}, {str(root)!r})"
+    run_until(code, point, root.parent / "paused")
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,6 @@ reconcile and no file on disk the catalog does not name."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -18,8 +13,8 @@ import pytest
 
 from ingest.landing import lake, raw_store
 from ingest.landing.land import land
-from ingest.pause_points import PAUSE_AT, PAUSE_MARKER
 from tests.conftest import simulate_small
+from tests.landing.test_lake import run_until
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD_TABLE = """
@@ -81,20 +76,6 @@ def test_an_old_warehouses_submissions_move_to_the_lake_once(tmp_path):
         assert files_on_disk(lake.root_of(con)) == moved
         raw_store.ensure_raw_schema(con)  # once: nothing moves again
         assert live(con) == moved and rows(con) == before
-
-
-def run_until(code: str, point: str, marker: Path) -> None:
-    """Run `code` in a child process, frozen at pause point `point`, and kill it there."""
-    marker.unlink(missing_ok=True)
-    env = {**os.environ, PAUSE_AT: point, PAUSE_MARKER: str(marker), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)
-    deadline = time.monotonic() + 120
-    while not marker.exists():
-        assert proc.poll() is None, f"it ended (rc {proc.returncode}) before {point}"
-        assert time.monotonic() < deadline, f"it never reached {point}"
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
 
 
 @pytest.mark.parametrize(
