@@ -58,16 +58,17 @@ def write_history(path: Path, events: int) -> None:
     second = f"{FIRST_SECOND} + i * {SECONDS_PER_EVENT}"
     with duckdb.connect(str(path)) as con:
         raw_store.ensure_raw_schema(con)
-        con.execute(
+        raw_store.store_rows(
+            con,
+            "lead_events",
             f"""
-            insert into raw.lead_events
             select
                 {object_id(second, "i")}, {object_id(second, "i // 6")}, 'source', 'success',
                 make_timestamp(({second}) * 1000000), cast(make_timestamp(({second}) * 1000000)
                 as date), '{{"outcome":"success","n":' || i || '}}', 'history.ndjson', 1,
                 'history', now()
             from range({events}) as t(i)
-            """
+            """,
         )
         submissions = int(events / EVENTS_PER_SUBMISSION)
         spacing = f"i * {EVENTS_PER_SUBMISSION * SECONDS_PER_EVENT}::bigint"
@@ -199,15 +200,16 @@ def raw_scans(node: dict) -> list[tuple[str, int, int]]:
 
 
 def land_batch(con, staged_events: pa.Table, staged_submissions: pa.Table, quarantine: list):
-    """Land one batch as landing does (the submissions' lake files catalogued, for the caller
-    to settle or roll back); returns the seconds each insert took."""
+    """Land one batch as landing does (the lake files catalogued, for the caller to settle or
+    roll back); returns the seconds each insert took."""
     timings = {}
     started = time.perf_counter()
     raw_store.insert_events(con, staged_events, "bench")
+    events, replaced = raw_store.write_events(con, "bench")
     timings["events"] = time.perf_counter() - started
     started = time.perf_counter()
     files, _ = raw_store.insert_submissions(con, staged_submissions, "bench")
-    lake.commit(con, files, batch_id="bench")
+    lake.commit(con, events + files, replaced, batch_id="bench")
     timings["submissions"] = time.perf_counter() - started
     started = time.perf_counter()
     raw_store.insert_quarantine(con, quarantine)

@@ -78,6 +78,11 @@ class LakeTable:
         return self.folder(root) / f"{self.day_column}={day.isoformat()}"
 
     @property
+    def names(self) -> str:
+        """The columns, in the table's order (SQL)."""
+        return ", ".join(f'"{name}"' for name, _ in self.columns)
+
+    @property
     def file_columns(self) -> str:
         """The columns a file holds (all but the day column, which its folder names)."""
         return ", ".join(f'"{name}"' for name, _ in self.columns if name != self.day_column)
@@ -137,7 +142,8 @@ def write(
         temporary = temporary_name(live)
         rows = con.execute(
             f"copy (select {table.file_columns} from ({relation})"
-            f' where "{table.day_column}" = ?) to {sql_literal(str(temporary))} (format parquet)',
+            f' where "{table.day_column}" = ?) to {sql_literal(str(temporary))}'
+            " (format parquet, compression zstd)",
             [*(params or []), day],
         ).fetchone()[0]
         _sync(temporary)

@@ -557,7 +557,7 @@ def land(
     waited = check_clock(con)  # a clock set back would make later steps skip these rows
     if waited and progress:
         progress(f"{dataset}: waited {waited:.1f} s for the clock to pass the last landing")
-    raw_store.compress_json_columns(con)
+    raw_store.forget_pending(con)
     redact_stored(con, redactor)  # once: rows stored before redaction existed
     known = known_files(con, dataset)
     candidates = []
@@ -752,7 +752,9 @@ def _commit(con, dataset: str, batch_id: str, stage: _Stage, chunk: _Chunk, begu
         stage.flush(con, batch_id)
         raw_store.insert_quarantine(con, chunk.quarantine)
         pause_point("landing")  # records inserted, manifest not yet: the transaction is open
-        lake.commit(con, stage.files, batch_id=batch_id)
+        written, replaced = raw_store.write_events(con, batch_id)
+        stage.files += written
+        lake.commit(con, stage.files, replaced, batch_id)
         loaded = stage.loaded
         quarantined = raw_store.quarantined_per_file(con, batch_id)
         for counts, _, _ in chunk.files:

@@ -1,5 +1,6 @@
-"""The raw schema of the warehouse: tables for events, submissions, the manifest and the
-quarantine, and the statements that fill them.
+"""The raw schema of the warehouse: the manifest and the quarantine as tables of the warehouse
+file, the events (current and superseded versions) and the submissions as Parquet day files of
+its lake (``ingest.landing.lake``) read through views; and the statements that fill them.
 
 Events: ``raw.lead_events`` holds the current version of each event id; a copy with the same id
 and the same payload is a duplicate, one with a different payload (a corrected copy) is a new
@@ -20,7 +21,9 @@ which start with their creation time, and raw rows are appended in landing order
 new events reads the newest row groups only, however long the history
 (``benchmarks/bench_dedup.py``). ``not exists`` is planned as an anti join that hashes the whole
 stored table on every batch. Quarantine hashes are random, so that lookup reads the quarantine's
-hash column whole (still without hashing the table)."""
+hash column whole (still without hashing the table). The lake's files keep their row groups'
+id statistics; DuckDB prunes by them as by its own, but only for a constant list of ids, so the
+versions of the ids found stored are read by their list (:func:`insert_events`)."""
 
 from __future__ import annotations
 
@@ -30,40 +33,10 @@ import duckdb
 import pyarrow as pa
 
 from ingest.landing import lake
-from ingest.warehouse import rollback
+from ingest.warehouse import sql_literal
 
 RAW_DDL = """
 create schema if not exists raw;
-
-create table if not exists raw.lead_events (
-    event_id     varchar not null,
-    lead_id      varchar not null,
-    event_type   varchar not null,
-    outcome      varchar,
-    event_at     timestamp not null,   -- start_timestamp (UTC)
-    event_date   date not null,        -- partition key
-    payload      varchar not null using compression zstd,  -- the event exactly as received (JSON)
-    source_file  varchar not null,
-    source_line  integer not null,
-    batch_id     varchar not null,
-    ingested_at  timestamp not null
-);
-
-create table if not exists raw.superseded_events (
-    event_id     varchar not null,
-    lead_id      varchar not null,
-    event_type   varchar not null,
-    outcome      varchar,
-    event_at     timestamp not null,
-    event_date   date not null,
-    payload      varchar not null using compression zstd,
-    source_file  varchar not null,
-    source_line  integer not null,
-    batch_id     varchar not null,
-    ingested_at  timestamp not null,
-    superseded_at timestamp not null,    -- when a newer version of the event replaced it
-    superseded_by_batch varchar not null
-);
 
 create table if not exists raw.quarantine (
     dataset        varchar not null,   -- events | submissions
@@ -117,11 +90,6 @@ def with_versions(table: str) -> list[str]:
     return [table] + ([SUPERSEDED_IN[table]] if table in SUPERSEDED_IN else [])
 
 
-EVENT_COLUMNS = (
-    "event_id, lead_id, event_type, outcome, event_at, event_date, payload, source_file,"
-    " source_line, batch_id, ingested_at"
-)
-
 SUBMISSIONS_SCHEMA = pa.schema(
     [
         ("lead_id", pa.string()),
@@ -141,6 +109,29 @@ SUBMISSIONS_SCHEMA = pa.schema(
 
 #: The raw tables kept in the lake (``ingest.landing.lake``): Parquet day files, read through a
 #: view ``raw.<table>`` of the same columns; the others are tables in the warehouse file.
+_EVENT_COLUMNS = (
+    ("event_id", "varchar"),
+    ("lead_id", "varchar"),
+    ("event_type", "varchar"),
+    ("outcome", "varchar"),
+    ("event_at", "timestamp"),  # start_timestamp (UTC)
+    ("event_date", "date"),
+    ("payload", "varchar"),  # the event exactly as received (JSON)
+    ("source_file", "varchar"),
+    ("source_line", "integer"),
+    ("batch_id", "varchar"),
+    ("ingested_at", "timestamp"),
+)
+EVENTS = lake.LakeTable("lead_events", _EVENT_COLUMNS, "event_date")
+SUPERSEDED = lake.LakeTable(
+    "superseded_events",
+    (
+        *_EVENT_COLUMNS,
+        ("superseded_at", "timestamp"),  # when a newer version of the event replaced it
+        ("superseded_by_batch", "varchar"),
+    ),
+    "event_date",
+)
 SUBMISSIONS = lake.LakeTable(
     "lead_submissions",
     (
@@ -161,7 +152,7 @@ SUBMISSIONS = lake.LakeTable(
     ),
     "submitted_date",
 )
-LAKE_TABLES = {table.name: table for table in (SUBMISSIONS,)}
+LAKE_TABLES = {table.name: table for table in (EVENTS, SUPERSEDED, SUBMISSIONS)}
 
 # Warehouses created before a column existed get it (and its values) here.
 MIGRATIONS = """
@@ -189,9 +180,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(MIGRATIONS)
     lake.ensure_catalog(con)
     root = lake.root_of(con)
-    for table in LAKE_TABLES.values():
-        if _kind(con, table.name) == "BASE TABLE":
-            _move_to_lake(con, root, table)
+    old = [table for table in LAKE_TABLES.values() if _kind(con, table.name) == "BASE TABLE"]
+    if old:
+        _move_to_lake(con, root, old)
     pending = con.execute("select count(*) from raw.lake_files where state <> 'live'").fetchone()[0]
     if pending or any(_stale_view(con, root, name) for name in LAKE_TABLES):
         lake.settle(con, root, LAKE_TABLES.values())
@@ -206,16 +197,18 @@ def _stale_view(con: duckdb.DuckDBPyConnection, root: Path, table: str) -> bool:
     return not found or ("read_parquet(" in found[0][0] and f"'{root}/" not in found[0][0])
 
 
-def store_rows(con: duckdb.DuckDBPyConnection, table: str, relation: str) -> None:
-    """The rows of `relation` (a query with raw.<table>'s columns) stored as they are, with none
-    of landing's checks: a history for tests and benchmarks, or rows moved between tables."""
+def store_rows(
+    con: duckdb.DuckDBPyConnection, table: str, relation: str, params: list | None = None
+) -> None:
+    """The rows of `relation` (a query with raw.<table>'s columns, and its `params`) stored as
+    they are, with none of landing's checks: a history for tests and benchmarks."""
     if table not in LAKE_TABLES:
-        con.execute(f"insert into raw.{table} {relation}")
+        con.execute(f"insert into raw.{table} {relation}", params or [])
         return
     root = lake.root_of(con)
-    names = ", ".join(name for name, _ in LAKE_TABLES[table].columns)
-    named = f"select * from ({relation}) as t({names})"  # by position, as an insert takes them
-    added = lake.write(con, root, LAKE_TABLES[table], named, "stored")
+    # the columns by position, as an insert takes them
+    named = f"select * from ({relation}) as t({LAKE_TABLES[table].names})"
+    added = lake.write(con, root, LAKE_TABLES[table], named, "stored", params)
     lake.apply(con, root, LAKE_TABLES.values(), added, batch_id="stored")
 
 
@@ -229,84 +222,98 @@ def _kind(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
     return found[0][0] if found else None
 
 
-def _move_to_lake(con: duckdb.DuckDBPyConnection, root: Path, table: lake.LakeTable) -> None:
-    """A warehouse from before the lake: the table's rows written out as day files, then in one
-    transaction the files catalogued and the table dropped; the view takes its place when the
-    files are settled. Killed before the commit, the table is still there (and the files are
-    swept); after it, the next start settles the files."""
-    added = lake.write(con, root, table, f"select * from raw.{table.name}", "moved")
-    drop = f"drop table raw.{table.name}"
+def _move_to_lake(con: duckdb.DuckDBPyConnection, root: Path, tables: list[lake.LakeTable]) -> None:
+    """A warehouse from before the lake: the tables' rows written out as day files, then in one
+    transaction the files catalogued and the tables dropped; the views take their places when
+    the files are settled. Killed before the commit, the tables are still there (and the files
+    are swept); after it, the next start settles the files."""
+    added = [
+        new
+        for table in tables
+        for new in lake.write(con, root, table, f"select * from raw.{table.name}", "moved")
+    ]
+    drop = "; ".join(f"drop table raw.{table.name}" for table in tables)
     lake.apply(con, root, LAKE_TABLES.values(), added, batch_id="moved", also=drop)
 
 
-#: raw table -> its column of JSON text, stored with zstd. DuckDB's default for text (trying
-#: dictionary and FSST on every segment) wrote landing's payloads at a third of the speed, into
-#: a file five times larger, and reads them back slower (``benchmarks/bench_build.py``).
-ZSTD_COLUMNS = {
-    "lead_events": "payload",
-    "superseded_events": "payload",
+#: Landing's events not yet written to the lake (temporary tables of the connection, in the
+#: chunk's transaction: a rollback takes them back): current versions, superseded versions, and
+#: the stored rows (file, row number) that new versions replace.
+PENDING = {
+    "events": "landing_events",
+    "superseded": "landing_superseded",
+    "replaced": "landing_replaced",
 }
+#: Up to this many ids, the stored versions of an event id list are read by a literal list,
+#: which prunes the lake's row groups by their id statistics (a subquery's ids do not).
+LITERAL_IDS = 5000
 
 
-def table_sql(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """The CREATE TABLE statement of a raw table, as DuckDB keeps it."""
-    return con.execute(
-        "select sql from duckdb_tables() where schema_name = 'raw' and table_name = ?", [table]
-    ).fetchall()[0][0]
+def _ids_in(ids: list[str]) -> str:
+    """SQL: ``event_id in (...)`` for ids known in Python."""
+    if not ids:
+        return "false"
+    if len(ids) > LITERAL_IDS:
+        return "event_id in (select unnest($ids))"
+    return f"event_id in ({', '.join(sql_literal(i) for i in ids)})"
 
 
-def compress_json_columns(con: duckdb.DuckDBPyConnection) -> None:
-    """Warehouses created before ZSTD_COLUMNS: rebuild each such table once, with its rows, in
-    one transaction (DuckDB cannot change a column's compression in place). Not in a caller's
-    transaction: landing calls it first."""
-    for table, column in ZSTD_COLUMNS.items():
-        sql = table_sql(con, table)
-        if f"{column} VARCHAR USING COMPRESSION ZSTD" in sql:
-            continue
-        rebuilt = sql.replace(f"raw.{table}(", f"raw.{table}__zstd(", 1).replace(
-            f"{column} VARCHAR", f"{column} VARCHAR USING COMPRESSION ZSTD", 1
-        )
-        con.execute("begin transaction")
-        try:
-            con.execute(rebuilt)
-            con.execute(f"insert into raw.{table}__zstd select * from raw.{table}")
-            con.execute(f"drop table raw.{table}")
-            con.execute(f"alter table raw.{table}__zstd rename to {table}")
-            con.execute("commit")
-        except BaseException:
-            rollback(con)
-            raise
+def forget_pending(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the pending tables (a landing run starts with none)."""
+    for name in PENDING.values():
+        con.execute(f"drop table if exists temp.{name}")
+
+
+def _ensure_pending(con: duckdb.DuckDBPyConnection) -> None:
+    for table, name in ((EVENTS, PENDING["events"]), (SUPERSEDED, PENDING["superseded"])):
+        columns = ", ".join(f'"{column}" {kind}' for column, kind in table.columns)
+        con.execute(f"create temp table if not exists {name} ({columns})")
+    con.execute(
+        f"create temp table if not exists {PENDING['replaced']}"
+        " (filename varchar, file_row_number bigint)"
+    )
 
 
 def insert_events(
     con: duckdb.DuckDBPyConnection, staged: pa.Table, batch_id: str
 ) -> dict[str, int]:
-    """Insert the staged events (in landing order, column ``seq``) that are new versions: the
-    last new version of each id becomes current, the others and the versions it replaces go to
-    raw.superseded_events. Copies of a version already stored are duplicates (left out).
-    Payloads are compared only for the ids seen twice (in the batch, or stored already).
-    Returns the events inserted (current or superseded) per landing file."""
+    """Stage for the lake the staged events (in landing order, column ``seq``) that are new
+    versions: the last new version of each id becomes current, the others and the versions it
+    replaces are superseded. Copies of a version already stored (or pending) are duplicates
+    (left out). Payloads are compared only for the ids seen twice (in the batch, or stored
+    already). :func:`write_events` writes what is pending, in the same transaction. Returns the
+    events inserted (current or superseded) per landing file."""
+    _ensure_pending(con)
+    events, superseded, replaced = PENDING["events"], PENDING["superseded"], PENDING["replaced"]
     con.register("staged_events", staged)
     try:
+        # two statements: the stored ids (semi joins), then those ids' versions by their list
+        known_ids = [
+            row[0]
+            for row in con.execute(
+                " union ".join(
+                    stored(table, "event_id", "staged_events")
+                    for table in ("raw.lead_events", "raw.superseded_events", events, superseded)
+                )
+            ).fetchall()
+        ]
+        where = _ids_in(known_ids)
+        params = {"ids": known_ids} if len(known_ids) > LITERAL_IDS else {}
         con.execute(
-            f"""
-            create or replace temp table landing_fresh as
-            with known_ids as (
-                {stored("raw.lead_events", "event_id", "staged_events")}
-                union
-                {stored("raw.superseded_events", "event_id", "staged_events")}
+            "create or replace temp table landing_known as "
+            + " union all ".join(
+                f"select event_id, payload from {table} where {where}"
+                for table in ("raw.lead_events", "raw.superseded_events", events, superseded)
             ),
-            compared_ids as (
+            params,
+        )
+        con.execute(
+            """
+            create or replace temp table landing_fresh as
+            with compared_ids as (
                 select event_id from staged_events group by event_id having count(*) > 1
                 union
-                select event_id from known_ids
-            ),
-            known as (
-                select event_id, payload from raw.lead_events
-                where event_id in (select event_id from known_ids)
-                union all
-                select event_id, payload from raw.superseded_events
-                where event_id in (select event_id from known_ids)
+                select event_id from landing_known
             ),
             compared as (
                 select seq, event_id, payload, source_file from staged_events
@@ -319,7 +326,7 @@ def insert_events(
                 union all
                 select seq, event_id, source_file from compared
                 where not exists (
-                    select 1 from known
+                    select 1 from landing_known as known
                     where known.event_id = compared.event_id and known.payload = compared.payload
                 )
             )
@@ -328,6 +335,45 @@ def insert_events(
             from fresh
             """
         )
+        corrected = [
+            row[0]
+            for row in con.execute(
+                "select distinct event_id from landing_fresh"
+                " where event_id in (select event_id from landing_known)"
+            ).fetchall()
+        ]
+        if corrected:  # the current versions they replace, stored or pending, are superseded
+            root = lake.root_of(con)
+            where = _ids_in(corrected)
+            params = {"ids": corrected} if len(corrected) > LITERAL_IDS else {}
+            con.execute(
+                f"""
+                create or replace temp table landing_replacing as
+                select * from {lake.keyed(con, root, EVENTS)} as k
+                where {where} and not exists (
+                    select 1 from {replaced} as r
+                    where r.filename = k.filename and r.file_row_number = k.file_row_number
+                )
+                """,
+                params,
+            )
+            con.execute(
+                f"insert into {superseded} select {EVENTS.names}, {NOW}, $batch_id"
+                " from landing_replacing",
+                {"batch_id": batch_id},
+            )
+            con.execute(
+                f"insert into {replaced} select filename, file_row_number from landing_replacing"
+            )
+            con.execute("drop table landing_replacing")
+            con.execute(
+                f"insert into {superseded} select *, {NOW}, $batch_id from {events}"
+                " where event_id in (select event_id from landing_fresh)",
+                {"batch_id": batch_id},
+            )
+            con.execute(
+                f"delete from {events} where event_id in (select event_id from landing_fresh)"
+            )
         rows = f"""
             select
                 s.event_id, s.lead_id, s.event_type, s.outcome,
@@ -338,34 +384,47 @@ def insert_events(
             inner join landing_fresh as f
                 on s.seq = f.seq
         """
-        replaced = con.execute(
-            "select count(*) from raw.lead_events where event_id in"
-            " (select event_id from landing_fresh)"
-        ).fetchone()[0]
-        if replaced:
-            con.execute(
-                f"insert into raw.superseded_events select {EVENT_COLUMNS}, {NOW}, $batch_id"
-                " from raw.lead_events where event_id in (select event_id from landing_fresh)",
-                {"batch_id": batch_id},
-            )
-            con.execute(
-                "delete from raw.lead_events where event_id in (select event_id from landing_fresh)"
-            )
         con.execute(
-            f"insert into raw.superseded_events select *, {NOW}, $batch_id from ({rows}"
+            f"insert into {superseded} select *, {NOW}, $batch_id from ({rows}"
             " where not f.is_current)",
             {"batch_id": batch_id},
         )
-        con.execute(
-            f"insert into raw.lead_events {rows} where f.is_current", {"batch_id": batch_id}
-        )
+        con.execute(f"insert into {events} {rows} where f.is_current", {"batch_id": batch_id})
         loaded = con.execute(
             "select source_file, count(*) from landing_fresh group by 1"
         ).fetchall()
         return dict(loaded)
     finally:
         con.execute("drop table if exists landing_fresh")
+        con.execute("drop table if exists landing_known")
         con.unregister("staged_events")
+
+
+def write_events(
+    con: duckdb.DuckDBPyConnection, batch_id: str
+) -> tuple[list[lake.NewFile], list[str]]:
+    """Write the pending events (:func:`insert_events`) as lake files, in the caller's
+    transaction, for it to commit (``lake.commit``) and settle: the new current and superseded
+    versions, and the day files holding replaced versions written again without them. Returns
+    (the new files, the replaced files); the pending tables are emptied."""
+    if not _has_pending(con):
+        return [], []
+    root = lake.root_of(con)
+    added = lake.write(con, root, EVENTS, f"select * from {PENDING['events']}", batch_id)
+    added += lake.write(con, root, SUPERSEDED, f"select * from {PENDING['superseded']}", batch_id)
+    edits = f"select *, true as remove from {PENDING['replaced']}"
+    rewritten, dropped = lake.rewrite(con, root, EVENTS, edits, (), batch_id)
+    forget_pending(con)
+    return added + rewritten, dropped
+
+
+def _has_pending(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where temporary and table_name = ?",
+            [PENDING["events"]],
+        ).fetchone()[0]
+    )
 
 
 def insert_submissions(

@@ -59,7 +59,7 @@ import pyarrow as pa
 
 from ingest.landing import lake
 from ingest.landing.hmac_key import SecretKey, load_key
-from ingest.landing.raw_store import LAKE_TABLES, SUBMISSIONS
+from ingest.landing.raw_store import EVENTS, LAKE_TABLES, SUBMISSIONS, SUPERSEDED
 from ingest.landing.readers import SUBMISSION_META, Quarantined
 from ingest.settings import ConfigError
 from ingest.typed.fields import SSN_LIKE_TYPES, FieldRegistry, is_ssn_name, load_registry
@@ -487,9 +487,23 @@ def landing_redactor(home: Path, warn: Callable[[str], None] | None = None) -> R
 #: "ssn" apart (S_S_N) and the superseded versions of events. 3: keys twice in an object, SSNs as
 #: keys, JSON escapes, digits of other scripts, the submissions' other text columns.
 REDACTION_VERSION = 3
-_STORED = (  # table, text column, how to redact it
-    ("lead_events", "payload", "event"),
-    ("superseded_events", "payload", "event"),
+_SUBMISSION_TEXTS = ("fields", *SUBMISSION_META[2:])  # the fields and the other text columns
+
+
+def _redact_event(redactor: Redactor, payload: str) -> tuple[str]:
+    return (_stored_row(redactor, "event", payload),)
+
+
+def _redact_submission(redactor: Redactor, fields: str, *columns: str) -> tuple:
+    after = redactor.columns(dict(zip(_SUBMISSION_TEXTS[1:], columns, strict=True)))
+    return (_stored_row(redactor, "submission_fields", fields), *after.values())
+
+
+#: The lake's tables redacted when stored: their text columns, and how a row's are redacted.
+_STORED = (
+    (EVENTS, ("payload",), _redact_event),
+    (SUPERSEDED, ("payload",), _redact_event),
+    (SUBMISSIONS, _SUBMISSION_TEXTS, _redact_submission),
 )
 
 
@@ -509,22 +523,12 @@ def redact_stored(con: Any, redactor: Redactor) -> dict[str, int]:
     names = "".join(f"|{re.escape(i.rsplit('.', 1)[-1])}" for i in sorted(redactor.ssn_ids))
     # the rows may_hold would pass, found by DuckDB's regex (its patterns hold in RE2 with (?i))
     hint = rf"(?i)ssn|social|[0-9]{{3}}-[0-9]{{2}}-[0-9]{{4}}|\\u|{_SPELLED_APART}{names}"
-    changed: dict[str, set] = {}  # table -> rowids
+    changed: dict[str, set] = {}  # table -> rows (lake file, row number) or rowids
     root = lake.root_of(con)
-    edited = False  # lake files: made live after the commit
     con.execute("begin transaction")
     try:
-        for table, column, how in _STORED:
-            rows = con.execute(
-                f"select rowid, {column} from raw.{table} where regexp_matches({column}, ?)",
-                [hint],
-            ).fetchall()
-            updates = [(rowid, new) for rowid, old in rows
-                       if (new := _stored_row(redactor, how, old)) != old]  # fmt: skip
-            _update(con, table, {"rid": [r for r, _ in updates], column: [n for _, n in updates]})
-            changed[table] = {rowid for rowid, _ in updates}
-        changed["lead_submissions"] = _redact_submissions(con, root, redactor, hint)
-        edited = bool(changed["lead_submissions"])
+        for table, texts, how in _STORED:
+            changed[table.name] = _redact_lake(con, root, table, texts, redactor, how, hint)
         rows = con.execute(
             "select rowid, dataset, raw_bytes, reason from raw.quarantine"
         ).fetchall()
@@ -550,35 +554,41 @@ def redact_stored(con: Any, redactor: Redactor) -> dict[str, int]:
     except BaseException:
         rollback(con)
         raise
-    if edited:
+    if any(changed[table.name] for table, _, _ in _STORED):  # lake files to make live
         lake.settle(con, root, LAKE_TABLES.values())
     return {table: len(rows) for table, rows in changed.items()}
 
 
-def _redact_submissions(con: Any, root: Path, redactor: Redactor, hint: str) -> set:
-    """The stored submissions (in the lake) redacted, in the caller's transaction: their fields
-    and other text columns; the day files holding changed rows are written again and committed
-    in their place (settled by the caller). Returns the rows changed (file, row number)."""
-    texts = ("fields", *SUBMISSION_META[2:])  # the fields and the other text columns
+def _redact_lake(
+    con: Any,
+    root: Path,
+    table: lake.LakeTable,
+    texts: tuple[str, ...],
+    redactor: Redactor,
+    how: Callable[..., tuple],
+    hint: str,
+) -> set:
+    """A lake table's stored rows redacted, in the caller's transaction: the `texts` columns of
+    the rows whose text matches `hint` (a regex of what redaction could change) go through
+    `how`; the day files holding changed rows are written again and committed in their place
+    (settled by the caller). Returns the rows changed (file, row number)."""
     listed = ", ".join(texts)
     rows = con.execute(
-        f"select filename, file_row_number, {listed} from {lake.keyed(con, root, SUBMISSIONS)}"
+        f"select filename, file_row_number, {listed} from {lake.keyed(con, root, table)}"
         f" where regexp_matches(concat_ws(chr(31), {listed}), ?)",
         [hint],
     ).fetchall()
-    edits = []
-    for filename, number, fields, *old in rows:
-        before = dict(zip(texts[1:], old, strict=True))
-        after = redactor.columns(before)
-        new_fields = _stored_row(redactor, "submission_fields", fields)
-        if (new_fields, after) != (fields, before):
-            edits.append((filename, number, False, new_fields, *after.values()))
+    edits = [
+        (filename, number, False, *new)
+        for filename, number, *old in rows
+        if (new := how(redactor, *old)) != tuple(old)
+    ]
     if edits:
         names = ("filename", "file_row_number", "remove", *texts)
         con.register("redacted_rows", pa.table(_by_column(names, edits)))
         try:
             added, dropped = lake.rewrite(
-                con, root, SUBMISSIONS, "select * from redacted_rows", texts, "redacted"
+                con, root, table, "select * from redacted_rows", texts, "redacted"
             )
         finally:
             con.unregister("redacted_rows")

@@ -14,6 +14,7 @@ import duckdb
 import orjson
 import pytest
 
+from ingest.landing import raw_store
 from ingest.landing.entries import NAME_HOLDS_SSN
 from ingest.landing.land import land
 from ingest.landing.readers import (
@@ -306,7 +307,13 @@ def test_relanding_never_duplicates_quarantine_rows(tmp_path):
         assert mismatched == 0
 
 
-def test_a_corrected_copy_of_an_event_replaces_it_and_the_old_version_is_kept(tmp_path):
+# the stored versions looked up by a literal list of ids, or (over LITERAL_IDS ids: a large
+# file landed again) by a semi join
+@pytest.mark.parametrize("literal_ids", [raw_store.LITERAL_IDS, 0])
+def test_a_corrected_copy_of_an_event_replaces_it_and_the_old_version_is_kept(
+    tmp_path, monkeypatch, literal_ids
+):
+    monkeypatch.setattr(raw_store, "LITERAL_IDS", literal_ids)
     landing = tmp_path / "landing"
     first = event(1, outcome="failure", reason="Missing phone")
     corrected = event(1, outcome="success")

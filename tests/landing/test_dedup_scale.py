@@ -1,6 +1,6 @@
 """De-duplication scales with the batch, not with the history: landing a batch into a warehouse
-with a million raw events reads only the row groups of the raw tables its ids fall in, and still
-tells new records, duplicates and corrected copies apart."""
+with a million raw events reads only the row groups (of the lake's day files) its ids fall in,
+and still tells new records, duplicates and corrected copies apart."""
 
 import duckdb
 import pytest
@@ -64,10 +64,14 @@ def test_each_lookup_reads_only_the_row_groups_its_ids_fall_in(landed):
     events = [scan for scan in landing if scan[0] == "lead_events"]
     submissions = [scan for scan in landing if scan[0] == "lead_submissions"]
     assert events and submissions
-    assert all(total >= 8 for _, _, total in events)
-    # the newest row group (the new ids and the copies) and the one of the corrected events
-    assert all(scanned <= 2 for _, scanned, _ in events)
-    # the submissions are lake files, a day each (one row group): the newest day's only
+    # the events are lake files, a day each (one row group): the lookups of stored ids, of
+    # their versions and of the corrected events' rows read the newest days (the new ids and
+    # the copies) and the day of the corrected events, not the 24 days
+    lookups = [scan for scan in events if scan[2] > 1]
+    assert len(lookups) == 3 and all(scanned <= 3 and total >= 20 for _, scanned, total in lookups)
+    # then the one day file holding the corrected events is written again without them
+    assert [scan[1:] for scan in events if scan[2] == 1] == [(1, 1)] * (len(events) - 3)
+    # the submissions: the newest day's only
     assert all(scanned == 1 and total >= 20 for _, scanned, total in submissions)
 
 

@@ -1,7 +1,7 @@
-"""The submissions kept in the lake (``ingest.landing.raw_store.SUBMISSIONS``): an old warehouse's
-table moves out once with every row; landing or the move killed at any step of the lake's change
-leaves the submissions as before or as after, and the next run lands the rest with counts that
-reconcile and no file on disk the catalog does not name."""
+"""The raw tables kept in the lake (``ingest.landing.raw_store.LAKE_TABLES``): an old warehouse's
+tables move out once with every row; landing (events or submissions) or the move killed at any
+step of the lake's change leaves the raw rows as before or as after, and the next run lands the
+rest with counts that reconcile and no file on disk the catalog does not name."""
 
 from __future__ import annotations
 
@@ -108,44 +108,60 @@ def test_the_move_killed_anywhere_loses_no_row(tmp_path, point, moved):
         assert files_on_disk(lake.root_of(con)) == live(con)
 
 
-def loaded(con) -> int:
+def loaded(con, dataset: str = "submissions") -> int:
     return con.execute(
-        "select coalesce(sum(loaded), 0) from raw.ingest_manifest where dataset = 'submissions'"
+        "select coalesce(sum(loaded), 0) from raw.ingest_manifest where dataset = ?", [dataset]
     ).fetchone()[0]
 
 
+#: dataset -> (its rows stored, whether its current rows have each id once), as SQL
+STORED = {
+    "submissions": (
+        "select count(*) from raw.lead_submissions",
+        "select count(distinct lead_id) = count(*) from raw.lead_submissions",
+    ),
+    "events": (
+        "select (select count(*) from raw.lead_events)"
+        " + (select count(*) from raw.superseded_events)",
+        "select count(distinct event_id) = count(*) from raw.lead_events",
+    ),
+}
+
+
+@pytest.mark.parametrize("dataset", ["submissions", "events"])
 @pytest.mark.parametrize(
     ("point", "landed"),
     [
         ("lake-written", False),  # the chunk's day files written, not committed
-        ("landing", False),  # catalogued with the chunk, the manifest not written
+        ("landing", False),  # the chunk's rows staged, nothing committed
         ("lake-committed", True),  # the chunk committed, its files not renamed
         ("lake-renaming", True),  # one file renamed
         ("lake-switched", True),  # the view switched
     ],
 )
-def test_landing_killed_in_its_lake_change_is_all_or_nothing(tmp_path, point, landed):
+def test_landing_killed_in_its_lake_change_is_all_or_nothing(tmp_path, point, landed, dataset):
     simulate_small(tmp_path / "source", faults=True, leads=150, days=2)
     landing = tmp_path / "source"
     database = tmp_path / "warehouse.duckdb"
     code = (
         "import duckdb, pathlib; from ingest.landing.land import land;"
         f" land(duckdb.connect({str(database)!r}), pathlib.Path({str(landing)!r}),"
-        " 'submissions', workers=1)"
+        f" {dataset!r}, workers=1)"
     )
     run_until(code, point, tmp_path / "paused")
+    count, unique = STORED[dataset]
     with duckdb.connect(str(database)) as con:
         # what a reader finds after the kill, once repaired: all of the chunk or none of it
         raw_store.ensure_raw_schema(con)
-        stored = len(rows(con))
-        assert (stored > 0) == landed and stored == loaded(con)
-        report = land(con, landing, "submissions", workers=1)
+        stored = con.execute(count).fetchone()[0]
+        assert (stored > 0) == landed and stored == loaded(con, dataset)
+        report = land(con, landing, dataset, workers=1)
         assert report.reconciles
-        assert len(rows(con)) == loaded(con) > 0
+        assert con.execute(count).fetchone()[0] == loaded(con, dataset) > 0
         assert (report.total("loaded") == 0) == landed  # landed already: nothing again
-        sql = "select count(distinct lead_id) = count(*) from raw.lead_submissions"
-        assert con.execute(sql).fetchone()[0]
-        assert files_on_disk(lake.root_of(con)) == live(con)
+        assert con.execute(unique).fetchone()[0]
+        named = {path for (path,) in con.execute("select path from raw.lake_files").fetchall()}
+        assert files_on_disk(lake.root_of(con)) == named
 
 
 def test_a_day_landed_by_many_runs_is_compacted_into_one_file(tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ import duckdb
 import orjson
 import pytest
 
+from ingest.landing import lake
 from ingest.landing.hmac_key import (
     SECRET_KEY_ENV,
     SecretKey,
@@ -294,12 +295,14 @@ def test_rows_stored_before_redaction_existed_are_redacted_once(tmp_path, redact
     raw_store.ensure_raw_schema(con)
     old = event({"ssn": "123-45-6789"}, transactions=[{"request": {"body": f"ssn={SSN}"}}])
     con.execute(
-        "insert into raw.lead_events values ('e1', 'L', 'source', null, timestamp '2026-10-01',"
-        " date '2026-10-01', ?, 'f', 1, 'b', timestamp '2026-10-01'),"
-        " ('e2', 'M', 'source', null, timestamp '2026-10-01', date '2026-10-01', ?, 'f', 2, 'b',"
-        " timestamp '2026-10-01')",
+        "create temp table old_events as"
+        " select 'e1', 'L', 'source', null, timestamp '2026-10-01', date '2026-10-01', ?, 'f', 1,"
+        " 'b', timestamp '2026-10-01' union all"
+        " select 'e2', 'M', 'source', null, timestamp '2026-10-01', date '2026-10-01', ?, 'f', 2,"
+        " 'b', timestamp '2026-10-01'",
         [old, event({"email": "a@b.co"})],
     )
+    raw_store.store_rows(con, "lead_events", "select * from old_events")
     raw_store.insert_quarantine(con, [("events", "f", 3, "malformed JSON: x",
                                        b'{"ssn": "123-45-6789"', "b")])  # fmt: skip
     con.execute("create schema typed")
@@ -310,17 +313,27 @@ def test_rows_stored_before_redaction_existed_are_redacted_once(tmp_path, redact
     dump += str(con.execute("select * from raw.quarantine").fetchall())
     assert not any(s in dump for s in SPELLINGS)
     assert keyed(SSN) in dump and "a@b.co" in dump
+    # the lake keeps no file of the rows before (the replaced day file is deleted)
+    files = sorted(lake.root_of(con).rglob("*.parquet"))
+    assert [p.name.startswith("part-redacted-") for p in files] == [True]
+    assert SSN not in str(con.execute(f"select * from '{files[0]}'").fetchall())
     assert con.execute("select count(*) from typed.watermark").fetchone()[0] == 0
     assert redact_stored(con, redactor) == {}  # done once
 
 
 def _old_warehouse(
-    path, version: int | None, lead: dict, fields: str | None = None, flow: str | None = None
+    path,
+    version: int | None,
+    lead: dict,
+    fields: str | None = None,
+    flow: str | None = None,
+    payload: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """A warehouse redacted by `version` (None: before redaction existed) that holds `lead` in
     clear in a current event, a superseded event and a submission (its fields: `fields`, else
-    `lead`; its flow name `flow`), and a typed watermark. Its submissions were a table, as
-    before the lake: opened, they move to the lake."""
+    `lead`; its flow name `flow`; the current event's payload `payload`, else of `lead`), and a
+    typed watermark. Its raw rows were tables, as before
+    the lake: opened, they move to the lake."""
     from ingest.landing import raw_store
 
     con = duckdb.connect(str(path))
@@ -331,10 +344,22 @@ def _old_warehouse(
         " flow_name varchar, source_id varchar, source_name varchar, fields varchar,"
         " source_file varchar, source_line integer, batch_id varchar, ingested_at timestamp)"
     )
+    events = (
+        "event_id varchar, lead_id varchar, event_type varchar, outcome varchar,"
+        " event_at timestamp, event_date date, payload varchar, source_file varchar,"
+        " source_line integer, batch_id varchar, ingested_at timestamp"
+    )
+    con.execute(f"create table raw.lead_events ({events})")
+    con.execute(
+        f"create table raw.superseded_events ({events}, superseded_at timestamp,"
+        " superseded_by_batch varchar)"
+    )
     con.execute(raw_store.RAW_DDL)
     columns = "'e1', 'L', 'source', null, timestamp '2026-10-01', date '2026-10-01'"
     stamps = "'f', 1, 'b', timestamp '2026-10-01'"
-    con.execute(f"insert into raw.lead_events values ({columns}, ?, {stamps})", [event(lead)])
+    con.execute(
+        f"insert into raw.lead_events values ({columns}, ?, {stamps})", [payload or event(lead)]
+    )
     con.execute(
         f"insert into raw.superseded_events values ({columns}, ?, {stamps}, now(), 'b2')",
         [event({**lead, "email": "old@b.co"})],
@@ -478,9 +503,13 @@ def test_a_warehouse_redacted_by_version_2_loses_what_hid_from_it(tmp_path, reda
 
     hidden = '{"id": "L", "ssn": "111223333", "ssn": null, "borrower_\\u0073sn": "222334444"}'
     con = _old_warehouse(
-        tmp_path / "w.duckdb", 2, {"email": "a@b.co"}, fields=hidden, flow="ssn 333445555"
+        tmp_path / "w.duckdb",
+        2,
+        {"email": "a@b.co"},
+        fields=hidden,
+        flow="ssn 333445555",
+        payload=f'{{"vars": {{"lead": {hidden}}}}}',
     )
-    con.execute("update raw.lead_events set payload = ?", [f'{{"vars": {{"lead": {hidden}}}}}'])
     changed = redact_stored(con, redactor)
     assert (changed["lead_events"], changed["lead_submissions"]) == (1, 1)  # fields and names
     dump = _raw_dump(con)

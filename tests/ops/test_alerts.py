@@ -92,9 +92,10 @@ def build_marts(con: duckdb.DuckDBPyConnection, incidents: bool) -> None:
         [1000 - quarantined, quarantined, NOW - timedelta(hours=1)],
     )
     ingested = NOW - timedelta(hours=30 if incidents else 1)
-    con.execute(
-        "insert into raw.lead_events values ('e1', 'l1', 'source', 'success', ?, ?, '{}',"
-        " 'f.ndjson', 1, 'b1', ?)",
+    raw_store.store_rows(
+        con,
+        "lead_events",
+        "select 'e1', 'l1', 'source', 'success', ?, ?, '{}', 'f.ndjson', 1, 'b1', ?",
         [NOW, NOW.date(), ingested],
     )
 

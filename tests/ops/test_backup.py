@@ -96,10 +96,11 @@ def test_a_backup_is_not_written_where_others_read(home, inside):
 
 
 def test_the_lakes_files_are_in_the_backup_and_outlive_the_originals(home, tmp_path):
-    """The submissions are Parquet files beside the warehouse file: a backup of the file alone
+    """The raw rows are Parquet files beside the warehouse file: a backup of the file alone
     would name files it does not hold. Restored (the folder as a home), the rows read back, also
     after the originals are deleted (a retention purge, a lost disk)."""
     with duckdb.connect(str(home.warehouse)) as con:
+        con.execute("drop table raw.lead_events")  # the fixture's stand-in
         raw_store.ensure_raw_schema(con)
         for day in (1, 2):
             raw_store.store_rows(
@@ -108,8 +109,16 @@ def test_the_lakes_files_are_in_the_backup_and_outlive_the_originals(home, tmp_p
                 f"select 'L' || range, timestamp '2026-11-0{day}', date '2026-11-0{day}', null,"
                 " null, null, null, null, null, '{}', 'f', 1, 'b', now() from range(7)",
             )
+            raw_store.store_rows(
+                con,
+                "lead_events",
+                f"select 'E' || range, 'L' || range, 'source', 'success', timestamp"
+                f" '2026-11-0{day}', date '2026-11-0{day}', '{{}}', 'f', 1, 'b', now()"
+                " from range(5)",
+            )
     result = backup(home, tmp_path / "backups")
-    assert result.tables["lake.lead_submissions"] == 14 and "warehouse.lake/" in result.files
+    assert "warehouse.lake/" in result.files
+    assert (result.tables["lake.lead_submissions"], result.tables["lake.lead_events"]) == (14, 10)
     for path in lake.root_for(home.warehouse).rglob("*.parquet"):
         path.unlink()
     restored = tmp_path / "restored" / "warehouse.duckdb"
@@ -120,3 +129,4 @@ def test_the_lakes_files_are_in_the_backup_and_outlive_the_originals(home, tmp_p
     with duckdb.connect(str(restored)) as con:
         raw_store.ensure_raw_schema(con)  # the views follow the lake to its new place
         assert con.execute("select count(*) from raw.lead_submissions").fetchone()[0] == 14
+        assert con.execute("select count(*) from raw.lead_events").fetchone()[0] == 10

@@ -58,9 +58,11 @@ def home(tmp_path) -> Paths:
 
 
 def _event(con, event_id: str, at: str, source_file: str) -> None:
-    con.execute(
-        "insert into raw.lead_events values (?, 'lead', 'source', 'success', ?, cast(? as date),"
-        " '{}', ?, 1, 'b', now()::timestamp)",
+    raw_store.store_rows(
+        con,
+        "lead_events",
+        "select ?, 'lead', 'source', 'success', ?::timestamp, cast(? as date), '{}', ?, 1, 'b',"
+        " now()::timestamp",
         [event_id, at, at, source_file],
     )
 
@@ -157,10 +159,11 @@ def test_the_versions_corrected_copies_replaced_are_purged_with_the_events(home,
             ("e160", "2026-10-16", "batches/fixes.ndjson"),
             ("e101", "2026-10-10", "batches/fixes.ndjson"),
         ):
-            con.execute(
-                "insert into raw.superseded_events values (?, 'lead', 'source', 'success', ?,"
-                " cast(? as date), '{\"ssn\": \"old\"}', ?, 1, 'b', now()::timestamp,"
-                " now()::timestamp, 'b2')",
+            raw_store.store_rows(
+                con,
+                "superseded_events",
+                "select ?, 'lead', 'source', 'success', ?::timestamp, cast(? as date),"
+                " '{\"ssn\": \"old\"}', ?, 1, 'b', now()::timestamp, now()::timestamp, 'b2'",
                 [event_id, day, day, source_file],
             )
     config = _config(tmp_path, events={"keep_days": 36})  # cutoff 10-15

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import duckdb
 
-from ingest.landing.raw_store import ensure_raw_schema
+from ingest.landing.raw_store import ensure_raw_schema, store_rows
 from ingest.paths import Paths
 from ingest.serving.build_state import lag, raw_loaded_through, record_published
 from orchestration.build import dates_to_build
@@ -16,9 +16,10 @@ T1, T2, T3 = (datetime(2026, 11, 1, h) for h in (1, 2, 3))
 
 
 def land_event(con, event_id: str, day: date, loaded: datetime) -> None:
-    con.execute(
-        "insert into raw.lead_events values (?, 'lead', 'source', 'success', ?, ?, '{}',"
-        " 'f.ndjson', 1, 'b', ?)",
+    store_rows(
+        con,
+        "lead_events",
+        "select ?, 'lead', 'source', 'success', ?, ?, '{}', 'f.ndjson', 1, 'b', ?",
         [event_id, datetime.combine(day, datetime.min.time()), day, loaded],
     )
 
